@@ -1,0 +1,138 @@
+"""Demo organisations and one user per role (SPEC §7). Every write is idempotent."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core.models import Organisation, OrganisationType, Sector, User
+from core.roles import Role
+
+DEMO_PASSWORD = "noms-demo-2026"
+
+# The 35 Probation Trusts of England and Wales, 2010–2014.
+PROBATION_TRUSTS = [
+    "Avon and Somerset", "Bedfordshire", "Cambridgeshire and Peterborough", "Cheshire", "Cumbria",
+    "Derbyshire", "Devon and Cornwall", "Dorset", "Durham Tees Valley", "Essex", "Gloucestershire",
+    "Hampshire", "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire and Rutland",
+    "Lincolnshire", "London", "Greater Manchester", "Merseyside", "Norfolk and Suffolk",
+    "Northamptonshire", "Northumbria", "Nottinghamshire", "Staffordshire and West Midlands",
+    "South Yorkshire", "Surrey and Sussex", "Thames Valley", "Wales", "Warwickshire", "West Mercia",
+    "West Yorkshire", "Wiltshire", "York and North Yorkshire",
+]
+
+# Prisons named in the seeds; run in the public sector for the demo, so crown bodies.
+PRISONS = [
+    ("HMP Birmingham", "West Midlands"),
+    ("HMP Buckley Hall", "North West"),
+    ("HMP Wolds", "Yorkshire and Humberside"),
+    ("HMP Featherstone 2", "West Midlands"),
+    ("HMP Dartmoor", "South West"),
+    ("HMP Bullingdon", "South Central"),
+]
+
+# (name, sector, type)
+PROVIDERS = [
+    ("Serco Justice Services", Sector.PRIVATE, OrganisationType.COMPANY),
+    ("G4S Care and Justice Services", Sector.PRIVATE, OrganisationType.COMPANY),
+    ("Sodexo Justice Services", Sector.PRIVATE, OrganisationType.COMPANY),
+    ("GEOAmey PECS", Sector.PRIVATE, OrganisationType.COMPANY),
+    ("Interserve Justice", Sector.PRIVATE, OrganisationType.COMPANY),
+    ("Nacro", Sector.VCSE, OrganisationType.CHARITY),
+    ("St Giles Trust", Sector.VCSE, OrganisationType.CHARITY),
+    ("Catch22", Sector.VCSE, OrganisationType.CHARITY),
+    ("Shelter", Sector.VCSE, OrganisationType.CHARITY),
+    ("Clinks", Sector.VCSE, OrganisationType.CHARITY),
+    ("Community Links Social Enterprise", Sector.VCSE, OrganisationType.SOCIAL_ENTERPRISE),
+]
+
+# Co- and joint-commissioning partners ("Co-Commissioning Offender Services").
+PARTNERS = [
+    ("Department of Health", OrganisationType.GOVERNMENT_DEPARTMENT),
+    ("NHS England", OrganisationType.HEALTH_BODY),
+    ("Department for Work and Pensions", OrganisationType.GOVERNMENT_DEPARTMENT),
+    ("Jobcentre Plus", OrganisationType.GOVERNMENT_DEPARTMENT),
+    ("Skills Funding Agency", OrganisationType.GOVERNMENT_DEPARTMENT),
+    ("Welsh Government", OrganisationType.DEVOLVED_GOVERNMENT),
+    ("Birmingham City Council", OrganisationType.LOCAL_AUTHORITY),
+]
+
+# username, first name, last name, role, organisation
+USERS = [
+    ("commissioner", "Claire", "Hughes", Role.COMMISSIONER, "National Offender Management Service"),
+    ("sro", "David", "Okafor", Role.SRO, "National Offender Management Service"),
+    ("procurement", "Priya", "Shah", Role.PROCUREMENT, "MoJ Procurement"),
+    ("contract_manager", "Tom", "Bennett", Role.CONTRACT_MANAGER, "National Offender Management Service"),
+    ("gateway_reviewer", "Ruth", "Adeyemi", Role.GATEWAY_REVIEWER, "Major Projects Authority"),
+    ("bid_team", "Gareth", "Evans", Role.BID_TEAM, "HMPS Business Development Group"),
+    ("oversight", "Helen", "Marsh", Role.OVERSIGHT, "NOMS Agency Board"),
+]
+
+
+def _organisation(name, **fields) -> Organisation:
+    organisation, _ = Organisation.objects.get_or_create(name=name, defaults=fields)
+    return organisation
+
+
+@transaction.atomic
+def seed_organisations() -> None:
+    agency = _organisation(
+        "National Offender Management Service", sector=Sector.PUBLIC,
+        organisation_type=OrganisationType.GOVERNMENT_DEPARTMENT, is_crown_body=True,
+    )
+    hmps = _organisation(
+        "HM Prison Service", sector=Sector.PUBLIC, organisation_type=OrganisationType.BUSINESS_UNIT,
+        is_crown_body=True, parent=agency,
+    )
+    _organisation(
+        "HMPS Business Development Group", sector=Sector.PUBLIC,
+        organisation_type=OrganisationType.BUSINESS_UNIT, is_crown_body=True, parent=hmps,
+    )
+    _organisation("MoJ Procurement", sector=Sector.PUBLIC, organisation_type=OrganisationType.GOVERNMENT_DEPARTMENT)
+    _organisation("Major Projects Authority", sector=Sector.PUBLIC, organisation_type=OrganisationType.GOVERNMENT_DEPARTMENT)
+    _organisation("NOMS Agency Board", sector=Sector.PUBLIC, organisation_type=OrganisationType.BUSINESS_UNIT, parent=agency)
+    for name, region in PRISONS:
+        _organisation(
+            name, sector=Sector.PUBLIC, organisation_type=OrganisationType.PRISON,
+            is_crown_body=True, parent=hmps, region=region,
+        )
+    for area in PROBATION_TRUSTS:
+        # Probation Trusts are public bodies, not the Crown: they hold contracts.
+        _organisation(
+            f"{area} Probation Trust", sector=Sector.PUBLIC,
+            organisation_type=OrganisationType.PROBATION_TRUST, region=area,
+        )
+    for name, sector, organisation_type in PROVIDERS:
+        _organisation(name, sector=sector, organisation_type=organisation_type)
+    for name, organisation_type in PARTNERS:
+        _organisation(name, sector=Sector.PUBLIC, organisation_type=organisation_type)
+
+
+def demo_users() -> list[User]:
+    usernames = [username for username, *_ in USERS] + ["admin"]
+    users = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    return [users[name] for name in usernames if name in users]
+
+
+@transaction.atomic
+def seed_users() -> None:
+    for username, first_name, last_name, role, organisation_name in USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@noms-demo.justice.gov.uk",
+                "organisation": Organisation.objects.get(name=organisation_name),
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role))
+    # A superuser for the admin site; the ethical wall gives it no way round.
+    admin, created = User.objects.get_or_create(
+        username="admin",
+        defaults={"first_name": "Site", "last_name": "Administrator", "is_staff": True, "is_superuser": True},
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["password"])

@@ -1,0 +1,33 @@
+"""Render Django form widgets with GOV.UK Frontend classes and accessible descriptions."""
+
+from django import forms, template
+from django.forms.widgets import Input
+
+register = template.Library()
+
+_WIDGET_CLASSES = (
+    (forms.Textarea, "govuk-textarea"),
+    (forms.Select, "govuk-select"),
+    (forms.CheckboxInput, "govuk-checkboxes__input"),
+    (forms.FileInput, "govuk-file-upload"),
+    (Input, "govuk-input"),
+)
+
+
+@register.filter
+def govuk_widget(bound_field):
+    widget = bound_field.field.widget
+    css = next((css for kind, css in _WIDGET_CLASSES if isinstance(widget, kind)), "")
+    if bound_field.errors:
+        css += {"govuk-select": " govuk-select--error", "govuk-textarea": " govuk-textarea--error"}.get(
+            css, " govuk-input--error" if css == "govuk-input" else ""
+        )
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.id_for_label}-hint")
+    if bound_field.errors:
+        described_by.append(f"{bound_field.id_for_label}-error")
+    attrs = {"class": css.strip()}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return bound_field.as_widget(attrs=attrs)

@@ -1,0 +1,39 @@
+import pytest
+from django.conf import settings
+
+from core.roles import Role
+from tests.core.factories import UserFactory
+
+
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]
+    broker = "Redis at " + settings.REDIS_URL if settings.REDIS_URL else "none (Celery eager)"
+    return [
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({database.get('HOST') or database['NAME']})",
+        f"celery broker: {broker}",
+    ]
+
+
+@pytest.fixture
+def user_with_role(db):
+    """Make a signed-in-able user holding one role."""
+
+    def make(role: Role, **fields):
+        return UserFactory(roles=[role], **fields)
+
+    return make
+
+
+@pytest.fixture
+def commissioner(user_with_role):
+    return user_with_role(Role.COMMISSIONER)
+
+
+@pytest.fixture
+def bid_team_user(user_with_role):
+    return user_with_role(Role.BID_TEAM)
+
+
+@pytest.fixture
+def oversight_user(user_with_role):
+    return user_with_role(Role.OVERSIGHT)

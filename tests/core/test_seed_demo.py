@@ -1,0 +1,42 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from core.models import Organisation, OrganisationType, User
+from core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def seed():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return {
+        "organisations": list(Organisation.objects.order_by("name").values_list("name", "sector", "is_crown_body", "parent__name")),
+        "users": list(User.objects.order_by("username").values_list("username", "password", "organisation__name")),
+        "memberships": list(User.groups.through.objects.order_by("user_id", "group_id").values_list("user__username", "group__name")),
+    }
+
+
+def test_seed_demo_loads_the_spec_organisations_and_one_user_per_role(client):
+    output = seed()
+    assert Organisation.objects.filter(organisation_type=OrganisationType.PROBATION_TRUST).count() == 35
+    for prison in ["HMP Birmingham", "HMP Buckley Hall", "HMP Wolds", "HMP Featherstone 2", "HMP Dartmoor", "HMP Bullingdon"]:
+        assert Organisation.objects.get(name=prison).is_crown_body
+    assert Organisation.objects.get(name="HMPS Business Development Group").parent.name == "HM Prison Service"
+    for role in Role:
+        assert User.objects.filter(groups__name=role).count() == 1, role
+    assert "Password for every demo user: noms-demo-2026" in output
+    assert client.login(username="bid_team", password="noms-demo-2026")
+
+
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    first = snapshot()
+    seed()
+    assert snapshot() == first
