@@ -1,0 +1,598 @@
+"""Competitions (SPEC §3): the lifecycle state machine and the records its guards read.
+
+The state graph lives here; the guards' conditions are in `competitions.guards`
+so that pages can show each one as a checklist item. Writes go through
+`competitions.services`, never through these models directly.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from competitions import guards
+
+
+class Regime(models.TextChoices):
+    RULES_2011 = "2011", "Public Contracts Regulations (2011 rules)"
+    PA_2023 = "2023", "Procurement Act 2023"
+
+
+class Procedure(models.TextChoices):
+    RESTRICTED = "restricted", "Restricted procedure (2011)"
+    COMPETITIVE_DIALOGUE = "competitive_dialogue", "Competitive dialogue (2011)"
+    OPEN = "open", "Open procedure (2023)"
+    COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure (2023)"
+
+
+PROCEDURES_BY_REGIME = {
+    Regime.RULES_2011: {Procedure.RESTRICTED, Procedure.COMPETITIVE_DIALOGUE},
+    Regime.PA_2023: {Procedure.OPEN, Procedure.COMPETITIVE_FLEXIBLE},
+}
+
+
+class AwardBasis(models.TextChoices):
+    MEAT = "meat", "Most economically / most advantageous tender (weighted criteria)"
+    LOWEST_PRICE = "lowest_price", "Lowest tender price"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PRE_PROCUREMENT = "pre_procurement", "Pre-procurement"
+    PRE_QUALIFICATION = "pre_qualification", "Pre-qualification"
+    DIALOGUE = "dialogue", "Dialogue"
+    TENDER = "tender", "Tender"
+    BAFO = "bafo", "Best and final offers"
+    EVALUATION = "evaluation", "Evaluation"
+    AWARD_RECOMMENDED = "award_recommended", "Award recommended"
+    STANDSTILL = "standstill", "Standstill"
+    AWARDED = "awarded", "Awarded"
+    MOBILISATION = "mobilisation", "Mobilisation"
+    LIVE = "live", "Live"
+    CLOSED = "closed", "Closed"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+# The Procurement Act 2023 names the same stages differently.
+STATE_LABELS_2023 = {
+    State.PRE_QUALIFICATION: "Participation (conditions of participation)",
+    State.DIALOGUE: "Negotiation / dialogue round",
+    State.TENDER: "Tendering",
+    State.BAFO: "Final tenders",
+}
+
+# Seed, "The Competition Lifecycle": three phases.
+PHASES = {
+    "pre_procurement": [State.DRAFT, State.PRE_PROCUREMENT],
+    "procurement": [
+        State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER, State.BAFO, State.EVALUATION,
+        State.AWARD_RECOMMENDED, State.STANDSTILL, State.AWARDED,
+    ],
+    "mobilisation": [State.MOBILISATION, State.LIVE],
+    "ended": [State.CLOSED, State.ABANDONED],
+}
+PHASE_LABELS = {
+    "pre_procurement": "Pre-procurement", "procurement": "Procurement",
+    "mobilisation": "Mobilisation", "ended": "Closed or abandoned",
+}
+# Abandonment is possible from any state before award (SPEC §3).
+ABANDONABLE = [
+    State.DRAFT, State.PRE_PROCUREMENT, State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER,
+    State.BAFO, State.EVALUATION, State.AWARD_RECOMMENDED, State.STANDSTILL,
+]
+# From launch on, bidders know of the competition: notices, documents and clarifications exist.
+LAUNCHED = [s for s in State if s not in (State.DRAFT, State.PRE_PROCUREMENT)]
+
+
+class Programme(models.Model):
+    """A programme of competitions; Gate 0 (strategic assessment) may attach to it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Competition(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    service_area = models.ForeignKey("core.ServiceArea", on_delete=models.PROTECT, related_name="competitions")
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="competitions")
+    regime = models.CharField(max_length=4, choices=Regime.choices, default=Regime.PA_2023)
+    procedure = models.CharField(max_length=30, choices=Procedure.choices, default=Procedure.COMPETITIVE_FLEXIBLE)
+    award_basis = models.CharField(max_length=20, choices=AwardBasis.choices, default=AwardBasis.MEAT)
+    estimated_value = models.DecimalField("estimated value (£)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    is_major_project = models.BooleanField("major project (Government Major Projects Portfolio)", default=False)
+    public_sector_bid_possible = models.BooleanField(default=False)
+    lead_commissioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_competitions")
+    ocid = models.CharField("OCID", max_length=80, unique=True)
+
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    # Bumped by every service write: the API's ETag and the pages' "changed by someone else".
+    version = models.PositiveIntegerField(default=1)
+
+    # Pre-procurement governance (seed, "The Competition Lifecycle").
+    mandate = models.TextField(blank=True, help_text="The mandate drawn from the published competition strategy.")
+    mandate_issued_on = models.DateField(null=True, blank=True)
+    sro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="sro_competitions", verbose_name="Senior Responsible Officer",
+    )
+    sro_appointed_on = models.DateField(null=True, blank=True)
+    principles_of_competition_published_on = models.DateField(null=True, blank=True)
+    criteria_agreed_on = models.DateField(null=True, blank=True)
+
+    bid_deadline = models.DateTimeField(null=True, blank=True)
+    standstill_started_on = models.DateField(null=True, blank=True)
+    standstill_ends_on = models.DateField(null=True, blank=True)
+    abandoned_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    @property
+    def phase(self) -> str:
+        return next(phase for phase, states in PHASES.items() if self.state in states)
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS[self.phase]
+
+    @property
+    def state_label(self) -> str:
+        if self.regime == Regime.PA_2023 and self.state in STATE_LABELS_2023:
+            return STATE_LABELS_2023[self.state]
+        return State(self.state).label
+
+    @property
+    def is_launched(self) -> bool:
+        return self.state in LAUNCHED
+
+    # --- the state graph (SPEC §3) -------------------------------------------------
+    @transition(field=state, source=State.DRAFT, target=State.PRE_PROCUREMENT, conditions=[guards.passes("start_pre_procurement")])
+    def start_pre_procurement(self):
+        pass
+
+    @transition(field=state, source=State.PRE_PROCUREMENT, target=State.PRE_QUALIFICATION, conditions=[guards.passes("launch")])
+    def launch(self):
+        pass
+
+    @transition(field=state, source=State.PRE_QUALIFICATION, target=State.DIALOGUE, conditions=[guards.passes("open_dialogue")])
+    def open_dialogue(self):
+        pass
+
+    @transition(field=state, source=[State.PRE_QUALIFICATION, State.DIALOGUE], target=State.TENDER, conditions=[guards.passes("invite_tenders")])
+    def invite_tenders(self):
+        pass
+
+    @transition(field=state, source=State.TENDER, target=State.BAFO, conditions=[guards.passes("call_for_bafo")])
+    def call_for_bafo(self):
+        pass
+
+    @transition(field=state, source=State.BAFO, target=State.EVALUATION, conditions=[guards.passes("start_evaluation")])
+    def start_evaluation(self):
+        pass
+
+    @transition(field=state, source=State.EVALUATION, target=State.AWARD_RECOMMENDED, conditions=[guards.passes("recommend_award")])
+    def recommend_award(self):
+        pass
+
+    @transition(field=state, source=State.AWARD_RECOMMENDED, target=State.STANDSTILL, conditions=[guards.passes("start_standstill")])
+    def start_standstill(self):
+        pass
+
+    @transition(field=state, source=State.STANDSTILL, target=State.AWARDED, conditions=[guards.passes("award")])
+    def award(self):
+        pass
+
+    @transition(field=state, source=State.AWARDED, target=State.MOBILISATION, conditions=[guards.passes("start_mobilisation")])
+    def start_mobilisation(self):
+        pass
+
+    @transition(field=state, source=State.MOBILISATION, target=State.LIVE, conditions=[guards.passes("go_live")])
+    def go_live(self):
+        pass
+
+    @transition(field=state, source=State.LIVE, target=State.CLOSED, conditions=[guards.passes("close")])
+    def close(self):
+        pass
+
+    @transition(field=state, source=ABANDONABLE, target=State.ABANDONED, conditions=[guards.passes("abandon")])
+    def abandon(self):
+        pass
+
+
+class BusinessCase(models.Model):
+    class Kind(models.TextChoices):
+        OUTLINE = "outline", "Outline Business Case"
+        FULL = "full", "Full Business Case"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="business_cases")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(help_text="Service outcomes, expected business benefits and costs.")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "kind"], name="one_business_case_of_each_kind"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | (models.Q(approved_on__isnull=False) & models.Q(approved_by__isnull=False)),
+                name="approved_business_case_has_approver_and_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+
+class ProcurementStrategy(models.Model):
+    competition = models.OneToOneField(Competition, on_delete=models.CASCADE, related_name="procurement_strategy")
+    route = models.TextField(help_text="The intended method of securing the services, as advised by MoJ Procurement.")
+    lots = models.TextField(blank=True, help_text="How the services are divided into lots, one per line.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+
+
+class PlannedReview(models.Model):
+    """A line of the Integrated Assurance and Approval Plan: which review, at which point."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="assurance_plan")
+    review_type = models.CharField(max_length=10, choices=[("gateway", "Gateway review"), ("keyholder", "Keyholder review"), ("tap", "Treasury approval (TAP)")])
+    gate = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(5)])
+    before_state = models.CharField("before moving to", max_length=30, choices=State.choices)
+    planned_on = models.DateField()
+
+    class Meta:
+        ordering = ["planned_on"]
+
+
+class TreasuryApproval(models.Model):
+    class Stage(models.TextChoices):
+        OUTLINE = "outline", "Outline Business Case"
+        FULL = "full", "Full Business Case"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="treasury_approvals")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    reference = models.CharField(max_length=60)
+    approved_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["competition", "stage"], name="one_tap_per_stage")]
+
+
+class DeliveryConfidence(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER_GREEN = "amber_green", "Amber/Green"
+    AMBER = "amber", "Amber"
+    AMBER_RED = "amber_red", "Amber/Red"
+    RED = "red", "Red"
+
+
+# The Major Projects portfolio moved to three points in 2021, so the scale is a setting.
+DELIVERY_CONFIDENCE_SCALES = {
+    "five_point": [DeliveryConfidence.GREEN, DeliveryConfidence.AMBER_GREEN, DeliveryConfidence.AMBER, DeliveryConfidence.AMBER_RED, DeliveryConfidence.RED],
+    "three_point": [DeliveryConfidence.GREEN, DeliveryConfidence.AMBER, DeliveryConfidence.RED],
+}
+
+
+class GatewayReview(models.Model):
+    class ReviewType(models.TextChoices):
+        GATEWAY = "gateway", "Gateway review"
+        KEYHOLDER = "keyholder", "Keyholder review"
+
+    class Gate(models.IntegerChoices):
+        STRATEGIC_ASSESSMENT = 0, "Gate 0: strategic assessment"
+        BUSINESS_JUSTIFICATION = 1, "Gate 1: business justification"
+        PROCUREMENT_STRATEGY = 2, "Gate 2: procurement strategy"
+        INVESTMENT_DECISION = 3, "Gate 3: investment decision"
+        READINESS_FOR_SERVICE = 4, "Gate 4: readiness for service"
+        BENEFITS_REALISATION = 5, "Gate 5: benefits realisation"
+
+    competition = models.ForeignKey(Competition, null=True, blank=True, on_delete=models.CASCADE, related_name="gateway_reviews")
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="gateway_reviews")
+    review_type = models.CharField(max_length=10, choices=ReviewType.choices, default=ReviewType.GATEWAY)
+    gate = models.PositiveSmallIntegerField(choices=Gate.choices)
+    held_on = models.DateField()
+    review_team = models.TextField(help_text="Names of the reviewers, one per line.")
+    delivery_confidence = models.CharField(max_length=12, choices=DeliveryConfidence.choices)
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        constraints = [
+            # A review belongs to one competition, or (Gate 0 only) to a programme.
+            models.CheckConstraint(
+                condition=(models.Q(competition__isnull=False, programme__isnull=True))
+                | (models.Q(competition__isnull=True, programme__isnull=False, gate=0)),
+                name="review_belongs_to_competition_or_gate0_programme",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_review_type_display()}, {self.get_gate_display()}: {self.get_delivery_confidence_display()}"
+
+
+class Recommendation(models.Model):
+    class Urgency(models.TextChoices):
+        CRITICAL = "critical", "Critical (do now)"
+        ESSENTIAL = "essential", "Essential (do by)"
+        RECOMMENDED = "recommended", "Recommended"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    review = models.ForeignKey(GatewayReview, on_delete=models.CASCADE, related_name="recommendations")
+    text = models.TextField()
+    urgency = models.CharField(max_length=12, choices=Urgency.choices)
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+
+
+class RecoveryAction(models.Model):
+    """Opened by a Red delivery-confidence rating."""
+
+    review = models.OneToOneField(GatewayReview, on_delete=models.CASCADE, related_name="recovery_action")
+    description = models.TextField()
+    status = models.CharField(max_length=4, choices=Recommendation.Status.choices, default=Recommendation.Status.OPEN)
+    opened_on = models.DateField()
+
+
+class EvaluationCriterion(models.Model):
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        PRICE = "price", "Price"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)])
+    description = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["competition", "name"], name="criterion_name_unique_in_competition")]
+
+    def __str__(self):
+        return f"{self.name} ({self.weight}%)"
+
+
+class Bid(models.Model):
+    class Structure(models.TextChoices):
+        SINGLE = "single", "Single provider"
+        CONSORTIUM = "consortium", "Consortium (lead provider and members)"
+        PRIME = "prime", "Prime provider with sub-primes"
+
+    class Stage(models.TextChoices):
+        EXPRESSION_OF_INTEREST = "eoi", "Expression of interest"
+        PRE_QUALIFICATION = "pre_qualification", "Pre-qualification"
+        DIALOGUE = "dialogue", "Dialogue"
+        TENDER = "tender", "Tender"
+        BAFO = "bafo", "Best and final offer"
+
+    class PreQualification(models.TextChoices):
+        PENDING = "pending", "Not yet assessed"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="bids")
+    bidder = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="bids")
+    structure = models.CharField(max_length=12, choices=Structure.choices, default=Structure.SINGLE)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.EXPRESSION_OF_INTEREST)
+    pre_qualification = models.CharField(max_length=10, choices=PreQualification.choices, default=PreQualification.PENDING)
+    pre_qualification_reasons = models.TextField(blank=True)
+    tender_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
+    bafo_price = models.DecimalField("BAFO price", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
+    compliant = models.BooleanField(null=True, blank=True, help_text="Unknown until the tender is checked for compliance.")
+    compliance_notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["competition", "bidder__name"]
+        constraints = [models.UniqueConstraint(fields=["competition", "bidder"], name="one_bid_per_bidder")]
+
+    def __str__(self):
+        return f"{self.bidder} for {self.competition.reference}"
+
+    @property
+    def is_public_sector(self) -> bool:
+        return self.bidder.sector == "public"
+
+    @property
+    def price(self) -> Decimal | None:
+        """The price evaluated: the BAFO price when there is one."""
+        return self.bafo_price if self.bafo_price is not None else self.tender_price
+
+
+class BidParticipant(models.Model):
+    """Consortium member or sub-prime of a bid, with shares of funding and of risk."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead provider"
+        MEMBER = "member", "Consortium member"
+        PRIME = "prime", "Prime provider"
+        SUB_PRIME = "sub_prime", "Sub-prime"
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="bid_participations")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    funding_share = models.DecimalField("share of funding (%)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    risk_share = models.DecimalField("share of risk (%)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "organisation"], name="participant_once_per_bid")]
+
+
+class BidDocument(models.Model):
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="bids/%Y/%m/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class CostAdjustment(models.Model):
+    """Principles of Competition: treatments that make public-sector bids comparable."""
+
+    class Heading(models.TextChoices):
+        INDIRECT_COSTS = "indirect_costs", "Indirect costs incurred by the public sector"
+        PENSIONS = "pensions", "Pensions"
+        REDEPLOYMENT = "redeployment", "Redeployment of staff in lieu of redundancy"
+        RISK_INSURANCE = "risk_insurance", "Risk, including insurance"
+        TAXATION = "taxation", "Taxation"
+        GRANT_FUNDING = "grant_funding", "Grant funding"
+        PROPERTY_CAPITAL = "property_capital", "Property and capital funding"
+        ICT = "ict", "Information and communication technology"
+        COMMON_COMMODITIES = "common_commodities", "Government contracts for common commodities"
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="cost_adjustments")
+    heading = models.CharField(max_length=30, choices=Heading.choices)
+    amount = models.DecimalField("adjustment (£, + adds to the bid price)", max_digits=14, decimal_places=2)
+    rationale = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "heading"], name="one_adjustment_per_heading")]
+
+
+SCORE_MAX = 10
+
+
+class Score(models.Model):
+    """One evaluator's mark for one bid against one criterion (0–10)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.CASCADE, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(SCORE_MAX)])
+    rationale = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score_per_evaluator")]
+
+
+class ModeratedScore(models.Model):
+    """The consensus mark agreed at moderation."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.CASCADE, related_name="moderated_scores")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(SCORE_MAX)])
+    notes = models.TextField()
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="one_moderated_score")]
+
+
+class AwardRecommendation(models.Model):
+    competition = models.OneToOneField(Competition, on_delete=models.CASCADE, related_name="award_recommendation")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_on = models.DateField()
+
+
+class DebriefLetter(models.Model):
+    """The letter to each bidder (under the 2023 Act, its assessment summary)."""
+
+    bid = models.OneToOneField(Bid, on_delete=models.CASCADE, related_name="debrief_letter")
+    pdf = models.FileField(upload_to="debriefs/%Y/")
+    issued_on = models.DateField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class Challenge(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        UPHELD = "upheld", "Upheld"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="challenges")
+    challenger = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    lodged_on = models.DateField()
+    grounds = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_on = models.DateField(null=True, blank=True)
+
+
+class Clarification(models.Model):
+    """A bidder's question, logged by MoJ Procurement, answered to all (anonymised) or to the asker."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(auto_now_add=True)
+    commercially_sensitive = models.BooleanField(
+        default=False, help_text="Answered to the asker only, not published to all bidders."
+    )
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["logged_at", "id"]
+
+
+class BenefitsReport(models.Model):
+    """The SRO's report of benefits realised, needed to close (with Gate 5)."""
+
+    competition = models.OneToOneField(Competition, on_delete=models.CASCADE, related_name="benefits_report")
+    summary = models.TextField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+
+
+class Notice(models.Model):
+    """Content of a Central Digital Platform notice (Procurement Act 2023), versioned, one OCID per procurement."""
+
+    class NoticeType(models.TextChoices):
+        UK4 = "UK4", "UK4 Tender notice"
+        UK6 = "UK6", "UK6 Contract award notice"
+        UK7 = "UK7", "UK7 Contract details notice"
+        UK9 = "UK9", "UK9 Contract performance notice"
+        UK10 = "UK10", "UK10 Contract change notice"
+        UK11 = "UK11", "UK11 Contract termination notice"
+        UK12 = "UK12", "UK12 Procurement termination notice"
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="notices")
+    notice_type = models.CharField(max_length=4, choices=NoticeType.choices)
+    version = models.PositiveSmallIntegerField(default=1)
+    content = models.JSONField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["competition", "notice_type", "version"], name="notice_version_unique")]
+
+
+class CompetitionEvent(models.Model):
+    """The competition's timeline: transitions and records, who and when."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=60)
+    description = models.CharField(max_length=300)
+    from_state = models.CharField(max_length=30, blank=True, choices=State.choices)
+    to_state = models.CharField(max_length=30, blank=True, choices=State.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

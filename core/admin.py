@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from core.models import Organisation, User
+from core.models import Organisation, ServiceArea, User
 
 
 @admin.register(Organisation)
@@ -15,3 +15,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 class NomsUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Organisation", {"fields": ("organisation",)}))
     list_display = ["username", "first_name", "last_name", "organisation", "is_staff"]
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]

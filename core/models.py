@@ -52,6 +52,23 @@ class Organisation(models.Model):
         return self.name
 
 
+class ServiceArea(models.Model):
+    """A kind of offender service (PECS, BASS, community payback…).
+
+    Competitions and specifications belong to one; the ethical wall's quarantine
+    rule (SPEC §4, rule 3) treats all competitions in one service area as related.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"

@@ -139,6 +139,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Open Contracting: OCIDs are "<publisher prefix>-<competition reference>".
+OCID_PREFIX = env("OCID_PREFIX", default="ocds-noms01")
+# Gateway delivery confidence: "five_point" (Green … Red) or "three_point" (Red/Amber/Green, MPA since 2021).
+DELIVERY_CONFIDENCE_SCALE = env("DELIVERY_CONFIDENCE_SCALE", default="five_point")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noms-commissioning@justice.gov.uk")
 

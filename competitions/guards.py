@@ -1,0 +1,250 @@
+"""The conditions of each competition transition (SPEC §3), each with its own message.
+
+A transition's guard is the list of its conditions; `passes(name)` is what the
+FSM graph in models.py uses, and `conditions(competition, name)` is what pages,
+the API and services use to say which condition is missing. Conditions read
+only the competition and its related records; they change nothing.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Condition:
+    code: str
+    label: str  # what must be true, as a checklist line
+    check: Callable  # competition -> bool
+    fix: str = ""  # the section of the competition page where it is put right
+    applies: Callable = lambda competition: True  # noqa: E731
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    code: str
+    label: str
+    met: bool
+    fix: str
+
+
+# --- helpers read by several conditions ------------------------------------------------
+
+def _latest_review(competition, gate: int):
+    """The most recent review at this gate that counts for this competition.
+
+    Major projects need an MPA Gateway review; below the threshold an internal
+    keyholder review stands in for it (SPEC §3).
+    """
+    reviews = [r for r in competition.gateway_reviews.all() if r.gate == gate]
+    if competition.is_major_project:
+        reviews = [r for r in reviews if r.review_type == "gateway"]
+    return max(reviews, key=lambda r: (r.held_on, r.id), default=None)
+
+
+def gate_not_red(gate: int) -> Callable:
+    def check(competition) -> bool:
+        review = _latest_review(competition, gate)
+        return review is not None and review.delivery_confidence != "red"
+
+    return check
+
+
+def gate_recorded(gate: int) -> Callable:
+    return lambda competition: _latest_review(competition, gate) is not None
+
+
+def _business_case_approved(kind: str) -> Callable:
+    return lambda c: any(bc.kind == kind and bc.status == "approved" for bc in c.business_cases.all())
+
+
+def _tap(stage: str) -> Callable:
+    return lambda c: any(t.stage == stage for t in c.treasury_approvals.all())
+
+
+def _has_related(name: str) -> Callable:
+    def check(competition) -> bool:
+        try:
+            return getattr(competition, name) is not None
+        except ObjectDoesNotExist:
+            return False
+
+    return check
+
+
+def criteria_weights_total(competition) -> Decimal:
+    return sum((c.weight for c in competition.criteria.all()), Decimal(0))
+
+
+def _criteria_agreed(competition) -> bool:
+    if competition.award_basis == "lowest_price":
+        return True
+    return competition.criteria_agreed_on is not None and criteria_weights_total(competition) == 100
+
+
+def _procedure_fits_regime(competition) -> bool:
+    from competitions.models import PROCEDURES_BY_REGIME
+
+    return competition.procedure in PROCEDURES_BY_REGIME[competition.regime]
+
+
+def _wall_in_place(competition) -> bool:
+    from ethical_walls.selectors import wall_in_place
+
+    return wall_in_place(competition)
+
+
+def _conflicts_assessed(competition) -> bool:
+    from ethical_walls.selectors import conflicts_assessment_complete
+
+    return conflicts_assessment_complete(competition)
+
+
+def active_bids(competition):
+    return [b for b in competition.bids.all() if not b.withdrawn]
+
+
+def compliant_bids(competition):
+    return [b for b in active_bids(competition) if b.compliant]
+
+
+def _some_bid_prequalified(competition) -> bool:
+    return any(b.pre_qualification == "passed" for b in active_bids(competition))
+
+
+def _every_bid_checked_for_compliance(competition) -> bool:
+    tendered = [b for b in active_bids(competition) if b.price is not None]
+    return bool(tendered) and all(b.compliant is not None for b in tendered)
+
+
+def _scoring_complete(competition) -> bool:
+    """Every compliant bid scored on every criterion by two or more evaluators, and moderated."""
+    bids = compliant_bids(competition)
+    if not bids:
+        return False
+    if competition.award_basis == "lowest_price":
+        return all(b.price is not None for b in bids)
+    criteria = [c for c in competition.criteria.all() if c.kind == "quality"]
+    for bid in bids:
+        evaluators = {}
+        for score in bid.scores.all():
+            evaluators.setdefault(score.criterion_id, set()).add(score.evaluator_id)
+        moderated = {m.criterion_id for m in bid.moderated_scores.all()}
+        for criterion in criteria:
+            if len(evaluators.get(criterion.id, ())) < 2 or criterion.id not in moderated:
+                return False
+        if bid.price is None:
+            return False
+    return True
+
+
+def _every_bidder_debriefed(competition) -> bool:
+    bids = [b for b in active_bids(competition) if b.stage in ("tender", "bafo")]
+    return bool(bids) and all(_has_related("debrief_letter")(b) for b in bids)
+
+
+def _standstill_elapsed(competition) -> bool:
+    return competition.standstill_ends_on is not None and timezone.localdate() > competition.standstill_ends_on
+
+
+def _no_open_challenge(competition) -> bool:
+    return not any(ch.status == "open" for ch in competition.challenges.all())
+
+
+def _is_major(competition) -> bool:
+    return competition.is_major_project
+
+
+def _public_bid_possible(competition) -> bool:
+    return competition.public_sector_bid_possible
+
+
+def _regime_2023(competition) -> bool:
+    return competition.regime == "2023"
+
+
+def _dialogue_procedure(competition) -> bool:
+    return competition.procedure in ("competitive_dialogue", "competitive_flexible")
+
+
+def _has_participation_stage(competition) -> bool:
+    return competition.procedure != "open"
+
+
+GUARDS: dict[str, list[Condition]] = {
+    "start_pre_procurement": [
+        Condition("mandate", "A mandate has been issued", lambda c: bool(c.mandate.strip()) and c.mandate_issued_on is not None, "governance"),
+        Condition("sro", "A Senior Responsible Officer has been appointed", lambda c: c.sro_id is not None and c.sro_appointed_on is not None, "governance"),
+    ],
+    "launch": [
+        Condition("procedure", "The procedure belongs to the competition's regime", _procedure_fits_regime, "governance"),
+        Condition("outline_business_case", "The Outline Business Case is approved", _business_case_approved("outline"), "business-cases"),
+        Condition("procurement_strategy", "The procurement strategy is recorded", _has_related("procurement_strategy"), "procurement-strategy"),
+        Condition("gate_2", "Gate 2 (or a keyholder review below the major-project threshold) rates delivery confidence other than Red", gate_not_red(2), "gateway-reviews"),
+        Condition("tap_outline", "Treasury approval (TAP) of the Outline Business Case, as a major project", _tap("outline"), "treasury-approvals", applies=_is_major),
+        Condition("criteria", "Evaluation criteria are agreed (MEAT weights sum to 100, or lowest tender)", _criteria_agreed, "criteria"),
+        Condition("principles_of_competition", "The Principles of Competition are published, as a public-sector bid is possible", lambda c: c.principles_of_competition_published_on is not None, "governance", applies=_public_bid_possible),
+        Condition("ethical_wall", "The ethical wall is in place, as a public-sector bid is possible", _wall_in_place, "wall", applies=_public_bid_possible),
+        Condition("conflicts_assessment", "The conflicts assessment (Procurement Act 2023, s.83) is complete before the tender notice", _conflicts_assessed, "wall", applies=_regime_2023),
+    ],
+    "open_dialogue": [
+        Condition("dialogue_procedure", "The procedure allows dialogue (competitive dialogue or competitive flexible)", _dialogue_procedure, "governance"),
+        Condition("prequalified_bidder", "At least one bidder has passed pre-qualification", _some_bid_prequalified, "bids"),
+    ],
+    "invite_tenders": [
+        Condition("prequalified_bidder", "At least one bidder has passed pre-qualification", _some_bid_prequalified, "bids", applies=_has_participation_stage),
+        Condition("bid_deadline", "The tender deadline is set", lambda c: c.bid_deadline is not None, "governance"),
+    ],
+    "call_for_bafo": [
+        Condition("tenders", "At least one tender has been received with a price", lambda c: any(b.tender_price is not None for b in active_bids(c)), "bids"),
+    ],
+    "start_evaluation": [
+        Condition("compliance", "Every priced bid has been checked for compliance", _every_bid_checked_for_compliance, "bids"),
+        Condition("compliant_bid", "At least one bid is compliant", lambda c: bool(compliant_bids(c)), "bids"),
+    ],
+    "recommend_award": [
+        Condition("scoring", "Every compliant bid is scored on every criterion by at least two evaluators and moderated", _scoring_complete, "evaluation"),
+    ],
+    "start_standstill": [
+        Condition("full_business_case", "The Full Business Case is approved", _business_case_approved("full"), "business-cases"),
+        Condition("gate_3", "Gate 3 (or a keyholder review below the major-project threshold) rates delivery confidence other than Red", gate_not_red(3), "gateway-reviews"),
+        Condition("tap_full", "Treasury approval (TAP) of the Full Business Case, as a major project", _tap("full"), "treasury-approvals", applies=_is_major),
+        Condition("debriefs", "Every bidder has been sent a debrief letter", _every_bidder_debriefed, "evaluation"),
+    ],
+    "award": [
+        Condition("standstill_elapsed", "The standstill period has ended", _standstill_elapsed, "standstill"),
+        Condition("no_open_challenge", "No challenge is open", _no_open_challenge, "standstill"),
+    ],
+    "start_mobilisation": [],
+    "go_live": [
+        Condition("gate_4", "Gate 4 (readiness for service) rates delivery confidence other than Red", gate_not_red(4), "gateway-reviews"),
+    ],
+    "close": [
+        Condition("gate_5", "Gate 5 (benefits realisation) has been held", gate_recorded(5), "gateway-reviews"),
+        Condition("benefits_report", "The SRO has reported the benefits realised", _has_related("benefits_report"), "benefits"),
+    ],
+    "abandon": [],
+}
+
+
+def conditions(competition, transition_name: str) -> list[ConditionResult]:
+    return [
+        ConditionResult(c.code, c.label, bool(c.check(competition)), c.fix)
+        for c in GUARDS[transition_name]
+        if c.applies(competition)
+    ]
+
+
+def unmet(competition, transition_name: str) -> list[ConditionResult]:
+    return [result for result in conditions(competition, transition_name) if not result.met]
+
+
+def passes(transition_name: str) -> Callable:
+    def guard(competition) -> bool:
+        return not unmet(competition, transition_name)
+
+    guard.__name__ = f"guard_{transition_name}"
+    return guard

@@ -1,0 +1,86 @@
+"""Content of the Central Digital Platform notices of a Procurement Act 2023 competition.
+
+Each notice is a versioned record linked to the competition's OCID: UK4 (tender),
+UK6 (contract award) and UK12 (procurement termination) here; the contracts app
+adds UK7, UK9, UK10 and UK11. Only published facts go in: never scores of other
+bidders, draft criteria, business cases or internal notes.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from competitions.models import Notice
+
+
+def _money(amount) -> dict | None:
+    return None if amount is None else {"amount": float(amount), "currency": "GBP"}
+
+
+def _tender_section(competition) -> dict:
+    strategy = getattr(competition, "procurement_strategy", None)
+    return {
+        "id": competition.reference,
+        "title": competition.title,
+        "description": competition.description,
+        "procurementMethodDetails": competition.get_procedure_display(),
+        "value": _money(competition.estimated_value),
+        "lots": [line.strip() for line in (strategy.lots.splitlines() if strategy else []) if line.strip()],
+        "awardCriteria": "lowestPrice" if competition.award_basis == "lowest_price" else "mostAdvantageousTender",
+        "awardCriteriaDetails": [
+            {"name": c.name, "type": c.kind, "weight": float(c.weight)} for c in competition.criteria.filter(published=True)
+        ],
+        "tenderPeriod": {"endDate": competition.bid_deadline.isoformat() if competition.bid_deadline else None},
+        "serviceArea": competition.service_area.name,
+    }
+
+
+def uk4_content(competition) -> dict:
+    return {
+        "noticeType": "UK4", "title": "Tender notice", "ocid": competition.ocid,
+        "buyer": "Ministry of Justice (NOMS)",
+        "tender": _tender_section(competition),
+        "conflictsAssessmentCompleted": True,  # the launch guard requires it (s.83)
+        "publicSectorBidPossible": competition.public_sector_bid_possible,
+    }
+
+
+def uk6_content(competition) -> dict:
+    recommendation = competition.award_recommendation
+    return {
+        "noticeType": "UK6", "title": "Contract award notice", "ocid": competition.ocid,
+        "tender": {"id": competition.reference, "title": competition.title},
+        "award": {
+            "supplier": recommendation.bid.bidder.name,
+            "value": _money(recommendation.bid.price),
+            "date": recommendation.made_on.isoformat(),
+        },
+        "standstillPeriod": {
+            "startDate": competition.standstill_started_on.isoformat() if competition.standstill_started_on else None,
+            "endDate": competition.standstill_ends_on.isoformat() if competition.standstill_ends_on else None,
+        },
+    }
+
+
+def uk12_content(competition) -> dict:
+    return {
+        "noticeType": "UK12", "title": "Procurement termination notice", "ocid": competition.ocid,
+        "tender": {"id": competition.reference, "title": competition.title, "status": "cancelled"},
+        "terminationReason": competition.abandoned_reason,
+    }
+
+
+BUILDERS = {"UK4": uk4_content, "UK6": uk6_content, "UK12": uk12_content}
+
+
+@transaction.atomic
+def notice_publish(*, competition, notice_type: str, actor, content: dict | None = None) -> Notice:
+    """Publish the next version of a notice. `content` is given by other apps' notices (UK7…UK11)."""
+    from competitions.services import next_notice_version
+
+    body = content if content is not None else BUILDERS[notice_type](competition)
+    version = next_notice_version(competition, notice_type)
+    body = {**body, "version": version}
+    return Notice.objects.create(
+        competition=competition, notice_type=notice_type, version=version, content=body,
+        published_at=timezone.now(), published_by=actor,
+    )
