@@ -6,4 +6,13 @@ app_name = "competitions"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),
+    path("<int:pk>/records/<slug:kind>/", views.record, name="record"),
+    path("<int:pk>/records/<slug:kind>/<int:target_pk>/", views.record, name="record-target"),
+    path("<int:pk>/notices/<int:notice_pk>.json", views.notice_download, name="notice"),
+    path("<int:pk>/debriefs/<int:bid_pk>.pdf", views.debrief_download, name="debrief"),
 ]

@@ -1,5 +1,245 @@
-from django.shortcuts import render
+"""Competition pages: parse input, call a selector or a service, render."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from competitions import forms, guards, selectors, services
+from competitions.evaluation import rank_bids
+from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, DebriefLetter
+from core.errors import StaleObject, TransitionRefused
+from core.forms_utils import apply_service_errors
+from core.roles import Role
+from ethical_walls import services as wall_services
 
 
 def index(request):
-    return render(request, "competitions/index.html")
+    form = forms.CompetitionFilterForm(request.GET or None)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
+    competitions = selectors.competition_list(user=request.user, **filters)
+    page = Paginator(competitions, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "competitions/index.html",
+        {"form": form, "page": page, "query": query.urlencode(), "can_create": request.user.has_role(Role.COMMISSIONER)},
+    )
+
+
+def portfolio(request):
+    if not request.user.has_role(*selectors.PORTFOLIO_ROLES):
+        raise Http404
+    competitions = selectors.competition_list(user=request.user)
+    summary = selectors.portfolio_summary(user=request.user)
+    phases = [(PHASE_LABELS[p], n) for p, n in summary.items()]
+    return render(request, "competitions/portfolio.html", {"competitions": competitions, "phases": phases})
+
+
+@require_http_methods(["GET", "POST"])
+def create(request):
+    if not request.user.has_role(Role.COMMISSIONER):
+        raise Http404
+    form = forms.CompetitionCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        competition = apply_service_errors(form, lambda: services.competition_create(actor=request.user, **form.cleaned_data))
+        if competition:
+            messages.success(request, f"Competition {competition.reference} created.")
+            return redirect("competitions:detail", pk=competition.pk)
+    return render(request, "competitions/form.html", {"form": form, "title": "Create a competition", "back": reverse("competitions:index")})
+
+
+def _transition_panels(request, competition):
+    """The transitions possible from here, each with the checklist of its conditions."""
+    panels = []
+    for transition in competition.get_all_state_transitions():
+        if competition.state not in (transition.source if isinstance(transition.source, (list, tuple)) else [transition.source]):
+            continue
+        name = transition.name
+        conditions = guards.conditions(competition, name)
+        panels.append({
+            "name": name,
+            "label": services.TRANSITION_LABELS[name],
+            "conditions": conditions,
+            "ready": all(c.met for c in conditions),
+            "allowed": request.user.has_role(*services.TRANSITION_ROLES[name]),
+            "roles": " or ".join(Role(r).label for r in services.TRANSITION_ROLES[name]),
+        })
+    return panels
+
+
+def detail(request, pk, *, refusal=None, status=200):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    confidential = selectors.sees_confidential(request.user, competition)
+    context = {
+        "competition": competition, "confidential": confidential, "refusal": refusal,
+        "refusal_label": services.TRANSITION_LABELS.get(refusal.transition) if refusal else "",
+    }
+    if confidential:
+        context.update(
+            panels=_transition_panels(request, competition),
+            ranking=rank_bids(competition),
+            record_actions=RECORD_ACTIONS,
+            events=list(reversed(competition.events.all())),
+            user_roles=request.user.role_names,
+        )
+    return render(request, "competitions/detail.html", context, status=status)
+
+
+@require_http_methods(["POST", "GET"])
+def transition(request, pk, name):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    if name not in services.TRANSITION_SERVICES or not selectors.sees_confidential(request.user, competition):
+        raise Http404
+    form_class = {"abandon": forms.AbandonForm, "recommend_award": forms.RecommendAwardForm}.get(name, forms.ConfirmForm)
+    form_kwargs = {"competition": competition} if name == "recommend_award" else {}
+    form = form_class(request.POST if request.method == "POST" else None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expected = int(request.POST.get("version", competition.version))
+        except ValueError:
+            expected = -1
+        try:
+            result = apply_service_errors(
+                form,
+                lambda: services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=expected, **form.cleaned_data),
+            )
+        except TransitionRefused as refused:
+            return detail(request, pk, refusal=refused, status=409)
+        except StaleObject as stale:
+            messages.error(request, str(stale))
+            return redirect("competitions:detail", pk=pk)
+        if result:
+            messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {result.state_label}.")
+            return redirect("competitions:detail", pk=pk)
+    return render(
+        request, "competitions/form.html",
+        {"form": form, "title": services.TRANSITION_LABELS[name], "competition": competition,
+         "back": reverse("competitions:detail", args=[pk]), "version": competition.version},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    if not selectors.sees_confidential(request.user, competition):
+        raise Http404
+    initial = {name: getattr(competition, name) for name in forms.CompetitionGovernanceForm.base_fields}
+    initial["version"] = competition.version
+    form = forms.CompetitionGovernanceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        changes = {k: v for k, v in data.items() if v != getattr(competition, k)}
+        try:
+            updated = apply_service_errors(form, lambda: services.competition_update(competition=competition, actor=request.user, expected_version=version, **changes))
+        except StaleObject as stale:
+            form.add_error(None, str(stale))
+            updated = None
+        if updated:
+            messages.success(request, "Competition details saved.")
+            return redirect("competitions:detail", pk=pk)
+    return render(request, "competitions/form.html", {"form": form, "title": "Competition details", "competition": competition, "back": reverse("competitions:detail", args=[pk])})
+
+
+# --- records: one view, driven by a table of actions --------------------------------------------
+
+@dataclass(frozen=True)
+class RecordAction:
+    title: str
+    form: Callable  # (competition, data) -> form
+    save: Callable  # (competition, actor, cleaned_data, target) -> object
+    section: str
+    target: type | None = None  # the model a URL's target id refers to (a bid, clarification…)
+
+
+def _plain(form_class):
+    return lambda competition, data: form_class(data)
+
+
+def _for_competition(form_class):
+    return lambda competition, data: form_class(data, competition=competition)
+
+
+def _approve_business_case(competition, actor, data, target):
+    case = BusinessCase.objects.filter(competition=competition, kind=data["kind"]).first()
+    if case is None:
+        raise ValidationError({"kind": "There is no business case of this kind to approve yet."})
+    return services.business_case_approve(business_case=case, actor=actor, approved_on=data["approved_on"])
+
+
+RECORD_ACTIONS = {
+    "business-case": RecordAction("Record a business case", _plain(forms.BusinessCaseForm), lambda c, a, d, t: services.business_case_record(competition=c, actor=a, **d), "business-cases"),
+    "approve-business-case": RecordAction("Approve a business case", _plain(forms.BusinessCaseApproveForm), _approve_business_case, "business-cases"),
+    "procurement-strategy": RecordAction("Record the procurement strategy", _plain(forms.ProcurementStrategyForm), lambda c, a, d, t: services.procurement_strategy_record(competition=c, actor=a, **d), "procurement-strategy"),
+    "planned-review": RecordAction("Add to the assurance plan", _plain(forms.PlannedReviewForm), lambda c, a, d, t: services.planned_review_add(competition=c, actor=a, **d), "assurance-plan"),
+    "treasury-approval": RecordAction("Record Treasury approval (TAP)", _plain(forms.TreasuryApprovalForm), lambda c, a, d, t: services.treasury_approval_record(competition=c, actor=a, **d), "treasury-approvals"),
+    "gateway-review": RecordAction("Record a Gateway or keyholder review", _plain(forms.GatewayReviewForm), lambda c, a, d, t: services.gateway_review_record(competition=c, actor=a, **d), "gateway-reviews"),
+    "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
+    "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria"),
+    "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
+    "prequalify": RecordAction("Record pre-qualification", _plain(forms.PrequalifyForm), lambda c, a, d, t: services.bid_prequalify(bid=t, actor=a, **d), "bids", target="bid"),
+    "tender": RecordAction("Record a tender", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_tender(bid=t, actor=a, **d), "bids", target="bid"),
+    "bafo": RecordAction("Record a best and final offer", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_bafo(bid=t, actor=a, **d), "bids", target="bid"),
+    "compliance": RecordAction("Record compliance", _plain(forms.ComplianceForm), lambda c, a, d, t: services.bid_record_compliance(bid=t, actor=a, **d), "bids", target="bid"),
+    "cost-adjustment": RecordAction("Record a Principles of Competition cost adjustment", _plain(forms.CostAdjustmentForm), lambda c, a, d, t: services.cost_adjustment_record(bid=t, actor=a, **d), "evaluation", target="bid"),
+    "score": RecordAction("Record your score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_record(bid=t, actor=a, **d), "evaluation", target="bid"),
+    "moderate": RecordAction("Record the moderated score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_moderate(bid=t, actor=a, criterion=d["criterion"], score=d["score"], notes=d["rationale"]), "evaluation", target="bid"),
+    "debriefs": RecordAction("Issue debrief letters to every bidder", _plain(forms.ConfirmForm), lambda c, a, d, t: services.debrief_letters_issue(competition=c, actor=a), "evaluation"),
+    "challenge": RecordAction("Record a challenge", _plain(forms.ChallengeForm), lambda c, a, d, t: services.challenge_record(competition=c, actor=a, **d), "standstill"),
+    "resolve-challenge": RecordAction("Resolve a challenge", _plain(forms.ChallengeResolveForm), lambda c, a, d, t: services.challenge_resolve(challenge=t, actor=a, **d), "standstill", target="challenge"),
+    "clarification": RecordAction("Log a clarification question", _plain(forms.ClarificationForm), lambda c, a, d, t: services.clarification_log(competition=c, actor=a, **d), "clarifications"),
+    "answer": RecordAction("Answer a clarification", _plain(forms.AnswerForm), lambda c, a, d, t: services.clarification_answer(clarification=t, actor=a, **d), "clarifications", target="clarification"),
+    "benefits-report": RecordAction("Report the benefits realised", _plain(forms.SummaryForm), lambda c, a, d, t: services.benefits_report_submit(competition=c, actor=a, **d), "benefits"),
+    "wall": RecordAction("Put the ethical wall in place", _plain(forms.WallForm), lambda c, a, d, t: wall_services.wall_establish(competition=c, actor=a, **d), "wall"),
+    "conflicts-assessment": RecordAction("Complete the conflicts assessment", _plain(forms.SummaryForm), lambda c, a, d, t: wall_services.conflicts_assessment_complete(competition=c, actor=a, **d), "wall"),
+}
+
+
+RECORD_TARGETS = {"bid": Bid, "challenge": Challenge, "clarification": Clarification}
+
+
+def _record_target(competition, kind: str, target_pk):
+    return get_object_or_404(RECORD_TARGETS[kind].objects.filter(competition=competition), pk=target_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def record(request, pk, kind, target_pk=None):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    action = RECORD_ACTIONS.get(kind)
+    if action is None or not selectors.sees_confidential(request.user, competition) or (action.target is None) != (target_pk is None):
+        raise Http404
+    target = _record_target(competition, action.target, target_pk) if action.target else None
+    form = action.form(competition, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        saved = apply_service_errors(form, lambda: action.save(competition, request.user, dict(form.cleaned_data), target))
+        if saved is not None:
+            messages.success(request, f"{action.title}: saved.")
+            return redirect(reverse("competitions:detail", args=[pk]) + f"#{action.section}")
+    return render(
+        request, "competitions/form.html",
+        {"form": form, "title": action.title, "competition": competition, "target": target,
+         "back": reverse("competitions:detail", args=[pk]) + f"#{action.section}"},
+    )
+
+
+def notice_download(request, pk, notice_pk):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    notice = get_object_or_404(selectors.notice_list(user=request.user, competition=competition), pk=notice_pk)
+    response = JsonResponse(notice.content, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{competition.reference}-{notice.notice_type}-v{notice.version}.json"'
+    return response
+
+
+def debrief_download(request, pk, bid_pk):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    bids = selectors.bid_list(user=request.user, competition=competition)
+    letter = get_object_or_404(DebriefLetter.objects.filter(bid__in=bids), bid_id=bid_pk)
+    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=letter.pdf.name.rsplit("/", 1)[-1])
+

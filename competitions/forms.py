@@ -1,0 +1,245 @@
+"""Forms for competition pages: they parse input; services do the writing."""
+
+from django import forms
+from django.conf import settings
+
+from competitions.models import (
+    DELIVERY_CONFIDENCE_SCALES,
+    AwardBasis,
+    Bid,
+    BusinessCase,
+    Challenge,
+    CostAdjustment,
+    EvaluationCriterion,
+    GatewayReview,
+    PHASE_LABELS,
+    PlannedReview,
+    Procedure,
+    Programme,
+    Recommendation,
+    Regime,
+    SCORE_MAX,
+    State,
+    TreasuryApproval,
+)
+from core.models import Organisation, ServiceArea, User
+from core.roles import Role
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
+
+
+def yes_no(label, help_text=""):
+    return forms.TypedChoiceField(
+        label=label, help_text=help_text, choices=YES_NO, coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect, error_messages={"required": f"Select yes or no: {label.lower()}"},
+    )
+
+
+class CompetitionFilterForm(forms.Form):
+    search = forms.CharField(label="Reference or title", required=False)
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+    phase = forms.ChoiceField(choices=[("", "Any phase"), *PHASE_LABELS.items()], required=False)
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all(), required=False, empty_label="Any service area")
+    min_value = forms.DecimalField(label="Value from (£)", required=False, min_value=0)
+    max_value = forms.DecimalField(label="Value up to (£)", required=False, min_value=0)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_value"), cleaned.get("max_value")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_value", "The upper value must be at least the lower value.")
+        return cleaned
+
+
+class CompetitionCreateForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
+    programme = forms.ModelChoiceField(queryset=Programme.objects.all(), required=False, help_text="Gate 0 may be held for the programme.")
+    regime = forms.ChoiceField(choices=Regime.choices, help_text="Competitions started today run under the Procurement Act 2023.")
+    procedure = forms.ChoiceField(choices=Procedure.choices)
+    award_basis = forms.ChoiceField(choices=AwardBasis.choices)
+    estimated_value = forms.DecimalField(label="Estimated value (£)", min_value=0, max_digits=14, decimal_places=2)
+    is_major_project = yes_no("Is it a major project?", "Major projects need MPA Gateway reviews and Treasury approval (TAP).")
+    public_sector_bid_possible = yes_no("Could a public-sector (HMPS) bid be made?", "Then the Principles of Competition and an ethical wall are needed before launch.")
+
+
+class CompetitionGovernanceForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    estimated_value = forms.DecimalField(label="Estimated value (£)", min_value=0, max_digits=14, decimal_places=2)
+    mandate = forms.CharField(widget=forms.Textarea, required=False, help_text="The mandate drawn from the published competition strategy.")
+    mandate_issued_on = forms.DateField(label="Mandate issued on", widget=DateInput, required=False)
+    sro = forms.ModelChoiceField(label="Senior Responsible Officer", queryset=User.objects.none(), required=False)
+    sro_appointed_on = forms.DateField(label="SRO appointed on", widget=DateInput, required=False)
+    principles_of_competition_published_on = forms.DateField(label="Principles of Competition published on", widget=DateInput, required=False)
+    bid_deadline = forms.DateTimeField(label="Tender deadline", widget=DateTimeInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sro"].queryset = User.objects.filter(groups__name=Role.SRO).order_by("last_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sro") and not cleaned.get("sro_appointed_on"):
+            self.add_error("sro_appointed_on", "Enter the date the SRO was appointed.")
+        if cleaned.get("mandate") and not cleaned.get("mandate_issued_on"):
+            self.add_error("mandate_issued_on", "Enter the date the mandate was issued.")
+        return cleaned
+
+
+class AbandonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, help_text="Bidders are told (under the 2023 Act, in a UK12 notice).")
+
+
+class RecommendAwardForm(forms.Form):
+    bid = forms.ModelChoiceField(queryset=Bid.objects.none(), required=False, empty_label="The highest-ranked compliant bid")
+    rationale = forms.CharField(widget=forms.Textarea, required=False, help_text="Needed when recommending a bid other than the highest ranked.")
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].queryset = Bid.objects.filter(competition=competition, compliant=True, withdrawn=False).select_related("bidder")
+
+
+class ConfirmForm(forms.Form):
+    """A button, for actions that take no input."""
+
+
+class BusinessCaseForm(forms.Form):
+    kind = forms.ChoiceField(choices=BusinessCase.Kind.choices)
+    summary = forms.CharField(widget=forms.Textarea, help_text="Service outcomes, expected business benefits and costs.")
+
+
+class BusinessCaseApproveForm(forms.Form):
+    kind = forms.ChoiceField(choices=BusinessCase.Kind.choices)
+    approved_on = forms.DateField(widget=DateInput)
+
+
+class ProcurementStrategyForm(forms.Form):
+    route = forms.CharField(widget=forms.Textarea, help_text="The intended method of securing the services.")
+    lots = forms.CharField(widget=forms.Textarea, required=False, help_text="One lot per line.")
+
+
+class PlannedReviewForm(forms.Form):
+    review_type = forms.ChoiceField(choices=PlannedReview._meta.get_field("review_type").choices)
+    gate = forms.TypedChoiceField(choices=[("", "Not a gate")] + list(GatewayReview.Gate.choices), coerce=int, required=False, empty_value=None)
+    before_state = forms.ChoiceField(label="Before moving to", choices=State.choices)
+    planned_on = forms.DateField(widget=DateInput)
+
+
+class TreasuryApprovalForm(forms.Form):
+    stage = forms.ChoiceField(choices=TreasuryApproval.Stage.choices)
+    reference = forms.CharField(max_length=60)
+    approved_on = forms.DateField(widget=DateInput)
+
+
+class GatewayReviewForm(forms.Form):
+    review_type = forms.ChoiceField(choices=GatewayReview.ReviewType.choices)
+    gate = forms.TypedChoiceField(choices=GatewayReview.Gate.choices, coerce=int)
+    held_on = forms.DateField(widget=DateInput)
+    review_team = forms.CharField(widget=forms.Textarea, help_text="One reviewer per line.")
+    delivery_confidence = forms.ChoiceField(choices=[])
+    summary = forms.CharField(widget=forms.Textarea, required=False)
+    recommendations = forms.CharField(
+        widget=forms.Textarea, required=False,
+        help_text="One per line, starting with its urgency: “critical: …”, “essential: …” or “recommended: …”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scale = DELIVERY_CONFIDENCE_SCALES[settings.DELIVERY_CONFIDENCE_SCALE]
+        self.fields["delivery_confidence"].choices = [(c.value, c.label) for c in scale]
+
+    def clean_recommendations(self):
+        items = []
+        urgencies = {u.value for u in Recommendation.Urgency}
+        for number, line in enumerate(self.cleaned_data["recommendations"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            urgency, _, text = line.partition(":")
+            if urgency.strip().lower() not in urgencies or not text.strip():
+                raise forms.ValidationError(f"Line {number} must start with critical, essential or recommended, then a colon and the recommendation.")
+            items.append({"urgency": urgency.strip().lower(), "text": text.strip()})
+        return items
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=EvaluationCriterion.Kind.choices)
+    weight = forms.DecimalField(label="Weight (%)", min_value=0.01, max_value=100, max_digits=5, decimal_places=2)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class BidForm(forms.Form):
+    bidder = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    structure = forms.ChoiceField(choices=Bid.Structure.choices)
+
+
+class PrequalifyForm(forms.Form):
+    passed = yes_no("Did the bidder pass pre-qualification?")
+    reasons = forms.CharField(widget=forms.Textarea)
+
+
+class PriceForm(forms.Form):
+    price = forms.DecimalField(label="Price (£)", min_value=0, max_digits=14, decimal_places=2)
+
+
+class ComplianceForm(forms.Form):
+    compliant = yes_no("Is the bid compliant?")
+    notes = forms.CharField(widget=forms.Textarea, required=False, help_text="Needed when the bid is not compliant.")
+
+
+class CostAdjustmentForm(forms.Form):
+    heading = forms.ChoiceField(choices=CostAdjustment.Heading.choices)
+    amount = forms.DecimalField(label="Adjustment (£)", max_digits=14, decimal_places=2, help_text="A positive amount adds to the bid price.")
+    rationale = forms.CharField(widget=forms.Textarea)
+
+
+class ScoreForm(forms.Form):
+    criterion = forms.ModelChoiceField(queryset=EvaluationCriterion.objects.none())
+    score = forms.IntegerField(min_value=0, max_value=SCORE_MAX, help_text=f"0 to {SCORE_MAX}.")
+    rationale = forms.CharField(widget=forms.Textarea, label="Notes")
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = EvaluationCriterion.objects.filter(competition=competition, kind="quality")
+
+
+class ChallengeForm(forms.Form):
+    challenger = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    grounds = forms.CharField(widget=forms.Textarea)
+    lodged_on = forms.DateField(widget=DateInput)
+
+
+class ChallengeResolveForm(forms.Form):
+    status = forms.ChoiceField(choices=[c for c in Challenge.Status.choices if c[0] != "open"])
+
+
+class ClarificationForm(forms.Form):
+    asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.all())
+    question = forms.CharField(widget=forms.Textarea)
+    commercially_sensitive = yes_no("Is it commercially sensitive?", "If so the answer goes to the asker only.")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(widget=forms.Textarea)
+
+
+class WallForm(forms.Form):
+    arrangements = forms.CharField(widget=forms.Textarea, help_text="How the commissioning side and the bid side are kept apart.")
