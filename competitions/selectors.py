@@ -126,7 +126,7 @@ def bid_list(*, user, competition=None) -> QuerySet[Bid]:
 def gateway_review_list(*, user, competition=None) -> QuerySet[GatewayReview]:
     if not sees_confidential(user):
         return GatewayReview.objects.none()
-    reviews = GatewayReview.objects.select_related("competition", "programme").prefetch_related("recommendations")
+    reviews = GatewayReview.objects.select_related("competition", "programme", "recorded_by", "recovery_action").prefetch_related("recommendations")
     if competition is not None:
         reviews = reviews.filter(competition=competition)
     return reviews

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
@@ -143,14 +143,24 @@ def competition_create(
 ) -> Competition:
     require_role(actor, Role.COMMISSIONER)
     _validate_procedure(regime, procedure)
-    reference = reference or _next_reference()
-    competition = Competition.objects.create(
-        reference=reference, title=title, description=description, service_area=service_area,
-        programme=programme, regime=regime, procedure=procedure, award_basis=award_basis,
-        estimated_value=estimated_value, is_major_project=is_major_project,
-        public_sector_bid_possible=public_sector_bid_possible, lead_commissioner=actor,
-        ocid=f"{settings.OCID_PREFIX}-{reference}",
-    )
+    fields = {
+        "title": title, "description": description, "service_area": service_area, "programme": programme,
+        "regime": regime, "procedure": procedure, "award_basis": award_basis, "estimated_value": estimated_value,
+        "is_major_project": is_major_project, "public_sector_bid_possible": public_sector_bid_possible,
+        "lead_commissioner": actor,
+    }
+    for _attempt in range(5):
+        candidate = reference or _next_reference()
+        try:
+            # A savepoint: a clash with a competition created at the same moment is retried.
+            with transaction.atomic():
+                competition = Competition.objects.create(reference=candidate, ocid=f"{settings.OCID_PREFIX}-{candidate}", **fields)
+            break
+        except IntegrityError:
+            if reference:
+                raise ValidationError({"reference": f"A competition {reference} already exists."}) from None
+    else:
+        raise ValidationError("Could not allocate a competition reference; try again.")
     _event(competition, actor, "created", f"Competition created by {actor}")
     return competition
 
@@ -167,6 +177,8 @@ FIXED_AFTER_LAUNCH = {"regime", "procedure", "award_basis", "public_sector_bid_p
 @transaction.atomic
 def competition_update(*, competition: Competition, actor, expected_version: int | None = None, **changes) -> Competition:
     require_role(actor, Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
+    if not changes:
+        return competition
     unknown = set(changes) - GOVERNANCE_FIELDS
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
@@ -314,6 +326,7 @@ def competition_close(*, competition, actor, expected_version=None):
 
 
 def competition_abandon(*, competition, actor, reason: str, expected_version=None):
+    require_role(actor, *TRANSITION_ROLES["abandon"])
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for abandoning the competition."})
 
@@ -505,9 +518,11 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
     require_role(actor, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Expressions of interest are taken once the procurement has been launched.")
-    if Bid.objects.filter(competition=competition, bidder=bidder).exists():
-        raise ValidationError({"bidder": f"{bidder} has already expressed interest."})
-    bid = Bid.objects.create(competition=competition, bidder=bidder, structure=structure)
+    try:
+        with transaction.atomic():
+            bid = Bid.objects.create(competition=competition, bidder=bidder, structure=structure)
+    except IntegrityError:
+        raise ValidationError({"bidder": f"{bidder} has already expressed interest."}) from None
     for participant in participants:
         bid_participant_add(bid=bid, actor=actor, **participant)
     _event(competition, actor, "bid", "Expression of interest registered")
@@ -713,6 +728,12 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
     require_role(actor, Role.PROCUREMENT)
     if not answer.strip():
         raise ValidationError({"answer": "Enter the answer."})
+    if clarification.published_at is not None:
+        # Bidders may already have acted on it: a correction is a new, published clarification.
+        raise ValidationError({"answer": "This question has already been answered; publish a further clarification instead."})
+    competition = clarification.competition
+    if competition.state in (State.ABANDONED, State.CLOSED) or not competition.is_launched:
+        raise ValidationError("Clarifications are answered while the procurement is running.")
     clarification.answer = answer
     clarification.answered_by = actor
     clarification.published_at = timezone.now()

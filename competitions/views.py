@@ -58,9 +58,9 @@ def create(request):
 def _transition_panels(request, competition):
     """The transitions possible from here, each with the checklist of its conditions."""
     panels = []
-    for transition in competition.get_all_state_transitions():
-        if competition.state not in (transition.source if isinstance(transition.source, (list, tuple)) else [transition.source]):
-            continue
+    possible = [t for t in competition.get_all_state_transitions() if t.source == competition.state]
+    # Forward moves first; abandoning is the last resort.
+    for transition in sorted(possible, key=lambda t: (t.name == "abandon", t.name)):
         name = transition.name
         conditions = guards.conditions(competition, name)
         panels.append({

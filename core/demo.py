@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from core.models import Organisation, OrganisationType, Sector, User
+from core.models import Organisation, OrganisationType, Sector, ServiceArea, User
 from core.roles import Role
 
 DEMO_PASSWORD = "noms-demo-2026"
@@ -55,6 +55,21 @@ PARTNERS = [
     ("Birmingham City Council", OrganisationType.LOCAL_AUTHORITY),
 ]
 
+# The services of SPEC §7 (seed, "Offender Services Competition"); OLASS is co-commissioned
+# with the Skills Funding Agency.
+SERVICE_AREAS = [
+    ("Prisoner escort and custody services (PECS)", "Escorting prisoners between police stations, courts and prisons, and their custody at court."),
+    ("Bail accommodation and support (BASS)", "Accommodation and support for people bailed, or released on licence, who have no suitable address."),
+    ("Electronic monitoring", "Electronic monitoring (tagging) of curfews and other requirements of court orders and licences."),
+    ("Community payback (unpaid work)", "Unpaid work by offenders under community orders, on schemes the community can see and help choose."),
+    ("Accredited programmes", "Offending behaviour programmes accredited by the Correctional Services Accreditation Panel."),
+    ("Victim contact", "Keeping victims of serious violent and sexual offences informed about the offender's sentence and release."),
+    ("Prison operation", "Operation of a prison, or a cluster of prisons, under a contract or a service level agreement."),
+    ("Offender learning and skills (OLASS)", "Learning and skills in custody, co-commissioned with the Skills Funding Agency."),
+    ("Rehabilitation services", "Structured interventions and rehabilitative services for people on probation."),
+    ("Resettlement", "Help with housing, employment, finance and family ties on release from custody."),
+]
+
 # username, first name, last name, role, organisation
 USERS = [
     ("commissioner", "Claire", "Hughes", Role.COMMISSIONER, "National Offender Management Service"),
@@ -104,6 +119,12 @@ def seed_organisations() -> None:
         _organisation(name, sector=sector, organisation_type=organisation_type)
     for name, organisation_type in PARTNERS:
         _organisation(name, sector=Sector.PUBLIC, organisation_type=organisation_type)
+
+
+@transaction.atomic
+def seed_service_areas() -> None:
+    for name, description in SERVICE_AREAS:
+        ServiceArea.objects.get_or_create(name=name, defaults={"description": description})
 
 
 def demo_users() -> list[User]:

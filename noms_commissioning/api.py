@@ -2,7 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
 from core.api.views import OrganisationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("competitions", CompetitionViewSet, basename="competition")
+router.register("gateway-reviews", GatewayReviewViewSet, basename="gateway-review")
+router.register("bids", BidViewSet, basename="bid")
+router.register("clarifications", ClarificationViewSet, basename="clarification")

@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from competitions import demo as competitions_demo
 from core import demo
 
 # Each app adds its seeder here as it gains demo data; each must be idempotent.
 SEEDERS = [
     demo.seed_organisations,
     demo.seed_users,
+    demo.seed_service_areas,
+    competitions_demo.seed_competitions,
 ]
 
 

@@ -1,0 +1,353 @@
+"""What the competitions API reads and writes. Serializers parse and present; services decide.
+
+Two families where the wall applies (SPEC §4, rule 1): the commissioning side's
+serializers carry confidential fields; the others show only what every bidder
+sees. Input serializers never save: views pass `validated_data` to a service.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from competitions import selectors, services
+from competitions.models import (
+    PHASE_LABELS,
+    AwardRecommendation,
+    Bid,
+    BidParticipant,
+    BusinessCase,
+    Clarification,
+    Competition,
+    EvaluationCriterion,
+    GatewayReview,
+    Notice,
+    ProcurementStrategy,
+    Recommendation,
+    State,
+    TreasuryApproval,
+)
+from core.models import Organisation, User
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key looked up through a selector, so a record the user may not see reads as not existing."""
+
+    def __init__(self, *, selector, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.selector(user=self.context["request"].user)
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+# --- competitions ------------------------------------------------------------------------------
+
+# The list's sort keys (a whitelist): field, label.
+ORDERING = {"reference": "reference", "estimated_value": "estimated value", "state": "state"}
+
+
+class CompetitionFilterSerializer(serializers.Serializer):
+    """The competition list's query parameters (passed to selectors.competition_list)."""
+
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    phase = serializers.ChoiceField(choices=list(PHASE_LABELS.items()), required=False)
+    service_area = serializers.IntegerField(required=False, min_value=1, help_text="Service area id.")
+    min_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text="Estimated value at least (£).")
+    max_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text="Estimated value at most (£).")
+    search = serializers.CharField(required=False, max_length=200, help_text="Words in the title or reference.")
+    ordering = serializers.ChoiceField(
+        choices=[(f"{sign}{name}", f"{label}, {order}") for name, label in ORDERING.items() for sign, order in (("", "ascending"), ("-", "descending"))],
+        required=False,
+        help_text="Sort by this field; a leading minus sorts descending.",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("min_value") is not None and attrs.get("max_value") is not None and attrs["min_value"] > attrs["max_value"]:
+            raise serializers.ValidationError({"max_value": "Must be no less than min_value."})
+        return attrs
+
+
+class CompetitionRecordFilterSerializer(serializers.Serializer):
+    """?competition=<id>, for the lists of a competition's records."""
+
+    competition = serializers.IntegerField(required=False, min_value=1, help_text="Competition id.")
+
+
+class CompetitionSerializer(serializers.ModelSerializer):
+    """A competition as every bidder may see it."""
+
+    service_area_name = serializers.CharField(source="service_area.name", read_only=True)
+    state_label = serializers.CharField(read_only=True)
+    phase = serializers.ChoiceField(choices=list(PHASE_LABELS.items()), read_only=True)
+    phase_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Competition
+        fields = [
+            "id", "reference", "title", "description", "service_area", "service_area_name", "programme",
+            "regime", "procedure", "award_basis", "estimated_value", "is_major_project", "public_sector_bid_possible",
+            "ocid", "state", "state_label", "phase", "phase_label", "version", "principles_of_competition_published_on",
+            "bid_deadline", "standstill_started_on", "standstill_ends_on", "abandoned_reason",
+        ]
+        read_only_fields = fields
+
+
+class CompetitionConfidentialSerializer(CompetitionSerializer):
+    """A competition as the commissioning side sees it."""
+
+    lead_commissioner = UserSummarySerializer(read_only=True)
+    sro = UserSummarySerializer(read_only=True)
+
+    class Meta(CompetitionSerializer.Meta):
+        fields = [
+            *CompetitionSerializer.Meta.fields, "lead_commissioner", "mandate", "mandate_issued_on", "sro",
+            "sro_appointed_on", "criteria_agreed_on", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationCriterion
+        fields = ["id", "name", "kind", "weight", "description", "published"]
+        read_only_fields = fields
+
+
+class BusinessCaseSerializer(serializers.ModelSerializer):
+    # Plain strings: "kind" and "status" name other choice sets elsewhere in the schema.
+    kind = serializers.CharField(read_only=True, help_text="outline or full")
+    status = serializers.CharField(read_only=True, help_text="draft or approved")
+    approved_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = BusinessCase
+        fields = ["id", "kind", "status", "summary", "approved_by", "approved_on"]
+        read_only_fields = fields
+
+
+class TreasuryApprovalSerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(read_only=True, help_text="outline or full (business case)")
+
+    class Meta:
+        model = TreasuryApproval
+        fields = ["id", "stage", "reference", "approved_on"]
+        read_only_fields = fields
+
+
+class ProcurementStrategySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcurementStrategy
+        fields = ["route", "lots", "recorded_on"]
+        read_only_fields = fields
+
+
+class AwardRecommendationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AwardRecommendation
+        fields = ["bid", "rationale", "made_on"]
+        read_only_fields = fields
+
+
+class AvailableTransitionsMixin(serializers.Serializer):
+    available_transitions = serializers.SerializerMethodField(
+        help_text="Transitions this user may apply now: possible from the current state, every condition met, and the user's role allowed."
+    )
+
+    def get_available_transitions(self, competition) -> list[str]:
+        user = self.context["request"].user
+        allowed = {name for name, roles in services.TRANSITION_ROLES.items() if user.has_role(*roles)}
+        if not allowed or not selectors.sees_confidential(user, competition):
+            return []  # guards read confidential records: the bid side is told nothing of them
+        # The FSM checks the source state and its conditions, which are the guards (competitions.guards.passes).
+        possible = {t.name for t in competition.get_available_state_transitions()}
+        return [name for name in services.TRANSITION_SERVICES if name in allowed and name in possible]  # lifecycle order
+
+
+class CompetitionDetailSerializer(AvailableTransitionsMixin, CompetitionSerializer):
+    criteria = CriterionSerializer(source="visible_criteria", many=True, read_only=True, help_text="The published evaluation criteria.")
+
+    class Meta(CompetitionSerializer.Meta):
+        fields = [*CompetitionSerializer.Meta.fields, "criteria", "available_transitions"]
+        read_only_fields = fields
+
+
+def _optional(competition, name):
+    return getattr(competition, name, None)  # a missing reverse one-to-one reads as None
+
+
+class CompetitionConfidentialDetailSerializer(AvailableTransitionsMixin, CompetitionConfidentialSerializer):
+    criteria = CriterionSerializer(source="visible_criteria", many=True, read_only=True, help_text="Every evaluation criterion, drafts included.")
+    business_cases = BusinessCaseSerializer(many=True, read_only=True)
+    treasury_approvals = TreasuryApprovalSerializer(many=True, read_only=True)
+    procurement_strategy = serializers.SerializerMethodField()
+    award_recommendation = serializers.SerializerMethodField()
+
+    class Meta(CompetitionConfidentialSerializer.Meta):
+        fields = [
+            *CompetitionConfidentialSerializer.Meta.fields, "criteria", "business_cases", "treasury_approvals",
+            "procurement_strategy", "award_recommendation", "available_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProcurementStrategySerializer(allow_null=True))
+    def get_procurement_strategy(self, competition):
+        strategy = _optional(competition, "procurement_strategy")
+        return ProcurementStrategySerializer(strategy).data if strategy else None
+
+    @extend_schema_field(AwardRecommendationSerializer(allow_null=True))
+    def get_award_recommendation(self, competition):
+        recommendation = _optional(competition, "award_recommendation")
+        return AwardRecommendationSerializer(recommendation).data if recommendation else None
+
+
+class CompetitionCreateSerializer(serializers.ModelSerializer):
+    """The arguments of services.competition_create."""
+
+    class Meta:
+        model = Competition
+        fields = [
+            "reference", "title", "description", "service_area", "programme", "regime", "procedure", "award_basis",
+            "estimated_value", "is_major_project", "public_sector_bid_possible",
+        ]
+        extra_kwargs = {"reference": {"required": False, "help_text": "Given the next COMP-<year>-<n> when left out."}}
+
+
+class CompetitionUpdateSerializer(serializers.ModelSerializer):
+    """The arguments of services.competition_update: the fields given are the fields changed."""
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, write_only=True,
+        help_text="The version you read; refused with 409 if the competition has changed since. Or send If-Match.",
+    )
+
+    class Meta:
+        model = Competition
+        fields = ["version", *sorted(services.GOVERNANCE_FIELDS)]
+
+    def validate(self, attrs):
+        if not set(attrs) - {"version"}:
+            raise serializers.ValidationError("Give at least one field to change.")
+        return attrs
+
+
+class TransitionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text="The version you read; refused with 409 if the competition has changed since. Or send If-Match.",
+    )
+
+
+class AbandonSerializer(TransitionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required: why the competition is abandoned.")
+
+
+class RecommendAwardSerializer(TransitionSerializer):
+    bid = VisibleRelatedField(selector=selectors.bid_list, required=False, allow_null=True, default=None, help_text="The bid recommended; the highest ranked when left out.")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required when the bid is not the highest ranked.")
+
+
+# The request body of each transition, where it has more than the version.
+TRANSITION_REQUESTS = {"abandon": AbandonSerializer, "recommend_award": RecommendAwardSerializer}
+
+
+# --- gateway reviews -------------------------------------------------------------------------------
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = ["id", "text", "urgency", "status"]
+        read_only_fields = ["id", "status"]
+
+
+class GatewayReviewSerializer(serializers.ModelSerializer):
+    competition = VisibleRelatedField(selector=selectors.competition_list, required=False, allow_null=True)
+    recommendations = RecommendationSerializer(many=True, required=False)
+
+    class Meta:
+        model = GatewayReview
+        fields = [
+            "id", "competition", "programme", "review_type", "gate", "held_on", "review_team",
+            "delivery_confidence", "summary", "recorded_by", "recommendations",
+        ]
+        read_only_fields = ["recorded_by"]
+
+
+# --- bids ----------------------------------------------------------------------------------------------
+
+class BidParticipantSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = BidParticipant
+        fields = ["organisation", "organisation_name", "role", "funding_share", "risk_share"]
+
+
+class BidSerializer(serializers.ModelSerializer):
+    competition = VisibleRelatedField(selector=selectors.competition_list)
+    bidder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    bidder_name = serializers.CharField(source="bidder.name", read_only=True)
+    participants = BidParticipantSerializer(many=True, required=False)
+
+    class Meta:
+        model = Bid
+        fields = [
+            "id", "competition", "bidder", "bidder_name", "structure", "participants", "stage", "pre_qualification",
+            "pre_qualification_reasons", "tender_price", "bafo_price", "compliant", "compliance_notes",
+            "submitted_at", "withdrawn",
+        ]
+        read_only_fields = [
+            "stage", "pre_qualification", "pre_qualification_reasons", "tender_price", "bafo_price", "compliant",
+            "compliance_notes", "submitted_at", "withdrawn",
+        ]
+        validators = []  # one bid per bidder: services.bid_register says so in its own words
+
+
+# --- clarifications ------------------------------------------------------------------------------------
+
+class PublishedClarificationSerializer(serializers.ModelSerializer):
+    """A clarification as every bidder sees it: the asker anonymised."""
+
+    competition = VisibleRelatedField(selector=selectors.competition_list)
+
+    class Meta:
+        model = Clarification
+        fields = ["id", "competition", "question", "answer", "published_at"]
+        read_only_fields = ["answer", "published_at"]
+
+
+class ClarificationSerializer(PublishedClarificationSerializer):
+    """A clarification as MoJ Procurement and the commissioning side see it."""
+
+    asked_by = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), help_text="The bidder organisation that asked.")
+
+    class Meta(PublishedClarificationSerializer.Meta):
+        fields = [
+            "id", "competition", "asked_by", "question", "commercially_sensitive", "logged_by", "logged_at",
+            "answer", "answered_by", "published_at",
+        ]
+        read_only_fields = ["logged_by", "logged_at", "answer", "answered_by", "published_at"]
+
+
+class ClarificationAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, help_text="Published to all bidders, the asker anonymised, unless commercially sensitive.")
+
+
+# --- notices ---------------------------------------------------------------------------------------------
+
+class NoticeSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(source="notice_type", choices=Notice.NoticeType.choices, read_only=True)
+    content = serializers.JSONField(read_only=True, help_text="The notice as published to the Central Digital Platform.")
+
+    class Meta:
+        model = Notice
+        fields = ["id", "type", "version", "published_at", "content"]
+        read_only_fields = fields

@@ -1,0 +1,257 @@
+"""Competitions under /api/v1/ (SPEC §6): parse input, call a service or selector, serialise.
+
+Every read goes through `competitions.selectors`, so a record the user may not
+see answers 404 exactly as in the browser; every write goes through
+`competitions.services`. Errors are the services' own, turned into problem
+details by `core.api.exceptions` — never caught here.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from competitions import selectors, services
+from competitions.api.serializers import (
+    TRANSITION_REQUESTS,
+    BidSerializer,
+    ClarificationAnswerSerializer,
+    ClarificationSerializer,
+    CompetitionConfidentialDetailSerializer,
+    CompetitionConfidentialSerializer,
+    CompetitionCreateSerializer,
+    CompetitionDetailSerializer,
+    CompetitionFilterSerializer,
+    CompetitionRecordFilterSerializer,
+    CompetitionSerializer,
+    CompetitionUpdateSerializer,
+    GatewayReviewSerializer,
+    NoticeSerializer,
+    PublishedClarificationSerializer,
+    TransitionSerializer,
+)
+from competitions.models import Bid, Clarification, Competition, GatewayReview
+from core.api.exceptions import problem_responses
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The competition's ETag (its version) as you read it; the body's `version` takes precedence.",
+)
+
+
+def expected_version(request, version: int | None) -> int | None:
+    """The version the caller read: the body's `version`, else the If-Match header (an ETag such as "3")."""
+    if version is not None:
+        return version
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise serializers.ValidationError({"If-Match": ["Send the competition's ETag, as given by the API."]})
+    return int(tag)
+
+
+def _confidential(view) -> bool:
+    # The schema documents the fuller, commissioning-side shape.
+    return getattr(view, "swagger_fake_view", False) or selectors.sees_confidential(view.request.user)
+
+
+def _transition_action(name: str):
+    def handler(self, request, pk=None):
+        return self.transition(request, name)
+
+    handler.__name__ = name
+    handler.__doc__ = (
+        f"{services.TRANSITION_LABELS[name]}. Answers the competition as it now is; 409 with the guard's "
+        "missing conditions when refused, or when the competition changed since the version you read."
+    )
+    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
+    return extend_schema(
+        request=TRANSITION_REQUESTS.get(name, TransitionSerializer),
+        parameters=[IF_MATCH],
+        responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403, 404, 409)},
+    )(handler)
+
+
+def with_transition_actions(viewset):
+    """One POST action per transition, from the services' table: /competitions/{id}/start-pre-procurement/ …"""
+    for name in services.TRANSITION_SERVICES:
+        setattr(viewset, name, _transition_action(name))
+    return viewset
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CompetitionFilterSerializer]),
+    retrieve=extend_schema(responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(404)}),
+    create=extend_schema(
+        request=CompetitionCreateSerializer,
+        responses={201: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403)},
+    ),
+    partial_update=extend_schema(
+        request=CompetitionUpdateSerializer, parameters=[IF_MATCH],
+        responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403, 404, 409)},
+    ),
+)
+@with_transition_actions
+class CompetitionViewSet(viewsets.GenericViewSet):
+    """Competitions through their lifecycle: pre-procurement, procurement, mobilisation.
+
+    The bid side sees launched competitions only, without confidential fields. The
+    detail's `ETag` is the competition's version: send it back as `If-Match` (or
+    `version` in the body) and a change made by someone else since answers 409.
+    """
+
+    queryset = Competition.objects.none()  # names the model for the schema; reads go through selectors
+
+    def get_serializer_class(self):
+        # The detail's serializer is chosen per competition, in _detail; this serves the list and the schema.
+        if self.action == "list":
+            return CompetitionConfidentialSerializer if _confidential(self) else CompetitionSerializer
+        return CompetitionConfidentialDetailSerializer
+
+    def get_object(self):
+        """The competition if this user may see it, else 404; the full read for the answer is _detail's."""
+        competition = get_object_or_404(selectors.competition_list(user=self.request.user), pk=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, competition)
+        return competition
+
+    def _detail(self, pk, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        user = self.request.user
+        competition = selectors.competition_get(user=user, pk=pk)
+        serializer_class = CompetitionConfidentialDetailSerializer if selectors.sees_confidential(user, competition) else CompetitionDetailSerializer
+        response = Response(serializer_class(competition, context=self.get_serializer_context()).data, status=status_code, headers=headers)
+        response["ETag"] = f'"{competition.version}"'
+        return response
+
+    def list(self, request):
+        params = CompetitionFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = dict(params.validated_data)
+        ordering = filters.pop("ordering", "reference")
+        competitions = selectors.competition_list(user=request.user, **filters).order_by(ordering, "pk")
+        page = self.paginate_queryset(competitions)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return self._detail(pk)  # competition_get answers 404 for a competition the user may not see
+
+    def create(self, request):
+        given = CompetitionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        competition = services.competition_create(actor=request.user, **given.validated_data)
+        location = reverse("competition-detail", args=[competition.pk], request=request)
+        return self._detail(competition.pk, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def partial_update(self, request, pk=None):
+        competition = self.get_object()
+        changes = CompetitionUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        changes.is_valid(raise_exception=True)
+        fields = dict(changes.validated_data)
+        version = expected_version(request, fields.pop("version", None))
+        services.competition_update(competition=competition, actor=request.user, expected_version=version, **fields)
+        return self._detail(competition.pk)
+
+    def transition(self, request, name: str) -> Response:
+        """POST /competitions/{id}/<transition>/: the one handler behind every transition action."""
+        competition = self.get_object()
+        given = TRANSITION_REQUESTS.get(name, TransitionSerializer)(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        arguments = dict(given.validated_data)
+        version = expected_version(request, arguments.pop("version", None))
+        services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=version, **arguments)
+        return self._detail(competition.pk)
+
+    @extend_schema(responses={200: NoticeSerializer(many=True), **problem_responses(404)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def notices(self, request, pk=None):
+        """The competition's Central Digital Platform notices (Procurement Act 2023), every version."""
+        competition = self.get_object()
+        return Response(NoticeSerializer(selectors.notice_list(user=request.user, competition=competition), many=True).data)
+
+
+class CompetitionRecordViewSet(viewsets.GenericViewSet):
+    """A competition's records through a selector, filtered by ?competition=<id>."""
+
+    def selected(self, **filters):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        params = CompetitionRecordFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.selected(user=self.request.user, competition=params.validated_data.get("competition"))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: GatewayReviewSerializer, **problem_responses(404)}),
+    create=extend_schema(responses={201: GatewayReviewSerializer, **problem_responses(400, 403)}),
+)
+class GatewayReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRecordViewSet):
+    """Gateway and keyholder reviews, with their recommendations. Commissioning side only."""
+
+    queryset = GatewayReview.objects.none()
+    serializer_class = GatewayReviewSerializer
+    selected = staticmethod(selectors.gateway_review_list)
+
+    def create(self, request):
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        review = services.gateway_review_record(actor=request.user, **given.validated_data)
+        return Response(self.get_serializer(self.selected(user=request.user).get(pk=review.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: BidSerializer, **problem_responses(404)}),
+    create=extend_schema(responses={201: BidSerializer, **problem_responses(400, 403)}),
+)
+class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRecordViewSet):
+    """Bids and their consortium members or sub-primes. Never seen by the bid side (SPEC §4, rule 1)."""
+
+    queryset = Bid.objects.none()
+    serializer_class = BidSerializer
+    selected = staticmethod(selectors.bid_list)
+
+    def create(self, request):
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        bid = services.bid_register(actor=request.user, **given.validated_data)
+        return Response(self.get_serializer(self.selected(user=request.user).get(pk=bid.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: ClarificationSerializer, **problem_responses(404)}),
+    create=extend_schema(request=ClarificationSerializer, responses={201: ClarificationSerializer, **problem_responses(400, 403)}),
+)
+class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRecordViewSet):
+    """Bidders' questions, logged and answered by MoJ Procurement.
+
+    The bid side sees answered, non-sensitive clarifications only, the asker anonymised.
+    """
+
+    queryset = Clarification.objects.none()
+    selected = staticmethod(selectors.clarification_list)
+
+    def get_serializer_class(self):
+        return ClarificationSerializer if _confidential(self) else PublishedClarificationSerializer
+
+    def create(self, request):
+        given = ClarificationSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        clarification = services.clarification_log(actor=request.user, **given.validated_data)
+        return Response(self.get_serializer(clarification).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClarificationAnswerSerializer, responses={200: ClarificationSerializer, **problem_responses(400, 403, 404)})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer a clarification: published to all bidders, the asker anonymised, unless commercially sensitive."""
+        clarification = self.get_object()
+        given = ClarificationAnswerSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        clarification = services.clarification_answer(clarification=clarification, actor=request.user, **given.validated_data)
+        return Response(self.get_serializer(clarification).data)
