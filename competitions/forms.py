@@ -7,6 +7,7 @@ from competitions.models import (
     DELIVERY_CONFIDENCE_SCALES,
     AwardBasis,
     Bid,
+    BidParticipant,
     BusinessCase,
     Challenge,
     CostAdjustment,
@@ -185,6 +186,17 @@ class CriterionForm(forms.Form):
 class BidForm(forms.Form):
     bidder = forms.ModelChoiceField(queryset=Organisation.objects.all())
     structure = forms.ChoiceField(choices=Bid.Structure.choices)
+
+
+class ParticipantForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    role = forms.ChoiceField(choices=BidParticipant.Role.choices)
+    funding_share = forms.DecimalField(label="Share of funding (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
+    risk_share = forms.DecimalField(label="Share of risk (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+
+class RecommendationStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Recommendation.Status.choices)
 
 
 class PrequalifyForm(forms.Form):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from competitions import forms, guards, selectors, services
 from competitions.evaluation import rank_bids
-from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, DebriefLetter
+from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, DebriefLetter, Recommendation
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import Role
@@ -184,6 +184,8 @@ RECORD_ACTIONS = {
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
     "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria"),
     "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
+    "participant": RecordAction("Add a consortium member or sub-prime", _plain(forms.ParticipantForm), lambda c, a, d, t: services.bid_participant_add(bid=t, actor=a, **d), "bids", target="bid"),
+    "recommendation-status": RecordAction("Update a review recommendation", _plain(forms.RecommendationStatusForm), lambda c, a, d, t: services.recommendation_set_status(recommendation=t, actor=a, **d), "gateway-reviews", target="recommendation"),
     "prequalify": RecordAction("Record pre-qualification", _plain(forms.PrequalifyForm), lambda c, a, d, t: services.bid_prequalify(bid=t, actor=a, **d), "bids", target="bid"),
     "tender": RecordAction("Record a tender", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_tender(bid=t, actor=a, **d), "bids", target="bid"),
     "bafo": RecordAction("Record a best and final offer", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_bafo(bid=t, actor=a, **d), "bids", target="bid"),
@@ -202,11 +204,16 @@ RECORD_ACTIONS = {
 }
 
 
-RECORD_TARGETS = {"bid": Bid, "challenge": Challenge, "clarification": Clarification}
+RECORD_TARGETS = {
+    "bid": lambda c: Bid.objects.filter(competition=c),
+    "challenge": lambda c: Challenge.objects.filter(competition=c),
+    "clarification": lambda c: Clarification.objects.filter(competition=c),
+    "recommendation": lambda c: Recommendation.objects.filter(review__competition=c),
+}
 
 
 def _record_target(competition, kind: str, target_pk):
-    return get_object_or_404(RECORD_TARGETS[kind].objects.filter(competition=competition), pk=target_pk)
+    return get_object_or_404(RECORD_TARGETS[kind](competition), pk=target_pk)
 
 
 @require_http_methods(["GET", "POST"])

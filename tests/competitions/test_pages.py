@@ -231,3 +231,26 @@ def test_portfolio_for_oversight(client, journey):
     assert "HMP Birmingham operation" in html and "Pre-procurement" in html
     client.force_login(UserFactory(roles=[Role.BID_TEAM]))
     assert client.get("/competitions/portfolio/").status_code == 404
+
+
+def test_supply_chain_and_recommendation_forms(client, journey):
+    journey.advance_to(State.DIALOGUE)
+    bid = journey.bids()[1]
+    client.force_login(journey.procurement)
+    url = f"/competitions/{journey.competition.pk}/records/participant/{bid.pk}/"
+    response = client.post(url, {"organisation": journey.public_bidder.pk, "role": "sub_prime", "funding_share": "30", "risk_share": "130"})
+    assert "Share of risk (%): Ensure this value is less than or equal to 100." in response.content.decode()
+    client.post(url, {"organisation": journey.public_bidder.pk, "role": "sub_prime", "funding_share": "30", "risk_share": "20"})
+    assert [(p.organisation, p.risk_share) for p in bid.participants.all()] == [(journey.public_bidder, Decimal("20.00"))]
+
+    review = services.gateway_review_record(
+        actor=journey.reviewer, competition=journey.refresh(), gate=2, held_on=timezone.localdate(), review_team="R",
+        delivery_confidence="amber", recommendations=[{"text": "Refresh the IAAP", "urgency": "essential"}],
+    )
+    recommendation = review.recommendations.get()
+    client.force_login(journey.reviewer)
+    client.post(f"/competitions/{journey.competition.pk}/records/recommendation-status/{recommendation.pk}/", {"status": "done"})
+    recommendation.refresh_from_db()
+    assert recommendation.status == "done"
+    other = services.competition_create(actor=journey.commissioner, title="Other", service_area=journey.service_area, estimated_value=Decimal(1))
+    assert client.get(f"/competitions/{other.pk}/records/recommendation-status/{recommendation.pk}/").status_code == 404
