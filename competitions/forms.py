@@ -24,6 +24,7 @@ from competitions.models import (
     TreasuryApproval,
 )
 from core.models import Organisation, ServiceArea, User
+from core.uploads import validate_document
 from core.roles import Role
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -193,6 +194,11 @@ class ParticipantForm(forms.Form):
     role = forms.ChoiceField(choices=BidParticipant.Role.choices)
     funding_share = forms.DecimalField(label="Share of funding (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
     risk_share = forms.DecimalField(label="Share of risk (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+
+class BidDocumentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.", validators=[validate_document])
 
 
 class RecommendationStatusForm(forms.Form):

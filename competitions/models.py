@@ -13,6 +13,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from competitions import guards
+from core.uploads import RandomName, validate_document
 
 
 class Regime(models.TextChoices):
@@ -442,8 +443,9 @@ class BidParticipant(models.Model):
 class BidDocument(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="bids/%Y/%m/")
+    file = models.FileField(upload_to=RandomName("bids"), validators=[validate_document])
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
 class CostAdjustment(models.Model):

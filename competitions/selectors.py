@@ -74,7 +74,7 @@ def competition_get(*, user, pk) -> Competition:
         Prefetch(
             "bids",
             queryset=Bid.objects.select_related("bidder", "debrief_letter").prefetch_related(
-                "participants__organisation", "scores", "moderated_scores", "cost_adjustments"
+                "participants__organisation", "scores", "moderated_scores", "cost_adjustments", "documents"
             ),
         ),
         Prefetch("events", queryset=CompetitionEvent.objects.select_related("actor")),

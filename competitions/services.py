@@ -25,6 +25,7 @@ from competitions.models import (
     AwardBasis,
     AwardRecommendation,
     Bid,
+    BidDocument,
     BidParticipant,
     BenefitsReport,
     BusinessCase,
@@ -536,6 +537,17 @@ def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_sha
     participant.full_clean()
     participant.save()
     return participant
+
+
+@transaction.atomic
+def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
+    """A bid's document, as submitted to MoJ Procurement (stored under a name we choose)."""
+    require_role(actor, Role.PROCUREMENT)
+    document = BidDocument(bid=bid, title=title, file=file, uploaded_by=actor)
+    document.full_clean()
+    document.save()
+    _event(bid.competition, actor, "bid", f"Bid document received: {title}")
+    return document
 
 
 @transaction.atomic

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/records/<slug:kind>/<int:target_pk>/", views.record, name="record-target"),
     path("<int:pk>/notices/<int:notice_pk>.json", views.notice_download, name="notice"),
     path("<int:pk>/debriefs/<int:bid_pk>.pdf", views.debrief_download, name="debrief"),
+    path("<int:pk>/documents/<int:document_pk>/", views.bid_document_download, name="bid-document"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from competitions import forms, guards, selectors, services
 from competitions.evaluation import rank_bids
-from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, DebriefLetter, Recommendation
+from competitions.models import PHASE_LABELS, Bid, BidDocument, BusinessCase, Challenge, Clarification, DebriefLetter, Recommendation
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import Role
@@ -184,6 +184,7 @@ RECORD_ACTIONS = {
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
     "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria"),
     "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
+    "bid-document": RecordAction("Add a bid document", _plain(forms.BidDocumentForm), lambda c, a, d, t: services.bid_document_add(bid=t, actor=a, **d), "bids", target="bid"),
     "participant": RecordAction("Add a consortium member or sub-prime", _plain(forms.ParticipantForm), lambda c, a, d, t: services.bid_participant_add(bid=t, actor=a, **d), "bids", target="bid"),
     "recommendation-status": RecordAction("Update a review recommendation", _plain(forms.RecommendationStatusForm), lambda c, a, d, t: services.recommendation_set_status(recommendation=t, actor=a, **d), "gateway-reviews", target="recommendation"),
     "prequalify": RecordAction("Record pre-qualification", _plain(forms.PrequalifyForm), lambda c, a, d, t: services.bid_prequalify(bid=t, actor=a, **d), "bids", target="bid"),
@@ -224,6 +225,8 @@ def record(request, pk, kind, target_pk=None):
         raise Http404
     target = _record_target(competition, action.target, target_pk) if action.target else None
     form = action.form(competition, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form.files = request.FILES
     if request.method == "POST" and form.is_valid():
         saved = apply_service_errors(form, lambda: action.save(competition, request.user, dict(form.cleaned_data), target))
         if saved is not None:
@@ -242,6 +245,15 @@ def notice_download(request, pk, notice_pk):
     response = JsonResponse(notice.content, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{competition.reference}-{notice.notice_type}-v{notice.version}.json"'
     return response
+
+
+def bid_document_download(request, pk, document_pk):
+    competition = selectors.competition_get(user=request.user, pk=pk)
+    bids = selectors.bid_list(user=request.user, competition=competition)
+    document = get_object_or_404(BidDocument.objects.filter(bid__in=bids), pk=document_pk)
+    # Served through this view only (never a media URL), as an attachment with our own name.
+    filename = f"{competition.reference}-bid-{document.bid_id}-{document.pk}{document.file.name[document.file.name.rfind('.'):]}"
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename)
 
 
 def debrief_download(request, pk, bid_pk):
