@@ -1,14 +1,27 @@
-"""Demo competitions (SPEC §7): eight competitions at different stages of the lifecycle.
+"""Demo competitions (SPEC §7): nine competitions at different stages of the lifecycle.
 
 Each competition is driven only through `competitions.services` and
 `ethical_walls.services`, by the demo user whose role does that work, so every
 guard is met as it would be in use: nothing here sets a state or a version.
-The one shortcut is the standstill of the competitions that are already awarded
-(see `_back_date_standstill`). Dates of records (mandates, reviews, approvals) are
-set relative to today so the demo reads as a live portfolio; timeline events
-carry the time the seed ran.
+The two shortcuts are time a seed cannot wait for: the tender deadline of the
+competitions past it and the standstill of those already awarded (see
+`_back_date_tender_deadline` and `_back_date_standstill`). Dates of records
+(mandates, reviews, approvals) are set relative to today so the demo reads as a
+live portfolio; timeline events and audit events carry the time the seed ran.
 
-Idempotent: a competition whose fixed reference (DEMO-001…) exists is skipped.
+The ethical wall (SPEC §4): every confidential service needs its actor on the
+competition's commissioning side, so each competition's side is built as it
+would be in use. The lead commissioner creates it (with a nil declaration);
+MoJ Procurement, the gateway reviewer (major projects) and evaluators declare
+their interests and are then added by the lead commissioner; the SRO declares
+before being appointed. DEMO-002, the competition with an HMPS bid, shows the
+rest of the wall: its arrangements, the HMPS bid team, a conflicts register
+with a mitigated and an excluded conflict, a former commissioner in quarantine
+(from her work on DEMO-009), and refused attempts in the audit log.
+
+Idempotent: a competition whose fixed reference (DEMO-001…) exists is skipped,
+and everything a competition's scenario writes (its wall, register and audit
+events) is written only when the competition is first created.
 """
 
 import datetime
@@ -16,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,7 +53,10 @@ from competitions.models import (
 )
 from competitions.standstill import standstill_ends_on
 from core.models import Organisation, ServiceArea, User
+from ethical_walls import audit
+from ethical_walls import selectors as wall_selectors
 from ethical_walls import services as wall_services
+from ethical_walls.models import ConflictDeclaration, Side, SideRole
 
 M = Decimal(1_000_000)
 
@@ -62,14 +79,22 @@ class Cast:
     sro: User
     procurement: User
     reviewer: User
+    bid_team: User
+    # DEMO-002's conflicts register and quarantine (SPEC §4 rules 3 and 4).
+    conflicted_evaluator: User
+    excluded_commissioner: User
+    former_commissioner: User
+
+    USERNAMES = {
+        "commissioner": "commissioner", "sro": "sro", "procurement": "procurement", "reviewer": "gateway_reviewer",
+        "bid_team": "bid_team", "conflicted_evaluator": "rebecca.holt", "excluded_commissioner": "mark.fletcher",
+        "former_commissioner": "sian.pritchard",
+    }
 
     @classmethod
     def load(cls) -> "Cast":
-        users = {u.username: u for u in User.objects.filter(username__in=["commissioner", "sro", "procurement", "gateway_reviewer"])}
-        return cls(
-            commissioner=users["commissioner"], sro=users["sro"], procurement=users["procurement"],
-            reviewer=users["gateway_reviewer"],
-        )
+        users = {u.username: u for u in User.objects.filter(username__in=cls.USERNAMES.values())}
+        return cls(**{part: users[username] for part, username in cls.USERNAMES.items()})
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -117,26 +142,52 @@ def _move(competition: Competition, transition: str, actor: User, **kwargs) -> C
     return services.TRANSITION_SERVICES[transition](competition=_fresh(competition), actor=actor, **kwargs)
 
 
+# --- the commissioning side -------------------------------------------------------------------
+
+def _declare_nil(competition: Competition, user: User) -> None:
+    wall_services.conflict_declare(competition=_fresh(competition), actor=user, nature=ConflictDeclaration.Nature.NIL)
+
+
+def _join(cast: Cast, competition: Competition, user: User, role: str, *, declare: bool = True) -> None:
+    """No declaration, no access (SPEC §4 rule 4): the person declares, then the lead commissioner adds them."""
+    if declare:
+        _declare_nil(competition, user)
+    wall_services.wall_join(
+        competition=_fresh(competition), user=user, side=Side.COMMISSIONING, role=role, actor=cast.commissioner,
+    )
+
+
 # --- pre-procurement --------------------------------------------------------------------------
 
 def _create(
     cast: Cast, *, reference: str, title: str, service_area: str, description: str, estimated_value: Decimal,
     regime: str, procedure: str, major: bool = False, public_bid: bool = False, programme: Programme | None = None,
 ) -> Competition:
-    return services.competition_create(
+    """The lead commissioner creates the competition (declaring nil) and builds its commissioning side:
+    MoJ Procurement, and for a major project the MPA gateway reviewer (smaller ones have keyholder reviews by the SRO)."""
+    competition = services.competition_create(
         actor=cast.commissioner, reference=reference, title=title, description=description,
         service_area=ServiceArea.objects.get(name=service_area), estimated_value=estimated_value,
         regime=regime, procedure=procedure, award_basis=AwardBasis.MEAT, is_major_project=major,
         public_sector_bid_possible=public_bid, programme=programme,
+        declaration_nature=ConflictDeclaration.Nature.NIL,
     )
+    _join(cast, competition, cast.procurement, SideRole.PROCUREMENT)
+    if major:
+        _join(cast, competition, cast.reviewer, SideRole.GATEWAY_REVIEWER)
+    return _fresh(competition)
 
 
 def _start_pre_procurement(cast: Cast, competition: Competition, *, mandate: str, mandate_days_ago: int) -> Competition:
-    """The Competition Programme Board issues the mandate and appoints the SRO (seed, "Pre-Procurement")."""
+    """The Competition Programme Board issues the mandate and appoints the SRO (seed, "Pre-Procurement").
+
+    Appointing the SRO puts them on the commissioning side, so they declare their interests first.
+    """
     services.competition_update(
         competition=_fresh(competition), actor=cast.commissioner,
         mandate=mandate, mandate_issued_on=_days_ago(mandate_days_ago),
     )
+    _declare_nil(competition, cast.sro)
     services.competition_update(
         competition=_fresh(competition), actor=cast.commissioner,
         sro=cast.sro, sro_appointed_on=_days_ago(mandate_days_ago - 7),
@@ -259,11 +310,18 @@ def _launch_and_prequalify(
 def _tender_to_evaluation(
     cast: Cast, competition: Competition, *, tender_prices: dict, bafo_prices: dict, deadline_days_ago: int,
 ) -> Competition:
-    """Invitation to tender, tenders by the deadline, best and final offers, compliance checks."""
+    """Invitation to tender, tenders by the deadline, best and final offers, compliance checks.
+
+    Tenders are received only before the deadline and opened only after it, so the deadline is set
+    ahead, the tenders received, and the deadline then back-dated (`_back_date_tender_deadline`).
+    """
     deadline = _moment(_days_ago(deadline_days_ago))
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=deadline)
+    services.competition_update(
+        competition=_fresh(competition), actor=cast.procurement, bid_deadline=timezone.now() + datetime.timedelta(hours=1),
+    )
     competition = _move(competition, "invite_tenders", cast.procurement)
     _tenders(cast, competition, tender_prices, deadline=deadline)
+    _back_date_tender_deadline(competition, deadline)
     competition = _move(competition, "call_for_bafo", cast.procurement)
     _bafos(cast, competition, bafo_prices)
     return _move(competition, "start_evaluation", cast.procurement)
@@ -278,8 +336,20 @@ def _clarify(cast: Cast, competition: Competition, *, asked_by: str, question: s
         services.clarification_answer(clarification=clarification, actor=cast.procurement, answer=answer)
 
 
+def _back_date_tender_deadline(competition: Competition, deadline: datetime.datetime) -> None:
+    """DEMO HISTORY IS BACK-DATED HERE AND IN `_back_date_standstill`, NOWHERE ELSE.
+
+    Tenders are received only before the deadline and nobody may open them until it
+    has passed (SPEC §4 rule 2), and a seed cannot wait in between: the tenders are
+    received (stamped a few hours before `deadline`), then the deadline is moved to
+    `deadline`. The state still moves only through the services: the guards then
+    check the (back-dated) deadline exactly as they would in use.
+    """
+    Competition.objects.filter(pk=competition.pk).update(bid_deadline=deadline)
+
+
 def _back_date_standstill(competition: Competition, *, days: int = 15) -> None:
-    """DEMO HISTORY IS BACK-DATED HERE, AND ONLY HERE.
+    """DEMO HISTORY IS BACK-DATED HERE AND IN `_back_date_tender_deadline`, NOWHERE ELSE.
 
     Standstill must elapse before award (10 days under the 2011 rules) and a seed
     cannot wait for it, so the standstill that `competition_start_standstill`
@@ -461,6 +531,7 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
             "with the public sector able to bid, to improve rehabilitation outcomes and secure savings."
         ),
     )
+    _demo_002_register(cast, competition)
     _business_case(
         cast, competition, kind=BusinessCase.Kind.OUTLINE, approved_days_ago=120,
         summary=(
@@ -515,9 +586,14 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
             "quarantine period. All bidder communication goes through MoJ Procurement."
         ),
     )
+    # Procurement Act 2023 s.83: every declared conflict assessed before the tender notice.
     wall_services.conflicts_assessment_complete(
         competition=_fresh(competition), actor=cast.sro,
-        summary="Declarations received from the commissioning team and evaluators; two conflicts mitigated by removing the staff concerned from evaluation.",
+        summary=(
+            "Declarations received from everyone on the commissioning side and from the evaluators. Two conflicts "
+            "declared: Rebecca Holt's (her husband works for Serco Justice Services) is mitigated, as she will not "
+            "score or moderate Serco's tender; Mark Fletcher, seconded to the HMPS bid unit last year, is excluded."
+        ),
     )
     competition = _launch_and_prequalify(
         cast, competition, dialogue=True,
@@ -534,6 +610,8 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
             "Interserve Justice": (False, "No experience of operating a custodial establishment of a comparable category."),
         },
     )
+    hmps_bid = _bid(competition, "HMPS Business Development Group")
+    _demo_002_bid_side(cast, competition, hmps_bid)
     services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(42)))
     competition = _move(competition, "invite_tenders", cast.procurement)
     _clarify(
@@ -550,6 +628,84 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
         cast, competition, asked_by="HMPS Business Development Group",
         question="Will the data room include the current HMP Birmingham estate condition survey and maintenance backlog?",
     )
+    _demo_002_refused_attempts(cast, competition)
+
+
+def _demo_002_register(cast: Cast, competition: Competition) -> None:
+    """The conflicts register (SPEC §4 rule 4): one conflict mitigated with conditions, one excluded.
+
+    Both declare before being given access; the SRO assesses; only the mitigated evaluator joins.
+    """
+    evaluator = wall_services.conflict_declare(
+        competition=_fresh(competition), actor=cast.conflicted_evaluator, nature=ConflictDeclaration.Nature.CONFLICT,
+        details=(
+            "My husband, Daniel Holt, is Head of Operations for Serco Justice Services at HMP Thameside. "
+            "He has no part in Serco's bid for this competition."
+        ),
+    )
+    seconded = wall_services.conflict_declare(
+        competition=_fresh(competition), actor=cast.excluded_commissioner, nature=ConflictDeclaration.Nature.CONFLICT,
+        details=(
+            "Seconded to the HMPS Business Development Group's bid unit from January to September last year, "
+            "where I worked on its operating and cost model for a bid for HMP Birmingham."
+        ),
+    )
+    wall_services.conflict_assess(
+        declaration=evaluator, actor=cast.sro, outcome=ConflictDeclaration.Assessment.MITIGATED,
+        conditions=(
+            "Will not score or moderate Serco Justice Services' tender and leaves the moderation meeting while it is "
+            "discussed; scores the other tenders only. Declares at once any change in her husband's role."
+        ),
+    )
+    wall_services.conflict_assess(declaration=seconded, actor=cast.sro, outcome=ConflictDeclaration.Assessment.EXCLUDED)
+    _join(cast, competition, cast.conflicted_evaluator, SideRole.EVALUATOR, declare=False)
+
+
+def _demo_002_bid_side(cast: Cast, competition: Competition, hmps_bid: Bid) -> None:
+    """The HMPS bid's side of the wall: MoJ Procurement adds the bid team, each having declared first.
+
+    Sian Pritchard did commissioning-side work on DEMO-009 (prison operation too) and has just left it: her
+    joining is refused (SPEC §4 rule 3) and the refusal is in the audit log. She is not added.
+    """
+    _declare_nil(competition, cast.bid_team)
+    wall_services.wall_join(
+        competition=_fresh(competition), user=cast.bid_team, side=Side.BID, role=SideRole.BID_TEAM,
+        bid=hmps_bid, actor=cast.procurement,
+    )
+    _declare_nil(competition, cast.former_commissioner)
+    if wall_selectors.quarantine_ends(cast.former_commissioner, competition) is None:
+        return  # no quarantine configured (WALL_QUARANTINE_MONTHS = 0): nothing to refuse
+    try:
+        wall_services.wall_join(
+            competition=_fresh(competition), user=cast.former_commissioner, side=Side.BID, role=SideRole.BID_TEAM,
+            bid=hmps_bid, actor=cast.procurement,
+        )
+    except ValidationError:
+        pass  # the service refused her and logged the refused attempt itself
+    else:
+        raise AssertionError("The quarantine should have kept a former commissioner off the bid team.")
+
+
+def _demo_002_refused_attempts(cast: Cast, competition: Competition) -> None:
+    """What the breach view shows (SPEC §4 rules 6 and 7): the bid team reaching past the wall, answered 404.
+
+    Each names the record asked for, its id and the address, as the breach view lists them.
+    """
+    serco_bid = _bid(competition, "Serco Justice Services")
+    gate_2 = competition.gateway_reviews.get(gate=2)
+    attempts = [
+        (audit.Channel.PAGE, "competitions.bid", serco_bid.pk, f"/competitions/{competition.pk}/records/tender/{serco_bid.pk}/",
+         "Another bidder's tender page, reached by changing the bid number in the address of the team's own: answered 404"),
+        (audit.Channel.API, "competitions.gatewayreview", gate_2.pk, f"/api/v1/gateway-reviews/{gate_2.pk}/",
+         "Gate 2 review report requested through the REST API: answered 404"),
+        (audit.Channel.PDF, "competitions.debriefletter", serco_bid.pk, f"/competitions/{competition.pk}/debriefs/{serco_bid.pk}.pdf",
+         "Another bidder's debrief letter requested as a PDF: answered 404"),
+    ]
+    for channel, object_type, object_id, path, detail in attempts:
+        audit.refused(
+            actor=cast.bid_team, channel=channel, object_type=object_type, object_id=object_id,
+            competition_id=competition.pk, path=path, detail=detail,
+        )
 
 
 def _demo_003_electronic_monitoring(cast: Cast, programme: Programme) -> None:
@@ -961,8 +1117,44 @@ def _demo_008_buckley_hall(cast: Cast, programme: Programme) -> None:
     )
 
 
+def _demo_009_dartmoor(cast: Cast, programme: Programme) -> None:
+    """Procurement Act 2023, a prison competition in pre-procurement, worked on by a commissioner who has just
+    moved to the HMPS Business Development Group: her quarantine from DEMO-002's bid team starts here."""
+    competition = _create(
+        cast, reference="DEMO-009", programme=programme,
+        title="HMP Dartmoor operation",
+        service_area="Prison operation",
+        description=(
+            "Operation of HMP Dartmoor (category C training) for ten years, open to bids from the public, private "
+            "and voluntary sectors, with the estate's listed buildings maintained by the operator."
+        ),
+        estimated_value=Decimal(210) * M, regime=Regime.PA_2023, procedure=Procedure.COMPETITIVE_FLEXIBLE,
+        major=True, public_bid=True,
+    )
+    _join(cast, competition, cast.former_commissioner, SideRole.COMMISSIONER)
+    _start_pre_procurement(
+        cast, competition, mandate_days_ago=75,
+        mandate=(
+            "Compete the operation of HMP Dartmoor, with the public sector able to bid, to reduce the cost of "
+            "operating and maintaining the estate while improving purposeful activity."
+        ),
+    )
+    services.business_case_record(
+        competition=_fresh(competition), actor=cast.former_commissioner, kind=BusinessCase.Kind.OUTLINE,
+        summary=(
+            "Draft for Gate 1. Outcomes: safe and decent conditions, more prisoners in work and education; "
+            "Benefits: savings against the current operating and maintenance cost; Costs: £210m over ten years."
+        ),
+    )
+    _plan(cast, competition, [("gateway", 1, State.PRE_QUALIFICATION, 30), ("gateway", 2, State.PRE_QUALIFICATION, 120)])
+    member = wall_selectors.membership(cast.former_commissioner, competition)
+    wall_services.wall_leave(member=member, actor=cast.commissioner, reason="moved to the HMPS Business Development Group")
+
+
 SCENARIOS = [
     ("DEMO-001", _demo_001_community_payback),
+    # Before DEMO-002: the commissioning-side work on DEMO-009 is what keeps Sian Pritchard off its HMPS bid team.
+    ("DEMO-009", _demo_009_dartmoor),
     ("DEMO-002", _demo_002_prisons),
     ("DEMO-003", _demo_003_electronic_monitoring),
     ("DEMO-004", _demo_004_bass),

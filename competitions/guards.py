@@ -146,6 +146,12 @@ def _every_bidder_debriefed(competition) -> bool:
     return bool(bids) and all(_has_related("debrief_letter")(b) for b in bids)
 
 
+def _deadline_passed(competition) -> bool:
+    from ethical_walls.selectors import tenders_open
+
+    return tenders_open(competition)
+
+
 def _standstill_elapsed(competition) -> bool:
     return competition.standstill_ends_on is not None and timezone.localdate() > competition.standstill_ends_on
 
@@ -200,6 +206,8 @@ GUARDS: dict[str, list[Condition]] = {
     ],
     "call_for_bafo": [
         Condition("tenders", "At least one tender has been received with a price", lambda c: any(b.tender_price is not None for b in active_bids(c)), "bids"),
+        # Tenders are sealed until the deadline (SPEC §4 rule 2): nobody evaluates before it.
+        Condition("deadline_passed", "The tender deadline has passed", _deadline_passed, "governance"),
     ],
     "start_evaluation": [
         Condition("compliance", "Every priced bid has been checked for compliance", _every_bid_checked_for_compliance, "bids"),

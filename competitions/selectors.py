@@ -1,43 +1,51 @@
 """Every read of competitions a user sees: pages, API, exports all come through here.
 
-Visibility (SPEC §4, rule 1): the commissioning side sees a competition's
-confidential records; everyone else — the bid team above all — sees only what
-every bidder sees: launched competitions, their published criteria, notices and
-published clarifications. The ethical wall narrows this further per competition.
+What is confidential is decided by the ethical wall (`ethical_walls.selectors`):
+the commissioning side of a competition holds object permissions on it and its
+records; everyone else — the bid team above all — sees only what every bidder
+sees: launched competitions, published criteria, notices and clarifications
+answered to all. A bid team also sees its own bid. Oversight and contract
+managers see the portfolio (state, value, SRO), not the confidential records.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.http import Http404
 
 from competitions.models import (
     LAUNCHED,
     PHASES,
+    AwardRecommendation,
     Bid,
+    BidDocument,
+    BusinessCase,
     Clarification,
     Competition,
     CompetitionEvent,
+    DebriefLetter,
     EvaluationCriterion,
     GatewayReview,
+    ModeratedScore,
     Notice,
+    Score,
 )
 from core.roles import Role
+from ethical_walls import audit
+from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_visible re-exported for views)
+    confidential_competition_ids,
+    get_or_404,
+    permitted,
+    sees_confidential,
+    tender_visible,
+)
 
-COMMISSIONING_SIDE_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.GATEWAY_REVIEWER)
-PORTFOLIO_ROLES = (*COMMISSIONING_SIDE_ROLES, Role.OVERSIGHT, Role.CONTRACT_MANAGER)
-
-
-def sees_confidential(user, competition=None) -> bool:
-    """Whether the user may see this competition's confidential (commissioning-side) records."""
-    return user.is_authenticated and user.has_role(*COMMISSIONING_SIDE_ROLES)
-
+PORTFOLIO_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.GATEWAY_REVIEWER, Role.OVERSIGHT, Role.CONTRACT_MANAGER)
 
 def _visible_competitions(user) -> QuerySet[Competition]:
     competitions = Competition.objects.all()
     if user.has_role(*PORTFOLIO_ROLES):
         return competitions
-    # Everyone else sees what every bidder sees: only launched competitions are public.
-    return competitions.filter(state__in=LAUNCHED)
+    # Everyone else sees what every bidder sees: launched competitions are public.
+    return competitions.filter(Q(state__in=LAUNCHED) | Q(pk__in=confidential_competition_ids(user)))
 
 
 def competition_list(*, user, state: str = "", service_area=None, phase: str = "", min_value=None, max_value=None, search: str = "") -> QuerySet[Competition]:
@@ -53,41 +61,63 @@ def competition_list(*, user, state: str = "", service_area=None, phase: str = "
     if max_value is not None:
         competitions = competitions.filter(estimated_value__lte=max_value)
     if search:
+        # Search reads public fields only, so it cannot reveal confidential material.
         competitions = competitions.filter(Q(title__icontains=search) | Q(reference__icontains=search))
     return competitions.order_by("reference")
 
 
-def competition_get(*, user, pk) -> Competition:
-    """One competition with everything its page shows for this user, in a fixed number of queries."""
-    competitions = _visible_competitions(user).select_related("service_area", "lead_commissioner", "sro", "programme")
-    public = [
-        Prefetch("criteria", queryset=EvaluationCriterion.objects.filter(published=True), to_attr="visible_criteria"),
-        Prefetch("clarifications", queryset=clarification_queryset(user), to_attr="visible_clarifications"),
+def _confidential_prefetches(user):
+    return [
+        Prefetch("criteria", queryset=permitted(user, EvaluationCriterion.objects.all()), to_attr="visible_criteria"),
+        Prefetch("criteria", queryset=permitted(user, EvaluationCriterion.objects.all())),
+        Prefetch("clarifications", queryset=Clarification.objects.select_related("asked_by", "answered_by").order_by("logged_at", "id"), to_attr="visible_clarifications"),
         Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
-    ]
-    confidential = [
-        Prefetch("criteria", queryset=EvaluationCriterion.objects.all(), to_attr="visible_criteria"),
-        Prefetch("clarifications", queryset=clarification_queryset(user).select_related("asked_by", "answered_by"), to_attr="visible_clarifications"),
-        Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
-        "business_cases__approved_by", "treasury_approvals", "assurance_plan", "challenges__challenger",
-        Prefetch("gateway_reviews", queryset=GatewayReview.objects.prefetch_related("recommendations").select_related("recovery_action")),
+        Prefetch("business_cases", queryset=permitted(user, BusinessCase.objects.select_related("approved_by"))),
+        "treasury_approvals", "assurance_plan", "challenges__challenger", "conflict_declarations",
+        Prefetch("gateway_reviews", queryset=permitted(user, GatewayReview.objects.prefetch_related("recommendations").select_related("recovery_action"))),
         Prefetch(
             "bids",
-            queryset=Bid.objects.select_related("bidder", "debrief_letter").prefetch_related(
-                "participants__organisation", "scores", "moderated_scores", "cost_adjustments", "documents"
+            queryset=permitted(user, Bid.objects.select_related("bidder", "debrief_letter")).prefetch_related(
+                "participants__organisation", "cost_adjustments",
+                Prefetch("scores", queryset=permitted(user, Score.objects.all())),
+                Prefetch("moderated_scores", queryset=permitted(user, ModeratedScore.objects.all())),
+                Prefetch("documents", queryset=permitted(user, BidDocument.objects.all())),
             ),
         ),
         Prefetch("events", queryset=CompetitionEvent.objects.select_related("actor")),
     ]
-    try:
-        competition = competitions.get(pk=pk)
-    except (Competition.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such competition")
-    lookups = confidential if sees_confidential(user, competition) else public
-    prefetch_related_objects([competition], *lookups)
-    if sees_confidential(user, competition):
+
+
+def _public_prefetches(user):
+    return [
+        Prefetch("criteria", queryset=EvaluationCriterion.objects.filter(published=True), to_attr="visible_criteria"),
+        Prefetch("clarifications", queryset=clarification_queryset(user, confidential=False), to_attr="visible_clarifications"),
+        Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
+        # A bid team sees its own bid (and its documents and debrief letter), nobody else's.
+        Prefetch(
+            "bids",
+            queryset=permitted(user, Bid.objects.select_related("bidder", "debrief_letter")).prefetch_related(
+                Prefetch("documents", queryset=permitted(user, BidDocument.objects.all())),
+            ),
+            to_attr="own_bids",
+        ),
+    ]
+
+
+def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = "") -> Competition:
+    """One competition with everything its page shows for this user, in a fixed number of queries.
+
+    Viewing a competition's confidential side is written to the audit log; a
+    competition the user may not see is a refused attempt and answers 404.
+    """
+    competitions = _visible_competitions(user).select_related("service_area", "lead_commissioner", "sro", "programme")
+    competition = get_or_404(user, competitions, pk=pk, channel=channel, path=path, object_type="competitions.competition")
+    confidential = sees_confidential(user, competition)
+    prefetch_related_objects([competition], *(_confidential_prefetches(user) if confidential else _public_prefetches(user)))
+    if confidential:
         for name in ("procurement_strategy", "award_recommendation", "benefits_report", "wall", "conflicts_assessment"):
             _load_optional(competition, name)
+        audit.viewed(actor=user, channel=channel, obj=competition, path=path, detail="Confidential view of the competition")
     return competition
 
 
@@ -95,38 +125,51 @@ def _load_optional(competition, name):
     """Touch a reverse one-to-one so templates read it without a query each (None when absent)."""
     try:
         getattr(competition, name)
-    except ObjectDoesNotExist:
+    except ObjectDoesNotExist:  # the absence is now cached too
         pass
 
 
-def clarification_queryset(user) -> QuerySet[Clarification]:
+def award_recommendation_for(user, competition) -> AwardRecommendation | None:
+    return permitted(user, AwardRecommendation.objects.filter(competition=competition)).select_related("bid__bidder").first()
+
+
+def clarification_queryset(user, *, confidential: bool) -> QuerySet[Clarification]:
     clarifications = Clarification.objects.order_by("logged_at", "id")
-    if sees_confidential(user):
+    if confidential:
         return clarifications
-    # Every bidder sees answered, non-sensitive clarifications, the asker anonymised.
+    # Every bidder sees answered, non-sensitive clarifications, the asker left out.
     return clarifications.filter(published_at__isnull=False, commercially_sensitive=False)
 
 
 def clarification_list(*, user, competition=None) -> QuerySet[Clarification]:
-    clarifications = clarification_queryset(user).filter(competition__in=_visible_competitions(user)).select_related("competition")
+    public = Q(published_at__isnull=False, commercially_sensitive=False, competition__state__in=LAUNCHED)
+    clarifications = Clarification.objects.filter(public | Q(competition__in=confidential_competition_ids(user)))
+    clarifications = clarifications.select_related("competition", "asked_by").order_by("logged_at", "id")
     if competition is not None:
         clarifications = clarifications.filter(competition=competition)
     return clarifications
 
 
 def bid_list(*, user, competition=None) -> QuerySet[Bid]:
-    if not sees_confidential(user):
-        return Bid.objects.none()
-    bids = Bid.objects.select_related("bidder", "competition").prefetch_related("participants__organisation")
+    """The commissioning side's bids, and a bid team's own bid."""
+    bids = permitted(user, Bid.objects.select_related("bidder", "competition")).prefetch_related("participants__organisation")
     if competition is not None:
         bids = bids.filter(competition=competition)
     return bids
 
 
+def bid_document_list(*, user, competition) -> QuerySet[BidDocument]:
+    documents = permitted(user, BidDocument.objects.filter(bid__competition=competition)).select_related("bid__competition")
+    # Rule 2: the tender's documents are sealed from the evaluators until the bid deadline.
+    return documents.filter(pk__in=[d.pk for d in documents if tender_visible(user, d.bid)])
+
+
+def debrief_letter_list(*, user, competition) -> QuerySet[DebriefLetter]:
+    return permitted(user, DebriefLetter.objects.filter(bid__competition=competition))
+
+
 def gateway_review_list(*, user, competition=None) -> QuerySet[GatewayReview]:
-    if not sees_confidential(user):
-        return GatewayReview.objects.none()
-    reviews = GatewayReview.objects.select_related("competition", "programme", "recorded_by", "recovery_action").prefetch_related("recommendations")
+    reviews = permitted(user, GatewayReview.objects.select_related("competition", "programme", "recorded_by", "recovery_action")).prefetch_related("recommendations")
     if competition is not None:
         reviews = reviews.filter(competition=competition)
     return reviews
@@ -141,3 +184,4 @@ def portfolio_summary(*, user) -> dict:
     competitions = _visible_competitions(user)
     by_state = dict(competitions.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     return {phase: sum(by_state.get(s, 0) for s in states) for phase, states in PHASES.items()}
+

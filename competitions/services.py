@@ -52,6 +52,9 @@ from competitions.standstill import standstill_ends_on
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.pdf import render_pdf
 from core.roles import Role
+from ethical_walls import services as wall
+from ethical_walls import selectors as wall_selectors
+from ethical_walls.selectors import sees_confidential
 
 # Who may move a competition along (seed: "The Competition Lifecycle"): commissioners
 # run pre-procurement and mobilisation, MoJ Procurement leads the procurement phase,
@@ -94,6 +97,13 @@ def require_role(actor, *roles: Role) -> None:
         raise PermissionDenied(f"Only {names} can do this.")
 
 
+def require_commissioning_side(actor, competition, *roles: Role) -> None:
+    """The role, and a place on this competition's commissioning side (SPEC §4)."""
+    require_role(actor, *roles)
+    if not sees_confidential(actor, competition):
+        raise PermissionDenied(f"Only people on the commissioning side of {competition.reference} can do this.")
+
+
 def _event(competition, actor, action: str, description: str, *, from_state="", to_state="", reason="") -> CompetitionEvent:
     return CompetitionEvent.objects.create(
         competition=competition, actor=actor, action=action, description=description[:300],
@@ -111,9 +121,9 @@ def _reload(competition: Competition) -> Competition:
     return (
         Competition.objects.prefetch_related(
             "business_cases", "treasury_approvals", "gateway_reviews", "criteria", "challenges",
-            "bids__scores", "bids__moderated_scores", "bids__cost_adjustments", "bids__bidder",
+            "bids__scores", "bids__moderated_scores", "bids__cost_adjustments", "bids__bidder", "conflict_declarations",
         )
-        .select_related("procurement_strategy", "benefits_report")
+        .select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment")
         .get(pk=competition.pk)
     )
 
@@ -141,7 +151,9 @@ def competition_create(
     *, actor, title: str, service_area, estimated_value: Decimal, regime: str = Regime.PA_2023,
     procedure: str = "competitive_flexible", award_basis: str = AwardBasis.MEAT, is_major_project: bool = False,
     public_sector_bid_possible: bool = False, description: str = "", programme=None, reference: str | None = None,
+    declaration_nature: str = "nil", declaration_details: str = "",
 ) -> Competition:
+    """Create a competition, its ethical wall, and put its creator (having declared) on the commissioning side."""
     require_role(actor, Role.COMMISSIONER)
     _validate_procedure(regime, procedure)
     fields = {
@@ -162,6 +174,7 @@ def competition_create(
                 raise ValidationError({"reference": f"A competition {reference} already exists."}) from None
     else:
         raise ValidationError("Could not allocate a competition reference; try again.")
+    wall.wall_create(competition=competition, actor=actor, declaration_nature=declaration_nature, declaration_details=declaration_details)
     _event(competition, actor, "created", f"Competition created by {actor}")
     return competition
 
@@ -177,7 +190,7 @@ FIXED_AFTER_LAUNCH = {"regime", "procedure", "award_basis", "public_sector_bid_p
 
 @transaction.atomic
 def competition_update(*, competition: Competition, actor, expected_version: int | None = None, **changes) -> Competition:
-    require_role(actor, Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
     if not changes:
         return competition
     unknown = set(changes) - GOVERNANCE_FIELDS
@@ -189,8 +202,16 @@ def competition_update(*, competition: Competition, actor, expected_version: int
         fixed = {name for name in FIXED_AFTER_LAUNCH & set(changes) if changes[name] != getattr(locked, name)}
         if fixed:
             raise ValidationError({name: "Cannot change once the procurement has been launched." for name in fixed})
-    if "sro" in changes and changes["sro"] is not None and not changes["sro"].has_role(Role.SRO):
-        raise ValidationError({"sro": f"{changes['sro']} does not hold the SRO role."})
+    new_sro = changes.get("sro")
+    if new_sro is not None and new_sro.pk != locked.sro_id:
+        if not new_sro.has_role(Role.SRO):
+            raise ValidationError({"sro": f"{new_sro} does not hold the SRO role."})
+        # The SRO is on the commissioning side: that needs their declaration, like anyone's.
+        if wall_selectors.membership(new_sro, locked) is None:
+            try:
+                wall.wall_join(competition=locked, user=new_sro, side="commissioning", role="sro", actor=actor)
+            except ValidationError as refusal:
+                raise ValidationError({"sro": refusal.message_dict.get("user", refusal.messages)}) from None
     _validate_procedure(changes.get("regime", locked.regime), changes.get("procedure", locked.procedure))
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -208,7 +229,7 @@ def _transition(
     before_save=None, after_save=None,
 ) -> Competition:
     """Apply one transition. `before_save` may set fields; `after_save` creates dependent records."""
-    require_role(actor, *TRANSITION_ROLES[name])
+    require_commissioning_side(actor, competition, *TRANSITION_ROLES[name])
     with transaction.atomic():
         current = _reload(competition)
         # The state the caller saw must still be the state in the database.
@@ -278,10 +299,11 @@ def competition_recommend_award(*, competition, actor, bid: Bid | None = None, r
             raise ValidationError({"bid": "Choose a compliant bid in this competition."})
         if ranking and chosen.pk != ranking[0].bid.pk and not rationale.strip():
             raise ValidationError({"rationale": "Say why the recommended bid is not the highest ranked."})
-        AwardRecommendation.objects.create(
+        recommendation = AwardRecommendation.objects.create(
             competition=current, bid=chosen, made_by=actor, made_on=timezone.localdate(),
             rationale=rationale or f"Highest ranked compliant bid ({ranking[0].total if ranking else ''}).",
         )
+        wall.wall_protect(recommendation)
 
     return _transition("recommend_award", competition=competition, actor=actor, expected_version=expected_version, after_save=record)
 
@@ -327,7 +349,7 @@ def competition_close(*, competition, actor, expected_version=None):
 
 
 def competition_abandon(*, competition, actor, reason: str, expected_version=None):
-    require_role(actor, *TRANSITION_ROLES["abandon"])
+    require_commissioning_side(actor, competition, *TRANSITION_ROLES["abandon"])
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for abandoning the competition."})
 
@@ -366,18 +388,19 @@ TRANSITION_SERVICES = {
 
 @transaction.atomic
 def business_case_record(*, competition, actor, kind: str, summary: str) -> BusinessCase:
-    require_role(actor, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
     case, created = BusinessCase.objects.update_or_create(
         competition=competition, kind=kind,
         defaults={"summary": summary, "status": BusinessCase.Status.DRAFT, "approved_by": None, "approved_on": None},
     )
+    wall.wall_protect(case)
     _event(competition, actor, "business_case", f"{case.get_kind_display()} {'drafted' if created else 'revised (back to draft)'}")
     return case
 
 
 @transaction.atomic
 def business_case_approve(*, business_case: BusinessCase, actor, approved_on: date | None = None) -> BusinessCase:
-    require_role(actor, Role.SRO)
+    require_commissioning_side(actor, business_case.competition, Role.SRO)
     business_case.status = BusinessCase.Status.APPROVED
     business_case.approved_by = actor
     business_case.approved_on = approved_on or timezone.localdate()
@@ -388,7 +411,7 @@ def business_case_approve(*, business_case: BusinessCase, actor, approved_on: da
 
 @transaction.atomic
 def procurement_strategy_record(*, competition, actor, route: str, lots: str = "") -> ProcurementStrategy:
-    require_role(actor, Role.PROCUREMENT, Role.COMMISSIONER)
+    require_commissioning_side(actor, competition, Role.PROCUREMENT, Role.COMMISSIONER)
     strategy, _ = ProcurementStrategy.objects.update_or_create(
         competition=competition,
         defaults={"route": route, "lots": lots, "recorded_by": actor, "recorded_on": timezone.localdate()},
@@ -399,7 +422,7 @@ def procurement_strategy_record(*, competition, actor, route: str, lots: str = "
 
 @transaction.atomic
 def planned_review_add(*, competition, actor, review_type: str, before_state: str, planned_on: date, gate: int | None = None) -> PlannedReview:
-    require_role(actor, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
     if review_type in ("gateway", "keyholder") and gate is None:
         raise ValidationError({"gate": "Say which gate this review is."})
     review = PlannedReview.objects.create(competition=competition, review_type=review_type, gate=gate, before_state=before_state, planned_on=planned_on)
@@ -409,7 +432,7 @@ def planned_review_add(*, competition, actor, review_type: str, before_state: st
 
 @transaction.atomic
 def treasury_approval_record(*, competition, actor, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
-    require_role(actor, Role.SRO, Role.COMMISSIONER)
+    require_commissioning_side(actor, competition, Role.SRO, Role.COMMISSIONER)
     approval, _ = TreasuryApproval.objects.update_or_create(
         competition=competition, stage=stage, defaults={"reference": reference, "approved_on": approved_on},
     )
@@ -422,8 +445,14 @@ def gateway_review_record(
     *, actor, gate: int, held_on: date, review_team: str, delivery_confidence: str, competition=None, programme=None,
     review_type: str = GatewayReview.ReviewType.GATEWAY, summary: str = "", recommendations: list[dict] = (),
 ) -> GatewayReview:
-    """Record a Gateway or keyholder review; a Red rating opens a recovery action."""
-    require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+    """Record a Gateway or keyholder review; a Red rating opens a recovery action.
+
+    Reviewers record reviews of the competitions whose commissioning side they are on.
+    """
+    if competition is not None:
+        require_commissioning_side(actor, competition, Role.GATEWAY_REVIEWER, Role.SRO)
+    else:
+        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
     scale = DELIVERY_CONFIDENCE_SCALES[settings.DELIVERY_CONFIDENCE_SCALE]
     if delivery_confidence not in scale:
         allowed = ", ".join(c.label for c in scale)
@@ -446,13 +475,18 @@ def gateway_review_record(
             description="Recovery action opened by a Red delivery confidence rating: address the critical recommendations before the next gate.",
         )
     if competition is not None:
+        wall.wall_protect(review)
         _event(competition, actor, "gateway_review", f"{review} recorded")
     return review
 
 
 @transaction.atomic
 def recommendation_set_status(*, recommendation: Recommendation, actor, status: str) -> Recommendation:
-    require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+    review = recommendation.review
+    if review.competition is None:  # a programme's Gate 0
+        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+    else:
+        require_commissioning_side(actor, review.competition, Role.GATEWAY_REVIEWER, Role.SRO)
     recommendation.status = status
     recommendation.save(update_fields=["status"])
     return recommendation
@@ -467,7 +501,7 @@ def _criteria_editable(competition) -> None:
 
 @transaction.atomic
 def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, description: str = "") -> EvaluationCriterion:
-    require_role(actor, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
     _criteria_editable(competition)
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
         raise ValidationError({"kind": "A lowest-tender competition is decided on price alone: it has no weighted criteria."})
@@ -476,6 +510,7 @@ def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, 
     criterion = EvaluationCriterion(competition=competition, name=name, kind=kind, weight=weight, description=description)
     criterion.full_clean()
     criterion.save()
+    wall.wall_protect(criterion)
     # Changing the criteria needs them agreed again.
     Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=None)
     competition.criteria_agreed_on = None
@@ -485,7 +520,7 @@ def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, 
 
 @transaction.atomic
 def criterion_remove(*, criterion: EvaluationCriterion, actor) -> None:
-    require_role(actor, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, criterion.competition, Role.COMMISSIONER, Role.PROCUREMENT)
     competition = criterion.competition
     _criteria_editable(competition)
     criterion.delete()
@@ -495,7 +530,7 @@ def criterion_remove(*, criterion: EvaluationCriterion, actor) -> None:
 
 @transaction.atomic
 def criteria_agree(*, competition, actor) -> Competition:
-    require_role(actor, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
     _criteria_editable(competition)
     criteria = list(competition.criteria.all())
     if competition.award_basis == AwardBasis.MEAT:
@@ -516,7 +551,7 @@ def criteria_agree(*, competition, actor) -> Competition:
 @transaction.atomic
 def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.SINGLE, participants: list[dict] = ()) -> Bid:
     """MoJ Procurement logs a bidder's expression of interest."""
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Expressions of interest are taken once the procurement has been launched.")
     try:
@@ -524,6 +559,7 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
             bid = Bid.objects.create(competition=competition, bidder=bidder, structure=structure)
     except IntegrityError:
         raise ValidationError({"bidder": f"{bidder} has already expressed interest."}) from None
+    wall.wall_protect(bid)
     for participant in participants:
         bid_participant_add(bid=bid, actor=actor, **participant)
     _event(competition, actor, "bid", "Expression of interest registered")
@@ -532,7 +568,7 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
 
 @transaction.atomic
 def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> BidParticipant:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     participant.full_clean()
     participant.save()
@@ -542,17 +578,18 @@ def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_sha
 @transaction.atomic
 def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
     """A bid's document, as submitted to MoJ Procurement (stored under a name we choose)."""
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     document = BidDocument(bid=bid, title=title, file=file, uploaded_by=actor)
     document.full_clean()
     document.save()
+    wall.wall_protect(document)
     _event(bid.competition, actor, "bid", f"Bid document received: {title}")
     return document
 
 
 @transaction.atomic
 def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not reasons.strip():
         raise ValidationError({"reasons": "Give the reasons for the pre-qualification decision."})
     bid.pre_qualification = Bid.PreQualification.PASSED if passed else Bid.PreQualification.FAILED
@@ -566,12 +603,14 @@ def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
 
 @transaction.atomic
 def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> Bid:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     competition = bid.competition
     if competition.state != State.TENDER:
         raise ValidationError("Tenders are received while the competition is at the tender stage.")
     if competition.procedure != "open" and bid.pre_qualification != Bid.PreQualification.PASSED:
         raise ValidationError({"bid": "Only bidders who passed pre-qualification may tender."})
+    if competition.bid_deadline is not None and timezone.now() > competition.bid_deadline:
+        raise ValidationError({"price": f"The tender deadline passed at {timezone.localtime(competition.bid_deadline):%H:%M on %d %B %Y}: late tenders are not accepted."})
     bid.tender_price = price
     bid.stage = Bid.Stage.TENDER
     bid.submitted_at = submitted_at or timezone.now()
@@ -583,7 +622,7 @@ def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> 
 
 @transaction.atomic
 def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if bid.competition.state != State.BAFO:
         raise ValidationError("Best and final offers are received at the BAFO stage.")
     if bid.tender_price is None:
@@ -598,7 +637,7 @@ def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
 
 @transaction.atomic
 def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") -> Bid:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not compliant and not notes.strip():
         raise ValidationError({"notes": "Say why the bid is not compliant."})
     bid.compliant = compliant
@@ -610,7 +649,7 @@ def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") 
 
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, actor) -> Bid:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     bid.withdrawn = True
     bid.save(update_fields=["withdrawn"])
     _event(bid.competition, actor, "bid", "A bidder withdrew")
@@ -620,7 +659,7 @@ def bid_withdraw(*, bid: Bid, actor) -> Bid:
 @transaction.atomic
 def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, rationale: str) -> CostAdjustment:
     """Principles of Competition: adjustments apply to public-sector bids only."""
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not bid.is_public_sector:
         raise ValidationError({"bid": "Cost adjustments under the Principles of Competition apply to public-sector bids only."})
     adjustment, _ = CostAdjustment.objects.update_or_create(bid=bid, heading=heading, defaults={"amount": amount, "rationale": rationale})
@@ -639,7 +678,7 @@ def _evaluation_open(bid: Bid) -> None:
 
 @transaction.atomic
 def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int, rationale: str) -> Score:
-    require_role(actor, Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO)
     _evaluation_open(bid)
     if criterion.competition_id != bid.competition_id or criterion.kind != "quality":
         raise ValidationError({"criterion": "Score against a quality criterion of this competition."})
@@ -647,13 +686,14 @@ def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int,
         bid=bid, criterion=criterion, evaluator=actor, defaults={"score": score, "rationale": rationale},
     )
     result.full_clean()
+    wall.wall_protect(result)
     _event(bid.competition, actor, "evaluation", f"Score recorded against “{criterion.name}”")
     return result
 
 
 @transaction.atomic
 def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int, notes: str) -> ModeratedScore:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     _evaluation_open(bid)
     evaluators = Score.objects.filter(bid=bid, criterion=criterion).values("evaluator").distinct().count()
     if evaluators < 2:
@@ -662,6 +702,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: in
         bid=bid, criterion=criterion, defaults={"score": score, "notes": notes, "moderated_by": actor},
     )
     moderated.full_clean()
+    wall.wall_protect(moderated)
     _event(bid.competition, actor, "evaluation", f"Moderated score agreed for “{criterion.name}”")
     return moderated
 
@@ -669,7 +710,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: in
 @transaction.atomic
 def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
     """A debrief letter (2023: assessment summary) to every bidder, from their own scores."""
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if competition.state != State.AWARD_RECOMMENDED:
         raise ValidationError("Debrief letters are issued once an award has been recommended.")
     competition = _reload(competition)
@@ -694,6 +735,7 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
         letter = DebriefLetter(bid=bid, issued_on=timezone.localdate(), issued_by=actor)
         letter.pdf.save(f"debrief-{competition.reference}-{bid.pk}.pdf", ContentFile(pdf), save=False)
         letter.save()
+        wall.wall_protect(letter)
         letters.append(letter)
     _event(competition, actor, "evaluation", f"Debrief letters issued to {len(letters)} bidders")
     return letters
@@ -703,7 +745,7 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
 
 @transaction.atomic
 def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on: date | None = None) -> Challenge:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
     challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
     _event(competition, actor, "challenge", "Challenge lodged: award is blocked while it is open")
     return challenge
@@ -711,7 +753,7 @@ def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on:
 
 @transaction.atomic
 def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, challenge.competition, Role.PROCUREMENT)
     if status == Challenge.Status.OPEN:
         raise ValidationError({"status": "Choose how the challenge was resolved."})
     challenge.status = status
@@ -724,7 +766,7 @@ def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
 @transaction.atomic
 def clarification_log(*, competition, actor, asked_by, question: str, commercially_sensitive: bool = False) -> Clarification:
     """Every bidder question during a live competition goes through MoJ Procurement."""
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Clarifications are taken while the procurement is running.")
     clarification = Clarification.objects.create(
@@ -737,7 +779,7 @@ def clarification_log(*, competition, actor, asked_by, question: str, commercial
 
 @transaction.atomic
 def clarification_answer(*, clarification: Clarification, actor, answer: str) -> Clarification:
-    require_role(actor, Role.PROCUREMENT)
+    require_commissioning_side(actor, clarification.competition, Role.PROCUREMENT)
     if not answer.strip():
         raise ValidationError({"answer": "Enter the answer."})
     if clarification.published_at is not None:
@@ -757,7 +799,7 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
 
 @transaction.atomic
 def benefits_report_submit(*, competition, actor, summary: str) -> BenefitsReport:
-    require_role(actor, Role.SRO)
+    require_commissioning_side(actor, competition, Role.SRO)
     if competition.sro_id != actor.pk:
         raise PermissionDenied("Only the competition's own SRO reports its benefits.")
     report, _ = BenefitsReport.objects.update_or_create(

@@ -7,6 +7,7 @@ app_name = "competitions"
 urlpatterns = [
     path("", views.index, name="index"),
     path("portfolio/", views.portfolio, name="portfolio"),
+    path("export.csv", views.export_csv, name="export"),
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -1,23 +1,27 @@
 """Competition pages: parse input, call a selector or a service, render."""
 
+import csv
 from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from competitions import forms, guards, selectors, services
 from competitions.evaluation import rank_bids
-from competitions.models import PHASE_LABELS, Bid, BidDocument, BusinessCase, Challenge, Clarification, DebriefLetter, Recommendation
+from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, Recommendation
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import Role
+from ethical_walls import audit
 from ethical_walls import services as wall_services
+from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
 
 
 def index(request):
@@ -33,8 +37,30 @@ def index(request):
     )
 
 
+def export_csv(request):
+    """The competition list as CSV, filtered like the page; confidential columns only where the wall allows."""
+    form = forms.CompetitionFilterForm(request.GET or None)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
+    competitions = selectors.competition_list(user=request.user, **filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="competitions.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Reference", "Title", "Service area", "Regime", "Phase", "State", "Estimated value", "OCID", "SRO", "Mandate"])
+    for competition in competitions:
+        confidential = selectors.sees_confidential(request.user, competition)
+        writer.writerow([
+            competition.reference, competition.title, competition.service_area, competition.get_regime_display(),
+            competition.phase_label, competition.state_label, competition.estimated_value, competition.ocid,
+            competition.sro or "" if confidential else "", competition.mandate if confidential else "",
+        ])
+    audit.record(action=audit.Action.EXPORT, channel=Channel.EXPORT, actor=request.user, object_type="competitions.competition",
+                 path=request.get_full_path(), detail="Competition list exported as CSV")
+    return response
+
+
 def portfolio(request):
     if not request.user.has_role(*selectors.PORTFOLIO_ROLES):
+        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="competitions.portfolio", path=request.path)
         raise Http404
     competitions = selectors.competition_list(user=request.user)
     summary = selectors.portfolio_summary(user=request.user)
@@ -74,13 +100,31 @@ def _transition_panels(request, competition):
     return panels
 
 
+def _competition(request, pk):
+    return selectors.competition_get(user=request.user, pk=pk, channel=Channel.PAGE, path=request.path)
+
+
+def _confidential_competition(request, pk):
+    """A competition whose commissioning side the user is on; anyone else gets 404, logged as refused."""
+    competition = _competition(request, pk)
+    if not selectors.sees_confidential(request.user, competition):
+        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", object_id=pk,
+                      competition_id=competition.pk, path=request.path)
+        raise Http404
+    return competition
+
+
 def detail(request, pk, *, refusal=None, status=200):
-    competition = selectors.competition_get(user=request.user, pk=pk)
+    competition = _competition(request, pk)
     confidential = selectors.sees_confidential(request.user, competition)
     context = {
         "competition": competition, "confidential": confidential, "refusal": refusal,
         "refusal_label": services.TRANSITION_LABELS.get(refusal.transition) if refusal else "",
     }
+    bids = competition.bids.all() if confidential else competition.own_bids
+    for bid in bids:
+        # Rule 2: a tender is sealed from the evaluators until the bid deadline.
+        bid.tender_shown = selectors.tender_visible(request.user, bid)
     if confidential:
         context.update(
             panels=_transition_panels(request, competition),
@@ -94,9 +138,9 @@ def detail(request, pk, *, refusal=None, status=200):
 
 @require_http_methods(["POST", "GET"])
 def transition(request, pk, name):
-    competition = selectors.competition_get(user=request.user, pk=pk)
-    if name not in services.TRANSITION_SERVICES or not selectors.sees_confidential(request.user, competition):
+    if name not in services.TRANSITION_SERVICES:
         raise Http404
+    competition = _confidential_competition(request, pk)
     form_class = {"abandon": forms.AbandonForm, "recommend_award": forms.RecommendAwardForm}.get(name, forms.ConfirmForm)
     form_kwargs = {"competition": competition} if name == "recommend_award" else {}
     form = form_class(request.POST if request.method == "POST" else None, **form_kwargs)
@@ -127,9 +171,7 @@ def transition(request, pk, name):
 
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    competition = selectors.competition_get(user=request.user, pk=pk)
-    if not selectors.sees_confidential(request.user, competition):
-        raise Http404
+    competition = _confidential_competition(request, pk)
     initial = {name: getattr(competition, name) for name in forms.CompetitionGovernanceForm.base_fields}
     initial["version"] = competition.version
     form = forms.CompetitionGovernanceForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -213,17 +255,17 @@ RECORD_TARGETS = {
 }
 
 
-def _record_target(competition, kind: str, target_pk):
-    return get_object_or_404(RECORD_TARGETS[kind](competition), pk=target_pk)
+def _record_target(request, competition, kind: str, target_pk):
+    return get_or_404(request.user, RECORD_TARGETS[kind](competition), pk=target_pk, channel=Channel.PAGE, path=request.path, competition_id=competition.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def record(request, pk, kind, target_pk=None):
-    competition = selectors.competition_get(user=request.user, pk=pk)
     action = RECORD_ACTIONS.get(kind)
-    if action is None or not selectors.sees_confidential(request.user, competition) or (action.target is None) != (target_pk is None):
+    if action is None or (action.target is None) != (target_pk is None):
         raise Http404
-    target = _record_target(competition, action.target, target_pk) if action.target else None
+    competition = _confidential_competition(request, pk)
+    target = _record_target(request, competition, action.target, target_pk) if action.target else None
     form = action.form(competition, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         form.files = request.FILES
@@ -240,25 +282,27 @@ def record(request, pk, kind, target_pk=None):
 
 
 def notice_download(request, pk, notice_pk):
-    competition = selectors.competition_get(user=request.user, pk=pk)
-    notice = get_object_or_404(selectors.notice_list(user=request.user, competition=competition), pk=notice_pk)
+    competition = _competition(request, pk)
+    notice = get_or_404(request.user, selectors.notice_list(user=request.user, competition=competition), pk=notice_pk, channel=Channel.EXPORT, path=request.path, competition_id=competition.pk)
     response = JsonResponse(notice.content, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{competition.reference}-{notice.notice_type}-v{notice.version}.json"'
     return response
 
 
 def bid_document_download(request, pk, document_pk):
-    competition = selectors.competition_get(user=request.user, pk=pk)
-    bids = selectors.bid_list(user=request.user, competition=competition)
-    document = get_object_or_404(BidDocument.objects.filter(bid__in=bids), pk=document_pk)
+    competition = _competition(request, pk)
+    documents = selectors.bid_document_list(user=request.user, competition=competition)
+    document = get_or_404(request.user, documents, pk=document_pk, channel=Channel.PAGE, path=request.path, competition_id=competition.pk)
+    audit.viewed(actor=request.user, channel=Channel.PAGE, obj=document, path=request.path)
     # Served through this view only (never a media URL), as an attachment with our own name.
     filename = f"{competition.reference}-bid-{document.bid_id}-{document.pk}{document.file.name[document.file.name.rfind('.'):]}"
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename)
 
 
 def debrief_download(request, pk, bid_pk):
-    competition = selectors.competition_get(user=request.user, pk=pk)
-    bids = selectors.bid_list(user=request.user, competition=competition)
-    letter = get_object_or_404(DebriefLetter.objects.filter(bid__in=bids), bid_id=bid_pk)
+    competition = _competition(request, pk)
+    letters = selectors.debrief_letter_list(user=request.user, competition=competition)
+    letter = get_or_404(request.user, letters, bid_id=bid_pk, channel=Channel.PDF, path=request.path, competition_id=competition.pk)
+    audit.viewed(actor=request.user, channel=Channel.PDF, obj=letter, path=request.path)
     return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=letter.pdf.name.rsplit("/", 1)[-1])
 

@@ -70,15 +70,22 @@ SERVICE_AREAS = [
     ("Resettlement", "Help with housing, employment, finance and family ties on release from custody."),
 ]
 
-# username, first name, last name, role, organisation
+# username, first name, last name, roles, organisation.
+# The first seven are the role table: one user per role.
 USERS = [
-    ("commissioner", "Claire", "Hughes", Role.COMMISSIONER, "National Offender Management Service"),
-    ("sro", "David", "Okafor", Role.SRO, "National Offender Management Service"),
-    ("procurement", "Priya", "Shah", Role.PROCUREMENT, "MoJ Procurement"),
-    ("contract_manager", "Tom", "Bennett", Role.CONTRACT_MANAGER, "National Offender Management Service"),
-    ("gateway_reviewer", "Ruth", "Adeyemi", Role.GATEWAY_REVIEWER, "Major Projects Authority"),
-    ("bid_team", "Gareth", "Evans", Role.BID_TEAM, "HMPS Business Development Group"),
-    ("oversight", "Helen", "Marsh", Role.OVERSIGHT, "NOMS Agency Board"),
+    ("commissioner", "Claire", "Hughes", (Role.COMMISSIONER,), "National Offender Management Service"),
+    ("sro", "David", "Okafor", (Role.SRO,), "National Offender Management Service"),
+    ("procurement", "Priya", "Shah", (Role.PROCUREMENT,), "MoJ Procurement"),
+    ("contract_manager", "Tom", "Bennett", (Role.CONTRACT_MANAGER,), "National Offender Management Service"),
+    ("gateway_reviewer", "Ruth", "Adeyemi", (Role.GATEWAY_REVIEWER,), "Major Projects Authority"),
+    ("bid_team", "Gareth", "Evans", (Role.BID_TEAM,), "HMPS Business Development Group"),
+    ("oversight", "Helen", "Marsh", (Role.OVERSIGHT,), "NOMS Agency Board"),
+    # The people the ethical wall of DEMO-002 is shown working on (competitions/demo.py): an
+    # evaluator with a mitigated conflict, a commissioner excluded for one, and a former
+    # commissioner now in the Business Development Group, in quarantine from its bid teams.
+    ("rebecca.holt", "Rebecca", "Holt", (Role.COMMISSIONER,), "National Offender Management Service"),
+    ("mark.fletcher", "Mark", "Fletcher", (Role.COMMISSIONER,), "National Offender Management Service"),
+    ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER, Role.BID_TEAM), "HMPS Business Development Group"),
 ]
 
 
@@ -135,7 +142,7 @@ def demo_users() -> list[User]:
 
 @transaction.atomic
 def seed_users() -> None:
-    for username, first_name, last_name, role, organisation_name in USERS:
+    for username, first_name, last_name, roles, organisation_name in USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -148,7 +155,7 @@ def seed_users() -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(*(Group.objects.get(name=role) for role in roles))
     # A superuser for the admin site; the ethical wall gives it no way round.
     admin, created = User.objects.get_or_create(
         username="admin",

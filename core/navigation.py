@@ -30,12 +30,8 @@ SECTIONS = (
         "/contracts/",
         frozenset({Role.COMMISSIONER, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT}),
     ),
-    Section(
-        "Ethical walls",
-        "ethical_walls:index",
-        "/walls/",
-        frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT}),
-    ),
+    # Everyone declares interests there; the wall pages themselves check who may see what.
+    Section("Ethical walls", "ethical_walls:index", "/walls/", ALL_ROLES),
     Section("Organisations", "organisations", "/organisations/", ALL_ROLES),
 )
 

@@ -1,15 +1,192 @@
-from django.core.exceptions import ObjectDoesNotExist
+"""Who may see what (SPEC §4): the one place every channel asks.
 
+Confidential records are visible to a user exactly when the user holds the
+record's django-guardian object permission (granted and revoked only by
+`ethical_walls.services`). Superusers and staff get nothing for free:
+`with_superuser=False` and no global permissions are consulted.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from ethical_walls import audit
+from ethical_walls.models import AuditEvent, ConflictDeclaration, Membership, Side
+
+
+def view_codename(model) -> str:
+    return f"view_{model._meta.model_name}"
+
+
+def view_permission(model) -> str:
+    return f"{model._meta.app_label}.{view_codename(model)}"
+
+
+def permitted(user, queryset: QuerySet) -> QuerySet:
+    """The records of `queryset` the user holds the object permission to view.
+
+    The direct foreign-key permission tables are joined on their indexed
+    (user, permission, object) key with EXISTS: no casts, no generic table, and
+    no exception for superusers or staff.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    model = queryset.model
+    permission = {"permission__codename": view_codename(model), "permission__content_type__app_label": model._meta.app_label}
+    by_user = get_user_obj_perms_model(model).objects.filter(user=user, content_object=OuterRef("pk"), **permission)
+    by_group = get_group_obj_perms_model(model).objects.filter(group__user=user, content_object=OuterRef("pk"), **permission)
+    return queryset.filter(Q(Exists(by_user)) | Q(Exists(by_group)))
+
+
+def confidential_competition_ids(user) -> set[int]:
+    """Competitions whose confidential records this user may see (the commissioning side). Cached per user object."""
+    if not hasattr(user, "_confidential_competition_ids"):
+        from competitions.models import Competition
+
+        user._confidential_competition_ids = set(permitted(user, Competition.objects.all()).values_list("pk", flat=True))
+    return user._confidential_competition_ids
+
+
+def forget_cached_access(user) -> None:
+    user.__dict__.pop("_confidential_competition_ids", None)
+    user.__dict__.pop("_bid_team_bid_ids", None)
+
+
+def sees_confidential(user, competition) -> bool:
+    return competition is not None and competition.pk in confidential_competition_ids(user)
+
+
+def get_or_404(user, queryset: QuerySet, *, channel: str, path: str = "", object_type: str | None = None, competition_id=None, **lookup):
+    """Fetch one record the user may see (`pk=…` or another lookup); otherwise log the refused attempt and answer 404.
+
+    A record that does not exist and one the user may not see give the same answer.
+    """
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        audit.refused(
+            actor=user, channel=channel, object_type=object_type or audit.object_type_of(queryset.model),
+            object_id=next(iter(lookup.values()), ""), competition_id=competition_id, path=path,
+        )
+        raise Http404("Not found") from None
+
+
+# --- rule 2: tenders are sealed until the bid deadline ---------------------------------------
+
+def tenders_open(competition) -> bool:
+    """After the bid deadline the evaluators may see every tender."""
+    return competition.bid_deadline is not None and timezone.now() >= competition.bid_deadline
+
+
+def bid_team_bid_ids(user) -> set[int]:
+    if not hasattr(user, "_bid_team_bid_ids"):
+        user._bid_team_bid_ids = set(
+            Membership.objects.filter(user=user, side=Side.BID, left_at__isnull=True).values_list("bid_id", flat=True)
+        )
+    return user._bid_team_bid_ids
+
+
+def tender_visible(user, bid) -> bool:
+    """A bid's tender (price, documents) is its own team's until the deadline, then the evaluators'."""
+    return bid.pk in bid_team_bid_ids(user) or (sees_confidential(user, bid.competition) and tenders_open(bid.competition))
+
+
+# --- the wall itself -----------------------------------------------------------------------
 
 def wall_in_place(competition) -> bool:
     try:
-        return competition.wall is not None
+        return competition.wall.established_on is not None
     except ObjectDoesNotExist:
         return False
 
 
 def conflicts_assessment_complete(competition) -> bool:
+    """The s.83 assessment is complete and no declaration in the register awaits assessment."""
     try:
-        return competition.conflicts_assessment.completed_on is not None
+        completed = competition.conflicts_assessment.completed_on is not None
     except ObjectDoesNotExist:
         return False
+    pending = [d for d in competition.conflict_declarations.all() if d.assessment == ConflictDeclaration.Assessment.PENDING]
+    return completed and not pending
+
+
+def current_members(competition, *, side: str | None = None) -> QuerySet[Membership]:
+    members = Membership.objects.filter(wall__competition=competition, left_at__isnull=True).select_related("user", "bid__bidder")
+    return members.filter(side=side) if side else members
+
+
+def membership(user, competition) -> Membership | None:
+    return Membership.objects.filter(wall__competition=competition, user=user, left_at__isnull=True).first()
+
+
+def quarantine_ends(user, competition):
+    """When the person may join a bid team for this competition (rule 3), or None if free now.
+
+    Commissioning-side work on this competition or any competition in the same
+    service area counts, until the quarantine period has passed since it ended.
+    """
+    from dateutil.relativedelta import relativedelta
+
+    work = Membership.objects.filter(
+        user=user, side=Side.COMMISSIONING, wall__competition__service_area=competition.service_area_id,
+    )
+    if work.filter(left_at__isnull=True).exists():
+        return "ongoing"
+    last = work.aggregate(last=Max("left_at"))["last"]
+    if last is None:
+        return None
+    ends = last + relativedelta(months=settings.WALL_QUARANTINE_MONTHS)
+    return ends if ends > timezone.now() else None
+
+
+# --- the register and the log -----------------------------------------------------------------
+
+REGISTER_READERS = ("Oversight", "SRO")
+
+
+def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]:
+    """The conflicts register: oversight reads it all; an SRO the competitions they are SRO of; everyone their own."""
+    declarations = ConflictDeclaration.objects.select_related("competition", "user", "assessed_by")
+    if competition is not None:
+        declarations = declarations.filter(competition=competition)
+    if user.has_role("Oversight"):
+        return declarations
+    return declarations.filter(Q(user=user) | Q(competition__sro=user, competition__in=permitted_competitions(user)))
+
+
+def permitted_competitions(user):
+    from competitions.models import Competition
+
+    return permitted(user, Competition.objects.all())
+
+
+def audit_event_list(*, user, action: str = "", channel: str = "", competition_id=None, actor_id=None) -> QuerySet[AuditEvent]:
+    """Oversight reads the whole log."""
+    if not user.has_role("Oversight"):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.select_related("actor", "subject")
+    if action:
+        events = events.filter(action=action)
+    if channel:
+        events = events.filter(channel=channel)
+    if competition_id:
+        events = events.filter(competition_id=competition_id)
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    return events
+
+
+def breach_list(*, user) -> QuerySet[AuditEvent]:
+    """Refused attempts: all of them for oversight; for an SRO, those on their competitions."""
+    refused = AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED).select_related("actor")
+    if user.has_role("Oversight"):
+        return refused
+    if user.has_role("SRO"):
+        from competitions.models import Competition
+
+        own = permitted(user, Competition.objects.filter(sro=user)).values("pk")
+        return refused.filter(competition_id__in=own)
+    return refused.none()

@@ -1,31 +1,293 @@
-"""Writes to the ethical wall. Only these functions change who may see what."""
+"""Writes to the ethical wall (SPEC §4). Only these functions grant or revoke object permissions.
 
+- `wall_join` / `wall_leave`: a person joins or leaves a side; permissions follow.
+- `wall_protect`: a new protected record is shared with the people entitled to it.
+- `conflict_declare` / `conflict_assess`: the register (rule 4).
+Every grant and revocation is written to the audit log.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from guardian.utils import get_user_obj_perms_model
 
-from competitions.services import _event, require_role
 from core.roles import Role
-from ethical_walls.models import ConflictsAssessment, Wall
+from ethical_walls import audit, selectors
+from ethical_walls.models import (
+    ConflictDeclaration,
+    ConflictsAssessment,
+    Membership,
+    Side,
+    SideRole,
+    Wall,
+)
 
+# Which Django role may take which place on the commissioning side.
+SIDE_ROLE_NEEDS = {
+    SideRole.COMMISSIONER: Role.COMMISSIONER,
+    SideRole.SRO: Role.SRO,
+    SideRole.PROCUREMENT: Role.PROCUREMENT,
+    SideRole.EVALUATOR: None,  # commissioners, SROs or procurement officers who evaluate
+    SideRole.GATEWAY_REVIEWER: Role.GATEWAY_REVIEWER,
+    SideRole.BID_TEAM: Role.BID_TEAM,
+}
+EVALUATOR_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT)
+
+
+def _protected_records(competition):
+    """Every protected record of a competition, by model: the competition's confidential material."""
+    from competitions.models import (
+        AwardRecommendation, Bid, BidDocument, BusinessCase, Competition, DebriefLetter,
+        EvaluationCriterion, GatewayReview, ModeratedScore, Score,
+    )
+
+    return [
+        Competition.objects.filter(pk=competition.pk),
+        Bid.objects.filter(competition=competition),
+        BidDocument.objects.filter(bid__competition=competition),
+        EvaluationCriterion.objects.filter(competition=competition),
+        Score.objects.filter(bid__competition=competition),
+        ModeratedScore.objects.filter(bid__competition=competition),
+        BusinessCase.objects.filter(competition=competition),
+        GatewayReview.objects.filter(competition=competition),
+        AwardRecommendation.objects.filter(competition=competition),
+        DebriefLetter.objects.filter(bid__competition=competition),
+    ]
+
+
+def _bid_records(bid):
+    """What a bid team sees of its own bid: the bid, its documents, its debrief letter."""
+    from competitions.models import Bid, BidDocument, DebriefLetter
+
+    return [Bid.objects.filter(pk=bid.pk), BidDocument.objects.filter(bid=bid), DebriefLetter.objects.filter(bid=bid)]
+
+
+def _grant(user, querysets) -> int:
+    granted = 0
+    for queryset in querysets:
+        objects = list(queryset)
+        if objects:
+            perm_model = get_user_obj_perms_model(queryset.model)
+            perm_model.objects.bulk_assign_perm(selectors.view_codename(queryset.model), user, objects, ignore_conflicts=True)
+            granted += len(objects)
+    selectors.forget_cached_access(user)
+    return granted
+
+
+def _revoke(user, querysets) -> None:
+    for queryset in querysets:
+        perm_model = get_user_obj_perms_model(queryset.model)
+        perm_model.objects.filter(user=user, content_object__in=queryset).delete()
+    selectors.forget_cached_access(user)
+
+
+def _competition_of(record):
+    return record if record._meta.label == "competitions.Competition" else (getattr(record, "competition", None) or record.bid.competition)
+
+
+def _require_wall_manager(actor, competition) -> None:
+    """The lead commissioner and the SRO decide who is on the commissioning side."""
+    if actor.pk not in (competition.lead_commissioner_id, competition.sro_id):
+        raise PermissionDenied("Only the competition's lead commissioner or SRO can change its commissioning side.")
+
+
+# --- the wall ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def wall_establish(*, competition, actor, arrangements: str) -> Wall:
-    require_role(actor, Role.SRO, Role.COMMISSIONER)
-    wall, _ = Wall.objects.update_or_create(
-        competition=competition,
-        defaults={"arrangements": arrangements, "established_on": timezone.localdate(), "established_by": actor},
-    )
-    _event(competition, actor, "wall", "Ethical wall put in place")
+def wall_create(*, competition, actor, declaration_nature: str, declaration_details: str = "") -> Wall:
+    """Every competition has a wall from the start; its creator declares and joins the commissioning side."""
+    wall = Wall.objects.create(competition=competition)
+    conflict_declare(competition=competition, actor=actor, nature=declaration_nature, details=declaration_details)
+    if declaration_nature == ConflictDeclaration.Nature.NIL:
+        _join(wall=wall, user=actor, side=Side.COMMISSIONING, role=SideRole.COMMISSIONER, actor=actor)
     return wall
 
 
 @transaction.atomic
-def conflicts_assessment_complete(*, competition, actor, summary: str) -> ConflictsAssessment:
-    """Procurement Act 2023, s.83: assess conflicts before publishing the tender notice."""
-    require_role(actor, Role.SRO)
-    assessment, _ = ConflictsAssessment.objects.update_or_create(
-        competition=competition,
-        defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
+def wall_establish(*, competition, actor, arrangements: str) -> Wall:
+    """Record the arrangements that keep the sides apart (needed before launch where HMPS may bid)."""
+    if not actor.has_role(Role.SRO, Role.COMMISSIONER):
+        raise PermissionDenied("Only the SRO or a commissioner records the wall's arrangements.")
+    _require_wall_manager(actor, competition)
+    if not arrangements.strip():
+        raise ValidationError({"arrangements": "Describe how the two sides are kept apart."})
+    wall = Wall.objects.select_for_update().get(competition=competition)
+    wall.arrangements = arrangements
+    wall.established_on = wall.established_on or timezone.localdate()
+    wall.established_by = wall.established_by or actor
+    wall.save()
+    from competitions.services import _event
+
+    _event(competition, actor, "wall", "Ethical wall arrangements recorded")
+    return wall
+
+
+def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> None:
+    """Rules 3 and 4, each refusal saying why."""
+    needed = SIDE_ROLE_NEEDS[role]
+    if role == SideRole.EVALUATOR and not user.has_role(*EVALUATOR_ROLES):
+        raise ValidationError({"user": f"{user} cannot evaluate: evaluators are commissioners, SROs or MoJ Procurement officers."})
+    if needed and not user.has_role(needed):
+        raise ValidationError({"user": f"{user} does not hold the {Role(needed).label} role."})
+    if side == Side.BID and (bid is None or bid.competition_id != competition.pk or not bid.bidder.is_crown_body):
+        raise ValidationError({"bid": "Bid-side members work on a crown-body (HMPS) bid in this competition."})
+    declaration = ConflictDeclaration.objects.filter(competition=competition, user=user).first()
+    if declaration is None:
+        raise ValidationError({"user": f"{user} has not declared their interests in {competition.reference}: no declaration, no access."})
+    if declaration.assessment == ConflictDeclaration.Assessment.PENDING:
+        raise ValidationError({"user": f"{user}'s declared conflict awaits the SRO's assessment."})
+    if declaration.assessment == ConflictDeclaration.Assessment.EXCLUDED:
+        raise ValidationError({"user": f"{user} has been excluded from {competition.reference} because of a conflict of interest."})
+    current = selectors.membership(user, competition)
+    if current is not None:
+        if current.side != side:
+            raise ValidationError({"user": f"{user} is on the {current.get_side_display().lower()} of {competition.reference}: nobody may be on both sides."})
+        raise ValidationError({"user": f"{user} is already on the {current.get_side_display().lower()}."})
+    if side == Side.BID:
+        ends = selectors.quarantine_ends(user, competition)
+        if ends == "ongoing":
+            raise ValidationError({"user": f"{user} is doing commissioning-side work in {competition.service_area}; they may join a bid team only once the quarantine period after that work has passed."})
+        if ends is not None:
+            raise ValidationError({"user": f"{user} did commissioning-side work in {competition.service_area}: in quarantine until {timezone.localtime(ends):%d %B %Y}."})
+
+
+def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
+    member = Membership.objects.create(wall=wall, user=user, side=side, role=role, bid=bid, joined_at=timezone.now(), added_by=actor)
+    competition = wall.competition
+    granted = _grant(user, _protected_records(competition) if side == Side.COMMISSIONING else _bid_records(bid))
+    audit.record(
+        action=audit.Action.GRANT, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=user,
+        detail=f"{user} joined the {member.get_side_display().lower()} as {member.get_role_display().lower()} ({granted} records)",
     )
+    return member
+
+
+def wall_join(*, competition, user, side: str, role: str, actor, bid=None) -> Membership:
+    """Put a person on a side. A refusal (rules 3 and 4) says why, and is logged as a refused attempt."""
+    if side == Side.COMMISSIONING:
+        _require_wall_manager(actor, competition)
+    elif not (actor.has_role(Role.PROCUREMENT) and selectors.sees_confidential(actor, competition)) and not (
+        bid is not None and bid.pk in selectors.bid_team_bid_ids(actor)
+    ):
+        raise PermissionDenied("Bid-side members are added by MoJ Procurement or by the bid's own team.")
+    try:
+        with transaction.atomic():
+            _check_can_join(competition=competition, user=user, side=side, role=role, bid=bid)
+            return _join(wall=competition.wall, user=user, side=side, role=role, actor=actor, bid=bid)
+    except ValidationError as refusal:
+        # Logged outside the refused transaction, so the record survives the rollback.
+        audit.refused(
+            actor=actor, channel=audit.Channel.SERVICE, object_type="ethical_walls.membership", competition_id=competition.pk,
+            detail=f"{user} refused a place on the {Side(side).label.lower()}: {' '.join(refusal.messages)}",
+        )
+        raise
+
+
+def _leave(member: Membership, actor, reason: str) -> None:
+    member.left_at = timezone.now()
+    member.removed_by = actor
+    member.save(update_fields=["left_at", "removed_by"])
+    competition = member.wall.competition
+    _revoke(member.user, _protected_records(competition) if member.side == Side.COMMISSIONING else _bid_records(member.bid))
+    audit.record(
+        action=audit.Action.REVOKE, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=member.user,
+        detail=f"{member.user} left the {member.get_side_display().lower()}: {reason}",
+    )
+
+
+@transaction.atomic
+def wall_leave(*, member: Membership, actor, reason: str = "No longer working on the competition") -> Membership:
+    competition = member.wall.competition
+    if member.side == Side.COMMISSIONING:
+        _require_wall_manager(actor, competition)
+    elif actor.pk != member.user_id and not (actor.has_role(Role.PROCUREMENT) and selectors.sees_confidential(actor, competition)):
+        raise PermissionDenied("Bid-side members leave themselves or are removed by the competition's MoJ Procurement officer.")
+    if member.left_at is not None:
+        raise ValidationError("This person has already left.")
+    _leave(member, actor, reason)
+    return member
+
+
+@transaction.atomic
+def wall_protect(record, *, actor=None) -> None:
+    """Share a newly created protected record with the commissioning side (and a bid's own team)."""
+    competition = _competition_of(record)
+    queryset = type(record).objects.filter(pk=record.pk)
+    # A bid team sees its own bid, its documents and its debrief letter, never its scores.
+    model_name = record._meta.model_name
+    bid_id = record.pk if model_name == "bid" else getattr(record, "bid_id", None) if model_name in ("biddocument", "debriefletter") else None
+    for member in selectors.current_members(competition):
+        if member.side == Side.COMMISSIONING or (bid_id is not None and bid_id == member.bid_id):
+            _grant(member.user, [queryset])
+
+
+# --- the conflicts register ----------------------------------------------------------------------
+
+@transaction.atomic
+def conflict_declare(*, competition, actor, nature: str, details: str = "") -> ConflictDeclaration:
+    """A person declares their interests in a competition (nil, or an interest that may conflict)."""
+    if nature not in ConflictDeclaration.Nature.values:
+        raise ValidationError({"nature": "Choose a nil return or declare an interest."})
+    if nature == ConflictDeclaration.Nature.CONFLICT and not details.strip():
+        raise ValidationError({"details": "Describe the interest."})
+    existing = ConflictDeclaration.objects.filter(competition=competition, user=actor).first()
+    if existing is not None and existing.assessment == ConflictDeclaration.Assessment.EXCLUDED:
+        # A fresh declaration cannot undo the SRO's exclusion.
+        raise ValidationError({"nature": f"You were excluded from {competition.reference} by the SRO; only the SRO can review that."})
+    assessment = ConflictDeclaration.Assessment.NOT_NEEDED if nature == "nil" else ConflictDeclaration.Assessment.PENDING
+    declaration, created = ConflictDeclaration.objects.update_or_create(
+        competition=competition, user=actor,
+        defaults={"nature": nature, "details": details, "declared_at": timezone.now(), "assessment": assessment,
+                  "conditions": "", "assessed_by": None, "assessed_at": None},
+    )
+    audit.record(action=audit.Action.DECLARE, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=actor,
+                 detail=f"{'Declared' if created else 'Re-declared'}: {declaration.get_nature_display()}")
+    # A new conflict suspends access until the SRO has assessed it.
+    member = selectors.membership(actor, competition)
+    if member is not None and assessment == ConflictDeclaration.Assessment.PENDING:
+        _leave(member, actor, "declared a conflict of interest awaiting assessment")
+    return declaration
+
+
+@transaction.atomic
+def conflict_assess(*, declaration: ConflictDeclaration, actor, outcome: str, conditions: str = "") -> ConflictDeclaration:
+    """The SRO mitigates (with conditions) or excludes; an excluded person loses any access."""
+    competition = declaration.competition
+    if competition.sro_id != actor.pk:
+        raise PermissionDenied("Only the competition's SRO assesses declared conflicts.")
+    if declaration.nature != ConflictDeclaration.Nature.CONFLICT:
+        raise ValidationError({"outcome": "A nil return needs no assessment."})
+    if outcome not in (ConflictDeclaration.Assessment.MITIGATED, ConflictDeclaration.Assessment.EXCLUDED):
+        raise ValidationError({"outcome": "Choose to mitigate or to exclude."})
+    if outcome == ConflictDeclaration.Assessment.MITIGATED and not conditions.strip():
+        raise ValidationError({"conditions": "State the conditions that mitigate the conflict."})
+    declaration.assessment = outcome
+    declaration.conditions = conditions
+    declaration.assessed_by = actor
+    declaration.assessed_at = timezone.now()
+    declaration.save()
+    audit.record(action=audit.Action.ASSESS, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=declaration.user,
+                 detail=f"Conflict {declaration.get_assessment_display().lower()}")
+    member = selectors.membership(declaration.user, competition)
+    if member is not None and outcome == ConflictDeclaration.Assessment.EXCLUDED:
+        _leave(member, actor, "excluded because of a conflict of interest")
+    return declaration
+
+
+@transaction.atomic
+def conflicts_assessment_complete(*, competition, actor, summary: str) -> ConflictsAssessment:
+    """Procurement Act 2023 s.83: the SRO confirms the register is assessed before the tender notice."""
+    if competition.sro_id != actor.pk:
+        raise PermissionDenied("Only the competition's SRO completes the conflicts assessment.")
+    pending = competition.conflict_declarations.filter(assessment=ConflictDeclaration.Assessment.PENDING)
+    if pending.exists():
+        names = ", ".join(str(d.user) for d in pending.select_related("user"))
+        raise ValidationError({"summary": f"Assess every declared conflict first: {names}."})
+    assessment, _ = ConflictsAssessment.objects.update_or_create(
+        competition=competition, defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
+    )
+    from competitions.services import _event
+
     _event(competition, actor, "wall", "Conflicts assessment completed")
     return assessment
+

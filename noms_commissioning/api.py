@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
 from core.api.views import OrganisationViewSet
+from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -11,3 +12,5 @@ router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("gateway-reviews", GatewayReviewViewSet, basename="gateway-review")
 router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
+router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")

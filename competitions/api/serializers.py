@@ -41,6 +41,22 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=self.context["request"].user)
 
 
+class WallRedactionMixin:
+    """Null the fields of a row the caller may not see, so one list can mix rows (SPEC §4)."""
+
+    redacted_fields: tuple[str, ...] = ()
+
+    def visible_to_caller(self, instance) -> bool:
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.visible_to_caller(instance):
+            for name in self.redacted_fields:
+                data[name] = None
+        return data
+
+
 class UserSummarySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
@@ -113,6 +129,23 @@ class CompetitionConfidentialSerializer(CompetitionSerializer):
             "sro_appointed_on", "criteria_agreed_on", "created_at",
         ]
         read_only_fields = fields
+
+
+CONFIDENTIAL_FIELDS = ("lead_commissioner", "mandate", "mandate_issued_on", "sro", "sro_appointed_on", "criteria_agreed_on", "created_at")
+
+
+class CompetitionListSerializer(WallRedactionMixin, CompetitionConfidentialSerializer):
+    """A row of the list: the confidential fields are null unless the caller is on the competition's commissioning side."""
+
+    redacted_fields = CONFIDENTIAL_FIELDS
+    lead_commissioner = UserSummarySerializer(read_only=True, allow_null=True)
+    sro = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta(CompetitionConfidentialSerializer.Meta):
+        extra_kwargs = {name: {"allow_null": True} for name in CONFIDENTIAL_FIELDS}
+
+    def visible_to_caller(self, competition) -> bool:
+        return selectors.sees_confidential(self.context["request"].user, competition)
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -291,7 +324,10 @@ class BidParticipantSerializer(serializers.ModelSerializer):
         fields = ["organisation", "organisation_name", "role", "funding_share", "risk_share"]
 
 
-class BidSerializer(serializers.ModelSerializer):
+class BidSerializer(WallRedactionMixin, serializers.ModelSerializer):
+    """A bid; its tender (prices) stays sealed from the evaluators until the bid deadline (SPEC §4, rule 2)."""
+
+    redacted_fields = ("tender_price", "bafo_price")
     competition = VisibleRelatedField(selector=selectors.competition_list)
     bidder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     bidder_name = serializers.CharField(source="bidder.name", read_only=True)
@@ -309,6 +345,10 @@ class BidSerializer(serializers.ModelSerializer):
             "compliance_notes", "submitted_at", "withdrawn",
         ]
         validators = []  # one bid per bidder: services.bid_register says so in its own words
+        extra_kwargs = {"tender_price": {"allow_null": True}, "bafo_price": {"allow_null": True}}
+
+    def visible_to_caller(self, bid) -> bool:
+        return selectors.tender_visible(self.context["request"].user, bid)
 
 
 # --- clarifications ------------------------------------------------------------------------------------
@@ -324,8 +364,10 @@ class PublishedClarificationSerializer(serializers.ModelSerializer):
         read_only_fields = ["answer", "published_at"]
 
 
-class ClarificationSerializer(PublishedClarificationSerializer):
-    """A clarification as MoJ Procurement and the commissioning side see it."""
+class ClarificationSerializer(WallRedactionMixin, PublishedClarificationSerializer):
+    """A clarification as MoJ Procurement and the commissioning side see it; on other rows the asker is left out."""
+
+    redacted_fields = ("asked_by", "commercially_sensitive", "logged_by", "logged_at", "answered_by")
 
     asked_by = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), help_text="The bidder organisation that asked.")
 
@@ -335,6 +377,10 @@ class ClarificationSerializer(PublishedClarificationSerializer):
             "answer", "answered_by", "published_at",
         ]
         read_only_fields = ["logged_by", "logged_at", "answer", "answered_by", "published_at"]
+        extra_kwargs = {name: {"allow_null": True} for name in ("logged_by", "logged_at", "answered_by", "commercially_sensitive")}
+
+    def visible_to_caller(self, clarification) -> bool:
+        return selectors.sees_confidential(self.context["request"].user, clarification.competition)
 
 
 class ClarificationAnswerSerializer(serializers.Serializer):

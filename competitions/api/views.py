@@ -21,20 +21,21 @@ from competitions.api.serializers import (
     ClarificationAnswerSerializer,
     ClarificationSerializer,
     CompetitionConfidentialDetailSerializer,
-    CompetitionConfidentialSerializer,
+    CompetitionListSerializer,
     CompetitionCreateSerializer,
     CompetitionDetailSerializer,
     CompetitionFilterSerializer,
     CompetitionRecordFilterSerializer,
-    CompetitionSerializer,
     CompetitionUpdateSerializer,
     GatewayReviewSerializer,
     NoticeSerializer,
-    PublishedClarificationSerializer,
     TransitionSerializer,
 )
 from competitions.models import Bid, Clarification, Competition, GatewayReview
 from core.api.exceptions import problem_responses
+from ethical_walls import audit
+from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -53,11 +54,6 @@ def expected_version(request, version: int | None) -> int | None:
     if not tag.isdigit():
         raise serializers.ValidationError({"If-Match": ["Send the competition's ETag, as given by the API."]})
     return int(tag)
-
-
-def _confidential(view) -> bool:
-    # The schema documents the fuller, commissioning-side shape.
-    return getattr(view, "swagger_fake_view", False) or selectors.sees_confidential(view.request.user)
 
 
 def _transition_action(name: str):
@@ -110,18 +106,21 @@ class CompetitionViewSet(viewsets.GenericViewSet):
     def get_serializer_class(self):
         # The detail's serializer is chosen per competition, in _detail; this serves the list and the schema.
         if self.action == "list":
-            return CompetitionConfidentialSerializer if _confidential(self) else CompetitionSerializer
+            return CompetitionListSerializer
         return CompetitionConfidentialDetailSerializer
 
     def get_object(self):
-        """The competition if this user may see it, else 404; the full read for the answer is _detail's."""
-        competition = get_object_or_404(selectors.competition_list(user=self.request.user), pk=self.kwargs[self.lookup_field])
+        """The competition if this user may see it, else 404 (and a refused attempt in the audit log)."""
+        competition = get_or_404(
+            self.request.user, selectors.competition_list(user=self.request.user), pk=self.kwargs[self.lookup_field],
+            channel=Channel.API, path=self.request.path, object_type="competitions.competition",
+        )
         self.check_object_permissions(self.request, competition)
         return competition
 
     def _detail(self, pk, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
         user = self.request.user
-        competition = selectors.competition_get(user=user, pk=pk)
+        competition = selectors.competition_get(user=user, pk=pk, channel=Channel.API, path=self.request.path)
         serializer_class = CompetitionConfidentialDetailSerializer if selectors.sees_confidential(user, competition) else CompetitionDetailSerializer
         response = Response(serializer_class(competition, context=self.get_serializer_context()).data, status=status_code, headers=headers)
         response["ETag"] = f'"{competition.version}"'
@@ -184,6 +183,17 @@ class CompetitionRecordViewSet(viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         return self.selected(user=self.request.user, competition=params.validated_data.get("competition"))
 
+    def get_object(self):
+        """A record this user may see, else 404 and a refused attempt in the audit log; views are logged too."""
+        queryset = self.selected(user=self.request.user)
+        record = get_or_404(self.request.user, queryset, pk=self.kwargs[self.lookup_field], channel=Channel.API, path=self.request.path)
+        self.check_object_permissions(self.request, record)
+        if self.audit_views:
+            audit.viewed(actor=self.request.user, channel=Channel.API, obj=record, path=self.request.path)
+        return record
+
+    audit_views = True
+
 
 @extend_schema_view(
     list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
@@ -237,8 +247,8 @@ class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Com
     queryset = Clarification.objects.none()
     selected = staticmethod(selectors.clarification_list)
 
-    def get_serializer_class(self):
-        return ClarificationSerializer if _confidential(self) else PublishedClarificationSerializer
+    serializer_class = ClarificationSerializer
+    audit_views = False  # answered clarifications are public; the serializer leaves the asker out
 
     def create(self, request):
         given = ClarificationSerializer(data=request.data, context=self.get_serializer_context())

@@ -146,6 +146,9 @@ OCID_PREFIX = env("OCID_PREFIX", default="ocds-noms01")
 # Gateway delivery confidence: "five_point" (Green … Red) or "three_point" (Red/Amber/Green, MPA since 2021).
 DELIVERY_CONFIDENCE_SCALE = env("DELIVERY_CONFIDENCE_SCALE", default="five_point")
 
+# Ethical wall, rule 3: months after commissioning-side work before joining a bid team.
+WALL_QUARANTINE_MONTHS = env.int("WALL_QUARANTINE_MONTHS", default=6)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noms-commissioning@justice.gov.uk")
 

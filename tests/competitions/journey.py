@@ -51,7 +51,17 @@ class Journey:
             estimated_value=Decimal("250000000"), regime=regime, procedure=procedure, award_basis=award_basis,
             is_major_project=major, public_sector_bid_possible=public_bid,
         )
+        # The commissioning side: each declares, then the lead commissioner adds them.
+        for user, role in [(self.procurement, "procurement"), (self.second_evaluator, "evaluator"), (self.reviewer, "gateway_reviewer")]:
+            self.join(user, role)
         self.satisfied: set[str] = set()
+
+    def join(self, user, role, *, side="commissioning", bid=None, actor=None):
+        wall_services.conflict_declare(competition=self.refresh(), actor=user, nature="nil")
+        return wall_services.wall_join(
+            competition=self.refresh(), user=user, side=side, role=role, bid=bid,
+            actor=actor or (self.commissioner if side == "commissioning" else self.procurement),
+        )
 
     # --- helpers ------------------------------------------------------------------------------
     def refresh(self) -> Competition:
@@ -73,7 +83,7 @@ class Journey:
     def run(self, transition, **kwargs):
         actor = {
             "start_pre_procurement": self.commissioner, "start_mobilisation": self.commissioner,
-            "go_live": self.commissioner, "close": self.sro, "abandon": self.sro,
+            "go_live": self.commissioner, "close": self.sro, "abandon": self.commissioner,
         }.get(transition, self.procurement)
         return services.TRANSITION_SERVICES[transition](competition=self.refresh(), actor=actor, **kwargs)
 
@@ -86,6 +96,7 @@ class Journey:
         self.update(mandate="Compete the operation of HMP Birmingham (competition strategy 2011).", mandate_issued_on=timezone.localdate())
 
     def _satisfy_sro(self):
+        wall_services.conflict_declare(competition=self.refresh(), actor=self.sro, nature="nil")
         self.update(sro=self.sro, sro_appointed_on=timezone.localdate())
 
     def _satisfy_outline_business_case(self):
@@ -129,6 +140,9 @@ class Journey:
     def _satisfy_tenders(self):
         for bid, price in zip(self.bids(), [Decimal("240000000"), Decimal("230000000")]):
             services.bid_submit_tender(bid=bid, actor=self.procurement, price=price)
+
+    def _satisfy_deadline_passed(self):
+        self.travel_to(timezone.localtime(self.refresh().bid_deadline).date() + datetime.timedelta(days=1))
 
     def _satisfy_compliance(self):
         for bid in self.bids():
@@ -191,8 +205,11 @@ class Journey:
     def advance_to(self, state):
         """Take the competition along the happy path until it is in `state`."""
         for transition in PATH:
-            if self.refresh().state == state:
+            current = self.refresh().state
+            if current == state:
                 return self.competition
+            if SOURCE_STATE[transition] != current:
+                continue  # already past this move
             self.prepare(transition)
             self.run(transition)
         assert self.refresh().state == state

@@ -1,8 +1,11 @@
-"""The demo competitions (SPEC §7): each at its intended stage, reached through the services, seeded once."""
+"""The demo competitions (SPEC §7): each at its intended stage, reached through the services, seeded once,
+with the ethical wall (SPEC §4) built as it would be in use."""
 
 import io
 
 import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,7 +24,10 @@ from competitions.models import (
     State,
 )
 from contracts.models import Agreement
-from core.models import ServiceArea
+from core.models import ServiceArea, User
+from ethical_walls import selectors as wall_selectors
+from ethical_walls import services as wall_services
+from ethical_walls.models import AuditEvent, CompetitionUserObjectPermission, ConflictDeclaration, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +40,21 @@ INTENDED_STATES = {
     "DEMO-006": State.LIVE,
     "DEMO-007": State.DRAFT,
     "DEMO-008": State.ABANDONED,
+    "DEMO-009": State.PRE_PROCUREMENT,
 }
 
 
 def seed():
     call_command("seed_demo", stdout=io.StringIO())
+
+
+def user_permission_models():
+    return [m for m in apps.get_app_config("ethical_walls").get_models() if m.__name__.endswith("UserObjectPermission")]
+
+
+def user(username) -> User:
+    """A fresh instance each time: access is cached per user object."""
+    return User.objects.get(username=username)
 
 
 def snapshot():
@@ -54,6 +70,14 @@ def snapshot():
         "debrief_letters": DebriefLetter.objects.count(),
         "agreements": list(Agreement.objects.order_by("reference").values_list("reference", "state")),
         "service_areas": list(ServiceArea.objects.values_list("name", flat=True)),
+        "memberships": list(Membership.objects.order_by("pk").values_list(
+            "wall__competition__reference", "user__username", "side", "role", "bid__bidder__name", "joined_at", "left_at",
+        )),
+        "declarations": list(ConflictDeclaration.objects.order_by("pk").values_list(
+            "competition__reference", "user__username", "nature", "assessment", "declared_at",
+        )),
+        "audit_events": list(AuditEvent.objects.order_by("pk").values_list("action", "channel", "object_type", "object_id", "at")),
+        "permission_rows": {model.__name__: model.objects.count() for model in user_permission_models()},
     }
 
 
@@ -67,6 +91,8 @@ def test_seed_demo_twice_changes_nothing():
     seed()
     assert snapshot() == first
     assert len(first["competitions"]) == len(INTENDED_STATES)
+    assert first["memberships"] and first["declarations"] and first["audit_events"]
+    assert first["permission_rows"]["CompetitionUserObjectPermission"] == CompetitionUserObjectPermission.objects.count() > 0
 
 
 def test_every_demo_competition_is_in_its_intended_state_across_the_three_phases():
@@ -152,3 +178,100 @@ def test_gateway_reviews_include_an_amber_red_with_a_critical_recommendation_and
     assert re_review.delivery_confidence == "amber"
     assert PlannedReview.objects.filter(review_type="tap").exists()
     assert GatewayReview.objects.filter(review_type="keyholder").exists()
+
+
+# --- the ethical wall ---------------------------------------------------------------------------
+
+def test_every_demo_competition_is_run_by_its_commissioning_side_each_having_declared_first():
+    seed()
+    procurement = user("procurement")
+    for competition in Competition.objects.all():
+        members = list(wall_selectors.current_members(competition))
+        side = {(m.user.username, m.role) for m in members if m.side == "commissioning"}
+        assert {("commissioner", "commissioner"), ("procurement", "procurement")} <= side, competition.reference
+        assert (competition.sro_id is None) != (("sro", "sro") in side), competition.reference
+        assert competition.is_major_project == (("gateway_reviewer", "gateway_reviewer") in side), competition.reference
+        # No declaration, no access (SPEC §4 rule 4).
+        declarations = {d.user_id: d for d in competition.conflict_declarations.all()}
+        assert all(declarations[m.user_id].allows_access for m in members), competition.reference
+        assert set(wall_selectors.permitted(procurement, Bid.objects.filter(competition=competition))) == set(competition.bids.all())
+
+
+def test_demo_002_wall_is_established_and_the_hmps_bid_team_sees_only_its_own_bid():
+    seed()
+    competition = demo("DEMO-002")
+    assert competition.wall.established_on is not None and "separate premises" in competition.wall.arrangements
+    hmps_bid = competition.bids.get(bidder__name="HMPS Business Development Group")
+    serco_bid = competition.bids.get(bidder__name="Serco Justice Services")
+    bid_team = user("bid_team")
+    member = wall_selectors.membership(bid_team, competition)
+    assert (member.side, member.role, member.bid, member.added_by.username) == ("bid", "bid_team", hmps_bid, "procurement")
+    assert competition.conflict_declarations.get(user=bid_team).nature == "nil"
+    visible = set(wall_selectors.permitted(bid_team, Bid.objects.all()))
+    assert hmps_bid in visible and serco_bid not in visible
+    assert visible == {hmps_bid}
+    assert not wall_selectors.sees_confidential(bid_team, competition)
+    assert not wall_selectors.permitted(bid_team, GatewayReview.objects.filter(competition=competition)).exists()
+
+
+def test_demo_002_register_has_a_mitigated_and_an_excluded_conflict_assessed_before_launch():
+    seed()
+    competition = demo("DEMO-002")
+    conflicts = competition.conflict_declarations.filter(nature=ConflictDeclaration.Nature.CONFLICT).order_by("user__username")
+    assert [(d.user.username, d.assessment, d.assessed_by.username) for d in conflicts] == [
+        ("mark.fletcher", "excluded", "sro"), ("rebecca.holt", "mitigated", "sro"),
+    ]
+    mitigated = conflicts.get(assessment="mitigated")
+    assert "Serco" in mitigated.details and "Serco" in mitigated.conditions
+    assert wall_selectors.membership(mitigated.user, competition).role == "evaluator"
+    assessment = competition.conflicts_assessment
+    assert assessment.completed_by.username == "sro" and wall_selectors.conflicts_assessment_complete(competition)
+    launch = competition.events.get(action="launch")
+    assert all(d.assessed_at < launch.at for d in conflicts)
+
+
+def test_demo_002_excluded_commissioner_has_no_access_and_cannot_join():
+    seed()
+    competition = demo("DEMO-002")
+    excluded = user("mark.fletcher")
+    assert wall_selectors.membership(excluded, competition) is None
+    assert not wall_selectors.permitted(excluded, Competition.objects.filter(pk=competition.pk)).exists()
+    assert not wall_selectors.permitted(excluded, Bid.objects.filter(competition=competition)).exists()
+    assert sum(model.objects.filter(user=excluded).count() for model in user_permission_models()) == 0
+    with pytest.raises(ValidationError, match="excluded from DEMO-002"):
+        wall_services.wall_join(
+            competition=competition, user=excluded, side="commissioning", role="evaluator", actor=user("commissioner"),
+        )
+
+
+def test_demo_002_former_commissioner_is_in_quarantine_from_the_hmps_bid_team():
+    seed()
+    competition = demo("DEMO-002")
+    former = user("sian.pritchard")
+    earlier = Membership.objects.get(user=former, wall__competition__reference="DEMO-009")
+    assert earlier.side == "commissioning" and earlier.left_at is not None
+    assert earlier.wall.competition.service_area == competition.service_area
+    assert wall_selectors.membership(former, competition) is None
+    hmps_bid = competition.bids.get(bidder__name="HMPS Business Development Group")
+    with pytest.raises(ValidationError) as refusal:
+        wall_services.wall_join(
+            competition=competition, user=former, side="bid", role="bid_team", bid=hmps_bid, actor=user("procurement"),
+        )
+    assert "quarantine until" in " ".join(refusal.value.messages)
+    # Both refusals (the demo's and this one) are on record as refused attempts, with the reason.
+    recorded = AuditEvent.objects.filter(action="refused", competition_id=competition.pk, object_type="ethical_walls.membership")
+    assert recorded.count() == 2 and all("quarantine until" in event.detail for event in recorded)
+
+
+def test_demo_002_refused_attempts_are_on_the_breach_view():
+    seed()
+    competition = demo("DEMO-002")
+    serco_bid = competition.bids.get(bidder__name="Serco Justice Services")
+    refused = AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, competition_id=competition.pk)
+    assert refused.count() >= 3
+    by_bid_team = refused.filter(actor__username="bid_team")
+    assert set(by_bid_team.values_list("channel", flat=True)) == {"page", "api", "pdf"}
+    assert set(by_bid_team.values_list("object_id", flat=True)) >= {str(serco_bid.pk)}
+    assert all(event.path for event in by_bid_team)
+    assert set(wall_selectors.breach_list(user=user("sro")).filter(competition_id=competition.pk)) == set(refused)
+    assert set(wall_selectors.breach_list(user=user("oversight")).filter(competition_id=competition.pk)) == set(refused)

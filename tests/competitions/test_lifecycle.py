@@ -52,6 +52,8 @@ CASES = [(transition, code) for transition in PATH for code in [c.code for c in 
 # Conditions that already hold by the time they are checked are made to fail by changing the records directly.
 BREAK = {
     ("invite_tenders", "prequalified_bidder"): lambda j: Bid.objects.filter(competition=j.competition).update(withdrawn=True),
+    # A tender cannot arrive after the deadline, so leave the prices out once the deadline has passed.
+    ("call_for_bafo", "tenders"): lambda j: Bid.objects.filter(competition=j.competition).update(tender_price=None),
     ("start_evaluation", "compliance"): lambda j: Bid.objects.filter(pk=j.bids()[0].pk).update(compliant=None),
     "procedure": lambda j: Competition.objects.filter(pk=j.competition.pk).update(procedure="restricted"),
     "dialogue_procedure": lambda j: Competition.objects.filter(pk=j.competition.pk).update(procedure="open"),

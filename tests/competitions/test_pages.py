@@ -10,6 +10,7 @@ from competitions import services
 from competitions.models import Bid, CompetitionEvent, EvaluationCriterion, GatewayReview, State
 from core.models import Organisation, Sector, ServiceArea
 from core.roles import Role
+from ethical_walls.services import wall_protect
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 from tests.pdf import pdf_text
@@ -65,11 +66,13 @@ def test_list_filters_by_state_phase_service_area_and_value(client, journey):
 def add_detail_records(journey, count):
     competition = journey.refresh()
     bidders = [Organisation.objects.create(name=f"Bidder {count}-{n}", sector=Sector.PRIVATE, organisation_type="company") for n in range(count)]
-    Bid.objects.bulk_create([Bid(competition=competition, bidder=b, tender_price=Decimal(1000 + n), compliant=True) for n, b in enumerate(bidders)])
-    GatewayReview.objects.bulk_create([
+    bids = Bid.objects.bulk_create([Bid(competition=competition, bidder=b, tender_price=Decimal(1000 + n), compliant=True) for n, b in enumerate(bidders)])
+    reviews = GatewayReview.objects.bulk_create([
         GatewayReview(competition=competition, gate=n % 6, held_on=timezone.localdate(), review_team="R", delivery_confidence="amber", recorded_by=journey.reviewer)
         for n in range(count)
     ])
+    for record in [*bids, *reviews]:
+        wall_protect(record)
     CompetitionEvent.objects.bulk_create([
         CompetitionEvent(competition=competition, actor=journey.commissioner, action="note", description=f"Event {n}") for n in range(count)
     ])
@@ -81,6 +84,7 @@ def test_detail_runs_the_same_queries_whatever_the_number_of_bids_reviews_and_ev
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(f"/competitions/{journey.competition.pk}/")  # warm the process-wide caches (content types)
     counts = []
     for extra in (1, 49):
         add_detail_records(journey, extra)
@@ -132,7 +136,7 @@ def test_a_page_acting_on_an_old_version_is_told_to_reload(client, journey):
 
 
 def test_abandon_without_a_reason_shows_the_field_error(client, journey):
-    client.force_login(journey.sro)
+    client.force_login(journey.commissioner)
     response = client.post(f"/competitions/{journey.competition.pk}/transitions/abandon/", {"reason": ""})
     assert response.status_code == 200
     html = response.content.decode()

@@ -1,0 +1,46 @@
+"""Writing the append-only audit log (SPEC §4 rule 6). Reads are in ethical_walls.selectors."""
+
+from ethical_walls.models import AuditEvent
+
+Channel = AuditEvent.Channel
+Action = AuditEvent.Action
+
+
+def object_type_of(obj_or_type) -> str:
+    if isinstance(obj_or_type, str):
+        return obj_or_type
+    meta = obj_or_type._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def _competition_id(obj):
+    if obj is None or isinstance(obj, str):
+        return None
+    if obj._meta.label == "competitions.Competition":
+        return obj.pk
+    if hasattr(obj, "competition_id"):
+        return obj.competition_id
+    bid = getattr(obj, "bid", None)
+    return getattr(bid, "competition_id", None)
+
+
+def record(*, action, channel, actor=None, obj=None, object_type=None, object_id="", competition_id=None, subject=None, detail="", path="") -> AuditEvent:
+    return AuditEvent.objects.create(
+        action=action, channel=channel, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        object_type=object_type_of(object_type or obj) if (object_type or obj) is not None else "",
+        object_id=str(object_id or getattr(obj, "pk", "") or "")[:40],
+        competition_id=competition_id if competition_id is not None else _competition_id(obj),
+        subject=subject, detail=detail[:300], path=path[:300],
+    )
+
+
+def refused(*, actor, channel, object_type, object_id="", competition_id=None, path="", detail="") -> AuditEvent:
+    """A refused attempt: shown on the SRO's and oversight's breach view."""
+    return record(
+        action=Action.REFUSED, channel=channel, actor=actor, object_type=object_type, object_id=object_id,
+        competition_id=competition_id, path=path, detail=detail or "No access: answered 404",
+    )
+
+
+def viewed(*, actor, channel, obj, path="", detail="") -> AuditEvent:
+    return record(action=Action.VIEW, channel=channel, actor=actor, obj=obj, path=path, detail=detail)

@@ -1,0 +1,338 @@
+"""The ethical wall tested as an attacker would (SPEC §4, rules 1–7).
+
+One table, PROBES, lists every way to reach protected material: the rule it
+tests, the channel, the request, and what the response must not contain. Each
+probe runs for each attacker — a bid-team user, an excluded user, a quarantined
+former commissioner, and a superuser — so adding a channel or a rule to the
+table adds its tests. Every answer must carry nothing; every 404 must be in the
+audit log as a refused attempt.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from competitions import services
+from competitions.models import AwardRecommendation, Bid, BusinessCase, GatewayReview, ModeratedScore, Score, State
+from core.roles import Role
+from ethical_walls import services as wall
+from ethical_walls.models import AuditEvent
+from tests.competitions.journey import Journey
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Confidential material planted in the scene; none of it may reach an attacker.
+MARKERS = {
+    "business_case": "Outcomes, benefits, costs.",
+    "score": "Evidence in section 3.",
+    "moderation": "Consensus.",
+    "gateway_team": "A. Reviewer",
+    "cost_model": "Employer pension contributions.",
+    "draft_criterion": "Draft social value criterion",
+    "draft_mandate": "Confidential draft mandate for victim contact",
+    "other_bid_document": "Serco method statement",
+    "unpublished_question": "Serco asks about TUPE liabilities",
+    "timeline": "Score recorded against",
+}
+
+
+@dataclass
+class Scene:
+    journey: Journey
+    draft: object
+    hmps_bid: Bid
+    serco_bid: Bid
+    attackers: dict = field(default_factory=dict)
+
+    @property
+    def live(self):
+        return self.journey.refresh()
+
+
+def build_scene() -> Scene:
+    """An awarded competition with an HMPS bid behind the wall, and a draft competition in the same area."""
+    journey = Journey()
+    journey.advance_to(State.DIALOGUE)
+    bids = {b.bidder.name: b for b in journey.bids()}
+    hmps_bid, serco_bid = bids["HMPS Business Development Group"], bids["Serco Justice Services"]
+
+    bid_team = UserFactory(username="attacker_bid_team", roles=[Role.BID_TEAM])
+    journey.join(bid_team, "bid_team", side="bid", bid=hmps_bid)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.bid_document_add(bid=serco_bid, actor=journey.procurement, title=MARKERS["other_bid_document"],
+                              file=SimpleUploadedFile("method.pdf", b"%PDF-1.7 Serco", content_type="application/pdf"))
+    services.clarification_log(competition=journey.refresh(), actor=journey.procurement, asked_by=journey.private_bidder, question=MARKERS["unpublished_question"])
+
+    # An evaluator who later declares a conflict and is excluded by the SRO.
+    excluded = UserFactory(username="attacker_excluded", roles=[Role.COMMISSIONER])
+    journey.join(excluded, "evaluator")
+    declaration = wall.conflict_declare(competition=journey.refresh(), actor=excluded, nature="conflict", details="Spouse works for Serco")
+    wall.conflict_assess(declaration=declaration, actor=journey.sro, outcome="excluded")
+
+    journey.advance_to(State.AWARDED)
+
+    # A draft competition in the same service area, with confidential draft material.
+    draft = services.competition_create(actor=journey.commissioner, title="Victim contact service", service_area=journey.service_area, estimated_value=Decimal("1000000"))
+    services.competition_update(competition=draft, actor=journey.commissioner, mandate=MARKERS["draft_mandate"], mandate_issued_on=timezone.localdate())
+    services.criterion_add(competition=draft, actor=journey.commissioner, name=MARKERS["draft_criterion"], kind="quality", weight=Decimal(30))
+
+    # A former commissioner on the draft competition's side, who left today: in quarantine from bid teams.
+    quarantined = UserFactory(username="attacker_quarantined", roles=[Role.COMMISSIONER, Role.BID_TEAM])
+    wall.conflict_declare(competition=draft, actor=quarantined, nature="nil")
+    member = wall.wall_join(competition=draft, user=quarantined, side="commissioning", role="commissioner", actor=journey.commissioner)
+    wall.wall_leave(member=member, actor=journey.commissioner)
+    wall.conflict_declare(competition=journey.refresh(), actor=quarantined, nature="nil")
+    with pytest.raises(ValidationError, match="in quarantine until"):
+        wall.wall_join(competition=journey.refresh(), user=quarantined, side="bid", role="bid_team", bid=hmps_bid, actor=journey.procurement)
+
+    superuser = UserFactory(username="attacker_superuser", is_superuser=True, is_staff=True)
+    return Scene(journey=journey, draft=draft, hmps_bid=hmps_bid, serco_bid=serco_bid, attackers={
+        "bid_team": bid_team, "excluded": excluded, "quarantined": quarantined, "superuser": superuser,
+    })
+
+
+@pytest.fixture
+def scene():
+    built = build_scene()
+    yield built
+    built.journey.stop_travel()
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Probe:
+    rule: str
+    channel: str
+    name: str
+    path: Callable  # scene -> URL
+    api: bool = False
+    absent: tuple = tuple(MARKERS)  # markers that must not appear
+    check: Callable | None = None  # (scene, response) -> None, extra assertions
+
+
+def json_ids(response, key="id"):
+    return [row[key] for row in response.json().get("results", [])] if response.status_code == 200 else []
+
+
+def no_serco_bid(scene, response):
+    assert scene.serco_bid.pk not in json_ids(response)
+
+
+def at_most_own_bid(scene, response):
+    if response.status_code == 200:
+        assert set(json_ids(response)) <= {scene.hmps_bid.pk}
+        assert response.json()["count"] == len(json_ids(response))
+
+
+def empty_list(scene, response):
+    assert response.status_code != 200 or response.json()["count"] == 0
+
+
+def no_confidential_keys(scene, response):
+    if response.status_code == 200:
+        body = response.json()
+        assert "business_cases" not in body and "award_recommendation" not in body and "mandate" not in body
+
+
+def no_draft_row(scene, response):
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("application/json"):
+        assert scene.draft.pk not in json_ids(response)
+
+
+PROBES = [
+    # Rule 1: the bid side sees only what every bidder sees.
+    Probe("1", "page", "competition page", lambda s: f"/competitions/{s.live.pk}/"),
+    Probe("1", "page", "score form for another bid (guessed URL)", lambda s: f"/competitions/{s.live.pk}/records/score/{s.serco_bid.pk}/"),
+    Probe("1", "page", "another bid's document", lambda s: f"/competitions/{s.live.pk}/documents/{s.serco_bid.documents.get().pk}/"),
+    Probe("1", "page", "competition edit page", lambda s: f"/competitions/{s.live.pk}/edit/"),
+    Probe("1", "api_detail", "another bid", lambda s: f"/api/v1/bids/{s.serco_bid.pk}/", api=True),
+    Probe("1", "api_detail", "a gateway report", lambda s: f"/api/v1/gateway-reviews/{GatewayReview.objects.filter(competition=s.live).first().pk}/", api=True),
+    Probe("1", "api_detail", "competition detail", lambda s: f"/api/v1/competitions/{s.live.pk}/", api=True, check=no_confidential_keys),
+    Probe("1", "api_detail", "a guessed bid id", lambda s: f"/api/v1/bids/{s.serco_bid.pk + 1000}/", api=True),
+    Probe("1", "api_list", "bids", lambda s: f"/api/v1/bids/?competition={s.live.pk}", api=True, check=no_serco_bid),
+    Probe("1", "api_list", "gateway reviews", lambda s: "/api/v1/gateway-reviews/", api=True, check=empty_list),
+    Probe("1", "api_list", "clarifications", lambda s: f"/api/v1/clarifications/?competition={s.live.pk}", api=True),
+    Probe("1", "count", "bid count", lambda s: "/api/v1/bids/", api=True, check=at_most_own_bid),
+    Probe("1", "count", "competition list page count", lambda s: "/competitions/?state=draft"),
+    Probe("1", "search", "search for confidential mandate words", lambda s: "/api/v1/competitions/?search=Confidential%20draft%20mandate", api=True, check=empty_list),
+    Probe("1", "search", "admin search of bids", lambda s: "/admin/competitions/bid/?q=Serco"),
+    Probe("1", "export", "competition list CSV", lambda s: "/competitions/export.csv"),
+    Probe("1", "export", "conflicts register CSV", lambda s: "/walls/register.csv"),
+    Probe("1", "pdf", "another bid's debrief letter", lambda s: f"/competitions/{s.live.pk}/debriefs/{s.serco_bid.pk}.pdf"),
+    Probe("1", "admin", "another bid in the admin", lambda s: f"/admin/competitions/bid/{s.serco_bid.pk}/change/"),
+    Probe("1", "admin", "scores in the admin", lambda s: f"/admin/competitions/score/{Score.objects.filter(bid__competition=s.live).first().pk}/change/"),
+    Probe("1", "admin", "business cases list in the admin", lambda s: "/admin/competitions/businesscase/"),
+    Probe("1", "dashboard", "home page", lambda s: "/"),
+    Probe("1", "dashboard", "portfolio", lambda s: "/competitions/portfolio/"),
+    # Draft material of a competition not yet launched.
+    Probe("1", "page", "draft competition page", lambda s: f"/competitions/{s.draft.pk}/"),
+    Probe("1", "api_detail", "draft competition", lambda s: f"/api/v1/competitions/{s.draft.pk}/", api=True, check=no_confidential_keys),
+    Probe("1", "api_list", "competition list", lambda s: "/api/v1/competitions/?state=pre_procurement", api=True, check=no_draft_row),
+    # Rule 5: after award, award material stays behind the wall.
+    Probe("5", "page", "award recommendation form", lambda s: f"/competitions/{s.live.pk}/transitions/recommend_award/"),
+    Probe("5", "admin", "award recommendation in the admin", lambda s: f"/admin/competitions/awardrecommendation/{AwardRecommendation.objects.get(competition=s.live).pk}/change/"),
+    Probe("5", "admin", "moderated scores in the admin", lambda s: f"/admin/competitions/moderatedscore/{ModeratedScore.objects.filter(bid__competition=s.live).first().pk}/change/"),
+    Probe("5", "admin", "business case in the admin", lambda s: f"/admin/competitions/businesscase/{BusinessCase.objects.filter(competition=s.live).first().pk}/change/"),
+]
+ATTACKERS = ["bid_team", "excluded", "quarantined", "superuser"]
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+@pytest.mark.parametrize("probe", PROBES, ids=[f"rule{p.rule}-{p.channel}-{p.name.replace(' ', '_')}" for p in PROBES])
+def test_attacker_gets_nothing(scene, probe, attacker):
+    user = scene.attackers[attacker]
+    path = probe.path(scene)
+    if probe.api:
+        client = APIClient()
+        client.force_authenticate(user)
+    else:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+    response = client.get(path)
+    assert response.status_code in (200, 302, 403, 404), response.status_code
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    text = body.decode("utf-8", errors="replace")
+    for name in probe.absent:
+        assert MARKERS[name] not in text, f"{attacker} reached {name} via {probe.channel}: {path}"
+    if probe.check:
+        probe.check(scene, response)
+    if response.status_code == 404:
+        # Rule 6: a refusal is a 404 and an audit event.
+        assert AuditEvent.objects.filter(action="refused", actor=user, path=path.split("?")[0]).exists(), f"refusal of {path} not logged"
+
+
+# --- rule 2: a bid's tender is its own team's until the deadline, then the evaluators' -----------------
+
+def test_tenders_are_sealed_from_the_commissioning_side_until_the_bid_deadline():
+    journey = Journey()
+    try:
+        journey.advance_to(State.TENDER)
+        bids = {b.bidder.name: b for b in journey.bids()}
+        hmps = bids["HMPS Business Development Group"]
+        bid_team = UserFactory(roles=[Role.BID_TEAM])
+        journey.join(bid_team, "bid_team", side="bid", bid=hmps)
+        journey.satisfy("tenders")
+        evaluator, team = APIClient(), APIClient()
+        evaluator.force_authenticate(journey.procurement)
+        team.force_authenticate(bid_team)
+        before = {row["id"]: row for row in evaluator.get("/api/v1/bids/").json()["results"]}
+        assert before[hmps.pk]["tender_price"] is None and before[hmps.pk]["bidder_name"] == hmps.bidder.name
+        own = team.get(f"/api/v1/bids/{hmps.pk}/").json()
+        assert own["tender_price"] == "240000000.00"  # the team sees its own tender
+        assert team.get(f"/api/v1/bids/{bids['Serco Justice Services'].pk}/").status_code == 404
+        journey.satisfy("deadline_passed")
+        evaluator.force_authenticate(type(journey.procurement).objects.get(pk=journey.procurement.pk))
+        after = {row["id"]: row for row in evaluator.get("/api/v1/bids/").json()["results"]}
+        assert after[hmps.pk]["tender_price"] == "240000000.00"
+        assert team.get(f"/api/v1/bids/{bids['Serco Justice Services'].pk}/").status_code == 404  # never the competitor's
+    finally:
+        journey.stop_travel()
+
+
+# --- rules 3 and 4: who may join which side ---------------------------------------------------------
+
+def test_nobody_is_on_both_sides_and_commissioning_work_quarantines(scene):
+    journey = scene.journey
+    both = UserFactory(roles=[Role.COMMISSIONER, Role.BID_TEAM])
+    journey.join(both, "evaluator")
+    with pytest.raises(ValidationError, match="nobody may be on both sides"):
+        wall.wall_join(competition=scene.live, user=both, side="bid", role="bid_team", bid=scene.hmps_bid, actor=journey.procurement)
+    quarantined = scene.attackers["quarantined"]
+    with pytest.raises(ValidationError) as refusal:
+        wall.wall_join(competition=scene.live, user=quarantined, side="bid", role="bid_team", bid=scene.hmps_bid, actor=journey.procurement)
+    until = (timezone.localdate() + datetime.timedelta(days=180)).year
+    assert "in quarantine until" in str(refusal.value) and str(until) in str(refusal.value)
+
+
+def test_the_quarantine_ends_after_the_configured_period(scene, settings):
+    journey = scene.journey
+    journey.travel_to(timezone.localdate() + datetime.timedelta(days=200))
+    member = wall.wall_join(competition=scene.live, user=scene.attackers["quarantined"], side="bid", role="bid_team", bid=scene.hmps_bid, actor=journey.procurement)
+    assert member.side == "bid"
+
+
+def test_no_declaration_no_access(scene):
+    newcomer = UserFactory(roles=[Role.COMMISSIONER])
+    with pytest.raises(ValidationError, match="no declaration, no access"):
+        wall.wall_join(competition=scene.live, user=newcomer, side="commissioning", role="evaluator", actor=scene.journey.commissioner)
+
+
+def test_an_excluded_person_cannot_rejoin_and_holds_no_permission(scene):
+    from ethical_walls.selectors import permitted
+
+    excluded = scene.attackers["excluded"]
+    assert not permitted(excluded, Bid.objects.all()).exists()
+    with pytest.raises(ValidationError, match="excluded"):
+        wall.wall_join(competition=scene.live, user=excluded, side="commissioning", role="evaluator", actor=scene.journey.commissioner)
+    revoked = AuditEvent.objects.filter(action="revoke", subject=excluded)
+    assert revoked.exists()
+
+
+# --- rule 6: the audit log is append-only ----------------------------------------------------------------
+
+def test_the_audit_log_refuses_change_and_deletion_in_code(scene):
+    event = AuditEvent.objects.filter(action="grant").first()
+    event.detail = "rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database-level guard is PostgreSQL's (CI sets DATABASE_URL)")
+def test_raw_sql_update_and_delete_of_the_audit_log_fail_on_postgresql(scene):
+    from django.db import DatabaseError, transaction
+
+    event_id = AuditEvent.objects.first().pk
+    for statement in (
+        "UPDATE ethical_walls_auditevent SET detail = 'rewritten' WHERE id = %s",
+        "DELETE FROM ethical_walls_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event_id])
+    assert AuditEvent.objects.filter(pk=event_id).exclude(detail="rewritten").exists()
+
+
+# --- rule 7: superusers have no way round; the permission-aware list is cheap ------------------------------
+
+@pytest.mark.parametrize("permissions", [1, 200])
+def test_the_permission_aware_competition_list_runs_fixed_queries(permissions, django_assert_num_queries):
+    from django.test import Client
+
+    from core.models import ServiceArea
+
+    commissioner = UserFactory(roles=[Role.COMMISSIONER])
+    area = ServiceArea.objects.create(name="Resettlement")
+    for n in range(permissions):
+        services.competition_create(actor=commissioner, title=f"Resettlement lot {n}", service_area=area, estimated_value=Decimal(n))
+    from ethical_walls.models import CompetitionUserObjectPermission
+
+    assert CompetitionUserObjectPermission.objects.filter(user=commissioner).count() == permissions
+    client = Client()
+    client.force_login(commissioner)
+    client.get("/competitions/")
+    # session, user, roles (navigation), count, service areas (the filter), the page of competitions
+    with django_assert_num_queries(6):
+        response = client.get("/competitions/")
+    assert f"{permissions} competition" in response.content.decode()
+
+
+def test_the_bid_team_page_shows_its_own_bid_and_debrief_and_nothing_of_the_others(scene, client):
+    client.force_login(scene.attackers["bid_team"])
+    html = client.get(f"/competitions/{scene.live.pk}/").content.decode()
+    assert "Your bid" in html and "Your debrief letter (PDF)" in html
+    assert "Serco method statement" not in html and "Sealed" not in html
+    response = client.get(f"/competitions/{scene.live.pk}/debriefs/{scene.hmps_bid.pk}.pdf")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
