@@ -208,7 +208,12 @@ class Journey:
             current = self.refresh().state
             if current == state:
                 return self.competition
-            if SOURCE_STATE[transition] != current:
+            sources = {SOURCE_STATE[transition]}
+            if transition == "invite_tenders":
+                sources.add(State.PRE_QUALIFICATION)  # straight to tender where the procedure has no dialogue
+            if transition == "open_dialogue" and self.competition.procedure not in ("competitive_dialogue", "competitive_flexible"):
+                continue
+            if current not in sources:
                 continue  # already past this move
             self.prepare(transition)
             self.run(transition)

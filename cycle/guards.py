@@ -1,0 +1,103 @@
+"""The conditions of each forward move of a commissioning cycle (SPEC §2), each with its message.
+
+As for competitions: `passes(name)` is the FSM condition, `conditions()` the checklist.
+"""
+
+from decimal import Decimal
+
+from competitions.guards import Condition, ConditionResult  # the same checklist shape everywhere
+
+AWARDED_STATES = {"awarded", "mobilisation", "live", "closed"}
+
+
+def budget(cycle) -> Decimal:
+    """The resources priorities must fit: the cycle's own plus partners' pooled funding.
+
+    Aligned funding stays in each partner's own budget, so it does not count here.
+    """
+    pooled = sum((p.contribution for p in cycle.partners.all() if p.arrangement == "pooled"), Decimal(0))
+    return cycle.available_resources + pooled
+
+
+def funded(cycle):
+    return [p for p in cycle.priorities.all() if p.funded]
+
+
+def _needs_assessed(cycle) -> bool:
+    return any(n.demand is not None and n.provision is not None and n.gap_analysis.strip() for n in cycle.needs_assessments.all())
+
+
+def _priorities_ranked(cycle) -> bool:
+    return bool(funded(cycle))
+
+
+def _allocation_fits(cycle) -> bool:
+    return sum((p.cost for p in funded(cycle)), Decimal(0)) <= budget(cycle)
+
+
+def _equality_assessed(cycle) -> bool:
+    return getattr(cycle, "equality_impact_assessment", None) is not None
+
+
+def _every_funded_priority_specified(cycle) -> bool:
+    specified = {s.priority_id for s in cycle.specifications.all() if s.outcomes.all()}
+    return bool(funded(cycle)) and all(p.pk in specified for p in funded(cycle))
+
+
+def _route_secured(spec) -> bool:
+    if spec.securing_route == "competition":
+        return spec.competition is not None and spec.competition.state in AWARDED_STATES
+    if spec.securing_route == "contract_change":
+        return spec.agreement_id is not None
+    return bool(spec.securing_route)
+
+
+def _every_specification_secured(cycle) -> bool:
+    specifications = list(cycle.specifications.all())
+    return bool(specifications) and all(_route_secured(s) for s in specifications)
+
+
+def _closing_evaluation_recorded(cycle) -> bool:
+    record = getattr(cycle, "closing_evaluation_record", None)
+    return record is not None and all(getattr(record, name).strip() for name in record.CRITERIA)
+
+
+GUARDS = {
+    "assess_needs": [],
+    "prioritise": [
+        Condition("needs", "A needs assessment records demand, provision and a gap analysis", _needs_assessed, "needs"),
+    ],
+    "design_services": [
+        Condition("priorities", "Priorities are ranked and the funded ones chosen", _priorities_ranked, "priorities"),
+        Condition("allocation", "The funded priorities fit the available resources (with pooled funding)", _allocation_fits, "priorities"),
+        Condition("equality", "An equality impact assessment is complete", _equality_assessed, "equality"),
+    ],
+    "review_supply": [
+        Condition("specifications", "Every funded priority has a service specification linked to outcomes", _every_funded_priority_specified, "specifications"),
+    ],
+    "secure_services": [],
+    "deliver": [
+        Condition("routes", "Every specification has a securing route, and every competition route its award", _every_specification_secured, "specifications"),
+    ],
+    "manage_performance": [],
+    "closing_evaluation": [],
+    "close": [
+        Condition("closing_evaluation", "The closing evaluation covers all five criteria", _closing_evaluation_recorded, "evaluation"),
+    ],
+}
+
+
+def conditions(cycle, transition_name: str) -> list[ConditionResult]:
+    return [ConditionResult(c.code, c.label, bool(c.check(cycle)), c.fix) for c in GUARDS[transition_name] if c.applies(cycle)]
+
+
+def unmet(cycle, transition_name: str) -> list[ConditionResult]:
+    return [result for result in conditions(cycle, transition_name) if not result.met]
+
+
+def passes(transition_name: str):
+    def guard(cycle) -> bool:
+        return not unmet(cycle, transition_name)
+
+    guard.__name__ = f"guard_{transition_name}"
+    return guard

@@ -1,0 +1,298 @@
+"""Every write to a commissioning cycle and its records (SPEC §2)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from competitions.models import LAUNCHED, Competition
+from core.errors import PermissionDenied, StaleObject, TransitionRefused
+from core.roles import Role
+from cycle import allocation, guards
+from cycle.models import (
+    STAGE_ORDER,
+    ClosingEvaluation,
+    CommissioningCycle,
+    CycleEvent,
+    EqualityImpactAssessment,
+    MarketAnalysis,
+    MarketSounding,
+    NeedsAssessment,
+    Partner,
+    Priority,
+    ServiceSpecification,
+    Stage,
+    StimulationAction,
+)
+
+TRANSITION_LABELS = {
+    "assess_needs": "Move on to assessing needs",
+    "prioritise": "Move on to prioritising",
+    "design_services": "Move on to designing services",
+    "review_supply": "Move on to reviewing supply",
+    "secure_services": "Move on to securing services",
+    "deliver": "Move on to delivery",
+    "manage_performance": "Move on to managing performance",
+    "closing_evaluation": "Move on to the closing evaluation",
+    "close": "Close the cycle and open the next",
+}
+FORWARD = list(TRANSITION_LABELS)
+# Competitions between launch and award: commissioners may not sound the market directly then.
+LIVE_COMPETITION_STATES = [s for s in LAUNCHED if s not in ("awarded", "mobilisation", "live", "closed", "abandoned")]
+
+
+def require_commissioner(actor, cycle=None) -> None:
+    """Commissioners plan; the cycle's owner (or any commissioner) may change it."""
+    if not actor.has_role(Role.COMMISSIONER):
+        raise PermissionDenied("Only a commissioner can do this.")
+
+
+def _event(cycle, actor, action, description, *, from_stage="", to_stage="", reason="") -> CycleEvent:
+    return CycleEvent.objects.create(cycle=cycle, actor=actor, action=action, description=description[:300],
+                                     from_stage=from_stage, to_stage=to_stage, reason=reason)
+
+
+def _reload(cycle) -> CommissioningCycle:
+    return (
+        CommissioningCycle.objects.prefetch_related(
+            "partners", "needs_assessments", "priorities", "specifications__outcomes", "specifications__competition",
+        )
+        .select_related("equality_impact_assessment", "closing_evaluation_record")
+        .get(pk=cycle.pk)
+    )
+
+
+@transaction.atomic
+def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
+                 available_resources: Decimal, area: str = "", previous_cycle=None) -> CommissioningCycle:
+    require_commissioner(actor)
+    cycle = CommissioningCycle(
+        name=name, cycle_type=cycle_type, level=level, area=area, period_start=period_start, period_end=period_end,
+        available_resources=available_resources, owner=actor, previous_cycle=previous_cycle,
+        carried_evaluation=previous_cycle.closing_evaluation_record.as_dict() if previous_cycle else {},
+    )
+    cycle.full_clean(exclude=["stage"])
+    cycle.save()
+    _event(cycle, actor, "created", f"Cycle created by {actor}")
+    return cycle
+
+
+def _transition(name: str, *, cycle, actor, expected_version=None, after_save=None, reason="", **arguments):
+    require_commissioner(actor, cycle)
+    with transaction.atomic():
+        current = _reload(cycle)
+        if cycle.stage != current.stage or (expected_version is not None and int(expected_version) != current.version):
+            raise StaleObject(f"Cycle “{current.name}”")
+        method = getattr(current, name)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionRefused(name, [f"Not possible from “{current.stage_label}”"])
+        missing = guards.unmet(current, name) if name in guards.GUARDS else []
+        if missing:
+            raise TransitionRefused(name, [m.label for m in missing])
+        from_stage = current.stage
+        method(**arguments)
+        current.version += 1
+        try:
+            current.save()
+        except ConcurrentTransition as exc:
+            raise StaleObject(f"Cycle “{current.name}”") from exc
+        result = after_save(current) if after_save else None
+        label = TRANSITION_LABELS.get(name, "Step back")
+        _event(current, actor, name, f"{label}: {Stage(from_stage).label} to {Stage(current.stage).label}",
+               from_stage=from_stage, to_stage=current.stage, reason=reason)
+    return result or current
+
+
+def cycle_move_on(*, cycle, actor, transition: str, expected_version=None):
+    """Take the next forward step; `close` also opens the next cycle, the closing evaluation carried in."""
+    if transition not in FORWARD:
+        raise ValidationError({"transition": "No such step."})
+    after = _open_next_cycle(actor) if transition == "close" else None
+    return _transition(transition, cycle=cycle, actor=actor, expected_version=expected_version, after_save=after)
+
+
+def _open_next_cycle(actor):
+    def open_next(closed):
+        length = closed.period_end - closed.period_start
+        cycle_create(
+            actor=actor, name=f"{closed.name} (next cycle)", cycle_type=closed.cycle_type, level=closed.level,
+            area=closed.area, period_start=closed.period_end, period_end=closed.period_end + length,
+            available_resources=closed.available_resources, previous_cycle=closed,
+        )
+        return closed  # the closed cycle is the result; its next_cycle is the new one
+    return open_next
+
+
+@transaction.atomic
+def cycle_step_back(*, cycle, actor, to_stage: str, reason: str, expected_version=None) -> CommissioningCycle:
+    """Stages run in parallel and iterate (seed): go back to an earlier stage, saying why."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the cycle is going back a stage."})
+    if to_stage not in STAGE_ORDER or STAGE_ORDER.index(to_stage) >= STAGE_ORDER.index(cycle.stage):
+        raise ValidationError({"to_stage": f"Choose a stage before “{cycle.stage_label}”."})
+    return _transition("step_back", cycle=cycle, actor=actor, expected_version=expected_version, reason=reason.strip(), to_stage=to_stage)
+
+
+# --- records ----------------------------------------------------------------------------------
+
+def _save(instance, cycle, actor, description):
+    instance.full_clean()
+    instance.save()
+    _event(cycle, actor, "record", description)
+    return instance
+
+
+@transaction.atomic
+def partner_add(*, cycle, actor, organisation, arrangement: str, contribution: Decimal, responsibilities: str = "") -> Partner:
+    require_commissioner(actor, cycle)
+    if Partner.objects.filter(cycle=cycle, organisation=organisation).exists():
+        raise ValidationError({"organisation": f"{organisation} is already a partner in this cycle."})
+    return _save(Partner(cycle=cycle, organisation=organisation, arrangement=arrangement, contribution=contribution,
+                         responsibilities=responsibilities), cycle, actor, f"Partner added: {organisation}")
+
+
+@transaction.atomic
+def needs_assessment_record(*, cycle, actor, **fields) -> NeedsAssessment:
+    require_commissioner(actor, cycle)
+    return _save(NeedsAssessment(cycle=cycle, recorded_by=actor, **fields), cycle, actor, "Needs assessment recorded")
+
+
+@transaction.atomic
+def priority_add(*, cycle, actor, title: str, service_area, cost: Decimal, outcome_value: Decimal, weight: Decimal = Decimal(1),
+                 evidence: str = "", rank: int | None = None) -> Priority:
+    require_commissioner(actor, cycle)
+    if rank is None:
+        rank = (max((p.rank for p in cycle.priorities.all()), default=0)) + 1
+    if Priority.objects.filter(cycle=cycle, rank=rank).exists():
+        raise ValidationError({"rank": f"Another priority is already ranked {rank}."})
+    return _save(Priority(cycle=cycle, rank=rank, title=title, service_area=service_area, cost=cost, outcome_value=outcome_value,
+                          weight=weight, evidence=evidence), cycle, actor, f"Priority {rank} added: {title}")
+
+
+@transaction.atomic
+def priorities_rerank(*, cycle, actor, order: list[int]) -> None:
+    """Set the ranking: `order` lists the cycle's priority ids, first = rank 1."""
+    require_commissioner(actor, cycle)
+    priorities = {p.pk: p for p in cycle.priorities.all()}
+    if sorted(order) != sorted(priorities):
+        raise ValidationError({"order": "Rank every priority of the cycle exactly once."})
+    offset = len(order) + 1000
+    for pk in order:  # two passes keep the unique ranks valid throughout
+        Priority.objects.filter(pk=pk).update(rank=priorities[pk].rank + offset)
+    for position, pk in enumerate(order, start=1):
+        Priority.objects.filter(pk=pk).update(rank=position)
+    _event(cycle, actor, "record", "Priorities re-ranked")
+
+
+def allocation_suggest(cycle) -> tuple[frozenset, Decimal, Decimal]:
+    """The optimal funded set for the cycle's budget (see cycle.allocation)."""
+    items = [allocation.Item(key=p.pk, rank=p.rank, cost=p.cost, value=p.weighted_value) for p in cycle.priorities.all()]
+    return allocation.suggest(items, guards.budget(cycle))
+
+
+@transaction.atomic
+def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None) -> list[Priority]:
+    """Fund the given priorities (the commissioner's choice), or the suggested allocation when none are given."""
+    require_commissioner(actor, cycle)
+    cycle = _reload(cycle)
+    chosen = set(allocation_suggest(cycle)[0]) if funded_ids is None else set(funded_ids)
+    priorities = list(cycle.priorities.all())
+    unknown = chosen - {p.pk for p in priorities}
+    if unknown:
+        raise ValidationError({"funded": "Choose priorities of this cycle."})
+    total = sum((p.cost for p in priorities if p.pk in chosen), Decimal(0))
+    if total > guards.budget(cycle):
+        raise ValidationError({"funded": f"The chosen priorities cost £{total:,.2f}, more than the £{guards.budget(cycle):,.2f} available."})
+    for priority in priorities:
+        priority.funded = priority.pk in chosen
+    Priority.objects.bulk_update(priorities, ["funded"])
+    _event(cycle, actor, "record", "Suggested allocation accepted" if funded_ids is None else "Allocation chosen by the commissioner")
+    return priorities
+
+
+@transaction.atomic
+def equality_impact_assessment_record(*, cycle, actor, summary: str) -> EqualityImpactAssessment:
+    require_commissioner(actor, cycle)
+    assessment, _ = EqualityImpactAssessment.objects.update_or_create(
+        cycle=cycle, defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
+    )
+    _event(cycle, actor, "record", "Equality impact assessment completed")
+    return assessment
+
+
+@transaction.atomic
+def specification_record(*, cycle, actor, priority, title: str, summary: str, outputs: str, outcomes) -> ServiceSpecification:
+    require_commissioner(actor, cycle)
+    if priority.cycle_id != cycle.pk:
+        raise ValidationError({"priority": "Choose a priority of this cycle."})
+    if not outcomes:
+        raise ValidationError({"outcomes": "Link the specification to at least one outcome."})
+    specification = _save(ServiceSpecification(cycle=cycle, priority=priority, title=title, summary=summary, outputs=outputs),
+                          cycle, actor, f"Service specification recorded: {title}")
+    specification.outcomes.set(outcomes)
+    return specification
+
+
+@transaction.atomic
+def specification_set_route(*, specification, actor, securing_route: str, competition=None, agreement=None, route_notes: str = "") -> ServiceSpecification:
+    require_commissioner(actor, specification.cycle)
+    if securing_route == "competition" and competition is None:
+        raise ValidationError({"competition": "Name the competition that secures this service."})
+    if securing_route == "contract_change" and agreement is None:
+        raise ValidationError({"agreement": "Name the contract or SLA to be changed."})
+    specification.securing_route = securing_route
+    specification.competition = competition if securing_route == "competition" else None
+    specification.agreement = agreement if securing_route == "contract_change" else None
+    specification.route_notes = route_notes
+    return _save(specification, specification.cycle, actor, f"Securing route chosen for {specification.title}: {specification.get_securing_route_display()}")
+
+
+def live_competition_in(service_area) -> Competition | None:
+    return Competition.objects.filter(service_area=service_area, state__in=LIVE_COMPETITION_STATES).first()
+
+
+@transaction.atomic
+def market_sounding_record(*, cycle, actor, service_area, kind: str, held_on: date, providers, learned: str) -> MarketSounding:
+    """Soundings are for open markets: during a live competition all contact goes through MoJ Procurement."""
+    require_commissioner(actor, cycle)
+    live = live_competition_in(service_area)
+    if live is not None:
+        raise ValidationError({"service_area": f"{live.reference} is a live competition for {service_area}: contact with providers goes through MoJ Procurement until it is awarded."})
+    sounding = _save(MarketSounding(cycle=cycle, service_area=service_area, kind=kind, held_on=held_on, learned=learned, recorded_by=actor),
+                     cycle, actor, f"Market sounding recorded ({service_area})")
+    sounding.providers.set(providers)
+    return sounding
+
+
+@transaction.atomic
+def market_analysis_record(*, cycle, actor, service_area, **fields) -> MarketAnalysis:
+    require_commissioner(actor, cycle)
+    try:
+        with transaction.atomic():
+            analysis, _ = MarketAnalysis.objects.update_or_create(cycle=cycle, service_area=service_area, defaults=fields)
+    except IntegrityError:
+        raise ValidationError({"service_area": "That service already has a market analysis."}) from None
+    analysis.full_clean()
+    _event(cycle, actor, "record", f"Market analysis recorded ({service_area})")
+    return analysis
+
+
+@transaction.atomic
+def stimulation_action_add(*, cycle, actor, service_area, action: str, description: str = "") -> StimulationAction:
+    require_commissioner(actor, cycle)
+    return _save(StimulationAction(cycle=cycle, service_area=service_area, action=action, description=description),
+                 cycle, actor, f"Market stimulation action: {action}")
+
+
+@transaction.atomic
+def closing_evaluation_record(*, cycle, actor, **criteria) -> ClosingEvaluation:
+    require_commissioner(actor, cycle)
+    evaluation, _ = ClosingEvaluation.objects.update_or_create(
+        cycle=cycle, defaults={**criteria, "completed_on": timezone.localdate(), "completed_by": actor},
+    )
+    evaluation.full_clean()
+    _event(cycle, actor, "record", "Closing evaluation recorded")
+    return evaluation
