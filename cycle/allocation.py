@@ -6,6 +6,10 @@ no more than the budget. Dynamic programming over the Pareto frontier of (cost,
 value) — after each priority only combinations that no cheaper combination beats
 are kept — gives the optimum without rounding costs. Among equal values the cheaper
 combination wins, then the one using better-ranked priorities.
+
+The frontier stays small for real priorities; for pathological figures (values growing
+exactly with costs) it can grow exponentially, so past MAX_STATES the suggestion falls
+back to the best of a greedy fill by value per pound, and says it is approximate.
 """
 
 from dataclasses import dataclass
@@ -20,8 +24,17 @@ class Item:
     value: Decimal
 
 
+MAX_STATES = 50_000
+
+
+class Suggestion(tuple):
+    """(keys, value, cost), with `.exact` telling whether it is the proven optimum."""
+
+    exact = True
+
+
 def suggest(items: list[Item], budget: Decimal) -> tuple[frozenset, Decimal, Decimal]:
-    """The keys to fund, their total value and total cost."""
+    """The keys to fund, their total value and total cost (a Suggestion)."""
     # Each state: cost -> (value, chosen ranks as a sorted tuple, chosen keys)
     frontier: list[tuple[Decimal, Decimal, tuple, frozenset]] = [(Decimal(0), Decimal(0), (), frozenset())]
     for item in sorted(items, key=lambda i: i.rank):
@@ -33,8 +46,22 @@ def suggest(items: list[Item], budget: Decimal) -> tuple[frozenset, Decimal, Dec
             if cost + item.cost <= budget
         ]
         frontier = _pareto(frontier + extended)
+        if len(frontier) > MAX_STATES:
+            return _greedy(items, budget)
     best = max(frontier, key=lambda s: (s[1], -s[0], tuple(-r for r in s[2])))
-    return best[3], best[1], best[0]
+    return Suggestion((best[3], best[1], best[0]))
+
+
+def _greedy(items, budget):
+    chosen, cost, value = set(), Decimal(0), Decimal(0)
+    for item in sorted(items, key=lambda i: (-(i.value / i.cost) if i.cost else Decimal("-Infinity"), i.rank)):
+        if cost + item.cost <= budget:
+            chosen.add(item.key)
+            cost += item.cost
+            value += item.value
+    result = Suggestion((frozenset(chosen), value, cost))
+    result.exact = False
+    return result
 
 
 def _pareto(states):

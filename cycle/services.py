@@ -1,10 +1,11 @@
 """Every write to a commissioning cycle and its records (SPEC §2)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -40,14 +41,22 @@ TRANSITION_LABELS = {
     "close": "Close the cycle and open the next",
 }
 FORWARD = list(TRANSITION_LABELS)
+# The funded set is chosen while prioritising (and may be prepared while assessing needs).
+ALLOCATION_STAGES = (Stage.EVALUATE, Stage.ASSESS_NEEDS, Stage.PRIORITISE)
 # Competitions between launch and award: commissioners may not sound the market directly then.
 LIVE_COMPETITION_STATES = [s for s in LAUNCHED if s not in ("awarded", "mobilisation", "live", "closed", "abandoned")]
 
 
 def require_commissioner(actor, cycle=None) -> None:
-    """Commissioners plan; the cycle's owner (or any commissioner) may change it."""
+    """Commissioners plan (several may work on one cycle; its owner leads it).
+
+    Someone who is also in the HMPS bid team is behind the wall: plans are the
+    commissioner's confidential material (SPEC §4), so they may not write them either.
+    """
     if not actor.has_role(Role.COMMISSIONER):
         raise PermissionDenied("Only a commissioner can do this.")
+    if actor.has_role(Role.BID_TEAM):
+        raise PermissionDenied("Members of the HMPS bid team cannot work on commissioning plans.")
 
 
 def _event(cycle, actor, action, description, *, from_stage="", to_stage="", reason="") -> CycleEvent:
@@ -69,6 +78,13 @@ def _reload(cycle) -> CommissioningCycle:
 def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
                  available_resources: Decimal, area: str = "", previous_cycle=None) -> CommissioningCycle:
     require_commissioner(actor)
+    if period_end <= period_start:
+        raise ValidationError({"period_end": "The period must end after it starts."})
+    if previous_cycle is not None:
+        if getattr(previous_cycle, "closing_evaluation_record", None) is None:
+            raise ValidationError({"previous_cycle": "The previous cycle has no closing evaluation to carry in yet."})
+        if CommissioningCycle.objects.filter(previous_cycle=previous_cycle).exists():
+            raise ValidationError({"previous_cycle": "The previous cycle already has its next cycle."})
     cycle = CommissioningCycle(
         name=name, cycle_type=cycle_type, level=level, area=area, period_start=period_start, period_end=period_end,
         available_resources=available_resources, owner=actor, previous_cycle=previous_cycle,
@@ -119,7 +135,7 @@ def _open_next_cycle(actor):
         length = closed.period_end - closed.period_start
         cycle_create(
             actor=actor, name=f"{closed.name} (next cycle)", cycle_type=closed.cycle_type, level=closed.level,
-            area=closed.area, period_start=closed.period_end, period_end=closed.period_end + length,
+            area=closed.area, period_start=closed.period_end + timedelta(days=1), period_end=closed.period_end + timedelta(days=1) + length,
             available_resources=closed.available_resources, previous_cycle=closed,
         )
         return closed  # the closed cycle is the result; its next_cycle is the new one
@@ -165,7 +181,7 @@ def priority_add(*, cycle, actor, title: str, service_area, cost: Decimal, outco
                  evidence: str = "", rank: int | None = None) -> Priority:
     require_commissioner(actor, cycle)
     if rank is None:
-        rank = (max((p.rank for p in cycle.priorities.all()), default=0)) + 1
+        rank = (Priority.objects.filter(cycle=cycle).aggregate(last=Max("rank"))["last"] or 0) + 1
     if Priority.objects.filter(cycle=cycle, rank=rank).exists():
         raise ValidationError({"rank": f"Another priority is already ranked {rank}."})
     return _save(Priority(cycle=cycle, rank=rank, title=title, service_area=service_area, cost=cost, outcome_value=outcome_value,
@@ -173,7 +189,7 @@ def priority_add(*, cycle, actor, title: str, service_area, cost: Decimal, outco
 
 
 @transaction.atomic
-def priorities_rerank(*, cycle, actor, order: list[int]) -> None:
+def priorities_rerank(*, cycle, actor, order: list[int]) -> list[Priority]:
     """Set the ranking: `order` lists the cycle's priority ids, first = rank 1."""
     require_commissioner(actor, cycle)
     priorities = {p.pk: p for p in cycle.priorities.all()}
@@ -185,6 +201,7 @@ def priorities_rerank(*, cycle, actor, order: list[int]) -> None:
     for position, pk in enumerate(order, start=1):
         Priority.objects.filter(pk=pk).update(rank=position)
     _event(cycle, actor, "record", "Priorities re-ranked")
+    return list(Priority.objects.filter(cycle=cycle).order_by("rank"))
 
 
 def allocation_suggest(cycle) -> tuple[frozenset, Decimal, Decimal]:
@@ -197,7 +214,10 @@ def allocation_suggest(cycle) -> tuple[frozenset, Decimal, Decimal]:
 def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None) -> list[Priority]:
     """Fund the given priorities (the commissioner's choice), or the suggested allocation when none are given."""
     require_commissioner(actor, cycle)
+    CommissioningCycle.objects.select_for_update().filter(pk=cycle.pk).first()  # one allocation at a time
     cycle = _reload(cycle)
+    if cycle.stage not in ALLOCATION_STAGES:
+        raise ValidationError({"funded": f"Priorities are funded while prioritising; the cycle is at “{cycle.stage_label}”: step back to change them."})
     chosen = set(allocation_suggest(cycle)[0]) if funded_ids is None else set(funded_ids)
     priorities = list(cycle.priorities.all())
     unknown = chosen - {p.pk for p in priorities}
@@ -209,6 +229,7 @@ def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None) -> list[
     for priority in priorities:
         priority.funded = priority.pk in chosen
     Priority.objects.bulk_update(priorities, ["funded"])
+    CommissioningCycle.objects.filter(pk=cycle.pk).update(version=cycle.version + 1)
     _event(cycle, actor, "record", "Suggested allocation accepted" if funded_ids is None else "Allocation chosen by the commissioner")
     return priorities
 
@@ -216,11 +237,9 @@ def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None) -> list[
 @transaction.atomic
 def equality_impact_assessment_record(*, cycle, actor, summary: str) -> EqualityImpactAssessment:
     require_commissioner(actor, cycle)
-    assessment, _ = EqualityImpactAssessment.objects.update_or_create(
-        cycle=cycle, defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
-    )
-    _event(cycle, actor, "record", "Equality impact assessment completed")
-    return assessment
+    assessment = EqualityImpactAssessment.objects.filter(cycle=cycle).first() or EqualityImpactAssessment(cycle=cycle)
+    assessment.summary, assessment.completed_on, assessment.completed_by = summary, timezone.localdate(), actor
+    return _save(assessment, cycle, actor, "Equality impact assessment completed")
 
 
 @transaction.atomic
@@ -269,15 +288,12 @@ def market_sounding_record(*, cycle, actor, service_area, kind: str, held_on: da
 
 @transaction.atomic
 def market_analysis_record(*, cycle, actor, service_area, **fields) -> MarketAnalysis:
+    """Record a service's market analysis, or replace the one it has."""
     require_commissioner(actor, cycle)
-    try:
-        with transaction.atomic():
-            analysis, _ = MarketAnalysis.objects.update_or_create(cycle=cycle, service_area=service_area, defaults=fields)
-    except IntegrityError:
-        raise ValidationError({"service_area": "That service already has a market analysis."}) from None
-    analysis.full_clean()
-    _event(cycle, actor, "record", f"Market analysis recorded ({service_area})")
-    return analysis
+    analysis = MarketAnalysis.objects.filter(cycle=cycle, service_area=service_area).first() or MarketAnalysis(cycle=cycle, service_area=service_area)
+    for name, value in fields.items():
+        setattr(analysis, name, value)
+    return _save(analysis, cycle, actor, f"Market analysis recorded ({service_area})")
 
 
 @transaction.atomic
@@ -290,9 +306,8 @@ def stimulation_action_add(*, cycle, actor, service_area, action: str, descripti
 @transaction.atomic
 def closing_evaluation_record(*, cycle, actor, **criteria) -> ClosingEvaluation:
     require_commissioner(actor, cycle)
-    evaluation, _ = ClosingEvaluation.objects.update_or_create(
-        cycle=cycle, defaults={**criteria, "completed_on": timezone.localdate(), "completed_by": actor},
-    )
-    evaluation.full_clean()
-    _event(cycle, actor, "record", "Closing evaluation recorded")
-    return evaluation
+    evaluation = ClosingEvaluation.objects.filter(cycle=cycle).first() or ClosingEvaluation(cycle=cycle)
+    for name, value in criteria.items():
+        setattr(evaluation, name, value)
+    evaluation.completed_on, evaluation.completed_by = timezone.localdate(), actor
+    return _save(evaluation, cycle, actor, "Closing evaluation recorded")

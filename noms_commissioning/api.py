@@ -4,10 +4,13 @@ from rest_framework.routers import DefaultRouter
 
 from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
 from core.api.views import OrganisationViewSet
+from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("gateway-reviews", GatewayReviewViewSet, basename="gateway-review")
 router.register("bids", BidViewSet, basename="bid")

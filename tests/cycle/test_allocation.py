@@ -43,3 +43,14 @@ def test_among_equal_values_the_cheaper_then_the_better_ranked_wins():
 def test_a_priority_dearer_than_the_whole_budget_is_never_funded():
     chosen, total_value, _ = suggest([Item("x", 1, Decimal(101), Decimal(99))], Decimal(100))
     assert chosen == frozenset() and total_value == 0
+
+
+def test_pathological_figures_fall_back_to_a_greedy_fill_and_say_so(monkeypatch):
+    from cycle import allocation
+
+    monkeypatch.setattr(allocation, "MAX_STATES", 50)
+    items = [Item(n, n + 1, Decimal(2 ** n), Decimal(2 ** n)) for n in range(12)]
+    result = suggest(items, Decimal(2 ** 11 + 5))
+    chosen, total_value, total_cost = result
+    assert result.exact is False and total_cost <= 2 ** 11 + 5 and total_value == total_cost
+    assert suggest(items[:3], Decimal(7)).exact is True

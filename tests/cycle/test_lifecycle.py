@@ -126,7 +126,7 @@ def test_a_cycle_walks_all_eight_stages_to_closed_and_opens_the_next(journey):
     follow_on = closed.next_cycle
     assert follow_on.stage == Stage.EVALUATE and follow_on.previous_cycle == closed
     assert follow_on.carried_evaluation["value_for_money"] == "£52 a night against £110 on remand."
-    assert follow_on.period_start == closed.period_end
+    assert follow_on.period_start == closed.period_end + datetime.timedelta(days=1)
     # Every move is on the timeline.
     assert list(CycleEvent.objects.filter(cycle=closed).exclude(to_stage="").values_list("action", flat=True)) == FORWARD
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from competitions import demo as competitions_demo
 from core import demo
+from cycle import demo as cycle_demo
 
 # Each app adds its seeder here as it gains demo data; each must be idempotent.
 SEEDERS = [
@@ -9,6 +10,7 @@ SEEDERS = [
     demo.seed_users,
     demo.seed_service_areas,
     competitions_demo.seed_competitions,
+    cycle_demo.seed_cycles,
 ]
 
 

@@ -1,0 +1,262 @@
+"""Forms for the commissioning-cycle pages: they parse input; `cycle.services` does the writing."""
+
+from django import forms
+
+from competitions.forms import DateInput
+from core.models import ServiceArea
+from core.templatetags.humanize_money import money
+from core.selectors import organisation_list
+from core.uploads import validate_document
+from cycle import selectors
+from cycle.models import (
+    OPEN_STAGES,
+    PHASES,
+    STAGE_ORDER,
+    ClosingEvaluation,
+    CycleLevel,
+    CycleType,
+    FundingArrangement,
+    MarketAnalysis,
+    MarketSounding,
+    Outcome,
+    Priority,
+    SecuringRoute,
+    Stage,
+)
+
+
+class GovukCheckboxes(forms.CheckboxSelectMultiple):
+    """GOV.UK checkboxes, optionally in headed groups, numbered `<id>_0`, `<id>_1`… across groups.
+
+    The flat numbering lets the error summary link to the first checkbox (`field.id_for_label`).
+    """
+
+    template_name = "cycle/widgets/checkboxes.html"
+
+    def id_for_label(self, id_, index=None):
+        if index is None:
+            return f"{id_}_0" if id_ else ""
+        return super().id_for_label(id_, index)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        base = context["widget"]["attrs"].get("id")
+        number = 0
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                if base:
+                    option["attrs"]["id"] = f"{base}_{number}"
+                number += 1
+        return context
+
+
+class CycleFormMixin:
+    """Every record form takes the cycle and the user, whether it needs them or not (one table drives them)."""
+
+    def __init__(self, *args, cycle=None, user=None, **kwargs):
+        self.cycle = cycle
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class CycleFilterForm(forms.Form):
+    cycle_type = forms.ChoiceField(label="Type", choices=[("", "Any type"), *CycleType.choices], required=False)
+    level = forms.ChoiceField(choices=[("", "Any level"), *CycleLevel.choices], required=False)
+    phase = forms.ChoiceField(choices=[("", "Any phase")] + [(p, p) for p in PHASES], required=False)
+    stage = forms.ChoiceField(choices=[("", "Any stage"), *Stage.choices], required=False)
+
+
+class CycleCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    cycle_type = forms.ChoiceField(label="Type of commissioning", choices=CycleType.choices)
+    level = forms.ChoiceField(choices=CycleLevel.choices, widget=forms.RadioSelect)
+    area = forms.CharField(max_length=120, required=False, help_text="The region or locality, for regional and local cycles.")
+    period_start = forms.DateField(label="Period starts", widget=DateInput)
+    period_end = forms.DateField(label="Period ends", widget=DateInput)
+    available_resources = forms.DecimalField(label="Available resources (£)", min_value=0, max_digits=14, decimal_places=2,
+                                             help_text="The cycle's own money. Partners' pooled funding is added to it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "The period must end after it starts.")
+        return cleaned
+
+
+class ConfirmForm(CycleFormMixin, forms.Form):
+    """A button, for actions that take no input."""
+
+
+class StepBackForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Go back to", choices=[])
+    reason = forms.CharField(widget=forms.Textarea, help_text="Recorded on the cycle's timeline.",
+                             error_messages={"required": "Say why the cycle is going back a stage."})
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        earlier = STAGE_ORDER[: STAGE_ORDER.index(cycle.stage)] if cycle.stage in OPEN_STAGES else []
+        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in earlier]
+        if earlier:
+            self.fields["to_stage"].initial = earlier[-1]
+
+
+class PartnerForm(CycleFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(queryset=organisation_list())
+    arrangement = forms.ChoiceField(label="Funding arrangement", choices=FundingArrangement.choices, widget=forms.RadioSelect)
+    contribution = forms.DecimalField(label="Contribution (£)", min_value=0, max_digits=14, decimal_places=2)
+    responsibilities = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class NeedsAssessmentForm(CycleFormMixin, forms.Form):
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
+    location = forms.CharField(label="Area", max_length=120, help_text="The region, probation area or prison.")
+    cohort = forms.CharField(max_length=120, help_text="For example women, young adults, prolific offenders.")
+    demand = forms.IntegerField(min_value=0, help_text="Places, cases or hours a year the courts and sentences require.")
+    provision = forms.IntegerField(label="Current provision", min_value=0, help_text="What current services provide, in the same unit.")
+    unit = forms.CharField(max_length=40, initial="places")
+    gap_analysis = forms.CharField(widget=forms.Textarea, help_text="What the gap means and why it exists.")
+    evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Sources: court data, OASys needs profiles, inspection reports.")
+    evidence_file = forms.FileField(label="Evidence file (optional)", required=False, validators=[validate_document],
+                                    help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.")
+
+
+class PriorityForm(CycleFormMixin, forms.Form):
+    title = forms.CharField(max_length=200)
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
+    cost = forms.DecimalField(label="Cost (£)", min_value=0, max_digits=14, decimal_places=2)
+    outcome_value = forms.DecimalField(label="Expected outcome value", min_value=0, max_digits=10, decimal_places=2,
+                                       help_text="The outcome the priority is expected to deliver, on the cycle's common scale.")
+    weight = forms.DecimalField(min_value=0, max_digits=5, decimal_places=2, initial=1,
+                                help_text="Strategic weight: how much this outcome counts against others.")
+    evidence = forms.CharField(widget=forms.Textarea, required=False)
+    rank = forms.IntegerField(min_value=1, required=False, help_text="Leave empty to rank it last.")
+
+
+class RerankForm(CycleFormMixin, forms.Form):
+    """One rank box per priority; the priorities are ordered by the numbers given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priorities = list(self.cycle.priorities.all())
+        for priority in self.priorities:
+            self.fields[f"rank_{priority.pk}"] = forms.IntegerField(
+                label=f"Rank of “{priority.title}”", min_value=1, initial=priority.rank,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        ranks = {p.pk: cleaned.get(f"rank_{p.pk}") for p in self.priorities}
+        if None in ranks.values():
+            return cleaned
+        seen = {}
+        for pk, rank in ranks.items():
+            if rank in seen:
+                self.add_error(f"rank_{pk}", f"Give each priority a different rank: {rank} is used twice.")
+            seen[rank] = pk
+        cleaned["order"] = sorted(ranks, key=lambda pk: ranks[pk])
+        return cleaned
+
+
+def _priority_choice(priority) -> str:
+    return f"{priority.rank}. {priority.title}: {money(priority.cost)}, value × weight {priority.weighted_value.normalize():f}"
+
+
+class AllocationForm(CycleFormMixin, forms.Form):
+    funded = forms.TypedMultipleChoiceField(
+        label="Priorities to fund", coerce=int, required=False, widget=GovukCheckboxes,
+        help_text="Tick the priorities to fund; the others fall below the funding line.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        priorities = list(self.cycle.priorities.all())
+        self.fields["funded"].choices = [(p.pk, _priority_choice(p)) for p in priorities]
+        self.fields["funded"].initial = [p.pk for p in priorities if p.funded]
+
+
+class EqualityImpactAssessmentForm(CycleFormMixin, forms.Form):
+    summary = forms.CharField(widget=forms.Textarea, help_text="Who the priorities affect, by protected characteristic, and how adverse impacts are mitigated.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = getattr(self.cycle, "equality_impact_assessment", None)
+        if existing is not None:
+            self.fields["summary"].initial = existing.summary
+
+
+def outcome_choices() -> list:
+    """Outcomes grouped by level, strategic first."""
+    outcomes = list(Outcome.objects.order_by("theme", "id"))
+    return [
+        (f"{label} outcomes", [(o.pk, o.title) for o in outcomes if o.level == level])
+        for level, label in Outcome.Level.choices
+    ]
+
+
+class SpecificationForm(CycleFormMixin, forms.Form):
+    priority = forms.ModelChoiceField(queryset=Priority.objects.none(), help_text="Every funded priority needs a specification.")
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea)
+    outputs = forms.CharField(label="Mandatory outputs", widget=forms.Textarea, help_text="One per line.")
+    outcomes = forms.TypedMultipleChoiceField(label="Mandatory minimum outcomes", coerce=int, widget=GovukCheckboxes,
+                                              help_text="Choose at least one outcome.",
+                                              error_messages={"required": "Link the specification to at least one outcome."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = Priority.objects.filter(cycle=self.cycle).order_by("-funded", "rank")
+        self.fields["outcomes"].choices = outcome_choices()
+
+    def clean_outcomes(self):
+        return list(Outcome.objects.filter(pk__in=self.cleaned_data["outcomes"]))
+
+
+class SecuringRouteForm(CycleFormMixin, forms.Form):
+    securing_route = forms.ChoiceField(label="How will the service be secured?", choices=SecuringRoute.choices, widget=forms.RadioSelect)
+    competition = forms.ModelChoiceField(queryset=None, required=False, help_text="Needed when the route is a competition.")
+    agreement = forms.ModelChoiceField(label="Contract or SLA to change", queryset=None, required=False,
+                                       help_text="Needed when the route is a change to an existing contract or SLA.")
+    route_notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False, help_text="The framework, grant scheme or vehicle used.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competition"].queryset = selectors.competition_options(user=self.user)
+        self.fields["agreement"].queryset = selectors.agreement_options()
+
+
+class MarketSoundingForm(CycleFormMixin, forms.Form):
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
+    kind = forms.ChoiceField(label="Kind of sounding", choices=MarketSounding.Kind.choices)
+    held_on = forms.DateField(label="Held on", widget=DateInput)
+    providers = forms.ModelMultipleChoiceField(label="Providers engaged", queryset=organisation_list(), widget=GovukCheckboxes)
+    learned = forms.CharField(label="What was learned", widget=forms.Textarea)
+
+
+class MarketAnalysisForm(CycleFormMixin, forms.Form):
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all(), help_text="Recording it again for a service replaces its analysis.")
+    providers_by_sector = forms.CharField(label="Providers by sector and size", widget=forms.Textarea)
+    capacity = forms.CharField(widget=forms.Textarea)
+    key_players = forms.CharField(widget=forms.Textarea)
+    barriers_to_entry = forms.CharField(widget=forms.Textarea)
+    maturity = forms.ChoiceField(label="Market maturity", choices=MarketAnalysis.Maturity.choices, widget=forms.RadioSelect)
+
+
+class StimulationActionForm(CycleFormMixin, forms.Form):
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
+    action = forms.CharField(max_length=200, help_text="For example, lots sized so that small and voluntary providers can bid.")
+    description = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class ClosingEvaluationForm(CycleFormMixin, forms.Form):
+    """The five criteria of the seed's "Evaluate" stage."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = getattr(self.cycle, "closing_evaluation_record", None)
+        for name in ClosingEvaluation.CRITERIA:
+            self.fields[name] = forms.CharField(
+                label=ClosingEvaluation._meta.get_field(name).verbose_name.capitalize(), widget=forms.Textarea,
+                initial=getattr(existing, name, ""),
+            )
