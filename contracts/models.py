@@ -1,11 +1,18 @@
 """Agreements: contracts with non-crown providers, SLAs with crown bodies (SPEC §5).
 
-Award of a competition creates the agreement in `mobilising`; the contracts
-issue completes the model (measures, returns, rectification, changes).
+Seed: "3 PERFORMANCE MANAGEMENT" and "Market Stewardship". The state graph is
+here; performance arithmetic (RAG, scores, penalties, stewardship) is in
+`contracts.performance`; writes in `contracts.services`.
 """
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from core.uploads import RandomName, validate_document
 
 
 class AgreementKind(models.TextChoices):
@@ -23,17 +30,55 @@ class AgreementState(models.TextChoices):
     DECOMMISSIONED = "decommissioned", "Decommissioned"
 
 
+RUNNING = [AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION]
+
+
+class PaymentModel(models.TextChoices):
+    FIXED = "fixed", "Fixed price"
+    VOLUME = "volume", "Volume-based"
+    PAYMENT_BY_RESULTS = "pbr", "Payment by results"
+
+
+class Route(models.TextChoices):
+    COMPETITION = "competition", "Competition"
+    CONTRACT_CHANGE = "contract_change", "Change to an existing agreement"
+    FRAMEWORK = "framework", "Framework call-off"
+    GRANT = "grant", "Grant"
+    SPV = "spv", "Special purpose vehicle"
+
+
+def _guard(name):
+    def check(agreement) -> bool:
+        from contracts import guards
+
+        return not guards.unmet(agreement, name)
+
+    check.__name__ = f"guard_{name}"
+    return check
+
+
 class Agreement(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=AgreementKind.choices)
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="agreements")
-    competition = models.OneToOneField(
-        "competitions.Competition", null=True, blank=True, on_delete=models.PROTECT, related_name="agreement"
-    )
+    competition = models.OneToOneField("competitions.Competition", null=True, blank=True, on_delete=models.PROTECT, related_name="agreement")
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.COMPETITION)
     service_area = models.ForeignKey("core.ServiceArea", on_delete=models.PROTECT, related_name="agreements")
+    specification = models.ForeignKey("cycle.ServiceSpecification", null=True, blank=True, on_delete=models.SET_NULL, related_name="agreements")
     value = models.DecimalField("value (£)", max_digits=14, decimal_places=2)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    payment_model = models.CharField(max_length=10, choices=PaymentModel.choices, default=PaymentModel.FIXED)
+    share_at_risk = models.DecimalField(
+        "share of payment at risk (%)", max_digits=5, decimal_places=2, default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="For payment by results: the share paid only on outcomes.",
+    )
+    contract_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_agreements")
     state = FSMField(default=AgreementState.DRAFT, choices=AgreementState.choices, protected=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every change; the API's ETag.")
+    ended_reason = models.TextField(blank=True)
+    ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -41,3 +86,227 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+    @property
+    def regime(self) -> str:
+        return self.competition.regime if self.competition_id else "2011"
+
+    @property
+    def state_label(self) -> str:
+        return AgreementState(self.state).label
+
+    # --- the state graph (SPEC §5) ---------------------------------------------------------------
+    @transition(field=state, source=AgreementState.DRAFT, target=AgreementState.MOBILISING, conditions=[_guard("mobilise")])
+    def mobilise(self):
+        pass
+
+    @transition(field=state, source=AgreementState.MOBILISING, target=AgreementState.LIVE, conditions=[_guard("go_live")])
+    def go_live(self):
+        pass
+
+    @transition(field=state, source=AgreementState.LIVE, target=AgreementState.UNDER_RECTIFICATION, conditions=[_guard("start_rectification")])
+    def start_rectification(self):
+        pass
+
+    @transition(field=state, source=AgreementState.UNDER_RECTIFICATION, target=AgreementState.LIVE, conditions=[_guard("end_rectification")])
+    def end_rectification(self):
+        pass
+
+    @transition(field=state, source=RUNNING, target=AgreementState.TERMINATED, conditions=[_guard("terminate")])
+    def terminate(self):
+        pass
+
+    @transition(field=state, source=RUNNING, target=AgreementState.EXPIRED, conditions=[_guard("expire")])
+    def expire(self):
+        pass
+
+    @transition(field=state, source=RUNNING, target=AgreementState.DECOMMISSIONED, conditions=[_guard("decommission")])
+    def decommission(self):
+        pass
+
+
+class BreakPoint(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="break_points")
+    on = models.DateField()
+    notice_months = models.PositiveSmallIntegerField(default=6)
+
+    class Meta:
+        ordering = ["on"]
+
+
+class SupplyChainMember(models.Model):
+    class Role(models.TextChoices):
+        PRIME = "prime", "Prime provider"
+        LEAD = "lead", "Lead provider"
+        SUB_PRIME = "sub_prime", "Sub-prime"
+        MEMBER = "member", "Consortium member"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="supply_chain")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="supply_chain_roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    funding_share = models.DecimalField("share of funding (%)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    risk_share = models.DecimalField("share of risk (%)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["agreement", "role", "organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "organisation"], name="member_once_per_supply_chain")]
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", "Higher is better"
+    LOWER_IS_BETTER = "lower", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+MONTHS_PER_PERIOD = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
+
+
+class Measure(models.Model):
+    """A contract measure, linked to the outcome it serves (so performance rolls up the outcomes tree)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="measures")
+    outcome = models.ForeignKey("cycle.Outcome", null=True, blank=True, on_delete=models.PROTECT, related_name="measures")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, default="%")
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+    tolerance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)],
+                                    help_text="How far short of target is still Amber rather than Red.")
+    direction = models.CharField(max_length=6, choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)])
+    penalty_amber = models.DecimalField("penalty per Amber period (£)", max_digits=12, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)])
+    penalty_red = models.DecimalField("penalty per Red period (£)", max_digits=12, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)])
+    is_kpi = models.BooleanField("key performance indicator", default=True, help_text="Published in the UK7 contract details notice.")
+
+    class Meta:
+        ordering = ["agreement", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Return(models.Model):
+    """The provider's figure for one measure and period."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="returns")
+    period_start = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    evidence = models.TextField(blank=True)
+    evidence_file = models.FileField(upload_to=RandomName("evidence"), validators=[validate_document], blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "period_start"]
+        constraints = [models.UniqueConstraint(fields=["measure", "period_start"], name="one_return_per_measure_period")]
+
+
+class CohortResult(models.Model):
+    """Payment-by-results outcomes by cohort, for the creaming and parking checks."""
+
+    class Difficulty(models.TextChoices):
+        LOW = "low", "Lower need (easiest to help)"
+        MEDIUM = "medium", "Medium need"
+        HIGH = "high", "Higher need"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="cohort_results")
+    period_start = models.DateField()
+    cohort = models.CharField(max_length=120)
+    difficulty = models.CharField(max_length=6, choices=Difficulty.choices)
+    referrals = models.PositiveIntegerField()
+    outcomes = models.PositiveIntegerField(help_text="Outcomes paid for in the period.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agreement", "period_start", "cohort"], name="one_cohort_result_per_period")]
+
+
+class RemedialActionPlan(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Completed"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="remedial_plans")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="remedial_plans")
+    actions = models.TextField()
+    agreed_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+
+class RectificationNotice(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SATISFIED = "satisfied", "Satisfied"
+        FAILED = "failed", "Failed"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="rectification_notices")
+    failings = models.TextField()
+    issued_on = models.DateField()
+    deadline = models.DateField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement"], condition=models.Q(status="open"), name="one_open_rectification_notice"),
+            models.CheckConstraint(condition=models.Q(deadline__gt=models.F("issued_on")), name="rectification_deadline_after_issue"),
+        ]
+
+
+class NoticeOfChange(models.Model):
+    """A change to an agreement, issued by MoJ Procurement; a material one needs the lead commissioner's agreement."""
+
+    class Status(models.TextChoices):
+        AWAITING_AGREEMENT = "awaiting", "Awaiting the lead commissioner's agreement"
+        IN_EFFECT = "in_effect", "In effect"
+        REFUSED = "refused", "Refused by the lead commissioner"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="notices_of_change")
+    number = models.PositiveIntegerField()
+    summary = models.TextField()
+    material = models.BooleanField(help_text="A material change needs the lead commissioner's agreement before it takes effect.")
+    changes = models.JSONField(help_text="The new values: value, end_date, and measure targets by measure id.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="noc_number_unique")]
+
+
+class AgreementVersion(models.Model):
+    """A numbered version of the agreement: version 1 at creation, one more for each Notice of Change in effect."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    notice_of_change = models.OneToOneField(NoticeOfChange, null=True, blank=True, on_delete=models.PROTECT, related_name="resulting_version")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_unique")]
+
+
+class AgreementEvent(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40)
+    description = models.CharField(max_length=300)
+    from_state = models.CharField(max_length=30, blank=True, choices=AgreementState.choices)
+    to_state = models.CharField(max_length=30, blank=True, choices=AgreementState.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,19 +1,499 @@
-from django.db import transaction
+"""Every write to an agreement and its records (SPEC §5)."""
 
-from contracts.models import Agreement, AgreementKind, AgreementState
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from competitions import notices
+from contracts import guards, performance
+from contracts.models import (
+    RUNNING,
+    Agreement,
+    AgreementEvent,
+    AgreementKind,
+    AgreementState,
+    AgreementVersion,
+    BreakPoint,
+    CohortResult,
+    Measure,
+    NoticeOfChange,
+    RectificationNotice,
+    RemedialActionPlan,
+    Return,
+    SupplyChainMember,
+)
+from core.errors import StaleObject, TransitionRefused
+from core.roles import Role
+
+TRANSITION_LABELS = {
+    "mobilise": "Start mobilisation",
+    "go_live": "Go live",
+    "start_rectification": "Put under rectification",
+    "end_rectification": "Return to live",
+    "terminate": "Terminate early",
+    "expire": "Expire",
+    "decommission": "Decommission",
+}
+# Who manages what (SPEC §1): contract managers run performance; MoJ Procurement issues
+# Notices of Change, penalties and termination; commissioners decide what is commissioned.
+MANAGERS = (Role.CONTRACT_MANAGER, Role.PROCUREMENT)
+
+
+def require_role(actor, *roles) -> None:
+    if actor is None or not actor.has_role(*roles):
+        names = " or ".join(Role(r).label for r in roles)
+        raise PermissionDenied(f"Only {names} can do this.")
+
+
+def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
+    return AgreementEvent.objects.create(agreement=agreement, actor=actor, action=action, description=description[:300],
+                                         from_state=from_state, to_state=to_state, reason=reason)
+
+
+def _reload(agreement) -> Agreement:
+    return (
+        Agreement.objects.select_related("competition", "provider")
+        .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results")
+        .get(pk=agreement.pk)
+    )
+
+
+def snapshot(agreement) -> dict:
+    """What a version of the agreement holds: its terms and its measures."""
+    return {
+        "value": str(agreement.value),
+        "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
+        "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
+        "payment_model": agreement.payment_model,
+        "share_at_risk": str(agreement.share_at_risk),
+        "measures": {
+            str(m.pk): {"name": m.name, "target": str(m.target), "tolerance": str(m.tolerance), "weight": str(m.weight)}
+            for m in Measure.objects.filter(agreement=agreement).order_by("pk")
+        },
+    }
+
+
+def version_difference(older: dict, newer: dict) -> list[tuple[str, object, object]]:
+    """(what, before, after) for every term or measure that differs between two snapshots."""
+    changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk")
+               if older.get(name) != newer.get(name)]
+    old_measures, new_measures = older.get("measures", {}), newer.get("measures", {})
+    for key in sorted(set(old_measures) | set(new_measures), key=int):
+        before, after = old_measures.get(key), new_measures.get(key)
+        name = (after or before)["name"]
+        for field in ("target", "tolerance", "weight"):
+            if (before or {}).get(field) != (after or {}).get(field):
+                changes.append((f"{name}: {field}", (before or {}).get(field), (after or {}).get(field)))
+    return changes
+
+
+def _new_version(agreement, noc=None) -> AgreementVersion:
+    number = (AgreementVersion.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
+    return AgreementVersion.objects.create(agreement=agreement, number=number, snapshot=snapshot(agreement), notice_of_change=noc)
+
+
+def _publishes_notices(agreement) -> bool:
+    return agreement.competition_id is not None and agreement.competition.regime == "2023"
+
+
+# --- creating and completing ---------------------------------------------------------------------
 
 @transaction.atomic
 def agreement_create_from_award(*, competition, recommendation, actor) -> Agreement:
     """Award creates the agreement: a contract with a non-crown provider, an SLA with a crown body."""
     provider = recommendation.bid.bidder
-    return Agreement.objects.create(
-        reference=f"{competition.reference}-A",
-        title=competition.title,
+    agreement = Agreement.objects.create(
+        reference=f"{competition.reference}-A", title=competition.title,
         kind=AgreementKind.SLA if provider.is_crown_body else AgreementKind.CONTRACT,
-        provider=provider,
-        competition=competition,
-        service_area=competition.service_area,
-        value=recommendation.bid.price,
-        state=AgreementState.MOBILISING,
+        provider=provider, competition=competition, service_area=competition.service_area,
+        value=recommendation.bid.price, state=AgreementState.MOBILISING,
     )
+    _new_version(agreement)
+    _event(agreement, actor, "created", f"Created by the award of {competition.reference}")
+    return agreement
+
+
+@transaction.atomic
+def agreement_create(*, actor, reference: str, title: str, provider, service_area, value: Decimal, route: str,
+                     start_date: date | None = None, end_date: date | None = None, **terms) -> Agreement:
+    """An agreement secured other than by a competition of this service (framework, grant, SLA…)."""
+    require_role(actor, Role.PROCUREMENT)
+    agreement = Agreement(
+        reference=reference, title=title, provider=provider, service_area=service_area, value=value, route=route,
+        kind=AgreementKind.SLA if provider.is_crown_body else AgreementKind.CONTRACT,
+        start_date=start_date, end_date=end_date, **terms,
+    )
+    agreement.full_clean(exclude=["state"])
+    agreement.save()
+    _new_version(agreement)
+    _event(agreement, actor, "created", f"Agreement created ({agreement.get_route_display().lower()})")
+    return agreement
+
+
+EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_risk", "contract_manager", "specification", "title"}
+
+
+@transaction.atomic
+def agreement_update(*, agreement, actor, expected_version: int | None = None, **changes) -> Agreement:
+    """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
+    require_role(actor, *MANAGERS)
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleObject(f"Agreement {locked.reference}")
+    if locked.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
+        raise ValidationError("Once live, the agreement changes only by a Notice of Change.")
+    unknown = set(changes) - EDITABLE_BEFORE_LIVE
+    if unknown:
+        raise ValidationError({name: "This cannot be changed here." for name in unknown})
+    if "contract_manager" in changes and changes["contract_manager"] and not changes["contract_manager"].has_role(Role.CONTRACT_MANAGER):
+        raise ValidationError({"contract_manager": "Choose someone with the contract manager role."})
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.start_date and locked.end_date and locked.end_date <= locked.start_date:
+        raise ValidationError({"end_date": "The end date must be after the start date."})
+    locked.full_clean(exclude=["state"])
+    locked.version += 1
+    locked.save()
+    _event(locked, actor, "updated", "Terms completed: " + ", ".join(sorted(changes)))
+    return locked
+
+
+def _while_not_live(agreement) -> None:
+    if agreement.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
+        raise ValidationError("Once live, the agreement changes only by a Notice of Change.")
+
+
+@transaction.atomic
+def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> BreakPoint:
+    require_role(actor, *MANAGERS)
+    _while_not_live(agreement)
+    point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
+    point.full_clean()
+    point.save()
+    return point
+
+
+@transaction.atomic
+def supply_chain_member_add(*, agreement, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> SupplyChainMember:
+    require_role(actor, *MANAGERS)
+    member = SupplyChainMember(agreement=agreement, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
+    member.full_clean()
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise ValidationError({"organisation": f"{organisation} is already in this supply chain."}) from None
+    total = sum((m.funding_share for m in agreement.supply_chain.all()), Decimal(0))
+    if total > 100:
+        raise ValidationError({"funding_share": f"The supply chain's shares of funding would total {total:g}%."})
+    _event(agreement, actor, "record", f"Supply chain: {organisation} ({member.get_role_display().lower()})")
+    return member
+
+
+@transaction.atomic
+def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, **fields) -> Measure:
+    require_role(actor, *MANAGERS)
+    _while_not_live(agreement)
+    measure = Measure(agreement=agreement, name=name, target=target, outcome=outcome, **fields)
+    measure.full_clean()
+    measure.save()
+    _event(agreement, actor, "record", f"Measure added: {name}")
+    return measure
+
+
+# --- returns and performance -------------------------------------------------------------------------
+
+@transaction.atomic
+def return_submit(*, measure, actor, period_start: date, value: Decimal, evidence: str = "", evidence_file=None) -> Return:
+    require_role(actor, Role.CONTRACT_MANAGER)
+    agreement = measure.agreement
+    if agreement.state not in RUNNING:
+        raise ValidationError("Returns are submitted while the agreement is live.")
+    if period_start not in performance.periods(measure, agreement.start_date, timezone.localdate() + timedelta(days=1)):
+        raise ValidationError({"period_start": "Choose the start of a period of this measure that has ended."})
+    item = Return(measure=measure, period_start=period_start, value=value, evidence=evidence, submitted_by=actor)
+    if evidence_file:
+        item.evidence_file = evidence_file
+    item.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)  # the insert says it in our words
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ValidationError({"period_start": "A return for this period is already in."}) from None
+    rating = performance.rag(measure, value)
+    _event(agreement, actor, "return", f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
+    return item
+
+
+@transaction.atomic
+def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, difficulty: str, referrals: int, outcomes: int) -> CohortResult:
+    require_role(actor, Role.CONTRACT_MANAGER)
+    if outcomes > referrals:
+        raise ValidationError({"outcomes": "Outcomes cannot exceed referrals."})
+    result, _ = CohortResult.objects.update_or_create(
+        agreement=agreement, period_start=period_start, cohort=cohort,
+        defaults={"difficulty": difficulty, "referrals": referrals, "outcomes": outcomes},
+    )
+    return result
+
+
+@transaction.atomic
+def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=None) -> RemedialActionPlan:
+    require_role(actor, Role.CONTRACT_MANAGER)
+    plan = RemedialActionPlan(agreement=agreement, measure=measure, actions=actions, agreed_on=timezone.localdate(), due_on=due_on)
+    plan.full_clean()
+    plan.save()
+    _event(agreement, actor, "record", "Remedial action plan agreed")
+    return plan
+
+
+# --- transitions ----------------------------------------------------------------------------------------
+
+def _transition(name, *, agreement, actor, expected_version=None, reason="", before_save=None, after_save=None) -> Agreement:
+    with transaction.atomic():
+        current = _reload(agreement)
+        if agreement.state != current.state or (expected_version is not None and int(expected_version) != current.version):
+            raise StaleObject(f"Agreement {current.reference}")
+        method = getattr(current, name)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionRefused(name, [f"Not possible from “{current.state_label}”"])
+        missing = guards.unmet(current, name)
+        if missing:
+            raise TransitionRefused(name, [m.label for m in missing])
+        from_state = current.state
+        method()
+        if before_save:
+            before_save(current)
+        current.version += 1
+        try:
+            current.save()
+        except ConcurrentTransition as exc:
+            raise StaleObject(f"Agreement {current.reference}") from exc
+        if after_save:
+            after_save(current)
+        _event(current, actor, name, f"{TRANSITION_LABELS[name]}: {AgreementState(from_state).label} to {current.state_label}",
+               from_state=from_state, to_state=current.state, reason=reason)
+    return current
+
+
+def agreement_mobilise(*, agreement, actor, expected_version=None):
+    require_role(actor, *MANAGERS)
+    return _transition("mobilise", agreement=agreement, actor=actor, expected_version=expected_version)
+
+
+def agreement_go_live(*, agreement, actor, expected_version=None):
+    """Live; under the 2023 Act the UK7 contract details notice publishes its KPIs."""
+    require_role(actor, *MANAGERS)
+
+    def publish(current):
+        if _publishes_notices(current):
+            notices.notice_publish(competition=current.competition, notice_type="UK7", actor=actor, content=uk7_content(current))
+
+    return _transition("go_live", agreement=agreement, actor=actor, expected_version=expected_version, after_save=publish)
+
+
+@transaction.atomic
+def rectification_notice_issue(*, agreement, actor, failings: str, deadline: date) -> RectificationNotice:
+    """Unsatisfactory delivery: a rectification notice with its deadline puts the agreement under rectification."""
+    require_role(actor, *MANAGERS)
+    if not failings.strip():
+        raise ValidationError({"failings": "Say what must be put right."})
+    if deadline <= timezone.localdate():
+        raise ValidationError({"deadline": "The deadline must be in the future."})
+    if agreement.state != AgreementState.LIVE:
+        raise TransitionRefused("start_rectification", [f"Not possible from “{agreement.state_label}”"])
+    notice = RectificationNotice.objects.create(agreement=agreement, failings=failings, issued_on=timezone.localdate(), deadline=deadline, issued_by=actor)
+    _transition("start_rectification", agreement=agreement, actor=actor, reason=failings)
+    return notice
+
+
+@transaction.atomic
+def rectification_notice_close(*, notice, actor, satisfied: bool) -> RectificationNotice:
+    """Satisfied: back to live. Failed: the agreement stays under rectification and may be terminated."""
+    require_role(actor, *MANAGERS)
+    if notice.status != RectificationNotice.Status.OPEN:
+        raise ValidationError("This rectification notice is already closed.")
+    notice.status = RectificationNotice.Status.SATISFIED if satisfied else RectificationNotice.Status.FAILED
+    notice.closed_on = timezone.localdate()
+    notice.save(update_fields=["status", "closed_on"])
+    agreement = Agreement.objects.get(pk=notice.agreement_id)
+    if satisfied:
+        _transition("end_rectification", agreement=agreement, actor=actor, reason="Rectification notice satisfied")
+    else:
+        _event(agreement, actor, "rectification", "Rectification notice failed: termination may follow")
+    return notice
+
+
+def _end(name, *, agreement, actor, reason: str, expected_version=None, required_reason=True):
+    if required_reason and not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason."})
+
+    def record(current):
+        current.ended_reason = reason.strip()
+        current.ended_on = timezone.localdate()
+
+    def publish(current):
+        if _publishes_notices(current):
+            notices.notice_publish(competition=current.competition, notice_type="UK9", actor=actor, content=uk9_content(current))
+            notices.notice_publish(competition=current.competition, notice_type="UK11", actor=actor, content=uk11_content(current))
+
+    return _transition(name, agreement=agreement, actor=actor, expected_version=expected_version, reason=reason,
+                       before_save=record, after_save=publish)
+
+
+def agreement_terminate(*, agreement, actor, reason: str, expected_version=None):
+    require_role(actor, Role.PROCUREMENT)
+    return _end("terminate", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
+
+
+def agreement_decommission(*, agreement, actor, reason: str, expected_version=None):
+    require_role(actor, Role.COMMISSIONER)
+    return _end("decommission", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
+
+
+def agreements_expire_due(*, today: date | None = None) -> list[Agreement]:
+    """Expire every running agreement whose end date has passed (run daily by Celery beat)."""
+    today = today or timezone.localdate()
+    expired = []
+    for agreement in Agreement.objects.filter(state__in=RUNNING, end_date__lt=today):
+        expired.append(_end("expire", agreement=agreement, actor=None, reason="The end date passed.", required_reason=False))
+    return expired
+
+
+# --- Notices of Change ---------------------------------------------------------------------------------
+
+CHANGEABLE = {"value", "end_date"}
+
+
+def _validate_changes(agreement, changes: dict) -> dict:
+    clean = {}
+    for name, value in changes.items():
+        if name == "value":
+            clean["value"] = str(Decimal(str(value)))
+        elif name == "end_date":
+            clean["end_date"] = value.isoformat() if isinstance(value, date) else date.fromisoformat(value).isoformat()
+        elif name == "measure_targets":
+            ids = {str(m.pk) for m in agreement.measures.all()}
+            targets = {str(k): str(Decimal(str(v))) for k, v in value.items()}
+            if not set(targets) <= ids:
+                raise ValidationError({"changes": "Change only this agreement's measures."})
+            clean["measure_targets"] = targets
+        else:
+            raise ValidationError({"changes": f"A Notice of Change cannot change “{name}”."})
+    if not clean:
+        raise ValidationError({"changes": "Say what the notice changes."})
+    return clean
+
+
+def _apply(noc, actor) -> None:
+    agreement = Agreement.objects.select_for_update().get(pk=noc.agreement_id)
+    changes = noc.changes
+    if "value" in changes:
+        agreement.value = Decimal(changes["value"])
+    if "end_date" in changes:
+        agreement.end_date = date.fromisoformat(changes["end_date"])
+    for measure_id, target in changes.get("measure_targets", {}).items():
+        Measure.objects.filter(pk=measure_id, agreement=agreement).update(target=Decimal(target))
+    agreement.version += 1
+    agreement.save()
+    version = _new_version(agreement, noc)
+    noc.status = NoticeOfChange.Status.IN_EFFECT
+    noc.save(update_fields=["status", "decided_by", "decided_at"])
+    _event(agreement, actor, "notice_of_change", f"Notice of Change {noc.number} in effect: version {version.number}")
+    if _publishes_notices(agreement):
+        notices.notice_publish(competition=agreement.competition, notice_type="UK10", actor=actor, content=uk10_content(agreement, noc))
+
+
+@transaction.atomic
+def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, changes: dict) -> NoticeOfChange:
+    """Only MoJ Procurement issues Notices of Change; a material one waits for the lead commissioner."""
+    require_role(actor, Role.PROCUREMENT)
+    if agreement.state in (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED):
+        raise ValidationError("The agreement has ended.")
+    if not summary.strip():
+        raise ValidationError({"summary": "Describe the change."})
+    clean = _validate_changes(agreement, changes)
+    number = (NoticeOfChange.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
+    noc = NoticeOfChange.objects.create(
+        agreement=agreement, number=number, summary=summary, material=material, changes=clean, issued_by=actor,
+        status=NoticeOfChange.Status.AWAITING_AGREEMENT if material else NoticeOfChange.Status.IN_EFFECT,
+    )
+    _event(agreement, actor, "notice_of_change", f"Notice of Change {number} issued{' (material: awaiting agreement)' if material else ''}")
+    if not material:
+        _apply(noc, actor)
+    return noc
+
+
+def lead_commissioner_of(agreement):
+    return agreement.competition.lead_commissioner if agreement.competition_id else None
+
+
+@transaction.atomic
+def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
+    """The lead commissioner agrees (the change takes effect) or refuses a material change."""
+    require_role(actor, Role.COMMISSIONER)
+    lead = lead_commissioner_of(notice.agreement)
+    if lead is not None and lead.pk != actor.pk:
+        raise PermissionDenied("Only the lead commissioner of the competition that let this agreement can agree a material change.")
+    if notice.status != NoticeOfChange.Status.AWAITING_AGREEMENT:
+        raise ValidationError("This notice is not awaiting agreement.")
+    notice.decided_by = actor
+    notice.decided_at = timezone.now()
+    if agree:
+        _apply(notice, actor)
+    else:
+        notice.status = NoticeOfChange.Status.REFUSED
+        notice.save(update_fields=["status", "decided_by", "decided_at"])
+        _event(notice.agreement, actor, "notice_of_change", f"Notice of Change {notice.number} refused by the lead commissioner")
+    return notice
+
+
+# --- Procurement Act 2023 notice content (UK7, UK9, UK10, UK11), linked by the competition's OCID --------
+
+def _header(agreement, notice_type, title):
+    return {"noticeType": notice_type, "title": title, "ocid": agreement.competition.ocid,
+            "contract": {"id": agreement.reference, "title": agreement.title, "supplier": agreement.provider.name}}
+
+
+def uk7_content(agreement) -> dict:
+    return {**_header(agreement, "UK7", "Contract details notice"),
+            "value": {"amount": float(agreement.value), "currency": "GBP"},
+            "period": {"startDate": agreement.start_date.isoformat(), "endDate": agreement.end_date.isoformat()},
+            "kpis": [{"name": m.name, "target": float(m.target), "unit": m.unit, "frequency": m.frequency}
+                     for m in agreement.measures.all() if m.is_kpi]}
+
+
+def uk9_content(agreement, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    ratings = performance.kpi_ratings(agreement, today)
+    return {**_header(agreement, "UK9", "Contract performance notice"),
+            "assessmentDate": today.isoformat(),
+            "rule": "Last 12 months of RAG: Inadequate if over a third Red; Requires improvement if any Red; "
+                    "Approaching target if under three quarters Green; otherwise Good.",
+            "kpis": [{"name": m.name, "rating": ratings[m.pk]} for m in agreement.measures.all() if m.is_kpi]}
+
+
+def uk10_content(agreement, noc) -> dict:
+    return {**_header(agreement, "UK10", "Contract change notice"),
+            "change": {"number": noc.number, "summary": noc.summary, "material": noc.material, "changes": noc.changes}}
+
+
+def uk11_content(agreement) -> dict:
+    return {**_header(agreement, "UK11", "Contract termination notice"),
+            "termination": {"date": agreement.ended_on.isoformat() if agreement.ended_on else None,
+                            "state": agreement.state, "reason": agreement.ended_reason}}
+
+
+@transaction.atomic
+def performance_notice_publish(*, agreement, actor):
+    """A UK9 contract performance notice (due at least every 12 months under the 2023 Act)."""
+    require_role(actor, *MANAGERS)
+    if not _publishes_notices(agreement):
+        raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices.")
+    agreement = _reload(agreement)
+    return notices.notice_publish(competition=agreement.competition, notice_type="UK9", actor=actor, content=uk9_content(agreement))

@@ -140,6 +140,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's schedule when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "expire-agreements": {"task": "contracts.tasks.expire_agreements", "schedule": 60 * 60 * 24},
+}
 
 # Open Contracting: OCIDs are "<publisher prefix>-<competition reference>".
 OCID_PREFIX = env("OCID_PREFIX", default="ocds-noms01")

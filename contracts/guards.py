@@ -1,0 +1,58 @@
+"""The conditions of each agreement transition (SPEC §5), with their messages."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from competitions.guards import Condition, ConditionResult
+
+UK7_KPI_THRESHOLD = Decimal("5000000")
+
+
+def _kpis(agreement):
+    return [m for m in agreement.measures.all() if m.is_kpi]
+
+
+def _enough_kpis(agreement) -> bool:
+    # Procurement Act 2023 s.52: contracts of £5m or more publish at least three KPIs.
+    return len(_kpis(agreement)) >= 3
+
+
+def _needs_three_kpis(agreement) -> bool:
+    return agreement.regime == "2023" and agreement.value >= UK7_KPI_THRESHOLD
+
+
+def _open_notice(agreement):
+    return next((n for n in agreement.rectification_notices.all() if n.status == "open"), None)
+
+
+GUARDS = {
+    "mobilise": [
+        Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
+    ],
+    "go_live": [
+        Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
+        Condition("measures", "At least one measure is set, linked to an outcome", lambda a: any(m.outcome_id for m in a.measures.all()), "measures"),
+        Condition("kpis", "At least three KPIs, as a Procurement Act 2023 contract of £5m or more", _enough_kpis, "measures", applies=_needs_three_kpis),
+        Condition("contract_manager", "A contract manager is assigned", lambda a: a.contract_manager_id is not None, "details"),
+    ],
+    "start_rectification": [
+        Condition("notice", "A rectification notice has been issued", lambda a: _open_notice(a) is not None, "rectification"),
+    ],
+    "end_rectification": [
+        Condition("satisfied", "The rectification notice is satisfied", lambda a: _open_notice(a) is None, "rectification"),
+    ],
+    "terminate": [],
+    "expire": [
+        Condition("ended", "The end date has passed", lambda a: a.end_date is not None and a.end_date < timezone.localdate(), "details"),
+    ],
+    "decommission": [],
+}
+
+
+def conditions(agreement, name: str) -> list[ConditionResult]:
+    return [ConditionResult(c.code, c.label, bool(c.check(agreement)), c.fix) for c in GUARDS[name] if c.applies(agreement)]
+
+
+def unmet(agreement, name: str) -> list[ConditionResult]:
+    return [result for result in conditions(agreement, name) if not result.met]
