@@ -26,6 +26,11 @@ def _open_notice(agreement):
     return next((n for n in agreement.rectification_notices.all() if n.status == "open"), None)
 
 
+def _latest_satisfied(agreement) -> bool:
+    latest = max(agreement.rectification_notices.all(), key=lambda n: (n.issued_on, n.id), default=None)
+    return latest is not None and latest.status == "satisfied"
+
+
 GUARDS = {
     "mobilise": [
         Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
@@ -40,7 +45,7 @@ GUARDS = {
         Condition("notice", "A rectification notice has been issued", lambda a: _open_notice(a) is not None, "rectification"),
     ],
     "end_rectification": [
-        Condition("satisfied", "The rectification notice is satisfied", lambda a: _open_notice(a) is None, "rectification"),
+        Condition("satisfied", "The latest rectification notice is satisfied", _latest_satisfied, "rectification"),
     ],
     "terminate": [],
     "expire": [

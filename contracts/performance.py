@@ -141,12 +141,16 @@ PARKING_MIN_REFERRALS_SHARE = Decimal(10)
 PARKING_RATE_FRACTION = Decimal("0.25")
 
 
+def _percent(share: Decimal) -> str:
+    return f"{share.normalize():f}%"
+
+
 def stewardship_warnings(agreement) -> list[str]:
     warnings = []
     for member in agreement.supply_chain.all():
         if member.role in ("sub_prime", "member") and member.risk_share > member.funding_share:
             warnings.append(
-                f"{member.organisation} carries {member.risk_share:g}% of the risk for {member.funding_share:g}% of the funding."
+                f"{member.organisation} carries {_percent(member.risk_share)} of the risk for {_percent(member.funding_share)} of the funding."
             )
     cohorts: dict[str, list] = {}
     for result in agreement.cohort_results.all():

@@ -42,6 +42,7 @@ TRANSITION_LABELS = {
 # Who manages what (SPEC §1): contract managers run performance; MoJ Procurement issues
 # Notices of Change, penalties and termination; commissioners decide what is commissioned.
 MANAGERS = (Role.CONTRACT_MANAGER, Role.PROCUREMENT)
+ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
 
 def require_role(actor, *roles) -> None:
@@ -63,16 +64,21 @@ def _reload(agreement) -> Agreement:
     )
 
 
+def _money(amount) -> str:
+    return f"{Decimal(amount):.2f}"
+
+
 def snapshot(agreement) -> dict:
     """What a version of the agreement holds: its terms and its measures."""
     return {
-        "value": str(agreement.value),
+        "value": _money(agreement.value),
         "start_date": agreement.start_date.isoformat() if agreement.start_date else None,
         "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
         "payment_model": agreement.payment_model,
-        "share_at_risk": str(agreement.share_at_risk),
+        "share_at_risk": _money(agreement.share_at_risk),
+        "specification": agreement.specification_id,
         "measures": {
-            str(m.pk): {"name": m.name, "target": str(m.target), "tolerance": str(m.tolerance), "weight": str(m.weight)}
+            str(m.pk): {"name": m.name, "target": _money(m.target), "tolerance": _money(m.tolerance), "weight": _money(m.weight)}
             for m in Measure.objects.filter(agreement=agreement).order_by("pk")
         },
     }
@@ -80,7 +86,7 @@ def snapshot(agreement) -> dict:
 
 def version_difference(older: dict, newer: dict) -> list[tuple[str, object, object]]:
     """(what, before, after) for every term or measure that differs between two snapshots."""
-    changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk")
+    changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk", "specification")
                if older.get(name) != newer.get(name)]
     old_measures, new_measures = older.get("measures", {}), newer.get("measures", {})
     for key in sorted(set(old_measures) | set(new_measures), key=int):
@@ -90,6 +96,12 @@ def version_difference(older: dict, newer: dict) -> list[tuple[str, object, obje
             if (before or {}).get(field) != (after or {}).get(field):
                 changes.append((f"{name}: {field}", (before or {}).get(field), (after or {}).get(field)))
     return changes
+
+
+def _first_version(agreement) -> None:
+    """Version 1 is the agreement as it goes live (or as it stood before its first change)."""
+    if not AgreementVersion.objects.filter(agreement=agreement).exists():
+        _new_version(agreement)
 
 
 def _new_version(agreement, noc=None) -> AgreementVersion:
@@ -113,9 +125,12 @@ def agreement_create_from_award(*, competition, recommendation, actor) -> Agreem
         provider=provider, competition=competition, service_area=competition.service_area,
         value=recommendation.bid.price, state=AgreementState.MOBILISING,
     )
-    _new_version(agreement)
     _event(agreement, actor, "created", f"Created by the award of {competition.reference}")
     return agreement
+
+
+# `competition` links an agreement let by a competition recorded here but awarded before this service existed.
+CREATION_TERMS = {"payment_model", "share_at_risk", "contract_manager", "specification", "competition"}
 
 
 @transaction.atomic
@@ -123,14 +138,18 @@ def agreement_create(*, actor, reference: str, title: str, provider, service_are
                      start_date: date | None = None, end_date: date | None = None, **terms) -> Agreement:
     """An agreement secured other than by a competition of this service (framework, grant, SLA…)."""
     require_role(actor, Role.PROCUREMENT)
+    unknown = set(terms) - CREATION_TERMS
+    if unknown:
+        raise ValidationError({name: "This cannot be set here." for name in sorted(unknown)})
     agreement = Agreement(
         reference=reference, title=title, provider=provider, service_area=service_area, value=value, route=route,
         kind=AgreementKind.SLA if provider.is_crown_body else AgreementKind.CONTRACT,
         start_date=start_date, end_date=end_date, **terms,
     )
+    if agreement.contract_manager_id and not agreement.contract_manager.has_role(Role.CONTRACT_MANAGER):
+        raise ValidationError({"contract_manager": "Choose someone with the contract manager role."})
     agreement.full_clean(exclude=["state"])
     agreement.save()
-    _new_version(agreement)
     _event(agreement, actor, "created", f"Agreement created ({agreement.get_route_display().lower()})")
     return agreement
 
@@ -143,6 +162,8 @@ def agreement_update(*, agreement, actor, expected_version: int | None = None, *
     """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
     require_role(actor, *MANAGERS)
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if not changes:
+        return locked
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleObject(f"Agreement {locked.reference}")
     if locked.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
@@ -188,9 +209,9 @@ def supply_chain_member_add(*, agreement, actor, organisation, role: str, fundin
             member.save()
     except IntegrityError:
         raise ValidationError({"organisation": f"{organisation} is already in this supply chain."}) from None
-    total = sum((m.funding_share for m in agreement.supply_chain.all()), Decimal(0))
+    total = sum(SupplyChainMember.objects.filter(agreement=agreement).values_list("funding_share", flat=True), Decimal(0))
     if total > 100:
-        raise ValidationError({"funding_share": f"The supply chain's shares of funding would total {total:g}%."})
+        raise ValidationError({"funding_share": f"The supply chain's shares of funding would total {total.normalize():f}%."})
     _event(agreement, actor, "record", f"Supply chain: {organisation} ({member.get_role_display().lower()})")
     return member
 
@@ -211,7 +232,7 @@ def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, *
 @transaction.atomic
 def return_submit(*, measure, actor, period_start: date, value: Decimal, evidence: str = "", evidence_file=None) -> Return:
     require_role(actor, Role.CONTRACT_MANAGER)
-    agreement = measure.agreement
+    agreement = Agreement.objects.select_for_update().get(pk=measure.agreement_id)
     if agreement.state not in RUNNING:
         raise ValidationError("Returns are submitted while the agreement is live.")
     if period_start not in performance.periods(measure, agreement.start_date, timezone.localdate() + timedelta(days=1)):
@@ -233,12 +254,15 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
 @transaction.atomic
 def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, difficulty: str, referrals: int, outcomes: int) -> CohortResult:
     require_role(actor, Role.CONTRACT_MANAGER)
+    if agreement.state not in RUNNING:
+        raise ValidationError("Cohort results are recorded while the agreement is live.")
     if outcomes > referrals:
         raise ValidationError({"outcomes": "Outcomes cannot exceed referrals."})
-    result, _ = CohortResult.objects.update_or_create(
+    result, created = CohortResult.objects.update_or_create(
         agreement=agreement, period_start=period_start, cohort=cohort,
         defaults={"difficulty": difficulty, "referrals": referrals, "outcomes": outcomes},
     )
+    _event(agreement, actor, "record", f"Cohort results {'recorded' if created else 'corrected'}: {cohort}, period from {period_start:%d %B %Y}")
     return result
 
 
@@ -291,6 +315,7 @@ def agreement_go_live(*, agreement, actor, expected_version=None):
     require_role(actor, *MANAGERS)
 
     def publish(current):
+        _first_version(current)
         if _publishes_notices(current):
             notices.notice_publish(competition=current.competition, notice_type="UK7", actor=actor, content=uk7_content(current))
 
@@ -305,10 +330,16 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
         raise ValidationError({"failings": "Say what must be put right."})
     if deadline <= timezone.localdate():
         raise ValidationError({"deadline": "The deadline must be in the future."})
-    if agreement.state != AgreementState.LIVE:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.rectification_notices.filter(status=RectificationNotice.Status.OPEN).exists():
+        raise ValidationError({"failings": "A rectification notice is already open."})
+    if agreement.state not in RUNNING:
         raise TransitionRefused("start_rectification", [f"Not possible from “{agreement.state_label}”"])
     notice = RectificationNotice.objects.create(agreement=agreement, failings=failings, issued_on=timezone.localdate(), deadline=deadline, issued_by=actor)
-    _transition("start_rectification", agreement=agreement, actor=actor, reason=failings)
+    if agreement.state == AgreementState.LIVE:
+        _transition("start_rectification", agreement=agreement, actor=actor, reason=failings)
+    else:  # a further notice after a failed one
+        _event(agreement, actor, "rectification", "Further rectification notice issued", reason=failings)
     return notice
 
 
@@ -316,6 +347,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
 def rectification_notice_close(*, notice, actor, satisfied: bool) -> RectificationNotice:
     """Satisfied: back to live. Failed: the agreement stays under rectification and may be terminated."""
     require_role(actor, *MANAGERS)
+    notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != RectificationNotice.Status.OPEN:
         raise ValidationError("This rectification notice is already closed.")
     notice.status = RectificationNotice.Status.SATISFIED if satisfied else RectificationNotice.Status.FAILED
@@ -367,24 +399,28 @@ def agreements_expire_due(*, today: date | None = None) -> list[Agreement]:
 
 # --- Notices of Change ---------------------------------------------------------------------------------
 
-CHANGEABLE = {"value", "end_date"}
-
-
 def _validate_changes(agreement, changes: dict) -> dict:
+    """The new value, end date and measure targets a notice sets, checked and normalised."""
     clean = {}
-    for name, value in changes.items():
-        if name == "value":
-            clean["value"] = str(Decimal(str(value)))
-        elif name == "end_date":
-            clean["end_date"] = value.isoformat() if isinstance(value, date) else date.fromisoformat(value).isoformat()
-        elif name == "measure_targets":
-            ids = {str(m.pk) for m in agreement.measures.all()}
-            targets = {str(k): str(Decimal(str(v))) for k, v in value.items()}
-            if not set(targets) <= ids:
-                raise ValidationError({"changes": "Change only this agreement's measures."})
-            clean["measure_targets"] = targets
-        else:
-            raise ValidationError({"changes": f"A Notice of Change cannot change “{name}”."})
+    try:
+        for name, value in changes.items():
+            if name == "value":
+                clean["value"] = _money(str(value))
+            elif name == "end_date":
+                end = value if isinstance(value, date) else date.fromisoformat(str(value))
+                if agreement.start_date and end <= agreement.start_date:
+                    raise ValidationError({"changes": "The new end date must be after the start date."})
+                clean["end_date"] = end.isoformat()
+            elif name == "measure_targets":
+                ids = {str(m.pk) for m in agreement.measures.all()}
+                targets = {str(k): _money(str(v)) for k, v in dict(value).items()}
+                if not set(targets) <= ids:
+                    raise ValidationError({"changes": "Change only this agreement's measures."})
+                clean["measure_targets"] = targets
+            else:
+                raise ValidationError({"changes": f"A Notice of Change cannot change “{name}”."})
+    except (ArithmeticError, ValueError, TypeError):
+        raise ValidationError({"changes": "Give the new value as an amount, the end date as YYYY-MM-DD and targets as numbers."}) from None
     if not clean:
         raise ValidationError({"changes": "Say what the notice changes."})
     return clean
@@ -392,6 +428,7 @@ def _validate_changes(agreement, changes: dict) -> dict:
 
 def _apply(noc, actor) -> None:
     agreement = Agreement.objects.select_for_update().get(pk=noc.agreement_id)
+    _first_version(agreement)  # the terms as they stood before their first change
     changes = noc.changes
     if "value" in changes:
         agreement.value = Decimal(changes["value"])
@@ -413,7 +450,8 @@ def _apply(noc, actor) -> None:
 def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, changes: dict) -> NoticeOfChange:
     """Only MoJ Procurement issues Notices of Change; a material one waits for the lead commissioner."""
     require_role(actor, Role.PROCUREMENT)
-    if agreement.state in (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED):
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # numbers are allocated one at a time
+    if agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
     if not summary.strip():
         raise ValidationError({"summary": "Describe the change."})
@@ -437,6 +475,9 @@ def lead_commissioner_of(agreement):
 def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
     """The lead commissioner agrees (the change takes effect) or refuses a material change."""
     require_role(actor, Role.COMMISSIONER)
+    notice = NoticeOfChange.objects.select_for_update().select_related("agreement__competition").get(pk=notice.pk)
+    if notice.agreement.state in ENDED:
+        raise ValidationError("The agreement has ended.")
     lead = lead_commissioner_of(notice.agreement)
     if lead is not None and lead.pk != actor.pk:
         raise PermissionDenied("Only the lead commissioner of the competition that let this agreement can agree a material change.")
@@ -495,5 +536,7 @@ def performance_notice_publish(*, agreement, actor):
     require_role(actor, *MANAGERS)
     if not _publishes_notices(agreement):
         raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices.")
+    if agreement.state not in RUNNING:
+        raise ValidationError("Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
     return notices.notice_publish(competition=agreement.competition, notice_type="UK9", actor=actor, content=uk9_content(agreement))

@@ -6,4 +6,11 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),
+    path("<int:pk>/records/<slug:kind>/", views.record, name="record"),
+    path("<int:pk>/records/<slug:kind>/<int:target_pk>/", views.record, name="record-target"),
+    path("<int:pk>/returns/<int:return_pk>/evidence/", views.evidence_download, name="evidence"),
+    path("<int:pk>/versions/compare/", views.compare, name="compare"),
+    path("<int:pk>/versions/<int:number>/", views.version, name="version"),
 ]

@@ -1,5 +1,462 @@
-from django.shortcuts import render
+"""Contracts and SLAs pages (SPEC §5): parse input, call a selector or a service, render.
 
+Every write goes through `contracts.services`. A refused transition (`TransitionRefused`)
+shows its missing conditions with status 409; someone else's change in between
+(`StaleObject`) asks for a reload; a service's `PermissionDenied` is the 403 page.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from competitions.models import Regime
+from contracts import charts, forms, guards, performance, selectors, services
+from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice
+from core.errors import PermissionDenied, StaleObject, TransitionRefused
+from core.forms_utils import apply_service_errors
+from core.roles import Role
+from core.templatetags.humanize_money import money
+from cycle import selectors as cycle_selectors
+from ethical_walls import audit
+from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
+
+NOT_LIVE_YET = (AgreementState.DRAFT, AgreementState.MOBILISING)
+
+
+def _require_reader(request):
+    """Agreements do not exist for anyone outside the commissioning side: 404, logged as refused."""
+    if not selectors.sees_agreements(request.user):
+        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="contracts.agreement", path=request.path)
+        raise Http404
+
+
+def _agreement(request, pk, *, detail=True):
+    _require_reader(request)
+    return selectors.agreement_get(request.user, pk, detail=detail, path=request.path)
+
+
+def _filters(form) -> dict:
+    return {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
+
+
+def _expected_version(request, agreement) -> int:
+    try:
+        return int(request.POST.get("version", agreement.version))
+    except ValueError:
+        return -1
+
+
+# --- the dashboard and the list ------------------------------------------------------------------
 
 def index(request):
-    return render(request, "contracts/index.html")
+    _require_reader(request)
+    form = forms.AgreementFilterForm(request.GET or None)
+    page = Paginator(selectors.agreement_list(request.user, _filters(form)), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "contracts/index.html", {
+        "board": selectors.dashboard(request.user), "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+# --- the agreement page --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransitionAction:
+    service: Callable | None  # None: the transition happens another way (a record form, or overnight)
+    roles: tuple  # who may: mirrors the service's require_role, to offer the button only to them
+    how: str  # "button", "form" (a reason), "record" (a record form), "close" (closing the notice), "automatic"
+    hint: str = ""
+
+
+TRANSITIONS = {
+    "mobilise": TransitionAction(services.agreement_mobilise, services.MANAGERS, "button"),
+    "go_live": TransitionAction(services.agreement_go_live, services.MANAGERS, "button"),
+    "start_rectification": TransitionAction(None, services.MANAGERS, "record", "Issuing a rectification notice puts the agreement under rectification."),
+    "end_rectification": TransitionAction(None, services.MANAGERS, "close", "Closing the rectification notice as satisfied returns the agreement to live."),
+    "terminate": TransitionAction(services.agreement_terminate, (Role.PROCUREMENT,), "form"),
+    "decommission": TransitionAction(services.agreement_decommission, (Role.COMMISSIONER,), "form"),
+    "expire": TransitionAction(None, (), "automatic", "Agreements expire overnight once their end date has passed."),
+}
+TRANSITION_ORDER = list(TRANSITIONS)
+
+
+def _roles_text(roles) -> str:
+    return " or ".join(Role(r).label for r in roles)
+
+
+def _transition_panels(request, agreement) -> list[dict]:
+    """The transitions possible from here, each with the checklist of its conditions."""
+    names = sorted({t.name for t in agreement.get_all_state_transitions() if t.source == agreement.state}, key=TRANSITION_ORDER.index)
+    open_notice = next((n for n in agreement.rectification_notices.all() if n.status == RectificationNotice.Status.OPEN), None)
+    panels = []
+    for name in names:
+        action = TRANSITIONS[name]
+        conditions = guards.conditions(agreement, name)
+        panels.append({
+            "name": name, "label": services.TRANSITION_LABELS[name], "conditions": conditions, "how": action.how, "hint": action.hint,
+            "ready": all(c.met for c in conditions), "allowed": bool(action.roles) and request.user.has_role(*action.roles),
+            "roles": _roles_text(action.roles), "open_notice": open_notice,
+        })
+    return panels
+
+
+def _measure_rows(agreement, today: date) -> list[dict]:
+    latest = performance.latest_ratings(agreement)
+    rows = []
+    for measure in agreement.measures.all():
+        returns = list(measure.returns.all())
+        overdue = performance.overdue(measure, agreement.start_date, today) if agreement.state in RUNNING and agreement.start_date else []
+        rows.append({
+            "measure": measure, "latest": latest.get(measure.pk),
+            "target": charts.with_unit(measure.target, measure.unit), "threshold": charts.with_unit(charts.threshold(measure), measure.unit),
+            "chart": charts.trend_chart(measure, chart_id=f"measure-{measure.pk}-chart"),
+            "returns": [(item, charts.with_unit(item.value, measure.unit), performance.rag(measure, item.value)) for item in returns],
+            "overdue": [(p, performance.due_date(measure, p)) for p in overdue],
+        })
+    return rows
+
+
+def _periods(agreement) -> tuple[list, Decimal]:
+    measures = list(agreement.measures.all())
+    rows = [(result, [result.ratings.get(m.pk) for m in measures]) for result in performance.by_period(agreement)]
+    return rows, sum((result.penalties for result, _ in rows), Decimal(0))
+
+
+def _record_links(request, agreement) -> dict:
+    """Which record forms to offer: those the user's roles and the agreement's state allow (the services decide in the end)."""
+    return {kind.replace("-", "_"): action.offered(request.user, agreement) for kind, action in RECORD_ACTIONS.items() if action.target is None}
+
+
+def _change_rows(changes: dict, measure_names: dict) -> list[tuple[str, str]]:
+    """A Notice of Change's new values, as the page shows them."""
+    rows = [(TERM_LABELS[name], _term_value(name, changes[name])) for name in ("value", "end_date") if name in changes]
+    for measure_id, target in changes.get("measure_targets", {}).items():
+        rows.append((f"Target of “{measure_names.get(str(measure_id), f'measure {measure_id}')}”", _term_value("target", target)))
+    return rows
+
+
+def _agreement_context(request, agreement, today: date) -> dict:
+    period_rows, penalties_total = _periods(agreement)
+    measure_rows = _measure_rows(agreement, today)
+    versions = list(agreement.versions.all())
+    user = request.user
+    for notice in agreement.rectification_notices.all():
+        notice.can_close = RECORD_ACTIONS["close-rectification"].offered(user, agreement, notice)
+    measure_names = {str(m.pk): m.name for m in agreement.measures.all()}
+    for notice in agreement.notices_of_change.all():
+        notice.can_decide = RECORD_ACTIONS["decide-notice-of-change"].offered(user, agreement, notice)
+        notice.change_rows = _change_rows(notice.changes, measure_names)
+    return {
+        "agreement": agreement,
+        "today": today,
+        "overall_rag": performance.overall_rag(agreement),
+        "panels": _transition_panels(request, agreement),
+        "measure_rows": measure_rows,
+        "overdue": [(row["measure"], period, due) for row in measure_rows for period, due in row["overdue"]],
+        "grace_days": performance.RETURN_GRACE_DAYS,
+        "measures": list(agreement.measures.all()),
+        "period_rows": period_rows,
+        "penalties_total": penalties_total,
+        "stewardship_warnings": performance.stewardship_warnings(agreement),
+        "kpi_ratings": performance.kpi_ratings(agreement, today) if agreement.competition_id else {},
+        "under_2023_act": _under_2023_act(agreement),
+        "contract_notices": agreement.competition.contract_notices if agreement.competition_id else [],
+        "versions": versions,
+        "current_version": versions[-1] if versions else None,
+        "compare_form": forms.VersionCompareForm(initial={"a": versions[0].number, "b": versions[-1].number}, versions=versions) if len(versions) > 1 else None,
+        "events": list(reversed(agreement.events.all())),
+        "links": _record_links(request, agreement),
+        "sees_cycles": cycle_selectors.sees_cycles(user),
+        "lead_commissioner": services.lead_commissioner_of(agreement),
+    }
+
+
+def detail(request, pk, *, refusal=None, status=200):
+    agreement = _agreement(request, pk)
+    context = _agreement_context(request, agreement, timezone.localdate()) | {
+        "refusal": refusal, "refusal_label": services.TRANSITION_LABELS.get(refusal.transition, "This change") if refusal else "",
+    }
+    return render(request, "contracts/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def transition(request, pk, name):
+    action = TRANSITIONS.get(name)
+    if action is None or action.service is None:
+        raise Http404
+    agreement = _agreement(request, pk, detail=False)
+    if action.how == "button":
+        if request.method != "POST":
+            return redirect(reverse("contracts:detail", args=[pk]) + "#next")
+        try:
+            moved = action.service(agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement))
+        except TransitionRefused as refused:
+            return detail(request, pk, refusal=refused, status=409)
+        except StaleObject as stale:
+            messages.error(request, str(stale))
+            return redirect("contracts:detail", pk=pk)
+        messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {moved.state_label}.")
+        return redirect("contracts:detail", pk=pk)
+
+    # Ending an agreement needs a reason: a form, offered only to those the service lets end it.
+    if not request.user.has_role(*action.roles):
+        raise PermissionDenied(f"Only {_roles_text(action.roles)} can do this.")
+    form = forms.ReasonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = apply_service_errors(form, lambda: action.service(
+                agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement), **form.cleaned_data,
+            ))
+        except TransitionRefused as refused:
+            return detail(request, pk, refusal=refused, status=409)
+        except StaleObject as stale:
+            form.add_error(None, str(stale))
+            moved, status = None, 409
+        if moved:
+            messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {moved.state_label}.")
+            return redirect("contracts:detail", pk=pk)
+    return render(request, "contracts/form.html", {
+        "form": form, "title": services.TRANSITION_LABELS[name], "agreement": agreement,
+        "version": request.POST.get("version", agreement.version), "warning": True,
+        "back": reverse("contracts:detail", args=[pk]) + "#next",
+    }, status=status)
+
+
+# --- records: one view, driven by a table of actions --------------------------------------------
+
+def _always(agreement) -> bool:
+    return True
+
+
+def _not_live_yet(agreement) -> bool:
+    return agreement.state in NOT_LIVE_YET
+
+
+def _not_ended(agreement) -> bool:
+    return agreement.state not in selectors.ENDED
+
+
+def _running(agreement) -> bool:
+    return agreement.state in RUNNING
+
+
+def _rectifiable(agreement) -> bool:
+    # Running, with no notice open: a first notice puts a live agreement under rectification, a further one follows a failed one.
+    return agreement.state in RUNNING and not any(n.status == RectificationNotice.Status.OPEN for n in agreement.rectification_notices.all())
+
+
+def _under_2023_act(agreement) -> bool:
+    return agreement.competition_id is not None and agreement.regime == Regime.PA_2023
+
+
+def _publishes_notices(agreement) -> bool:
+    # A contract performance notice rates delivery: offered once the agreement has gone live (the service checks only the regime).
+    return _under_2023_act(agreement) and agreement.state not in NOT_LIVE_YET
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    title: str
+    form: type  # a form taking agreement=, user=, target= and query=
+    save: Callable  # (agreement, actor, form, target) -> the saved object
+    section: str  # the agreement page's section to return to
+    roles: tuple  # who the form is offered to: mirrors the service's require_role
+    available: Callable = _always  # (agreement) -> whether the agreement's state allows it: mirrors the service's check
+    target: str | None = None  # the kind of record a URL's target id refers to
+    may: Callable | None = None  # (user, agreement, target) -> a further condition on who may
+
+    def offered(self, user, agreement, target=None) -> bool:
+        return (user.has_role(*self.roles) and self.available(agreement)
+                and (self.may is None or self.may(user, agreement, target)))
+
+
+def _terms(agreement, actor, form, target):
+    changes = form.changes()
+    if not changes:
+        return agreement  # nothing changed: nothing to record
+    return services.agreement_update(agreement=agreement, actor=actor, expected_version=form.cleaned_data["version"], **changes)
+
+
+def _return(agreement, actor, form, target):
+    data = dict(form.cleaned_data)
+    return services.return_submit(actor=actor, evidence_file=data.pop("evidence_file") or None, **data)
+
+
+def _notice_of_change(agreement, actor, form, target):
+    data = form.cleaned_data
+    return services.notice_of_change_issue(agreement=agreement, actor=actor, summary=data["summary"], material=data["material"], changes=form.changes())
+
+
+def _open_notice(user, agreement, notice) -> bool:
+    return notice.status == RectificationNotice.Status.OPEN
+
+
+def _lead_commissioner(user, agreement, notice) -> bool:
+    # A material change needs the lead commissioner of the competition that let the agreement (services.notice_of_change_decide).
+    lead = services.lead_commissioner_of(agreement)
+    return notice.status == NoticeOfChange.Status.AWAITING_AGREEMENT and (lead is None or lead.pk == user.pk)
+
+
+MANAGERS = services.MANAGERS
+RECORD_ACTIONS = {
+    "terms": RecordAction("Complete the terms", forms.TermsForm, _terms, "details", MANAGERS, _not_live_yet),
+    "break-point": RecordAction("Add a break point", forms.BreakPointForm,
+                                lambda a, u, f, t: services.break_point_add(agreement=a, actor=u, **f.cleaned_data), "break-points", MANAGERS, _not_live_yet),
+    "supply-chain-member": RecordAction("Add to the supply chain", forms.SupplyChainMemberForm,
+                                        lambda a, u, f, t: services.supply_chain_member_add(agreement=a, actor=u, **f.cleaned_data), "supply-chain", MANAGERS, _not_ended),
+    "measure": RecordAction("Add a measure", forms.MeasureForm,
+                            lambda a, u, f, t: services.measure_add(agreement=a, actor=u, **f.cleaned_data), "measures", MANAGERS, _not_live_yet),
+    "return": RecordAction("Submit a return", forms.ReturnForm, _return, "measures", (Role.CONTRACT_MANAGER,), _running),
+    "cohort-result": RecordAction("Record outcomes by cohort", forms.CohortResultForm,
+                                  lambda a, u, f, t: services.cohort_result_record(agreement=a, actor=u, **f.cleaned_data), "stewardship", (Role.CONTRACT_MANAGER,), _running),
+    "remedial-plan": RecordAction("Agree a remedial action plan", forms.RemedialPlanForm,
+                                  lambda a, u, f, t: services.remedial_plan_add(agreement=a, actor=u, **f.cleaned_data), "remedial-plans", (Role.CONTRACT_MANAGER,), _running),
+    "rectification-notice": RecordAction("Issue a rectification notice", forms.RectificationNoticeForm,
+                                         lambda a, u, f, t: services.rectification_notice_issue(agreement=a, actor=u, **f.cleaned_data), "rectification", MANAGERS, _rectifiable),
+    "close-rectification": RecordAction("Close the rectification notice", forms.RectificationCloseForm,
+                                        lambda a, u, f, t: services.rectification_notice_close(notice=t, actor=u, **f.cleaned_data), "rectification", MANAGERS,
+                                        target="rectification_notice", may=_open_notice),
+    "notice-of-change": RecordAction("Issue a Notice of Change", forms.NoticeOfChangeForm, _notice_of_change, "notices-of-change", (Role.PROCUREMENT,), _not_ended),
+    "decide-notice-of-change": RecordAction("Agree or refuse a Notice of Change", forms.NoticeOfChangeDecisionForm,
+                                            lambda a, u, f, t: services.notice_of_change_decide(notice=t, actor=u, **f.cleaned_data), "notices-of-change",
+                                            (Role.COMMISSIONER,), target="notice_of_change", may=_lead_commissioner),
+    "performance-notice": RecordAction("Publish a contract performance notice (UK9)", forms.ConfirmForm,
+                                       lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", MANAGERS, _publishes_notices),
+}
+
+RECORD_TARGETS = {
+    "rectification_notice": selectors.rectification_notice_list,
+    "notice_of_change": selectors.notice_of_change_list,
+}
+
+
+@require_http_methods(["GET", "POST"])
+def record(request, pk, kind, target_pk=None):
+    action = RECORD_ACTIONS.get(kind)
+    if action is None or (action.target is None) != (target_pk is None):
+        raise Http404
+    agreement = _agreement(request, pk)
+    target = None
+    if action.target:
+        targets = RECORD_TARGETS[action.target](user=request.user, agreement=agreement)
+        target = get_or_404(request.user, targets, pk=target_pk, channel=Channel.PAGE, path=request.path)
+    if not request.user.has_role(*action.roles):
+        raise PermissionDenied(f"Only {_roles_text(action.roles)} can do this.")
+    if action.may and not action.may(request.user, agreement, target):
+        raise PermissionDenied("This is not yours to decide, or it has been decided already.")
+    bound = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = action.form(*bound, agreement=agreement, user=request.user, target=target, query=request.GET)
+    refusal, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        # Services get the bare record: one that adds a record and reads a relation must not read a stale prefetch.
+        bare = selectors.agreement_get(request.user, pk, detail=False, path=request.path)
+        try:
+            saved = apply_service_errors(form, lambda: action.save(bare, request.user, form, target))
+        except TransitionRefused as refused:
+            saved, refusal, status = None, refused, 409
+        except StaleObject as stale:
+            form.add_error(None, str(stale))
+            saved, status = None, 409
+        if saved is not None:
+            messages.success(request, f"{action.title}: saved.")
+            return redirect(reverse("contracts:detail", args=[pk]) + f"#{action.section}")
+    return render(request, "contracts/form.html", {
+        "form": form, "title": action.title, "agreement": agreement, "target": target, "refusal": refusal,
+        "refusal_label": services.TRANSITION_LABELS.get(refusal.transition, action.title) if refusal else "",
+        "back": reverse("contracts:detail", args=[pk]) + f"#{action.section}",
+    }, status=status)
+
+
+def evidence_download(request, pk, return_pk):
+    agreement = _agreement(request, pk, detail=False)
+    item = get_or_404(request.user, selectors.return_list(user=request.user, agreement=agreement).exclude(evidence_file=""),
+                      pk=return_pk, channel=Channel.PAGE, path=request.path)
+    # Served through this view only (never a media URL), as an attachment with our own name.
+    extension = item.evidence_file.name[item.evidence_file.name.rfind("."):]
+    return FileResponse(item.evidence_file.open("rb"), as_attachment=True, filename=f"{agreement.reference}-return-{item.pk}{extension}")
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+TERM_LABELS = {
+    "value": "Value", "start_date": "Start date", "end_date": "End date", "payment_model": "Payment model", "share_at_risk": "Share of payment at risk",
+}
+
+
+def _term_value(name: str, value) -> str:
+    """A snapshot's stored value (strings: Decimal and ISO dates) as the page shows it."""
+    if value in (None, ""):
+        return "Not set"
+    if name == "value":
+        return money(value)
+    if name.endswith("_date"):
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+    if name == "payment_model":
+        return PaymentModel(value).label if value in PaymentModel.values else value
+    if name == "share_at_risk":
+        return f"{charts.number(Decimal(value))}%"
+    try:
+        return charts.number(Decimal(value))
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value)
+
+
+def _snapshot_rows(snapshot: dict) -> tuple[list, list]:
+    terms = [(label, _term_value(name, snapshot.get(name))) for name, label in TERM_LABELS.items()]
+    measures = [
+        {"name": m["name"], "target": _term_value("target", m.get("target")), "tolerance": _term_value("tolerance", m.get("tolerance")),
+         "weight": _term_value("weight", m.get("weight"))}
+        for _key, m in sorted(snapshot.get("measures", {}).items(), key=lambda item: int(item[0]))
+    ]
+    return terms, measures
+
+
+def version(request, pk, number):
+    agreement = _agreement(request, pk)
+    shown = selectors.version_get(user=request.user, agreement=agreement, number=number, path=request.path)
+    terms, measures = _snapshot_rows(shown.snapshot)
+    return render(request, "contracts/version.html", {
+        "agreement": agreement, "version": shown, "terms": terms, "measures": measures, "latest": list(agreement.versions.all())[-1],
+    })
+
+
+def _difference_label(what: str) -> str:
+    if what in TERM_LABELS:
+        return TERM_LABELS[what]
+    measure, _, field = what.rpartition(": ")
+    return f"{measure}: {field}"
+
+
+def _difference_value(what: str, value) -> str:
+    if value is None:
+        return "Not in this version" if ": " in what and what not in TERM_LABELS else "Not set"
+    return _term_value(what if what in TERM_LABELS else what.rpartition(": ")[2], value)
+
+
+def compare(request, pk):
+    agreement = _agreement(request, pk)
+    versions = {v.number: v for v in agreement.versions.all()}
+    form = forms.VersionCompareForm(request.GET or None, versions=versions.values())
+    differences, older, newer = None, None, None
+    if form.is_valid():
+        older, newer = sorted((versions[form.cleaned_data["a"]], versions[form.cleaned_data["b"]]), key=lambda v: v.number)
+        differences = [
+            (_difference_label(what), _difference_value(what, before), _difference_value(what, after))
+            for what, before, after in services.version_difference(older.snapshot, newer.snapshot)
+        ]
+    return render(request, "contracts/compare.html", {
+        "agreement": agreement, "form": form, "differences": differences, "older": older, "newer": newer,
+    })

@@ -28,7 +28,7 @@ SECTIONS = (
         "Contracts and SLAs",
         "contracts:index",
         "/contracts/",
-        frozenset({Role.COMMISSIONER, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT}),
+        frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT}),
     ),
     # Everyone declares interests there; the wall pages themselves check who may see what.
     Section("Ethical walls", "ethical_walls:index", "/walls/", ALL_ROLES),

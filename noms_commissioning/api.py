@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
+from contracts.api.views import AgreementViewSet, MeasureViewSet, NoticeOfChangeViewSet, RectificationNoticeViewSet, ReturnViewSet
 from core.api.views import OrganisationViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
@@ -15,5 +16,10 @@ router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("gateway-reviews", GatewayReviewViewSet, basename="gateway-review")
 router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("returns", ReturnViewSet, basename="return")
+router.register("notices-of-change", NoticeOfChangeViewSet, basename="notice-of-change")
+router.register("rectification-notices", RectificationNoticeViewSet, basename="rectification-notice")
 router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")

@@ -141,10 +141,10 @@ def test_each_competition_holds_the_records_of_its_stage():
     missing = [c.code for c in guards.unmet(monitoring, "launch")]
     assert "outline_business_case" in missing and "gate_2" in missing and "tap_outline" in missing
     assert monitoring.business_cases.get(kind="outline").status == "draft"
-    # DEMO-004: awarded under the 2011 rules, every bidder debriefed, the contract mobilising.
+    # DEMO-004: awarded under the 2011 rules, every bidder debriefed, the contract since taken live by the contracts demo.
     bass = demo("DEMO-004")
     agreement = Agreement.objects.get(competition=bass)
-    assert (agreement.kind, agreement.state, agreement.provider.name) == ("contract", "mobilising", "Nacro")
+    assert (agreement.kind, agreement.state, agreement.provider.name) == ("contract", "live", "Nacro")
     tendered = bass.bids.exclude(tender_price=None)
     assert DebriefLetter.objects.filter(bid__in=tendered).count() == tendered.count() == 3
     assert bass.standstill_ends_on < timezone.localdate()

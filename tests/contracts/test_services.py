@@ -54,9 +54,9 @@ def make_live(agreement, people, *, kpis=1):
 
 def test_the_full_path_draft_mobilising_live_rectification_live_terminated(people):
     agreement = framework_agreement(people)
-    assert agreement.state == AgreementState.DRAFT and agreement.versions.count() == 1
+    assert agreement.state == AgreementState.DRAFT and agreement.versions.count() == 0
     live = make_live(agreement, people)
-    assert live.state == AgreementState.LIVE
+    assert live.state == AgreementState.LIVE and live.versions.get().number == 1  # version 1: the terms as it goes live
     notice = services.rectification_notice_issue(agreement=live, actor=people["manager"], failings="Returns late and red",
                                                  deadline=timezone.localdate() + datetime.timedelta(days=28))
     assert Agreement.objects.get(pk=live.pk).state == AgreementState.UNDER_RECTIFICATION
@@ -67,6 +67,8 @@ def test_the_full_path_draft_mobilising_live_rectification_live_terminated(peopl
     services.rectification_notice_close(notice=second, actor=people["manager"], satisfied=False)
     failed = Agreement.objects.get(pk=live.pk)
     assert failed.state == AgreementState.UNDER_RECTIFICATION  # failed: termination may follow
+    with pytest.raises(TransitionRefused, match="latest rectification notice is satisfied"):
+        services._transition("end_rectification", agreement=failed, actor=people["manager"])
     with pytest.raises(ValidationError) as error:
         services.agreement_terminate(agreement=failed, actor=people["procurement"], reason=" ")
     assert "reason" in error.value.message_dict
@@ -136,7 +138,7 @@ def test_notices_of_change_only_from_procurement_and_material_ones_wait_for_the_
     try:
         journey.advance_to(CompetitionState.AWARDED)
         agreement = Agreement.objects.get(competition=journey.competition)
-        assert agreement.state == AgreementState.MOBILISING and agreement.versions.get().number == 1
+        assert agreement.state == AgreementState.MOBILISING and not agreement.versions.exists()
         with pytest.raises(PermissionDenied):
             services.notice_of_change_issue(agreement=agreement, actor=journey.commissioner, summary="x", material=False, changes={"value": "1"})
         minor = services.notice_of_change_issue(agreement=agreement, actor=journey.procurement, summary="Indexation", material=False,

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from competitions import demo as competitions_demo
+from contracts import demo as contracts_demo
 from core import demo
 from cycle import demo as cycle_demo
 
@@ -11,6 +12,7 @@ SEEDERS = [
     demo.seed_service_areas,
     competitions_demo.seed_competitions,
     cycle_demo.seed_cycles,
+    contracts_demo.seed_contracts,
 ]
 
 

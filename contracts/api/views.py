@@ -1,0 +1,336 @@
+"""Agreements and their records under /api/v1/ (SPEC §5, §6): parse input, call a service or selector, serialise.
+
+Agreements are visible to the commissioning side, MoJ Procurement, contract managers and
+oversight; to anyone else (the HMPS bid team above all) an agreement does not exist: an
+empty list, and 404 on a detail, logged as a refused attempt. Every write goes through
+`contracts.services`; its errors become problem details in `core.api.exceptions`, never
+caught here.
+"""
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from contracts import selectors, services
+from contracts.api.serializers import (
+    TRANSITIONS,
+    AgreementDetailSerializer,
+    AgreementFilterSerializer,
+    AgreementRecordFilterSerializer,
+    AgreementSerializer,
+    AgreementUpdateSerializer,
+    MeasureCreateSerializer,
+    MeasureSerializer,
+    NoticeOfChangeDecisionSerializer,
+    NoticeOfChangeIssueSerializer,
+    NoticeOfChangeSerializer,
+    RectificationNoticeCloseSerializer,
+    RectificationNoticeIssueSerializer,
+    RectificationNoticeSerializer,
+    ReturnFilterSerializer,
+    ReturnSerializer,
+    ReturnSubmitSerializer,
+)
+from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
+from core.api.exceptions import problem_responses
+from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
+
+# --- what the caller may see: contracts.selectors ----------------------------------------------------------
+
+def _visible_agreements(user) -> QuerySet[Agreement]:
+    """For the records' lists across agreements and for ids in request bodies. The selectors' record lists
+    (measure_list, return_list, …) take one agreement; the rule itself is `selectors.sees_agreements`."""
+    return Agreement.objects.all() if selectors.sees_agreements(user) else Agreement.objects.none()
+
+
+# --- agreements ---------------------------------------------------------------------------------------------
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The agreement's ETag (its version) as you read it; the body's `version` takes precedence.",
+)
+
+
+def expected_version(request, version: int | None) -> int | None:
+    """The version the caller read: the body's `version`, else the If-Match header (an ETag such as "3")."""
+    if version is not None:
+        return version
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise serializers.ValidationError({"If-Match": ["Send the agreement's ETag, as given by the API."]})
+    return int(tag)
+
+
+class AgreementContextMixin:
+    def get_serializer_context(self):
+        # Ids in a request body are looked up among the agreements the caller may see.
+        return {**super().get_serializer_context(), "agreements": _visible_agreements(self.request.user)}
+
+
+def _transition_action(name: str):
+    def handler(self, request, pk=None):
+        return self.transition(request, name)
+
+    handler.__name__ = name
+    handler.__doc__ = (
+        f"{services.TRANSITION_LABELS[name]}. Answers the agreement as it now is; 409 with the guard's "
+        "missing conditions when refused, or when the agreement changed since the version you read."
+    )
+    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
+    return extend_schema(
+        request=TRANSITIONS[name].request, parameters=[IF_MATCH],
+        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
+    )(handler)
+
+
+def with_transition_actions(viewset):
+    """One POST action per transition, from the table: /agreements/{id}/mobilise/, /go-live/, /terminate/, /decommission/."""
+    for name in TRANSITIONS:
+        setattr(viewset, name, _transition_action(name))
+    return viewset
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementFilterSerializer]),
+    retrieve=extend_schema(responses={200: AgreementDetailSerializer, **problem_responses(404)}),
+    partial_update=extend_schema(
+        request=AgreementUpdateSerializer, parameters=[IF_MATCH],
+        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
+    ),
+)
+@with_transition_actions
+class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
+    """Contracts and SLAs: terms, supply chain, measures and their performance (SPEC §5).
+
+    Terms are completed by PATCH while mobilising; once live they change only by Notice of
+    Change. The detail's `ETag` is the agreement's version: send it back as `If-Match` (or
+    `version` in the body) and a change made by someone else since answers 409.
+    """
+
+    queryset = Agreement.objects.none()  # names the model for the schema; reads go through contracts.selectors
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self):
+        return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
+
+    def get_object(self):
+        """The bare agreement, for a service, if this user may see it; else 404 (and a refused attempt in the audit log)."""
+        agreement = selectors.agreement_get(
+            self.request.user, self.kwargs[self.lookup_field], detail=False, channel=Channel.API, path=self.request.path,
+        )
+        self.check_object_permissions(self.request, agreement)
+        return agreement
+
+    def _detail(self, pk) -> Response:
+        agreement = selectors.agreement_get(self.request.user, pk, channel=Channel.API, path=self.request.path)
+        response = Response(AgreementDetailSerializer(agreement, context=self.get_serializer_context()).data)
+        response["ETag"] = f'"{agreement.version}"'
+        return response
+
+    def list(self, request):
+        params = AgreementFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = dict(params.validated_data)
+        ordering = filters.pop("ordering", None)
+        agreements = selectors.agreement_list(request.user, filters)  # by reference
+        if ordering:
+            agreements = agreements.order_by(ordering, "pk")
+        page = self.paginate_queryset(agreements)
+        return self.get_paginated_response(AgreementSerializer(page, many=True, context=self.get_serializer_context()).data)
+
+    def retrieve(self, request, pk=None):
+        return self._detail(pk)
+
+    def partial_update(self, request, pk=None):
+        agreement = self.get_object()
+        changes = AgreementUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        changes.is_valid(raise_exception=True)
+        terms = dict(changes.validated_data)
+        version = expected_version(request, terms.pop("version", None))
+        services.agreement_update(agreement=agreement, actor=request.user, expected_version=version, **terms)
+        return self._detail(agreement.pk)
+
+    def transition(self, request, name: str) -> Response:
+        """POST /agreements/{id}/<transition>/: the one handler behind every transition action."""
+        agreement = self.get_object()
+        move = TRANSITIONS[name]
+        given = move.request(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        arguments = dict(given.validated_data)
+        version = expected_version(request, arguments.pop("version", None))
+        move.service(agreement=agreement, actor=request.user, expected_version=version, **arguments)
+        return self._detail(agreement.pk)
+
+
+# --- an agreement's records -------------------------------------------------------------------------------
+
+class AgreementRecordViewSet(AgreementContextMixin, viewsets.GenericViewSet):
+    """Records of the agreements the caller may see; one they may not see answers 404, logged."""
+
+    lookup_value_regex = "[0-9]+"
+    filter_serializer = AgreementRecordFilterSerializer
+
+    def visible(self) -> QuerySet:
+        raise NotImplementedError
+
+    def filtered(self, records: QuerySet, filters: dict) -> QuerySet:
+        return records.filter(agreement=filters["agreement"]) if filters.get("agreement") else records
+
+    def get_queryset(self):
+        if self.action != "list":
+            return self.visible()
+        params = self.filter_serializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.filtered(self.visible(), params.validated_data)
+
+    def get_object(self):
+        record = get_or_404(
+            self.request.user, self.visible(), pk=self.kwargs[self.lookup_field], channel=Channel.API, path=self.request.path,
+        )
+        self.check_object_permissions(self.request, record)
+        return record
+
+    def created(self, record, serializer_class) -> Response:
+        record = self.visible().get(pk=record.pk)
+        location = reverse(f"{self.basename}-detail", args=[record.pk], request=self.request)
+        return Response(serializer_class(record, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: MeasureSerializer, **problem_responses(404)}),
+    create=extend_schema(request=MeasureCreateSerializer, responses={201: MeasureSerializer, **problem_responses(400, 403)}),
+)
+class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Measures: linked to outcomes, each with target, tolerance, direction, frequency, weight and penalty rule.
+
+    Added while the agreement is not yet live; afterwards targets change by Notice of Change.
+    """
+
+    queryset = Measure.objects.none()
+    serializer_class = MeasureSerializer
+
+    def visible(self):
+        return (
+            Measure.objects.filter(agreement__in=_visible_agreements(self.request.user))
+            .select_related("agreement", "outcome").prefetch_related("returns").order_by("agreement__reference", "pk")
+        )
+
+    def create(self, request):
+        given = MeasureCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        measure = services.measure_add(actor=request.user, **given.validated_data)
+        return self.created(measure, MeasureSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ReturnFilterSerializer]),
+    retrieve=extend_schema(responses={200: ReturnSerializer, **problem_responses(404)}),
+    create=extend_schema(request=ReturnSubmitSerializer, responses={201: ReturnSerializer, **problem_responses(400, 403)}),
+)
+class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Returns: the provider's figure for one measure and one period that has ended, rated Green, Amber or Red."""
+
+    queryset = Return.objects.none()
+    serializer_class = ReturnSerializer
+    filter_serializer = ReturnFilterSerializer
+
+    def visible(self):
+        return (
+            Return.objects.filter(measure__agreement__in=_visible_agreements(self.request.user))
+            .select_related("measure", "submitted_by").order_by("measure__agreement__reference", "measure", "period_start")
+        )
+
+    def filtered(self, records, filters):
+        if filters.get("measure"):
+            records = records.filter(measure=filters["measure"])
+        return records.filter(measure__agreement=filters["agreement"]) if filters.get("agreement") else records
+
+    def create(self, request):
+        given = ReturnSubmitSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        item = services.return_submit(actor=request.user, **given.validated_data)
+        return self.created(item, ReturnSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: NoticeOfChangeSerializer, **problem_responses(404)}),
+    create=extend_schema(request=NoticeOfChangeIssueSerializer, responses={201: NoticeOfChangeSerializer, **problem_responses(400, 403)}),
+)
+class NoticeOfChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Notices of Change: only MoJ Procurement issues them (others: 403). A material change waits for the
+    lead commissioner's agreement (`decide`); each notice in effect makes a numbered version of the agreement."""
+
+    queryset = NoticeOfChange.objects.none()
+    serializer_class = NoticeOfChangeSerializer
+
+    def visible(self):
+        return (
+            NoticeOfChange.objects.filter(agreement__in=_visible_agreements(self.request.user))
+            .select_related("agreement", "issued_by", "decided_by", "resulting_version").order_by("agreement__reference", "number")
+        )
+
+    def create(self, request):
+        given = NoticeOfChangeIssueSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        arguments = dict(given.validated_data)
+        changes = {name: dict(value) if name == "measure_targets" else value for name, value in arguments.pop("changes").items()}
+        notice = services.notice_of_change_issue(actor=request.user, changes=changes, **arguments)
+        return self.created(notice, NoticeOfChangeSerializer)
+
+    @extend_schema(request=NoticeOfChangeDecisionSerializer, responses={200: NoticeOfChangeSerializer, **problem_responses(400, 403, 404)})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The lead commissioner agrees a material change (it takes effect as a new version) or refuses it."""
+        notice = self.get_object()
+        given = NoticeOfChangeDecisionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.notice_of_change_decide(notice=notice, actor=request.user, **given.validated_data)
+        return Response(NoticeOfChangeSerializer(self.visible().get(pk=notice.pk), context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: RectificationNoticeSerializer, **problem_responses(404)}),
+    create=extend_schema(
+        request=RectificationNoticeIssueSerializer, responses={201: RectificationNoticeSerializer, **problem_responses(400, 403, 409)},
+    ),
+)
+class RectificationNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Rectification notices: issuing one puts a live agreement under rectification until its deadline;
+    closing it satisfied returns the agreement to live, failed leaves it open to termination."""
+
+    queryset = RectificationNotice.objects.none()
+    serializer_class = RectificationNoticeSerializer
+
+    def visible(self):
+        return (
+            RectificationNotice.objects.filter(agreement__in=_visible_agreements(self.request.user))
+            .select_related("agreement", "issued_by")
+        )
+
+    def create(self, request):
+        given = RectificationNoticeIssueSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        notice = services.rectification_notice_issue(actor=request.user, **given.validated_data)
+        return self.created(notice, RectificationNoticeSerializer)
+
+    @extend_schema(request=RectificationNoticeCloseSerializer, responses={200: RectificationNoticeSerializer, **problem_responses(400, 403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the notice: satisfied (back to live) or failed (termination may follow)."""
+        notice = self.get_object()
+        given = RectificationNoticeCloseSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.rectification_notice_close(notice=notice, actor=request.user, **given.validated_data)
+        return Response(RectificationNoticeSerializer(self.visible().get(pk=notice.pk), context=self.get_serializer_context()).data)

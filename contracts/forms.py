@@ -1,0 +1,268 @@
+"""Forms for the contracts pages: they parse input; `contracts.services` does the writing."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from competitions.forms import DateInput
+from contracts import performance, selectors
+from contracts.models import (
+    RUNNING,
+    AgreementKind,
+    AgreementState,
+    CohortResult,
+    Direction,
+    Frequency,
+    PaymentModel,
+    SupplyChainMember,
+)
+from core.models import ServiceArea
+from core.selectors import organisation_list
+from core.uploads import validate_document
+from cycle.forms import outcome_choices
+from cycle.models import Outcome
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes(value) -> bool:
+    return value == "yes"
+
+
+def _decimal(label, **kwargs):
+    return forms.DecimalField(label=label, max_digits=kwargs.pop("max_digits", 12), decimal_places=2, **kwargs)
+
+
+class AgreementFilterForm(forms.Form):
+    state = forms.ChoiceField(choices=[("", "Any state"), *AgreementState.choices], required=False)
+    kind = forms.ChoiceField(label="Kind", choices=[("", "Contracts and SLAs"), *AgreementKind.choices], required=False)
+    provider = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any provider")
+    service_area = forms.ModelChoiceField(label="Service", queryset=ServiceArea.objects.all(), required=False, empty_label="Any service")
+    rag = forms.ChoiceField(label="RAG rating", choices=[("", "Any rating"), *selectors.RAG_FILTER_CHOICES], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = selectors.provider_options()
+
+
+class AgreementFormMixin:
+    """Every record form takes the agreement (as its page loaded it), the user and the target record, needed or not."""
+
+    def __init__(self, *args, agreement=None, user=None, target=None, query=None, **kwargs):
+        self.agreement = agreement
+        self.user = user
+        self.target = target
+        self.query = query or {}
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(AgreementFormMixin, forms.Form):
+    """A button, for actions that take no input."""
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, help_text="Recorded on the agreement's timeline and, under the 2023 Act, in the termination notice.",
+                             error_messages={"required": "Give the reason for ending the agreement."})
+
+
+class TermsForm(AgreementFormMixin, forms.Form):
+    """The terms completed while mobilising; the hidden version catches someone else's change in between."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200)
+    start_date = forms.DateField(label="Start date", widget=DateInput)
+    end_date = forms.DateField(label="End date", widget=DateInput)
+    payment_model = forms.ChoiceField(label="Payment model", choices=PaymentModel.choices, widget=forms.RadioSelect)
+    share_at_risk = _decimal("Share of payment at risk (%)", max_digits=5, min_value=0, max_value=100,
+                             help_text="For payment by results: the share paid only on outcomes. 0 otherwise.")
+    contract_manager = forms.ModelChoiceField(label="Contract manager", queryset=None, required=False, empty_label="Not assigned yet")
+    specification = forms.ModelChoiceField(label="Service specification", queryset=None, required=False, empty_label="None")
+
+    FIELDS = ("title", "start_date", "end_date", "payment_model", "share_at_risk", "contract_manager", "specification")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract_manager"].queryset = selectors.contract_manager_options()
+        self.fields["specification"].queryset = selectors.specification_options(user=self.user)
+        if not self.is_bound:
+            self.initial = {"version": self.agreement.version, **{name: getattr(self.agreement, name) for name in self.FIELDS}}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", "The end date must be after the start date.")
+        return cleaned
+
+    def changes(self) -> dict:
+        """Only what differs from the agreement, so the timeline says what changed."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS if self.cleaned_data[name] != getattr(self.agreement, name)}
+
+
+class BreakPointForm(AgreementFormMixin, forms.Form):
+    on = forms.DateField(label="Break point", widget=DateInput, help_text="The date the agreement may be ended early.")
+    notice_months = forms.IntegerField(label="Notice (months)", min_value=0, max_value=36, initial=6,
+                                       help_text="How long before the break point notice must be given.")
+
+
+class SupplyChainMemberForm(AgreementFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None)
+    role = forms.ChoiceField(label="Role in the supply chain", choices=SupplyChainMember.Role.choices, widget=forms.RadioSelect)
+    funding_share = _decimal("Share of funding (%)", max_digits=5, min_value=0, max_value=100)
+    risk_share = _decimal("Share of risk (%)", max_digits=5, min_value=0, max_value=100,
+                          help_text="A sub-prime or member carrying more risk than funding is flagged for market stewardship.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisation_list()
+
+
+class MeasureForm(AgreementFormMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    outcome = forms.TypedChoiceField(coerce=int, help_text="The outcome the measure serves, so performance rolls up the outcomes tree.",
+                                     error_messages={"required": "Choose the outcome the measure serves."})
+    unit = forms.CharField(max_length=40, initial="%")
+    target = _decimal("Target")
+    tolerance = _decimal("Tolerance", min_value=0, initial=0, help_text="How far short of target is still Amber rather than Red.")
+    direction = forms.ChoiceField(choices=Direction.choices, widget=forms.RadioSelect, initial=Direction.HIGHER_IS_BETTER)
+    frequency = forms.ChoiceField(label="Returns are due", choices=Frequency.choices, widget=forms.RadioSelect, initial=Frequency.MONTHLY)
+    weight = _decimal("Weight", max_digits=5, min_value=0, initial=1, help_text="How much the measure counts in the period's score.")
+    penalty_amber = _decimal("Penalty per Amber period (£)", min_value=0, initial=0)
+    penalty_red = _decimal("Penalty per Red period (£)", min_value=0, initial=0)
+    is_kpi = forms.TypedChoiceField(label="Key performance indicator", choices=YES_NO, coerce=_yes, widget=forms.RadioSelect,
+                                    initial="yes", help_text="KPIs are published in the contract details notice (UK7).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "Choose an outcome"), *outcome_choices()]
+
+    def clean_outcome(self):
+        return Outcome.objects.get(pk=self.cleaned_data["outcome"])
+
+
+def period_label(measure, start: datetime.date, today: datetime.date) -> str:
+    end = performance.due_date(measure, start) - datetime.timedelta(days=performance.RETURN_GRACE_DAYS)
+    overdue = " (overdue)" if performance.due_date(measure, start) < today else ""
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}{overdue}"
+
+
+def open_periods(agreement, today: datetime.date) -> list:
+    """Per measure, the periods that have ended and have no return yet, latest first (reads prefetched returns)."""
+    if agreement.state not in RUNNING or agreement.start_date is None:
+        return []
+    grouped = []
+    for measure in agreement.measures.all():
+        received = {r.period_start for r in measure.returns.all()}
+        ended = performance.periods(measure, agreement.start_date, today + datetime.timedelta(days=1))
+        choices = [(p.isoformat(), period_label(measure, p, today)) for p in reversed(ended) if p not in received]
+        if choices:
+            grouped.append((measure.name, choices))
+    return grouped
+
+
+class ReturnForm(AgreementFormMixin, forms.Form):
+    measure = forms.ModelChoiceField(queryset=None)
+    period_start = forms.TypedChoiceField(label="Period", coerce=datetime.date.fromisoformat,
+                                          help_text="Periods that have ended and have no return yet, by measure.")
+    value = _decimal("Value")
+    evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Where the figure comes from.")
+    evidence_file = forms.FileField(label="Evidence file (optional)", required=False, validators=[validate_document],
+                                    help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = selectors.measure_list(user=self.user, agreement=self.agreement).select_related("agreement")
+        self.fields["period_start"].choices = [("", "Choose a period"), *open_periods(self.agreement, timezone.localdate())]
+        if self.query.get("measure"):
+            self.initial.setdefault("measure", self.query["measure"])
+
+
+class CohortResultForm(AgreementFormMixin, forms.Form):
+    period_start = forms.DateField(label="Period starts", widget=DateInput)
+    cohort = forms.CharField(max_length=120, help_text="For example: prolific offenders, women, young adults.")
+    difficulty = forms.ChoiceField(label="Difficulty", choices=CohortResult.Difficulty.choices, widget=forms.RadioSelect,
+                                   help_text="How hard the cohort is to help: outcomes concentrated in the easiest cohort are creaming.")
+    referrals = forms.IntegerField(min_value=0)
+    outcomes = forms.IntegerField(label="Outcomes paid for", min_value=0)
+
+
+class RemedialPlanForm(AgreementFormMixin, forms.Form):
+    measure = forms.ModelChoiceField(queryset=None, required=False, empty_label="The agreement as a whole",
+                                     help_text="The measure the plan puts right.")
+    actions = forms.CharField(label="Agreed actions", widget=forms.Textarea)
+    due_on = forms.DateField(label="Due by", widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = selectors.measure_list(user=self.user, agreement=self.agreement)
+        if self.query.get("measure"):
+            self.initial.setdefault("measure", self.query["measure"])
+
+
+class RectificationNoticeForm(AgreementFormMixin, forms.Form):
+    failings = forms.CharField(label="What must be put right", widget=forms.Textarea)
+    deadline = forms.DateField(widget=DateInput, help_text="The date by which the failings must be put right.")
+
+
+class RectificationCloseForm(AgreementFormMixin, forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label="Outcome of the notice", widget=forms.RadioSelect, coerce=_yes,
+        choices=[("yes", "Yes: satisfied, the agreement returns to live"), ("no", "No: failed, termination may follow")],
+    )
+
+
+class NoticeOfChangeForm(AgreementFormMixin, forms.Form):
+    summary = forms.CharField(widget=forms.Textarea, help_text="What changes and why.")
+    material = forms.TypedChoiceField(label="Material change", choices=YES_NO, coerce=_yes, widget=forms.RadioSelect,
+                                      help_text="A material change takes effect only when the lead commissioner agrees it.")
+    value = _decimal("New value (£)", max_digits=14, min_value=0, required=False, help_text="Leave empty to keep the value.")
+    end_date = forms.DateField(label="New end date", widget=DateInput, required=False, help_text="Leave empty to keep the end date.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = list(self.agreement.measures.all())
+        for measure in self.measures:
+            self.fields[f"target_{measure.pk}"] = _decimal(
+                f"New target for “{measure.name}”", required=False,
+                help_text=f"Now {measure.target.normalize():f} {measure.unit}. Leave empty to keep it.",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.changes():
+            self.add_error("value", "Give a new value, end date or target: the notice must change something.")
+        return cleaned
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {name: data[name] for name in ("value", "end_date") if data.get(name) is not None}
+        targets = {m.pk: data[f"target_{m.pk}"] for m in self.measures if data.get(f"target_{m.pk}") is not None}
+        if targets:
+            changes["measure_targets"] = targets
+        return changes
+
+
+class NoticeOfChangeDecisionForm(AgreementFormMixin, forms.Form):
+    agree = forms.TypedChoiceField(
+        label="Your decision", widget=forms.RadioSelect, coerce=_yes,
+        choices=[("yes", "Agree: the change takes effect as a new version"), ("no", "Refuse the change")],
+    )
+
+
+class VersionCompareForm(forms.Form):
+    a = forms.TypedChoiceField(label="First version", coerce=int, error_messages={
+        "required": "Choose the first version.", "invalid_choice": "Choose a version of this agreement."})
+    b = forms.TypedChoiceField(label="Second version", coerce=int, error_messages={
+        "required": "Choose the second version.", "invalid_choice": "Choose a version of this agreement."})
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.number, f"Version {v.number}") for v in versions]
+        self.fields["a"].choices = self.fields["b"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("a") is not None and cleaned.get("a") == cleaned.get("b"):
+            self.add_error("b", "Choose two different versions.")
+        return cleaned

@@ -1,0 +1,259 @@
+"""Every read of agreements a user sees: the contracts pages come through here.
+
+Agreements (contracts and SLAs) are for the commissioning and contract-management
+side: commissioners, SROs, MoJ Procurement, contract managers and oversight. To
+anyone else — the HMPS bid team above all, whatever else they hold — an agreement
+does not exist (404, logged as a refused attempt by the views).
+
+The page selectors load everything a page reads in a fixed number of queries:
+`contracts.guards` and `contracts.performance` read only prefetched records.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Round
+from django.utils import timezone
+
+from competitions.models import Notice
+from contracts import performance
+from contracts.models import (
+    RUNNING,
+    Agreement,
+    AgreementEvent,
+    AgreementState,
+    AgreementVersion,
+    BreakPoint,
+    Direction,
+    Measure,
+    NoticeOfChange,
+    RectificationNotice,
+    RemedialActionPlan,
+    Return,
+    SupplyChainMember,
+)
+from core.models import Organisation, User
+from core.roles import Role
+from cycle import selectors as cycle_selectors
+from cycle.models import ServiceSpecification
+from ethical_walls import audit
+from ethical_walls.selectors import get_or_404
+
+AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
+# The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
+CONTRACT_NOTICE_TYPES = ("UK7", "UK9", "UK10", "UK11")
+DASHBOARD_MONTHS = 6
+ENDED = [AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED]
+NO_RAG = "none"
+RAG_FILTER_CHOICES = [
+    (performance.RED, "Red"), (performance.AMBER, "Amber"), (performance.GREEN, "Green"), (NO_RAG, "No returns yet"),
+]
+
+
+def sees_agreements(user) -> bool:
+    """Agreements are for the commissioning side. A bid-team member never sees one, whatever else they hold."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.has_role(*AGREEMENT_ROLES)
+        and not user.has_role(Role.BID_TEAM)
+    )
+
+
+def _visible_agreements(user) -> QuerySet[Agreement]:
+    return Agreement.objects.all() if sees_agreements(user) else Agreement.objects.none()
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+def _overall_rag():
+    """The agreement's RAG in the database, so the list filters and pages by it in one query.
+
+    The same rule as `performance.rag` and `performance.overall_rag` (the worst of the
+    measures' latest ratings): the shortfall of the latest return against target, in the
+    measure's direction, is Green at or below 0, Amber up to the tolerance, Red beyond.
+    The shortfall is rounded to the penny as values are stored, so SQLite's floating-point
+    arithmetic gives the same answer as Decimal at the boundaries (tests compare the two).
+    """
+    latest = Return.objects.filter(measure=OuterRef("pk")).order_by("-period_start").values("value")[:1]
+    money = DecimalField(max_digits=14, decimal_places=2)
+    measures = Measure.objects.filter(agreement=OuterRef("pk")).annotate(
+        latest=Subquery(latest, output_field=money),
+    ).annotate(shortfall=Round(
+        Case(When(direction=Direction.HIGHER_IS_BETTER, then=F("target") - F("latest")), default=F("latest") - F("target"), output_field=money),
+        2,
+    ))
+    return Case(
+        When(Exists(measures.filter(shortfall__gt=F("tolerance"))), then=Value(performance.RED)),
+        When(Exists(measures.filter(shortfall__gt=0)), then=Value(performance.AMBER)),
+        When(Exists(measures.filter(latest__isnull=False)), then=Value(performance.GREEN)),
+        default=Value(NO_RAG), output_field=CharField(),
+    )
+
+
+def agreement_list(user, filters: dict | None = None) -> QuerySet[Agreement]:
+    """Agreements filtered by `state`, `kind`, `provider`, `service_area` and `rag`, each row with its RAG, in one query."""
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    agreements = _visible_agreements(user).select_related("provider", "service_area", "contract_manager").annotate(rag=_overall_rag())
+    for name in ("state", "kind", "provider", "service_area", "rag"):
+        if filters.get(name):
+            agreements = agreements.filter(**{name: filters[name]})
+    return agreements.order_by("reference", "pk")
+
+
+def provider_options() -> QuerySet[Organisation]:
+    """Organisations holding at least one agreement (organisations are public records)."""
+    return Organisation.objects.filter(Exists(Agreement.objects.filter(provider=OuterRef("pk")))).order_by("name")
+
+
+def contract_manager_options() -> QuerySet[User]:
+    return User.objects.filter(groups__name=Role.CONTRACT_MANAGER).order_by("last_name", "first_name", "username").distinct()
+
+
+def specification_options(*, user) -> QuerySet[ServiceSpecification]:
+    """Specifications are the cycles' records: offered only to those who may see cycles."""
+    specifications = ServiceSpecification.objects.select_related("cycle").order_by("cycle__name", "title")
+    return specifications if cycle_selectors.sees_cycles(user) else specifications.none()
+
+
+# --- one agreement ----------------------------------------------------------------------------
+
+def _detail_prefetches():
+    return [
+        "break_points",
+        Prefetch("supply_chain", queryset=SupplyChainMember.objects.select_related("organisation")),
+        Prefetch("measures", queryset=Measure.objects.select_related("outcome").prefetch_related(
+            Prefetch("returns", queryset=Return.objects.select_related("submitted_by").order_by("period_start")),
+        )),
+        "cohort_results",
+        Prefetch("remedial_plans", queryset=RemedialActionPlan.objects.select_related("measure").order_by("-agreed_on", "-id")),
+        Prefetch("rectification_notices", queryset=RectificationNotice.objects.select_related("issued_by")),
+        Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "resulting_version")),
+        Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
+        Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
+        Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),
+                 to_attr="contract_notices"),
+    ]
+
+
+def agreement_get(user, pk, *, detail: bool = True, channel: str = audit.Channel.PAGE, path: str = "") -> Agreement:
+    """One agreement the user may see; with `detail`, everything its page, guards and performance read.
+
+    Without `detail` it is the bare record, for handing to a service: services that
+    add records then read a relation must not see a stale prefetched cache.
+    """
+    agreements = _visible_agreements(user).select_related(
+        "provider", "service_area", "contract_manager", "specification", "competition__lead_commissioner",
+    )
+    if detail:
+        agreements = agreements.prefetch_related(*_detail_prefetches())
+    return get_or_404(user, agreements, pk=pk, channel=channel, path=path, object_type="contracts.agreement")
+
+
+def _of_agreement(model, user, agreement, lookup="agreement"):
+    return model.objects.filter(**{lookup: agreement, f"{lookup}__in": _visible_agreements(user)})
+
+
+def measure_list(*, user, agreement) -> QuerySet[Measure]:
+    return _of_agreement(Measure, user, agreement).order_by("id")
+
+
+def return_list(*, user, agreement) -> QuerySet[Return]:
+    return _of_agreement(Return, user, agreement, "measure__agreement").select_related("measure")
+
+
+def rectification_notice_list(*, user, agreement) -> QuerySet[RectificationNotice]:
+    return _of_agreement(RectificationNotice, user, agreement).select_related("agreement")
+
+
+def notice_of_change_list(*, user, agreement) -> QuerySet[NoticeOfChange]:
+    return _of_agreement(NoticeOfChange, user, agreement).select_related("agreement__competition__lead_commissioner")
+
+
+def version_get(*, user, agreement, number, path: str = "") -> AgreementVersion:
+    versions = _of_agreement(AgreementVersion, user, agreement).select_related("notice_of_change")
+    return get_or_404(user, versions, number=number, channel=audit.Channel.PAGE, path=path)
+
+
+# --- the contract managers' dashboard -----------------------------------------------------------
+
+@dataclass
+class OverdueReturns:
+    agreement: Agreement
+    measure: Measure
+    periods: list  # start dates of the periods whose return is overdue
+
+
+@dataclass
+class Dashboard:
+    today: datetime.date
+    horizon: datetime.date
+    running: int
+    rag_counts: list  # (code, label, count), worst first
+    overdue: list[OverdueReturns] = field(default_factory=list)
+    rectification_notices: list = field(default_factory=list)
+    expiries: list = field(default_factory=list)
+    break_points: list = field(default_factory=list)
+    stewardship: list = field(default_factory=list)  # (agreement, [warnings])
+    months: int = DASHBOARD_MONTHS
+
+
+def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
+    """Portfolio RAG, overdue returns, open rectification notices, what falls due in the next six months, stewardship.
+
+    Over the running agreements (live or under rectification) the user may see, in a
+    fixed number of queries however many there are.
+    """
+    today = today or timezone.localdate()
+    horizon = today + relativedelta(months=DASHBOARD_MONTHS)
+    running = list(
+        _visible_agreements(user).filter(state__in=RUNNING).select_related("provider")
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.order_by("id").prefetch_related("returns")),
+            Prefetch("supply_chain", queryset=SupplyChainMember.objects.select_related("organisation")),
+            "cohort_results",
+        )
+        .order_by("reference", "pk")
+    )
+    counts = {performance.RED: 0, performance.AMBER: 0, performance.GREEN: 0, NO_RAG: 0}
+    board = Dashboard(today=today, horizon=horizon, running=len(running), rag_counts=[])
+    for agreement in running:
+        counts[performance.overall_rag(agreement) or NO_RAG] += 1
+        if agreement.start_date:
+            for measure in agreement.measures.all():
+                late = performance.overdue(measure, agreement.start_date, today)
+                if late:
+                    board.overdue.append(OverdueReturns(agreement, measure, late))
+        warnings = performance.stewardship_warnings(agreement)
+        if warnings:
+            board.stewardship.append((agreement, warnings))
+        if agreement.end_date and agreement.end_date <= horizon:
+            board.expiries.append(agreement)
+    board.rag_counts = [(code, label, counts[code]) for code, label in RAG_FILTER_CHOICES]
+    board.expiries.sort(key=lambda a: (a.end_date, a.reference))
+    board.rectification_notices = list(
+        RectificationNotice.objects.filter(agreement__in=_visible_agreements(user), status=RectificationNotice.Status.OPEN)
+        .select_related("agreement__provider").order_by("deadline", "pk")
+    )
+    board.break_points = list(
+        BreakPoint.objects.filter(
+            agreement__in=_visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
+        ).select_related("agreement__provider").order_by("on", "pk")
+    )
+    for point in board.break_points:
+        point.notice_by = point.on - relativedelta(months=point.notice_months)
+    return board
+
