@@ -577,7 +577,7 @@ class Notice(models.Model):
     version = models.PositiveSmallIntegerField(default=1)
     content = models.JSONField()
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty when a scheduled task published it.")
 
     class Meta:
         ordering = ["published_at", "id"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -528,6 +529,26 @@ def uk11_content(agreement) -> dict:
     return {**_header(agreement, "UK11", "Contract termination notice"),
             "termination": {"date": agreement.ended_on.isoformat() if agreement.ended_on else None,
                             "state": agreement.state, "reason": agreement.ended_reason}}
+
+
+def performance_notices_publish_due(*, today: date | None = None) -> list:
+    """Publish a UK9 for every running 2023 contract whose last one (or go-live) is 12 months old.
+
+    The Procurement Act 2023 asks for a contract performance notice at least every 12
+    months; run daily by Celery beat, so no contract goes longer.
+    """
+    from competitions.models import Notice
+
+    today = today or timezone.localdate()
+    published = []
+    running = Agreement.objects.filter(state__in=RUNNING, competition__regime="2023").select_related("competition", "provider")
+    for agreement in running:
+        last = Notice.objects.filter(competition=agreement.competition, notice_type__in=["UK9", "UK7"]).order_by("-published_at").first()
+        if last is not None and timezone.localdate(last.published_at) + relativedelta(months=12) <= today:
+            agreement = _reload(agreement)
+            published.append(notices.notice_publish(competition=agreement.competition, notice_type="UK9", actor=None,
+                                                    content=uk9_content(agreement, today)))
+    return published
 
 
 @transaction.atomic

@@ -9,3 +9,9 @@ from contracts import services
 def expire_agreements() -> list[str]:
     """Expire running agreements whose end date has passed (scheduled daily by Celery beat)."""
     return [agreement.reference for agreement in services.agreements_expire_due()]
+
+
+@shared_task
+def publish_due_performance_notices() -> list[int]:
+    """UK9 contract performance notices falling due (Procurement Act 2023: at least every 12 months)."""
+    return [notice.pk for notice in services.performance_notices_publish_due()]

@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's schedule when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "expire-agreements": {"task": "contracts.tasks.expire_agreements", "schedule": 60 * 60 * 24},
+    "publish-due-performance-notices": {"task": "contracts.tasks.publish_due_performance_notices", "schedule": 60 * 60 * 24},
 }
 
 # Open Contracting: OCIDs are "<publisher prefix>-<competition reference>".

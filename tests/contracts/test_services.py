@@ -186,3 +186,26 @@ def test_procurement_act_agreements_publish_uk7_uk9_uk10_and_uk11_under_the_comp
         assert competition.notices.get(notice_type="UK11").content["termination"]["reason"] == "Insolvency"
     finally:
         journey.stop_travel()
+
+
+def test_uk9_notices_fall_due_every_12_months_and_expiry_publishes_by_itself():
+    journey = Journey(regime="2023", major=True, public_bid=False)
+    try:
+        journey.advance_to(CompetitionState.AWARDED)
+        competition = journey.refresh()
+        agreement = Agreement.objects.get(competition=competition)
+        people = {"procurement": journey.procurement, "manager": UserFactory(roles=[Role.CONTRACT_MANAGER])}
+        start = timezone.localdate().replace(day=1)
+        services.agreement_update(agreement=agreement, actor=journey.procurement, start_date=start, end_date=start + relativedelta(months=18))
+        make_live(Agreement.objects.get(pk=agreement.pk), people, kpis=3)
+        assert tasks.publish_due_performance_notices.delay().get() == []  # UK7 was just published
+        journey.travel_to(timezone.localdate() + relativedelta(months=12))
+        assert len(tasks.publish_due_performance_notices.delay().get()) == 1
+        assert tasks.publish_due_performance_notices.delay().get() == []  # not again the same day
+        journey.travel_to(start + relativedelta(months=19))
+        assert tasks.expire_agreements.delay().get() == [agreement.reference]
+        assert list(competition.notices.filter(notice_type__in=["UK9", "UK11"]).values_list("notice_type", "published_by")) == [
+            ("UK9", None), ("UK9", None), ("UK11", None),
+        ]
+    finally:
+        journey.stop_travel()
