@@ -476,7 +476,7 @@ def lead_commissioner_of(agreement):
 def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
     """The lead commissioner agrees (the change takes effect) or refuses a material change."""
     require_role(actor, Role.COMMISSIONER)
-    notice = NoticeOfChange.objects.select_for_update().select_related("agreement__competition").get(pk=notice.pk)
+    notice = NoticeOfChange.objects.select_for_update(of=("self",)).select_related("agreement__competition").get(pk=notice.pk)
     if notice.agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
     lead = lead_commissioner_of(notice.agreement)
