@@ -7,7 +7,7 @@ from tests.core.factories import UserFactory
 
 def pytest_report_header(config):
     database = settings.DATABASES["default"]
-    broker = "Redis at " + settings.REDIS_URL if settings.REDIS_URL else "none (Celery eager)"
+    broker = ("Redis at " + settings.REDIS_URL if settings.REDIS_URL else "none") + "; unit tests run tasks eagerly"
     return [
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({database.get('HOST') or database['NAME']})",
         f"celery broker: {broker}",
