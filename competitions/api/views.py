@@ -6,11 +6,9 @@ see answers 404 exactly as in the browser; every write goes through
 details by `core.api.exceptions` — never caught here.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -33,27 +31,17 @@ from competitions.api.serializers import (
 )
 from competitions.models import Bid, Clarification, Competition, GatewayReview
 from core.api.exceptions import problem_responses
+from core.api import versions
+from core.api.versions import if_match_parameter
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The competition's ETag (its version) as you read it; the body's `version` takes precedence.",
-)
+IF_MATCH = if_match_parameter("competition")
 
 
 def expected_version(request, version: int | None) -> int | None:
-    """The version the caller read: the body's `version`, else the If-Match header (an ETag such as "3")."""
-    if version is not None:
-        return version
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    tag = header.removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise serializers.ValidationError({"If-Match": ["Send the competition's ETag, as given by the API."]})
-    return int(tag)
+    return versions.expected_version(request, version, record="competition")
 
 
 def _transition_action(name: str):

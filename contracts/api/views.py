@@ -8,9 +8,8 @@ caught here.
 """
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -37,6 +36,8 @@ from contracts.api.serializers import (
 )
 from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
+from core.api import versions
+from core.api.versions import if_match_parameter
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
@@ -50,23 +51,11 @@ def _visible_agreements(user) -> QuerySet[Agreement]:
 
 # --- agreements ---------------------------------------------------------------------------------------------
 
-IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The agreement's ETag (its version) as you read it; the body's `version` takes precedence.",
-)
+IF_MATCH = if_match_parameter("agreement")
 
 
 def expected_version(request, version: int | None) -> int | None:
-    """The version the caller read: the body's `version`, else the If-Match header (an ETag such as "3")."""
-    if version is not None:
-        return version
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    tag = header.removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise serializers.ValidationError({"If-Match": ["Send the agreement's ETag, as given by the API."]})
-    return int(tag)
+    return versions.expected_version(request, version, record="agreement")
 
 
 class AgreementContextMixin:

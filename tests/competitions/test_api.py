@@ -14,12 +14,12 @@ from competitions.models import Bid, Clarification, Competition, GatewayReview, 
 from core.models import ServiceArea
 from core.roles import Role
 from ethical_walls.services import conflict_declare
+from tests.api import client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
@@ -27,21 +27,6 @@ def journey():
     trip = Journey()
     yield trip
     trip.stop_travel()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def problem(response, status: int) -> dict:
-    """Every error answers RFC 9457 problem details."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["type"] and "detail" in body
-    return body
 
 
 def url(competition, action=""):

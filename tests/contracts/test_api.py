@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from competitions.models import State as CompetitionState
 from contracts import services
@@ -15,29 +14,14 @@ from core.models import OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from ethical_walls.models import AuditEvent
+from tests.api import client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
-PROBLEM = "application/problem+json"
 AGREEMENTS = "/api/v1/agreements/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def problem(response, status: int) -> dict:
-    """Every error answers RFC 9457 problem details."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["type"] and "detail" in body
-    return body
 
 
 def url(agreement, action=""):

@@ -5,36 +5,20 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from core.models import ServiceArea
 from core.roles import Role
 from cycle import services
 from cycle.models import CommissioningCycle, CycleEvent, Outcome, Priority, Stage
 from ethical_walls.models import AuditEvent
+from tests.api import client_for, problem
 from tests.core.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 NEEDS_LABEL = "A needs assessment records demand, provision and a gap analysis"
 EQUALITY_LABEL = "An equality impact assessment is complete"
 CYCLES = "/api/v1/cycles/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def problem(response, status: int) -> dict:
-    """Every error answers RFC 9457 problem details."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["type"] and "detail" in body
-    return body
 
 
 def url(cycle, action=""):
