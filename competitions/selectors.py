@@ -9,7 +9,7 @@ managers see the portfolio (state, value, SRO), not the confidential records.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from competitions.models import (
     LAUNCHED,
@@ -27,6 +27,7 @@ from competitions.models import (
     ModeratedScore,
     Notice,
     Score,
+    State,
 )
 from core.roles import Role
 from ethical_walls import audit
@@ -45,7 +46,13 @@ def _visible_competitions(user) -> QuerySet[Competition]:
     if user.has_role(*PORTFOLIO_ROLES):
         return competitions
     # Everyone else sees what every bidder sees: launched competitions are public.
-    return competitions.filter(Q(state__in=LAUNCHED) | Q(pk__in=confidential_competition_ids(user)))
+    return competitions.filter(published_competitions() | Q(pk__in=confidential_competition_ids(user)))
+
+
+def published_competitions() -> Q:
+    """Launched competitions; an abandoned one only if it had been launched (one abandoned in draft was never public)."""
+    was_launched = Exists(CompetitionEvent.objects.filter(competition=OuterRef("pk"), to_state=State.PRE_QUALIFICATION))
+    return (Q(state__in=LAUNCHED) & ~Q(state=State.ABANDONED)) | (Q(state=State.ABANDONED) & was_launched)
 
 
 def competition_list(*, user, state: str = "", service_area=None, phase: str = "", min_value=None, max_value=None, search: str = "") -> QuerySet[Competition]:
@@ -104,6 +111,14 @@ def _public_prefetches(user):
     ]
 
 
+def existing_competition_id(pk):
+    """The id a refused look-up is logged against, so it shows on that competition's breach view (None if no such competition)."""
+    try:
+        return Competition.objects.filter(pk=pk).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
 def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = "") -> Competition:
     """One competition with everything its page shows for this user, in a fixed number of queries.
 
@@ -111,7 +126,8 @@ def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = 
     competition the user may not see is a refused attempt and answers 404.
     """
     competitions = _visible_competitions(user).select_related("service_area", "lead_commissioner", "sro", "programme")
-    competition = get_or_404(user, competitions, pk=pk, channel=channel, path=path, object_type="competitions.competition")
+    competition = get_or_404(user, competitions, pk=pk, channel=channel, path=path, object_type="competitions.competition",
+                             competition_id=lambda: existing_competition_id(pk))
     confidential = sees_confidential(user, competition)
     prefetch_related_objects([competition], *(_confidential_prefetches(user) if confidential else _public_prefetches(user)))
     if confidential:

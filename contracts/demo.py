@@ -316,7 +316,7 @@ def _resettlement(cast: Cast) -> None:
         ),
         MeasureSpec(
             "Proven reoffending within 12 months (binary rate)", "The likelihood of reoffending is reduced", "38", "3",
-            ("44", "39"), direction="lower", frequency=Frequency.QUARTERLY, weight="2",
+            ("44", "39", ("40.0", "42.5")), direction="lower", frequency=Frequency.QUARTERLY, weight="2",
         ),
     ])
     _take_live(agreement, cast)

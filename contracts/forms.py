@@ -13,6 +13,8 @@ from contracts.models import (
     AgreementState,
     CohortResult,
     Direction,
+    EqualityResult,
+    Feedback,
     Frequency,
     PaymentModel,
     SupplyChainMember,
@@ -185,6 +187,23 @@ class CohortResultForm(AgreementFormMixin, forms.Form):
                                    help_text="How hard the cohort is to help: outcomes concentrated in the easiest cohort are creaming.")
     referrals = forms.IntegerField(min_value=0)
     outcomes = forms.IntegerField(label="Outcomes paid for", min_value=0)
+
+
+class FeedbackForm(AgreementFormMixin, forms.Form):
+    source = forms.ChoiceField(label="From", choices=Feedback.Source.choices, widget=forms.RadioSelect)
+    received_on = forms.DateField(label="Received on", widget=DateInput)
+    respondents = forms.IntegerField(min_value=1, initial=1, help_text="How many people the figure speaks for: a survey's respondents, or 1.")
+    satisfaction = forms.DecimalField(label="Satisfaction (1 to 5)", min_value=1, max_value=5, max_digits=3, decimal_places=2,
+                                      help_text="Average satisfaction: 1 is very dissatisfied, 5 very satisfied.")
+    summary = forms.CharField(label="What they said", widget=forms.Textarea, required=False)
+
+
+class EqualityResultForm(AgreementFormMixin, forms.Form):
+    period_start = forms.DateField(label="Period starts", widget=DateInput)
+    characteristic = forms.ChoiceField(label="Protected characteristic", choices=EqualityResult.Characteristic.choices)
+    group = forms.CharField(max_length=120, help_text="For example: 18 to 24, Black or Black British, Female.")
+    referrals = forms.IntegerField(min_value=0)
+    outcomes = forms.IntegerField(label="Successful outcomes", min_value=0)
 
 
 class RemedialPlanForm(AgreementFormMixin, forms.Form):

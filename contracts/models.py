@@ -310,3 +310,51 @@ class AgreementEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Feedback(models.Model):
+    """What service users and stakeholders said of the service (seed "Evaluate": how it was received)."""
+
+    class Source(models.TextChoices):
+        SERVICE_USER = "service_user", "Service users"
+        STAKEHOLDER = "stakeholder", "Stakeholders"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="feedback")
+    received_on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    respondents = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)], help_text="How many people the figure speaks for.")
+    satisfaction = models.DecimalField(
+        max_digits=3, decimal_places=2, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Average satisfaction from 1 (very dissatisfied) to 5 (very satisfied).",
+    )
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["agreement", "-received_on", "-id"]
+
+
+class EqualityResult(models.Model):
+    """Referrals and outcomes by protected characteristic, for equality monitoring (seed: "equality impacts")."""
+
+    class Characteristic(models.TextChoices):
+        AGE = "age", "Age"
+        DISABILITY = "disability", "Disability"
+        ETHNICITY = "ethnicity", "Ethnicity"
+        RELIGION = "religion", "Religion or belief"
+        SEX = "sex", "Sex"
+        SEXUAL_ORIENTATION = "sexual_orientation", "Sexual orientation"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="equality_results")
+    period_start = models.DateField()
+    characteristic = models.CharField(max_length=20, choices=Characteristic.choices)
+    group = models.CharField(max_length=120, help_text="For example: 18 to 24, Black or Black British, Female.")
+    referrals = models.PositiveIntegerField()
+    outcomes = models.PositiveIntegerField(help_text="Successful outcomes in the period.")
+
+    class Meta:
+        ordering = ["agreement", "characteristic", "group", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period_start", "characteristic", "group"], name="one_equality_result_per_group_period"),
+            models.CheckConstraint(condition=models.Q(outcomes__lte=models.F("referrals")), name="equality_outcomes_within_referrals"),
+        ]

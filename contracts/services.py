@@ -21,6 +21,8 @@ from contracts.models import (
     AgreementVersion,
     BreakPoint,
     CohortResult,
+    EqualityResult,
+    Feedback,
     Measure,
     NoticeOfChange,
     RectificationNotice,
@@ -264,6 +266,37 @@ def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, d
         defaults={"difficulty": difficulty, "referrals": referrals, "outcomes": outcomes},
     )
     _event(agreement, actor, "record", f"Cohort results {'recorded' if created else 'corrected'}: {cohort}, period from {period_start:%d %B %Y}")
+    return result
+
+
+@transaction.atomic
+def feedback_record(*, agreement, actor, received_on: date, source: str, satisfaction: Decimal, respondents: int = 1, summary: str = "") -> Feedback:
+    require_role(actor, Role.CONTRACT_MANAGER)
+    if agreement.state not in RUNNING:
+        raise ValidationError("Feedback is recorded while the agreement is live.")
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": "Feedback cannot be received in the future."})
+    item = Feedback(agreement=agreement, received_on=received_on, source=source, satisfaction=satisfaction,
+                    respondents=respondents, summary=summary, recorded_by=actor)
+    item.full_clean()
+    item.save()
+    _event(agreement, actor, "record", f"{Feedback.Source(source).label} feedback recorded: {satisfaction} out of 5")
+    return item
+
+
+@transaction.atomic
+def equality_result_record(*, agreement, actor, period_start: date, characteristic: str, group: str, referrals: int, outcomes: int) -> EqualityResult:
+    require_role(actor, Role.CONTRACT_MANAGER)
+    if agreement.state not in RUNNING:
+        raise ValidationError("Equality monitoring is recorded while the agreement is live.")
+    if outcomes > referrals:
+        raise ValidationError({"outcomes": "Outcomes cannot exceed referrals."})
+    result, created = EqualityResult.objects.update_or_create(
+        agreement=agreement, period_start=period_start, characteristic=characteristic, group=group,
+        defaults={"referrals": referrals, "outcomes": outcomes},
+    )
+    label = EqualityResult.Characteristic(characteristic).label
+    _event(agreement, actor, "record", f"Equality monitoring {'recorded' if created else 'corrected'}: {label}, {group}, period from {period_start:%d %B %Y}")
     return result
 
 

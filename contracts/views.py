@@ -29,8 +29,10 @@ from cycle import selectors as cycle_selectors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
+from evaluations import selectors as evaluation_selectors
 
 NOT_LIVE_YET = (AgreementState.DRAFT, AgreementState.MOBILISING)
+RECENT_EVALUATIONS = 10  # the nightly evaluations the agreement page lists
 
 
 def _require_reader(request):
@@ -157,6 +159,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
     for notice in agreement.notices_of_change.all():
         notice.can_decide = RECORD_ACTIONS["decide-notice-of-change"].offered(user, agreement, notice)
         notice.change_rows = _change_rows(notice.changes, measure_names)
+    evaluations = evaluation_selectors.agreement_evaluations(user, agreement, limit=RECENT_EVALUATIONS)
     return {
         "agreement": agreement,
         "today": today,
@@ -179,6 +182,8 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "links": _record_links(request, agreement),
         "sees_cycles": cycle_selectors.sees_cycles(user),
         "lead_commissioner": services.lead_commissioner_of(agreement),
+        "evaluations": evaluations,
+        "latest_evaluation": evaluations[0] if evaluations else None,
     }
 
 
@@ -321,6 +326,11 @@ RECORD_ACTIONS = {
     "return": RecordAction("Submit a return", forms.ReturnForm, _return, "measures", (Role.CONTRACT_MANAGER,), _running),
     "cohort-result": RecordAction("Record outcomes by cohort", forms.CohortResultForm,
                                   lambda a, u, f, t: services.cohort_result_record(agreement=a, actor=u, **f.cleaned_data), "stewardship", (Role.CONTRACT_MANAGER,), _running),
+    "feedback": RecordAction("Record feedback", forms.FeedbackForm,
+                             lambda a, u, f, t: services.feedback_record(agreement=a, actor=u, **f.cleaned_data), "evaluation", (Role.CONTRACT_MANAGER,), _running),
+    "equality-result": RecordAction("Record equality monitoring", forms.EqualityResultForm,
+                                    lambda a, u, f, t: services.equality_result_record(agreement=a, actor=u, **f.cleaned_data), "evaluation",
+                                    (Role.CONTRACT_MANAGER,), _running),
     "remedial-plan": RecordAction("Agree a remedial action plan", forms.RemedialPlanForm,
                                   lambda a, u, f, t: services.remedial_plan_add(agreement=a, actor=u, **f.cleaned_data), "remedial-plans", (Role.CONTRACT_MANAGER,), _running),
     "rectification-notice": RecordAction("Issue a rectification notice", forms.RectificationNoticeForm,

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from core.roles import Role
 
 ALL_ROLES = frozenset(Role)
+AGREEMENT_READERS = frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT})
+# Agreements do not exist for the bid team, whatever else a member holds (contracts.selectors.sees_agreements).
+NOT_THE_BID_TEAM = frozenset({Role.BID_TEAM})
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,7 @@ class Section:
     url_name: str
     path_prefix: str
     roles: frozenset
+    hidden_from: frozenset = frozenset()  # roles that hide the section even from someone holding one of `roles`
 
 
 SECTIONS = (
@@ -24,12 +28,8 @@ SECTIONS = (
         frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT}),
     ),
     Section("Competitions", "competitions:index", "/competitions/", ALL_ROLES),
-    Section(
-        "Contracts and SLAs",
-        "contracts:index",
-        "/contracts/",
-        frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT}),
-    ),
+    Section("Contracts and SLAs", "contracts:index", "/contracts/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
+    Section("Reports", "evaluations:index", "/reports/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
     # Everyone declares interests there; the wall pages themselves check who may see what.
     Section("Ethical walls", "ethical_walls:index", "/walls/", ALL_ROLES),
     Section("Organisations", "organisations", "/organisations/", ALL_ROLES),
@@ -37,4 +37,4 @@ SECTIONS = (
 
 
 def sections_for(role_names) -> list[Section]:
-    return [section for section in SECTIONS if section.roles.intersection(role_names)]
+    return [section for section in SECTIONS if section.roles.intersection(role_names) and not section.hidden_from.intersection(role_names)]

@@ -7,7 +7,7 @@ record's django-guardian object permission (granted and revoked only by
 """
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -63,13 +63,15 @@ def get_or_404(user, queryset: QuerySet, *, channel: str, path: str = "", object
     """Fetch one record the user may see (`pk=…` or another lookup); otherwise log the refused attempt and answer 404.
 
     A record that does not exist and one the user may not see give the same answer.
+    `competition_id` (a value, or a callable asked only on refusal) files the refusal
+    under that competition, for its SRO's breach view.
     """
     try:
         return queryset.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         audit.refused(
             actor=user, channel=channel, object_type=object_type or audit.object_type_of(queryset.model),
-            object_id=next(iter(lookup.values()), ""), competition_id=competition_id, path=path,
+            object_id=next(iter(lookup.values()), ""), competition_id=competition_id() if callable(competition_id) else competition_id, path=path,
         )
         raise Http404("Not found") from None
 

@@ -7,6 +7,7 @@ from contracts.api.views import AgreementViewSet, MeasureViewSet, NoticeOfChange
 from core.api.views import OrganisationViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
+from ocds.views import OcdsCompetitionViewSet, OcdsReleaseViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -23,3 +24,6 @@ router.register("notices-of-change", NoticeOfChangeViewSet, basename="notice-of-
 router.register("rectification-notices", RectificationNoticeViewSet, basename="rectification-notice")
 router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+# Open Contracting Data Standard: published competition data (ocds/views.py).
+router.register("ocds/releases", OcdsReleaseViewSet, basename="ocds-release")
+router.register("ocds/competitions", OcdsCompetitionViewSet, basename="ocds-competition")

@@ -37,3 +37,9 @@ def bid_team_user(user_with_role):
 @pytest.fixture
 def oversight_user(user_with_role):
     return user_with_role(Role.OVERSIGHT)
+
+
+@pytest.fixture(autouse=True)
+def reports_storage_per_test(settings, tmp_path):
+    """Each test its own report storage: a PDF rendered by one test must not be found by the next."""
+    settings.STORAGES = {**settings.STORAGES, "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path / "reports", "base_url": None}}}

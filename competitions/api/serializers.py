@@ -26,6 +26,8 @@ from competitions.models import (
     State,
     TreasuryApproval,
 )
+from core.api.schema import closed_schema
+from core.api.serializers import IdField
 from core.models import Organisation, User
 
 
@@ -76,7 +78,7 @@ class CompetitionFilterSerializer(serializers.Serializer):
 
     state = serializers.ChoiceField(choices=State.choices, required=False)
     phase = serializers.ChoiceField(choices=list(PHASE_LABELS.items()), required=False)
-    service_area = serializers.IntegerField(required=False, min_value=1, help_text="Service area id.")
+    service_area = IdField(required=False, help_text="Service area id.")
     min_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text="Estimated value at least (£).")
     max_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text="Estimated value at most (£).")
     search = serializers.CharField(required=False, max_length=200, help_text="Words in the title or reference.")
@@ -95,7 +97,7 @@ class CompetitionFilterSerializer(serializers.Serializer):
 class CompetitionRecordFilterSerializer(serializers.Serializer):
     """?competition=<id>, for the lists of a competition's records."""
 
-    competition = serializers.IntegerField(required=False, min_value=1, help_text="Competition id.")
+    competition = IdField(required=False, help_text="Competition id.")
 
 
 class CompetitionSerializer(serializers.ModelSerializer):
@@ -121,7 +123,7 @@ class CompetitionConfidentialSerializer(CompetitionSerializer):
     """A competition as the commissioning side sees it."""
 
     lead_commissioner = UserSummarySerializer(read_only=True)
-    sro = UserSummarySerializer(read_only=True)
+    sro = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null until one is appointed.")
 
     class Meta(CompetitionSerializer.Meta):
         fields = [
@@ -159,7 +161,7 @@ class BusinessCaseSerializer(serializers.ModelSerializer):
     # Plain strings: "kind" and "status" name other choice sets elsewhere in the schema.
     kind = serializers.CharField(read_only=True, help_text="outline or full")
     status = serializers.CharField(read_only=True, help_text="draft or approved")
-    approved_by = UserSummarySerializer(read_only=True)
+    approved_by = UserSummarySerializer(read_only=True, allow_null=True, help_text="Null while the case is a draft.")
 
     class Meta:
         model = BusinessCase
@@ -205,6 +207,7 @@ class AvailableTransitionsMixin(serializers.Serializer):
         return [name for name in services.TRANSITION_SERVICES if name in allowed and name in possible]  # lifecycle order
 
 
+@closed_schema  # so that a response tells it apart from the commissioning side's superset (views.COMPETITION_DETAIL)
 class CompetitionDetailSerializer(AvailableTransitionsMixin, CompetitionSerializer):
     criteria = CriterionSerializer(source="visible_criteria", many=True, read_only=True, help_text="The published evaluation criteria.")
 
@@ -365,22 +368,35 @@ class PublishedClarificationSerializer(serializers.ModelSerializer):
 
 
 class ClarificationSerializer(WallRedactionMixin, PublishedClarificationSerializer):
-    """A clarification as MoJ Procurement and the commissioning side see it; on other rows the asker is left out."""
+    """A clarification as MoJ Procurement and the commissioning side see it; on other rows the asker is left out (null)."""
 
     redacted_fields = ("asked_by", "commercially_sensitive", "logged_by", "logged_at", "answered_by")
 
-    asked_by = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), help_text="The bidder organisation that asked.")
+    asked_by = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The bidder organisation that asked; null where the caller may not know.",
+    )
 
     class Meta(PublishedClarificationSerializer.Meta):
         fields = [
             "id", "competition", "asked_by", "question", "commercially_sensitive", "logged_by", "logged_at",
             "answer", "answered_by", "published_at",
         ]
-        read_only_fields = ["logged_by", "logged_at", "answer", "answered_by", "published_at"]
+        read_only_fields = fields
         extra_kwargs = {name: {"allow_null": True} for name in ("logged_by", "logged_at", "answered_by", "commercially_sensitive")}
 
     def visible_to_caller(self, clarification) -> bool:
         return selectors.sees_confidential(self.context["request"].user, clarification.competition)
+
+
+class ClarificationLogSerializer(serializers.ModelSerializer):
+    """The arguments of services.clarification_log: a bidder's question, as MoJ Procurement logs it."""
+
+    competition = VisibleRelatedField(selector=selectors.competition_list)
+    asked_by = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), help_text="The bidder organisation that asked.")
+
+    class Meta:
+        model = Clarification
+        fields = ["competition", "asked_by", "question", "commercially_sensitive"]
 
 
 class ClarificationAnswerSerializer(serializers.Serializer):

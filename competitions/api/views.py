@@ -6,7 +6,7 @@ see answers 404 exactly as in the browser; every write goes through
 details by `core.api.exceptions` — never caught here.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from competitions.api.serializers import (
     TRANSITION_REQUESTS,
     BidSerializer,
     ClarificationAnswerSerializer,
+    ClarificationLogSerializer,
     ClarificationSerializer,
     CompetitionConfidentialDetailSerializer,
     CompetitionListSerializer,
@@ -31,13 +32,24 @@ from competitions.api.serializers import (
 )
 from competitions.models import Bid, Clarification, Competition, GatewayReview
 from core.api.exceptions import problem_responses
+from core.api.views import LOOKUP_VALUE_REGEX
 from core.api import versions
-from core.api.versions import if_match_parameter
+from core.api.versions import etag_header, if_match_parameter
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
 IF_MATCH = if_match_parameter("competition")
+ETAG = etag_header("competition")
+
+# The detail as the caller may see it: the commissioning side's, or what every bidder sees (SPEC §4,
+# rule 1), which has none of the confidential fields. The latter is documented as closed, so that
+# exactly one of the two describes any answer.
+COMPETITION_DETAIL = PolymorphicProxySerializer(
+    component_name="CompetitionAsSeen",
+    serializers=[CompetitionConfidentialDetailSerializer, CompetitionDetailSerializer],
+    resource_type_field_name=None,
+)
 
 
 def expected_version(request, version: int | None) -> int | None:
@@ -56,8 +68,8 @@ def _transition_action(name: str):
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
     return extend_schema(
         request=TRANSITION_REQUESTS.get(name, TransitionSerializer),
-        parameters=[IF_MATCH],
-        responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403, 404, 409)},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 409)},
     )(handler)
 
 
@@ -70,14 +82,14 @@ def with_transition_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[CompetitionFilterSerializer]),
-    retrieve=extend_schema(responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(404)}),
+    retrieve=extend_schema(parameters=[ETAG], responses={200: COMPETITION_DETAIL, **problem_responses(404)}),
     create=extend_schema(
-        request=CompetitionCreateSerializer,
-        responses={201: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403)},
+        request=CompetitionCreateSerializer, parameters=[ETAG],
+        responses={201: COMPETITION_DETAIL, **problem_responses(400, 403)},
     ),
     partial_update=extend_schema(
-        request=CompetitionUpdateSerializer, parameters=[IF_MATCH],
-        responses={200: CompetitionConfidentialDetailSerializer, **problem_responses(400, 403, 404, 409)},
+        request=CompetitionUpdateSerializer, parameters=[IF_MATCH, ETAG],
+        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 409)},
     ),
 )
 @with_transition_actions
@@ -90,6 +102,7 @@ class CompetitionViewSet(viewsets.GenericViewSet):
     """
 
     queryset = Competition.objects.none()  # names the model for the schema; reads go through selectors
+    lookup_value_regex = LOOKUP_VALUE_REGEX
 
     def get_serializer_class(self):
         # The detail's serializer is chosen per competition, in _detail; this serves the list and the schema.
@@ -163,6 +176,8 @@ class CompetitionViewSet(viewsets.GenericViewSet):
 class CompetitionRecordViewSet(viewsets.GenericViewSet):
     """A competition's records through a selector, filtered by ?competition=<id>."""
 
+    lookup_value_regex = LOOKUP_VALUE_REGEX
+
     def selected(self, **filters):
         raise NotImplementedError
 
@@ -224,7 +239,7 @@ class BidViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRe
 @extend_schema_view(
     list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
     retrieve=extend_schema(responses={200: ClarificationSerializer, **problem_responses(404)}),
-    create=extend_schema(request=ClarificationSerializer, responses={201: ClarificationSerializer, **problem_responses(400, 403)}),
+    create=extend_schema(request=ClarificationLogSerializer, responses={201: ClarificationSerializer, **problem_responses(400, 403)}),
 )
 class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRecordViewSet):
     """Bidders' questions, logged and answered by MoJ Procurement.
@@ -239,7 +254,7 @@ class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Com
     audit_views = False  # answered clarifications are public; the serializer leaves the asker out
 
     def create(self, request):
-        given = ClarificationSerializer(data=request.data, context=self.get_serializer_context())
+        given = ClarificationLogSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         clarification = services.clarification_log(actor=request.user, **given.validated_data)
         return Response(self.get_serializer(clarification).data, status=status.HTTP_201_CREATED)

@@ -40,6 +40,7 @@ from contracts.models import (
     SupplyChainMember,
 )
 from core.roles import Role
+from core.api.serializers import IdField
 from cycle.api.serializers import PlainChoiceField, one_of
 from cycle.models import Outcome
 
@@ -79,8 +80,8 @@ class AgreementFilterSerializer(serializers.Serializer):
 
     state = serializers.ChoiceField(choices=AgreementState.choices, required=False)
     kind = serializers.ChoiceField(choices=AgreementKind.choices, required=False, help_text="A contract or an SLA.")
-    provider = serializers.IntegerField(required=False, min_value=1, help_text="Provider organisation id.")
-    service_area = serializers.IntegerField(required=False, min_value=1, help_text="Service area id.")
+    provider = IdField(required=False, help_text="Provider organisation id.")
+    service_area = IdField(required=False, help_text="Service area id.")
     rag = serializers.ChoiceField(
         choices=selectors.RAG_FILTER_CHOICES, required=False, help_text="The agreement's rating: the worst of its measures' latest.",
     )
@@ -94,11 +95,11 @@ class AgreementFilterSerializer(serializers.Serializer):
 class AgreementRecordFilterSerializer(serializers.Serializer):
     """?agreement=<id>, for the lists of an agreement's records."""
 
-    agreement = serializers.IntegerField(required=False, min_value=1, help_text="Agreement id.")
+    agreement = IdField(required=False, help_text="Agreement id.")
 
 
 class ReturnFilterSerializer(AgreementRecordFilterSerializer):
-    measure = serializers.IntegerField(required=False, min_value=1, help_text="Measure id.")
+    measure = IdField(required=False, help_text="Measure id.")
 
 
 # --- agreements ------------------------------------------------------------------------------------------

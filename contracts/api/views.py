@@ -36,8 +36,9 @@ from contracts.api.serializers import (
 )
 from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
+from core.api.views import LOOKUP_VALUE_REGEX
 from core.api import versions
-from core.api.versions import if_match_parameter
+from core.api.versions import etag_header, if_match_parameter
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
@@ -52,6 +53,7 @@ def _visible_agreements(user) -> QuerySet[Agreement]:
 # --- agreements ---------------------------------------------------------------------------------------------
 
 IF_MATCH = if_match_parameter("agreement")
+ETAG = etag_header("agreement")
 
 
 def expected_version(request, version: int | None) -> int | None:
@@ -75,7 +77,7 @@ def _transition_action(name: str):
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
     return extend_schema(
-        request=TRANSITIONS[name].request, parameters=[IF_MATCH],
+        request=TRANSITIONS[name].request, parameters=[IF_MATCH, ETAG],
         responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
     )(handler)
 
@@ -89,9 +91,9 @@ def with_transition_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[AgreementFilterSerializer]),
-    retrieve=extend_schema(responses={200: AgreementDetailSerializer, **problem_responses(404)}),
+    retrieve=extend_schema(parameters=[ETAG], responses={200: AgreementDetailSerializer, **problem_responses(404)}),
     partial_update=extend_schema(
-        request=AgreementUpdateSerializer, parameters=[IF_MATCH],
+        request=AgreementUpdateSerializer, parameters=[IF_MATCH, ETAG],
         responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
     ),
 )
@@ -105,7 +107,7 @@ class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
     """
 
     queryset = Agreement.objects.none()  # names the model for the schema; reads go through contracts.selectors
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = LOOKUP_VALUE_REGEX
 
     def get_serializer_class(self):
         return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
@@ -164,7 +166,7 @@ class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
 class AgreementRecordViewSet(AgreementContextMixin, viewsets.GenericViewSet):
     """Records of the agreements the caller may see; one they may not see answers 404, logged."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = LOOKUP_VALUE_REGEX
     filter_serializer = AgreementRecordFilterSerializer
 
     def visible(self) -> QuerySet:

@@ -92,7 +92,8 @@ def problem_details_handler(exc, context):
         return None  # not ours to answer: a server error
     status = response.status_code
     problem = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError) or status == HTTPStatus.BAD_REQUEST:
+        # Every 400 carries `errors`, a body DRF could not parse (ParseError) as much as a field refused.
         errors = field_errors(exc.detail)
         problem.update(type=INVALID_INPUT, title="Invalid input", detail=_summary(errors), errors=errors)
     elif status == HTTPStatus.NOT_FOUND:

@@ -23,3 +23,11 @@ def expected_version(request, version: int | None, *, record: str) -> int | None
     if not tag.isdigit():
         raise serializers.ValidationError({"If-Match": [f"Send the {record}'s ETag, as given by the API."]})
     return int(tag)
+
+
+def etag_header(record: str) -> OpenApiParameter:
+    """The response header that carries the record's version (views set it on every detail they answer)."""
+    return OpenApiParameter(
+        "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, response=[200, 201],
+        description=f'The {record}\'s version, quoted (such as "3"): send it back as If-Match.',
+    )

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competitions.api.serializers import UserSummarySerializer
+from core.api.serializers import IdField
 from core.errors import PermissionDenied
 from cycle import guards, services
 from cycle.models import (
@@ -28,6 +29,7 @@ from cycle.models import (
     Outcome,
     Partner,
     Priority,
+    SecuringRoute,
     ServiceSpecification,
     Stage,
 )
@@ -153,6 +155,8 @@ class SuggestedAllocationSerializer(serializers.Serializer):
 
 class SpecificationSerializer(serializers.ModelSerializer):
     outcomes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Ids of the mandatory minimum outcomes.")
+    # Blank until the route is chosen; a read-only model field would be documented without "".
+    securing_route = serializers.ChoiceField(choices=SecuringRoute.choices, allow_blank=True, read_only=True)
     securing_route_label = serializers.CharField(source="get_securing_route_display", read_only=True)
     competition_reference = serializers.CharField(source="competition.reference", read_only=True, allow_null=True)
 
@@ -256,7 +260,7 @@ class StepBackSerializer(MoveSerializer):
 
 class AllocationSerializer(serializers.Serializer):
     funded = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True,
+        child=IdField(), required=False, allow_empty=True,
         help_text="Ids of the priorities to fund. Leave out to accept the suggested allocation.",
     )
 

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.exceptions import problem_responses
+from core.api.versions import etag_header
+from core.api.views import LOOKUP_VALUE_REGEX
 from cycle import selectors, services
 from cycle.api.serializers import (
     AllocationSerializer,
@@ -35,6 +37,7 @@ from ethical_walls.selectors import get_or_404
 # --- cycles --------------------------------------------------------------------------------------
 
 MOVE_RESPONSES = {200: CycleDetailSerializer, **problem_responses(400, 403, 404, 409)}
+ETAG = etag_header("cycle")
 
 
 def _move_action(name: str):
@@ -47,7 +50,7 @@ def _move_action(name: str):
         "conditions when refused, or when the cycle changed since the version you read."
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
-    return extend_schema(request=MoveSerializer, responses=MOVE_RESPONSES)(handler)
+    return extend_schema(request=MoveSerializer, parameters=[ETAG], responses=MOVE_RESPONSES)(handler)
 
 
 def with_move_actions(viewset):
@@ -59,8 +62,8 @@ def with_move_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[CycleFilterSerializer]),
-    retrieve=extend_schema(responses={200: CycleDetailSerializer, **problem_responses(404)}),
-    create=extend_schema(request=CycleCreateSerializer, responses={201: CycleDetailSerializer, **problem_responses(400, 403)}),
+    retrieve=extend_schema(parameters=[ETAG], responses={200: CycleDetailSerializer, **problem_responses(404)}),
+    create=extend_schema(request=CycleCreateSerializer, parameters=[ETAG], responses={201: CycleDetailSerializer, **problem_responses(400, 403)}),
 )
 @with_move_actions
 class CycleViewSet(viewsets.GenericViewSet):
@@ -72,7 +75,7 @@ class CycleViewSet(viewsets.GenericViewSet):
     """
 
     queryset = CommissioningCycle.objects.none()  # names the model for the schema; reads go through selectors
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = LOOKUP_VALUE_REGEX
 
     def get_serializer_class(self):
         return CycleSerializer if self.action == "list" else CycleDetailSerializer
@@ -126,7 +129,7 @@ class CycleViewSet(viewsets.GenericViewSet):
         services.cycle_move_on(cycle=cycle, actor=request.user, transition=name, expected_version=given.validated_data.get("version"))
         return self._detail(cycle.pk)
 
-    @extend_schema(request=StepBackSerializer, responses=MOVE_RESPONSES)
+    @extend_schema(request=StepBackSerializer, parameters=[ETAG], responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"], url_path="step-back", url_name="step-back")
     def step_back(self, request, pk=None):
         """Go back to an earlier stage, saying why: stages run in parallel and iterate (seed)."""
@@ -137,7 +140,7 @@ class CycleViewSet(viewsets.GenericViewSet):
         services.cycle_step_back(cycle=cycle, actor=request.user, expected_version=arguments.pop("version", None), **arguments)
         return self._detail(cycle.pk)
 
-    @extend_schema(request=AllocationSerializer, responses={200: CycleDetailSerializer, **problem_responses(400, 403, 404)})
+    @extend_schema(request=AllocationSerializer, parameters=[ETAG], responses={200: CycleDetailSerializer, **problem_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def allocation(self, request, pk=None):
         """Choose the funded priorities; with no `funded` ids, accept the suggested allocation.
@@ -170,7 +173,7 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = OutcomeSerializer
     queryset = Outcome.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = LOOKUP_VALUE_REGEX
 
     def get_queryset(self):
         if self.action != "list":

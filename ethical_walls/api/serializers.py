@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from competitions import selectors as competition_selectors
 from competitions.api.serializers import UserSummarySerializer, VisibleRelatedField
+from core.api.serializers import IdField
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 
 
@@ -44,7 +45,7 @@ class ConflictAssessSerializer(serializers.Serializer):
 class ConflictDeclarationFilterSerializer(serializers.Serializer):
     """The register's query parameters."""
 
-    competition = serializers.IntegerField(required=False, min_value=1, help_text="Competition id.")
+    competition = IdField(required=False, help_text="Competition id.")
     assessment = serializers.ChoiceField(choices=ConflictDeclaration.Assessment.choices, required=False)
 
 
@@ -63,4 +64,4 @@ class AuditEventFilterSerializer(serializers.Serializer):
 
     action = serializers.ChoiceField(choices=AuditEvent.Action.choices, required=False)
     channel = serializers.ChoiceField(choices=AuditEvent.Channel.choices, required=False)
-    competition = serializers.IntegerField(required=False, min_value=1, help_text="Competition id.")
+    competition = IdField(required=False, help_text="Competition id.")

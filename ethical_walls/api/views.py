@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.exceptions import problem_responses
+from core.api.views import LOOKUP_VALUE_REGEX
 from ethical_walls import audit, selectors, services
 from ethical_walls.api.serializers import (
     AuditEventFilterSerializer,
@@ -28,6 +29,7 @@ class WallRecordViewSet(viewsets.GenericViewSet):
     """Detail reads through the selector; a refused one is logged on the API channel and answers 404."""
 
     object_type = ""
+    lookup_value_regex = LOOKUP_VALUE_REGEX
 
     def get_object(self):
         record = selectors.get_or_404(

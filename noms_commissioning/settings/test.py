@@ -6,7 +6,14 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+STORAGES = {**STORAGES, "reports": {**STORAGES["reports"], "OPTIONS": {"location": MEDIA_ROOT / "reports", "base_url": None}}}  # noqa: F405
 # Unit tests run Celery tasks eagerly even when REDIS_URL names a broker (as in CI);
 # the integration test that needs a real worker configures its own app.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Each test its own in-process cache; the rate-limit tests set API_RATE_LIMIT low themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+API_RATE_LIMIT = "100000/minute"
+# Query-count tests count a page's own queries: the session's renewal on every request (3 queries)
+# is left out here and tested on its own (tests/security).
+SESSION_SAVE_EVERY_REQUEST = False

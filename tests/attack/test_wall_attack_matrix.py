@@ -149,6 +149,37 @@ def no_draft_row(scene, response):
         assert scene.draft.pk not in json_ids(response)
 
 
+def reports(scene):
+    """The awarded competition's agreement evaluated one night, with its PDF and the night's summary stored (made once per scene)."""
+    if not hasattr(scene, "reports"):
+        from django.core.files.base import ContentFile
+
+        from contracts.models import Agreement
+        from evaluations.models import Evaluation, EvaluationRun, reports_storage
+
+        agreement = Agreement.objects.get(competition=scene.live)
+        on = timezone.localdate()
+        storage = reports_storage()
+        run = EvaluationRun.objects.create(
+            on=on, status=EvaluationRun.Status.COMPLETED, total=1, started_at=timezone.now(), finished_at=timezone.now(),
+            summary_pdf=storage.save(f"attack/{on}-summary.pdf", ContentFile(b"%PDF-1.7 portfolio summary")),
+        )
+        Evaluation.objects.create(
+            run=run, agreement=agreement, rag="red", detail={"criteria": [], "trend": []}, fingerprint="attack", evaluated_at=timezone.now(),
+            pdf=storage.save(f"attack/{on}-{agreement.pk}.pdf", ContentFile(b"%PDF-1.7 agreement evaluation")),
+        )
+        scene.reports = (on.isoformat(), agreement.pk)
+    return scene.reports
+
+
+def no_report_without_agreements(scene, response):
+    """Reports are agreement material: whoever may not see agreements gets a 404 (the excluded commissioner still sees agreements)."""
+    from contracts.selectors import sees_agreements
+
+    if not sees_agreements(response.wsgi_request.user):
+        assert response.status_code == 404
+
+
 PROBES = [
     # Rule 1: the bid side sees only what every bidder sees.
     Probe("1", "page", "competition page", lambda s: f"/competitions/{s.live.pk}/"),
@@ -178,11 +209,20 @@ PROBES = [
     Probe("1", "page", "draft competition page", lambda s: f"/competitions/{s.draft.pk}/"),
     Probe("1", "api_detail", "draft competition", lambda s: f"/api/v1/competitions/{s.draft.pk}/", api=True, check=no_confidential_keys),
     Probe("1", "api_list", "competition list", lambda s: "/api/v1/competitions/?state=pre_procurement", api=True, check=no_draft_row),
+    Probe("1", "export", "OCDS record of the draft competition", lambda s: f"/api/v1/ocds/competitions/{s.draft.pk}/record/", api=True),
+    Probe("1", "export", "OCDS releases of every published competition", lambda s: "/api/v1/ocds/releases/", api=True),
     # Rule 5: after award, award material stays behind the wall.
     Probe("5", "page", "award recommendation form", lambda s: f"/competitions/{s.live.pk}/transitions/recommend_award/"),
+    Probe("5", "export", "OCDS record of the awarded competition", lambda s: f"/api/v1/ocds/competitions/{s.live.pk}/record/", api=True),
     Probe("5", "admin", "award recommendation in the admin", lambda s: f"/admin/competitions/awardrecommendation/{AwardRecommendation.objects.get(competition=s.live).pk}/change/"),
     Probe("5", "admin", "moderated scores in the admin", lambda s: f"/admin/competitions/moderatedscore/{ModeratedScore.objects.filter(bid__competition=s.live).first().pk}/change/"),
     Probe("5", "admin", "business case in the admin", lambda s: f"/admin/competitions/businesscase/{BusinessCase.objects.filter(competition=s.live).first().pk}/change/"),
+    # Rule 7: the nightly reports of the agreement the award created are agreement material, on the page and in the PDFs.
+    Probe("7", "page", "nightly evaluation reports", lambda s: "/reports/", check=no_report_without_agreements),
+    Probe("7", "page", "a night's evaluation run", lambda s: f"/reports/{reports(s)[0]}/?rag=red", check=no_report_without_agreements),
+    Probe("7", "pdf", "a night's portfolio summary", lambda s: f"/reports/{reports(s)[0]}/summary.pdf", check=no_report_without_agreements),
+    Probe("7", "pdf", "an agreement's evaluation report", lambda s: f"/reports/{reports(s)[0]}/agreements/{reports(s)[1]}.pdf",
+          check=no_report_without_agreements),
 ]
 ATTACKERS = ["bid_team", "excluded", "quarantined", "superuser"]
 

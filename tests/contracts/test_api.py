@@ -185,9 +185,9 @@ def test_detail_takes_the_same_queries_for_few_returns_or_many(months, people, o
     api = client_for(people["manager"])
     api.get(url(live))  # the user's roles, read once per user
     # the agreement with provider, area, competition, manager and specification; then its break points, supply
-    # chain, measures with outcomes, their returns, cohort results, remedial plans, rectification notices,
-    # notices of change, versions and events (contracts.selectors.agreement_get, as the page)
-    with django_assert_num_queries(11):
+    # chain, measures with outcomes, their returns, cohort results, feedback, equality results, remedial plans,
+    # rectification notices, notices of change, versions and events (contracts.selectors.agreement_get, as the page)
+    with django_assert_num_queries(13):
         response = api.get(url(live))
     assert len(response.json()["performance"]) == months
 

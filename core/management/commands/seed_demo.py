@@ -4,6 +4,7 @@ from competitions import demo as competitions_demo
 from contracts import demo as contracts_demo
 from core import demo
 from cycle import demo as cycle_demo
+from evaluations import demo as evaluations_demo
 
 # Each app adds its seeder here as it gains demo data; each must be idempotent.
 SEEDERS = [
@@ -13,6 +14,7 @@ SEEDERS = [
     competitions_demo.seed_competitions,
     cycle_demo.seed_cycles,
     contracts_demo.seed_contracts,
+    evaluations_demo.seed_evaluation,
 ]
 
 

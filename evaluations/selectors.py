@@ -1,0 +1,141 @@
+"""Every read of evaluations and reports. They are agreement material: whoever may not see
+agreements (the HMPS bid team above all) gets nothing, on any channel, logged as refused."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from contracts.models import RUNNING, Agreement, Measure, Return
+from contracts.selectors import sees_agreements
+from ethical_walls import audit
+from ethical_walls.selectors import get_or_404
+from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, RedMeasureNotification
+
+
+def for_evaluation(ids) -> QuerySet[Agreement]:
+    """The agreements with everything `evaluate.evaluate` reads, in a fixed number of queries (no user: the nightly task)."""
+    return (
+        Agreement.objects.filter(pk__in=ids).select_related("provider", "contract_manager")
+        .prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.select_related("outcome").order_by("id").prefetch_related(
+                Prefetch("returns", queryset=Return.objects.order_by("period_start")),
+            )),
+            "supply_chain__organisation", "cohort_results", "feedback", "equality_results",
+            "rectification_notices", "remedial_plans",
+        )
+        .order_by("reference", "pk")
+    )
+
+
+def evaluations_without_report(run, ids) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(run=run, agreement__in=ids, pdf="").select_related("agreement__provider").order_by("pk")
+
+
+def agreements_without_report(run) -> list[int]:
+    return list(Evaluation.objects.filter(run=run, pdf="").order_by("agreement_id").values_list("agreement_id", flat=True))
+
+
+def running_agreement_ids() -> list[int]:
+    return list(Agreement.objects.filter(state__in=RUNNING).order_by("pk").values_list("pk", flat=True))
+
+
+def sees_reports(user) -> bool:
+    return sees_agreements(user)
+
+
+def require_reports(user, *, channel: str, path: str = "") -> None:
+    """404, logged as a refused attempt, for anyone who may not see agreements."""
+    if not sees_reports(user):
+        audit.refused(actor=user, channel=channel, object_type="evaluations.evaluationrun", path=path)
+        raise Http404
+
+
+def _with_progress(runs: QuerySet[EvaluationRun]) -> QuerySet[EvaluationRun]:
+    """Each run with `done`, `failed` and `reported` (evaluations with their PDF) counted from its rows by subqueries."""
+    def counted(model):
+        rows = model.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    reported = Evaluation.objects.filter(run=OuterRef("pk")).exclude(pdf="").order_by().values("run").annotate(n=Count("pk")).values("n")
+    return runs.annotate(done=counted(Evaluation), failed=counted(EvaluationFailure),
+                         reported=Coalesce(Subquery(reported, output_field=IntegerField()), 0))
+
+
+def _runs(user) -> QuerySet[EvaluationRun]:
+    return _with_progress(EvaluationRun.objects.all() if sees_reports(user) else EvaluationRun.objects.none())
+
+
+def run_with_progress(pk) -> EvaluationRun:
+    """A run with its progress counted (no user: the nightly task)."""
+    return _with_progress(EvaluationRun.objects.all()).get(pk=pk)
+
+
+def run_list(user) -> QuerySet[EvaluationRun]:
+    """Runs, newest first, each with `done` and `failed` counted from its rows."""
+    return _runs(user).order_by("-on")
+
+
+def run_get(user, on, *, channel: str = audit.Channel.PAGE, path: str = "") -> EvaluationRun:
+    return get_or_404(user, _runs(user), on=on, channel=channel, path=path, object_type="evaluations.evaluationrun")
+
+
+def evaluation_list(user, run, *, rag: str = "") -> QuerySet[Evaluation]:
+    evaluations = Evaluation.objects.filter(run=run) if sees_reports(user) else Evaluation.objects.none()
+    if rag:
+        evaluations = evaluations.filter(rag=rag)
+    return evaluations.select_related("agreement__provider").order_by("agreement__reference", "pk")
+
+
+def evaluation_get(user, run, agreement_pk, *, channel: str = audit.Channel.PAGE, path: str = "") -> Evaluation:
+    return get_or_404(user, evaluation_list(user, run).select_related("run"), agreement_id=agreement_pk, channel=channel, path=path,
+                      object_type="evaluations.evaluation")
+
+
+def agreement_evaluations(user, agreement, *, limit: int = 10) -> list[Evaluation]:
+    """An agreement's latest evaluations, newest first (its page's "Evaluation" section)."""
+    if not sees_reports(user):
+        return []
+    return list(Evaluation.objects.filter(agreement=agreement).select_related("run").order_by("-run__on")[:limit])
+
+
+# The run's figures below take a run the caller already read through run_get (which applies the wall).
+
+def rag_counts(run) -> dict:
+    return dict(run.evaluations.values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
+
+
+def run_totals(run) -> dict:
+    return run.evaluations.aggregate(
+        penalties_period=Sum("penalties_period"), penalties_year=Sum("penalties_year"), red_measures=Sum("red_measures"),
+        overdue_returns=Sum("overdue_returns"), outcomes=Sum("outcomes_delivered"), compliance_issues=Sum("compliance_issues"), flags=Sum("flags"),
+    )
+
+
+def by_service_area(run) -> list[dict]:
+    """Each service area's agreements by RAG, and its penalties over 12 months."""
+    return list(
+        run.evaluations.values("agreement__service_area__name").annotate(
+            agreements=Count("pk"), red=Count("pk", filter=Q(rag="red")), amber=Count("pk", filter=Q(rag="amber")),
+            green=Count("pk", filter=Q(rag="green")), penalties_year=Sum("penalties_year"),
+        ).order_by("agreement__service_area__name")
+    )
+
+
+def needing_attention(run) -> QuerySet[Evaluation]:
+    """Red agreements, those with outstanding compliance matters, and those with flags: worst first."""
+    return (
+        run.evaluations.filter(Q(rag="red") | Q(compliance_issues__gt=0) | Q(flags__gt=0))
+        .select_related("agreement__provider", "agreement__service_area")
+        .order_by("-red_measures", "-compliance_issues", "-flags", "agreement__reference")
+    )
+
+
+def notification_list(user, run) -> QuerySet[RedMeasureNotification]:
+    notifications = RedMeasureNotification.objects.filter(evaluation__run=run) if sees_reports(user) else RedMeasureNotification.objects.none()
+    return notifications.select_related("measure__agreement", "recipient").order_by("measure__agreement__reference", "measure_id")
+
+
+def failure_list(user, run) -> QuerySet:
+    """The agreements the run could not evaluate, with their errors (the run page)."""
+    failures = run.failures.all() if sees_reports(user) else run.failures.none()
+    return failures.select_related("agreement").order_by("agreement__reference", "pk")

@@ -1,0 +1,106 @@
+"""The nightly evaluation through a real Redis broker and a real Celery worker process (SPEC §5).
+
+Runs whenever REDIS_URL is set (CI sets it) on PostgreSQL, which the worker process can
+share: the test's data is committed (transactional_db) and the worker, started against the
+test database, the broker and the test's report storage, does the work. The unit tests
+run the same tasks eagerly.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from evaluations import selectors
+from evaluations.models import Evaluation, EvaluationRun
+from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, people, submit  # noqa: F401
+from tests.pdf import pdf_text
+
+pytestmark = [
+    pytest.mark.integration,
+    # The worker reads committed data; an earlier transactional test's flush emptied every table,
+    # the rows the data migrations made (role groups, the outcomes tree) included: put them back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs a Redis broker: set REDIS_URL (CI does)"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process must share the test database: PostgreSQL"),
+]
+INTEGRATION_REDIS_DB = "/14"  # a database of its own on the broker, so no other worker takes the tasks
+TIMEOUT = 120
+
+
+def _broker_url() -> str:
+    parts = urlsplit(settings.REDIS_URL)
+    return urlunsplit(parts._replace(path=INTEGRATION_REDIS_DB))
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.local",  # not the test settings: those run tasks eagerly
+        "DATABASE_URL": _database_url(), "REDIS_URL": _broker_url(),
+        "REPORTS_ROOT": str(settings.STORAGES["reports"]["OPTIONS"]["location"]),
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend", "EVALUATION_CHUNK_SIZE": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "noms_commissioning", "worker", "--concurrency", "2", "--pool", "prefork",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"integration-{os.getpid()}@%h"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    app = Celery("integration-test", broker=_broker_url(), backend=_broker_url())
+    app.control.purge()
+    try:
+        yield app, process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        app.close()
+
+
+def test_a_real_worker_runs_the_nightly_evaluation_through_the_broker(worker, people):
+    app, process = worker
+    references = []
+    for n in range(5):
+        agreement = make_agreement(people, reference=f"INT-{n}")
+        add_measure(agreement, people)
+        go_live(agreement, people)
+        submit(fresh(agreement).measures.get(), people, ["95", "80"] if n == 0 else ["95", "96"])
+        references.append(agreement.reference)
+    night = timezone.localdate()
+
+    result = app.send_task("evaluations.tasks.nightly_evaluation", args=[night.isoformat()])
+    assert result.get(timeout=TIMEOUT) == {"run": EvaluationRun.objects.get(on=night).pk, "on": night.isoformat(), "agreements": 5, "chunks": 3}
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # the evaluations first, then the reports' second fan-out
+        run = selectors.run_with_progress(EvaluationRun.objects.get(on=night).pk)
+        if run.status != EvaluationRun.Status.RUNNING and run.reported == run.done:
+            break
+        assert process.poll() is None, process.stdout.read()
+        assert time.monotonic() < deadline, "the worker did not finish the run in time"
+        time.sleep(0.5)
+
+    assert (run.status, run.total, run.done, run.failed, run.reported) == (EvaluationRun.Status.COMPLETED, 5, 5, 0, 5)
+    assert sorted(Evaluation.objects.values_list("agreement__reference", flat=True)) == references
+    assert "INT-0" in pdf_text(Evaluation.objects.get(agreement__reference="INT-0").pdf.read())
+    assert "5 of 5 running agreements evaluated" in pdf_text(run.summary_pdf.read())
+    assert run.evaluations.get(agreement__reference="INT-0").notifications.get().status == "sent"
+    assert mail.outbox == []  # the worker sent it, not this process
