@@ -1,0 +1,46 @@
+"""What the load test asks for, and who asks: shared by run.py, locustfile.py and floor.py.
+
+Pages are requested with the user's session cookie, API lists with the user's token. The
+contract manager works the dashboard and agreement pages (and the agreement lists); the
+oversight user and the HMPS bid-team user ask for the competition list and every list
+endpoint of noms_commissioning/api.py's router, so each list is timed for a user who sees
+the whole portfolio and for one the ethical wall filters.
+"""
+
+ORGANISATION_ROLES = ("oversight", "bid_team")
+API_LISTS = [
+    "/api/v1/organisations/", "/api/v1/cycles/", "/api/v1/outcomes/", "/api/v1/competitions/", "/api/v1/gateway-reviews/",
+    "/api/v1/bids/", "/api/v1/clarifications/", "/api/v1/agreements/", "/api/v1/measures/", "/api/v1/returns/",
+    "/api/v1/notices-of-change/", "/api/v1/rectification-notices/", "/api/v1/conflict-declarations/", "/api/v1/audit-events/",
+    "/api/v1/ocds/releases/",
+]
+AGREEMENT_LISTS = {"/api/v1/agreements/", "/api/v1/measures/", "/api/v1/returns/"}
+AGREEMENT_PAGE = "/contracts/<id>/"
+# (endpoint, roles that ask for it), in the order of the results table.
+ENDPOINTS = [
+    ("/contracts/", ("contract_manager",)),
+    (AGREEMENT_PAGE, ("contract_manager",)),
+    ("/competitions/", ORGANISATION_ROLES),
+] + [(path, ORGANISATION_ROLES + (("contract_manager",) if path in AGREEMENT_LISTS else ())) for path in API_LISTS]
+# Lists that are empty for the bid team by rule (agreements and their records, cycles, the audit log):
+# a row there would be a breach of the wall.
+EMPTY_FOR_BID_TEAM = {
+    "/api/v1/cycles/", "/api/v1/agreements/", "/api/v1/measures/", "/api/v1/returns/", "/api/v1/notices-of-change/",
+    "/api/v1/rectification-notices/", "/api/v1/audit-events/",
+}
+
+
+# Lists the ethical wall filters record by record for the bid team (its own bids, launched competitions, published
+# clarifications, its own declarations): the bid team's time on them is held to 1.5 x oversight's.
+WALL_FILTERED = {
+    "/competitions/", "/api/v1/competitions/", "/api/v1/gateway-reviews/", "/api/v1/bids/", "/api/v1/clarifications/",
+    "/api/v1/conflict-declarations/", "/api/v1/ocds/releases/",
+}
+
+
+def endpoints_for(role: str) -> list[str]:
+    return [path for path, roles in ENDPOINTS if role in roles]
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/")
