@@ -49,9 +49,12 @@ ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOM
 
 
 def require_role(actor, *roles) -> None:
+    """The actor holds one of the roles and stands on the commissioning side of the wall (SPEC §4)."""
     if actor is None or not actor.has_role(*roles):
         names = " or ".join(Role(r).label for r in roles)
         raise PermissionDenied(f"Only {names} can do this.")
+    if actor.has_role(Role.BID_TEAM):
+        raise PermissionDenied(f"{Role.BID_TEAM.label} members cannot act on agreements, whatever else they hold.")
 
 
 def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
@@ -422,11 +425,13 @@ def agreement_decommission(*, agreement, actor, reason: str, expected_version=No
     return _end("decommission", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
-def agreements_expire_due(*, today: date | None = None) -> list[Agreement]:
-    """Expire every running agreement whose end date has passed (run daily by Celery beat)."""
-    today = today or timezone.localdate()
+def agreements_expire_due() -> list[Agreement]:
+    """Expire every running agreement whose end date has passed (run daily by Celery beat).
+
+    Today is the real date, as the expiry guard's: a caller cannot ask for another day's expiries.
+    """
     expired = []
-    for agreement in Agreement.objects.filter(state__in=RUNNING, end_date__lt=today):
+    for agreement in Agreement.objects.filter(state__in=RUNNING, end_date__lt=timezone.localdate()):
         expired.append(_end("expire", agreement=agreement, actor=None, reason="The end date passed.", required_reason=False))
     return expired
 

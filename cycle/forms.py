@@ -7,7 +7,7 @@ from core.models import ServiceArea
 from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
 from core.uploads import validate_document
-from cycle import selectors
+from cycle import selectors, services
 from cycle.models import (
     OPEN_STAGES,
     PHASES,
@@ -79,8 +79,9 @@ class CycleCreateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end <= start:
-            self.add_error("period_end", "The period must end after it starts.")
+        problem = start and end and services.period_problem(start, end)
+        if problem:
+            self.add_error("period_end", problem)
         return cleaned
 
 

@@ -78,8 +78,9 @@ def _reload(cycle) -> CommissioningCycle:
 def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
                  available_resources: Decimal, area: str = "", previous_cycle=None) -> CommissioningCycle:
     require_commissioner(actor)
-    if period_end <= period_start:
-        raise ValidationError({"period_end": "The period must end after it starts."})
+    problem = period_problem(period_start, period_end)
+    if problem:
+        raise ValidationError({"period_end": problem})
     if previous_cycle is not None:
         if getattr(previous_cycle, "closing_evaluation_record", None) is None:
             raise ValidationError({"previous_cycle": "The previous cycle has no closing evaluation to carry in yet."})
@@ -130,12 +131,30 @@ def cycle_move_on(*, cycle, actor, transition: str, expected_version=None):
     return _transition(transition, cycle=cycle, actor=actor, expected_version=expected_version, after_save=after)
 
 
+def next_period(period_start: date, period_end: date) -> tuple[date, date] | None:
+    """The period of the cycle that follows, as long as this one, starting the day after; None past the calendar's end."""
+    try:
+        start = period_end + timedelta(days=1)
+        return start, start + (period_end - period_start)
+    except OverflowError:
+        return None
+
+
+def period_problem(period_start: date, period_end: date) -> str | None:
+    """What is wrong with a cycle's period, if anything: closing a cycle opens the next, so that one must fit the calendar too."""
+    if period_end <= period_start:
+        return "The period must end after it starts."
+    if next_period(period_start, period_end) is None:
+        return f"The period ends too late: the cycle after it, as long as this one, would end after {date.max:%-d %B %Y}."
+    return None
+
+
 def _open_next_cycle(actor):
     def open_next(closed):
-        length = closed.period_end - closed.period_start
+        period_start, period_end = next_period(closed.period_start, closed.period_end)  # cycle_create refused periods without one
         cycle_create(
             actor=actor, name=f"{closed.name} (next cycle)", cycle_type=closed.cycle_type, level=closed.level,
-            area=closed.area, period_start=closed.period_end + timedelta(days=1), period_end=closed.period_end + timedelta(days=1) + length,
+            area=closed.area, period_start=period_start, period_end=period_end,
             available_resources=closed.available_resources, previous_cycle=closed,
         )
         return closed  # the closed cycle is the result; its next_cycle is the new one

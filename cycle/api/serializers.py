@@ -238,8 +238,9 @@ class CycleCreateSerializer(serializers.ModelSerializer):
         fields = ["name", "type", "level", "area", "period_start", "period_end", "available_resources"]
 
     def validate(self, attrs):
-        if attrs["period_end"] <= attrs["period_start"]:
-            raise serializers.ValidationError({"period_end": "Must be after the start of the period."})
+        problem = services.period_problem(attrs["period_start"], attrs["period_end"])
+        if problem:
+            raise serializers.ValidationError({"period_end": problem})
         return attrs
 
 

@@ -100,6 +100,21 @@ def test_decommissioning_is_the_commissioners_and_termination_procurements(peopl
     assert ended.state == AgreementState.DECOMMISSIONED
 
 
+def test_a_bid_team_member_cannot_act_on_an_agreement_whatever_else_they_hold(people):
+    """SPEC §4: the services hold the wall too, not only the pages and the API that never find the agreement."""
+    live = make_live(framework_agreement(people), people)
+    both_sides = {role: UserFactory(roles=[role, Role.BID_TEAM]) for role in (Role.COMMISSIONER, Role.PROCUREMENT, Role.CONTRACT_MANAGER)}
+    with pytest.raises(PermissionDenied, match="HMPS Business Development Group"):
+        services.agreement_decommission(agreement=live, actor=both_sides[Role.COMMISSIONER], reason="Taking it in house")
+    with pytest.raises(PermissionDenied):
+        services.agreement_terminate(agreement=live, actor=both_sides[Role.PROCUREMENT], reason="Taking it in house")
+    with pytest.raises(PermissionDenied):
+        services.rectification_notice_issue(agreement=live, actor=both_sides[Role.CONTRACT_MANAGER], failings="Late returns",
+                                            deadline=timezone.localdate() + relativedelta(months=1))
+    live.refresh_from_db()
+    assert live.state == AgreementState.LIVE and not live.rectification_notices.exists()
+
+
 def test_agreements_expire_by_themselves_when_the_end_date_passes(people):
     live = make_live(framework_agreement(people, start=timezone.localdate() - relativedelta(months=25), months=24), people)
     still = make_live(framework_agreement_two(people), people)

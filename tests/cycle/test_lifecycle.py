@@ -212,3 +212,17 @@ def test_soundings_stop_while_a_competition_for_the_service_is_live(journey):
         assert sounding.pk
     finally:
         trip.stop_travel()
+
+
+def test_the_next_period_starts_the_day_after_and_is_as_long():
+    assert services.next_period(datetime.date(2026, 4, 1), datetime.date(2029, 3, 31)) == (datetime.date(2029, 4, 1), datetime.date(2032, 3, 31))
+    assert services.next_period(datetime.date(9999, 1, 1), datetime.date(9999, 6, 30)) == (datetime.date(9999, 7, 1), datetime.date(9999, 12, 28))
+    assert services.next_period(datetime.date(9999, 1, 1), datetime.date(9999, 12, 31)) is None
+
+
+def test_a_cycle_whose_next_would_pass_the_calendars_end_is_refused_on_period_end(commissioner):
+    with pytest.raises(ValidationError) as refused:
+        services.cycle_create(actor=commissioner, name="Forever", cycle_type="strategic", level="national",
+                              period_start=datetime.date(9000, 1, 1), period_end=datetime.date(9999, 12, 31), available_resources=Decimal("5"))
+    assert list(refused.value.message_dict) == ["period_end"]
+    assert not CommissioningCycle.objects.exists()
