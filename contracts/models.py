@@ -202,7 +202,7 @@ class Return(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["measure", "period_start"]
+        ordering = ["measure_id", "period_start"]  # the unique index, not the measure's own ordering (a join to agreements)
         constraints = [models.UniqueConstraint(fields=["measure", "period_start"], name="one_return_per_measure_period")]
 
 

@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     Exists,
     F,
@@ -26,6 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -54,6 +56,7 @@ from cycle import selectors as cycle_selectors
 from cycle.models import ServiceSpecification
 from ethical_walls import audit
 from ethical_walls.selectors import get_or_404
+from evaluations.models import Evaluation, EvaluationRun
 
 AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
@@ -194,60 +197,66 @@ def version_get(*, user, agreement, number, path: str = "") -> AgreementVersion:
 
 # --- the contract managers' dashboard -----------------------------------------------------------
 
-@dataclass
-class OverdueReturns:
-    agreement: Agreement
-    measure: Measure
-    periods: list  # start dates of the periods whose return is overdue
+DASHBOARD_LIST_LIMIT = 20  # agreements listed under overdue returns and stewardship: the worst first, the rest in the report
 
 
 @dataclass
 class Dashboard:
+    """The portfolio as the last nightly evaluation found it, and what falls due, as it is now.
+
+    Ratings, overdue returns and stewardship warnings come from the stored evaluations of the
+    latest finished run (`evaluations`), read in a few queries however large the portfolio:
+    rating every return of every running agreement on each request does not scale. Each
+    agreement's page rates its returns as they are now.
+    """
+
     today: datetime.date
     horizon: datetime.date
     running: int
-    rag_counts: list  # (code, label, count), worst first
-    overdue: list[OverdueReturns] = field(default_factory=list)
+    run: EvaluationRun | None = None  # the night the ratings come from; None before the first
+    rag_counts: list = field(default_factory=list)  # (code, label, count), worst first
+    not_evaluated: int = 0  # running now but not in that night's evaluation (gone live since)
+    overdue: list[Evaluation] = field(default_factory=list)
+    overdue_total: int = 0
+    stewardship: list = field(default_factory=list)  # (agreement, [warnings])
+    stewardship_total: int = 0
     rectification_notices: list = field(default_factory=list)
     expiries: list = field(default_factory=list)
     break_points: list = field(default_factory=list)
-    stewardship: list = field(default_factory=list)  # (agreement, [warnings])
     months: int = DASHBOARD_MONTHS
+    list_limit: int = DASHBOARD_LIST_LIMIT
+
+
+def latest_evaluation_run() -> EvaluationRun | None:
+    """The latest nightly run that has finished (one still running has not evaluated everyone yet)."""
+    return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
-    """Portfolio RAG, overdue returns, open rectification notices, what falls due in the next six months, stewardship.
+    """Portfolio RAG, overdue returns, stewardship (last night's); rectification, expiries and break points (now).
 
     Over the running agreements (live or under rectification) the user may see, in a
     fixed number of queries however many there are.
     """
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=DASHBOARD_MONTHS)
-    running = list(
-        _visible_agreements(user).filter(state__in=RUNNING).select_related("provider")
-        .prefetch_related(
-            Prefetch("measures", queryset=Measure.objects.order_by("id").prefetch_related("returns")),
-            Prefetch("supply_chain", queryset=SupplyChainMember.objects.select_related("organisation")),
-            "cohort_results",
-        )
-        .order_by("reference", "pk")
-    )
-    counts = {performance.RED: 0, performance.AMBER: 0, performance.GREEN: 0, NO_RAG: 0}
-    board = Dashboard(today=today, horizon=horizon, running=len(running), rag_counts=[])
-    for agreement in running:
-        counts[performance.overall_rag(agreement) or NO_RAG] += 1
-        if agreement.start_date:
-            for measure in agreement.measures.all():
-                late = performance.overdue(measure, agreement.start_date, today)
-                if late:
-                    board.overdue.append(OverdueReturns(agreement, measure, late))
-        warnings = performance.stewardship_warnings(agreement)
-        if warnings:
-            board.stewardship.append((agreement, warnings))
-        if agreement.end_date and agreement.end_date <= horizon:
-            board.expiries.append(agreement)
-    board.rag_counts = [(code, label, counts[code]) for code, label in RAG_FILTER_CHOICES]
-    board.expiries.sort(key=lambda a: (a.end_date, a.reference))
+    running = _visible_agreements(user).filter(state__in=RUNNING)
+    board = Dashboard(today=today, horizon=horizon, running=running.count(), run=latest_evaluation_run())
+    evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
+    counts = dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
+    board.rag_counts = [(code, label, counts.get(code, 0)) for code, label in RAG_FILTER_CHOICES]
+    board.not_evaluated = board.running - sum(counts.values())
+    late = evaluations.filter(overdue_returns__gt=0)
+    board.overdue_total = late.count()
+    board.overdue = list(late.select_related("agreement__provider").defer("detail").order_by("-overdue_returns", "agreement__reference")[:DASHBOARD_LIST_LIMIT])
+    flagged = [  # flags count equality findings too: keep those with stewardship warnings
+        (evaluation.agreement, evaluation.warnings)
+        for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))
+        .defer("detail").select_related("agreement__provider").order_by("agreement__reference")
+        if evaluation.warnings
+    ]
+    board.stewardship_total, board.stewardship = len(flagged), flagged[:DASHBOARD_LIST_LIMIT]
+    board.expiries = list(running.filter(end_date__lte=horizon).select_related("provider").order_by("end_date", "reference"))
     board.rectification_notices = list(
         RectificationNotice.objects.filter(agreement__in=_visible_agreements(user), status=RectificationNotice.Status.OPEN)
         .select_related("agreement__provider").order_by("deadline", "pk")

@@ -24,6 +24,10 @@ def database_settings(database_url: str | None, *, base_dir: Path) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+        # The pages' queries are short: PostgreSQL's JIT compiles the wall's EXISTS counts for
+        # longer (about 80 ms at bench/load's scale) than they take to run. A `?options=` in
+        # DATABASE_URL replaces this.
+        config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     return config
 
 

@@ -47,7 +47,12 @@ from ethical_walls.selectors import get_or_404
 def _visible_agreements(user) -> QuerySet[Agreement]:
     """For the records' lists across agreements and for ids in request bodies. The selectors' record lists
     (measure_list, return_list, …) take one agreement; the rule itself is `selectors.sees_agreements`."""
-    return Agreement.objects.all() if selectors.sees_agreements(user) else Agreement.objects.none()
+    return _if_sees_agreements(user, Agreement.objects.all())
+
+
+def _if_sees_agreements(user, records: QuerySet) -> QuerySet:
+    """Records of agreements: all of them or none, as the rule is all or nothing (no join to filter by)."""
+    return records if selectors.sees_agreements(user) else records.none()
 
 
 # --- agreements ---------------------------------------------------------------------------------------------
@@ -212,8 +217,8 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Agreement
 
     def visible(self):
         return (
-            Measure.objects.filter(agreement__in=_visible_agreements(self.request.user))
-            .select_related("agreement", "outcome").prefetch_related("returns").order_by("agreement__reference", "pk")
+            _if_sees_agreements(self.request.user, Measure.objects.all())
+            .select_related("agreement", "outcome").prefetch_related("returns").order_by("agreement_id", "pk")
         )
 
     def create(self, request):
@@ -237,8 +242,8 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementR
 
     def visible(self):
         return (
-            Return.objects.filter(measure__agreement__in=_visible_agreements(self.request.user))
-            .select_related("measure", "submitted_by").order_by("measure__agreement__reference", "measure", "period_start")
+            _if_sees_agreements(self.request.user, Return.objects.all())
+            .select_related("measure", "submitted_by").order_by("measure_id", "period_start")  # the unique index's order
         )
 
     def filtered(self, records, filters):
@@ -267,7 +272,7 @@ class NoticeOfChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ag
 
     def visible(self):
         return (
-            NoticeOfChange.objects.filter(agreement__in=_visible_agreements(self.request.user))
+            _if_sees_agreements(self.request.user, NoticeOfChange.objects.all())
             .select_related("agreement", "issued_by", "decided_by", "resulting_version").order_by("agreement__reference", "number")
         )
 
@@ -306,7 +311,7 @@ class RectificationNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def visible(self):
         return (
-            RectificationNotice.objects.filter(agreement__in=_visible_agreements(self.request.user))
+            _if_sees_agreements(self.request.user, RectificationNotice.objects.all())
             .select_related("agreement", "issued_by")
         )
 

@@ -27,6 +27,8 @@ from contracts.models import (
     SupplyChainMember,
 )
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation, EvaluationRun
 from core.roles import Role
 from cycle.models import Outcome
 from tests.core.factories import UserFactory
@@ -136,19 +138,26 @@ def test_the_dashboard_shows_portfolio_rag_overdue_returns_rectification_expirie
 
     client.force_login(people["manager"])
     html = html_of(client.get("/contracts/"))
+    assert "2 running agreements" in html and "No nightly evaluation has finished yet" in html and "FW-RED" not in section(html, "overdue")
+
+    run = evaluate_tonight()
+    live_agreement(people, reference="FW-NEW", title="Gone live after the evaluation", start=months_ago(1))
+    html = html_of(client.get("/contracts/"))
+    assert f"nightly evaluation of {run.on:%-d %B %Y}" in html and f'href="/reports/{run.on.isoformat()}/"' in html
     counts = dict(re.findall(r'govuk-tag--\w+">([A-Za-z ]+)</strong></th><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<', html))
     assert counts == {"Red": "1", "Amber": "0", "Green": "1", "No returns yet": "0"}
-    assert "2 running agreements" in html
-    overdue = html[html.index('id="overdue"'):html.index('id="rectification"')]
-    assert "FW-RED" in overdue and "Women engaged within 5 days" in overdue and "FW-GREEN" not in overdue
-    assert "Period from" in overdue
+    assert "3 running agreements" in html and re.search(r"Not evaluated yet .*?numeric\">1<", html, re.S)
+    overdue = section(html, "overdue")
+    assert "FW-RED" in overdue and "FW-GREEN" not in overdue and "1 agreement with returns more than ten days late" in overdue
+    late = Evaluation.objects.get(run=run, agreement__reference="FW-RED").overdue_returns
+    assert late > 0 and f'numeric">{late}</td>' in overdue
     rectification = html[html.index('id="rectification"'):html.index('id="ahead"')]
     assert "Engagement well below target" in rectification and f"{timezone.localdate() + datetime.timedelta(days=28):%-d %b %Y}" in rectification
     ahead = html[html.index('id="ahead"'):html.index('id="stewardship"')]
     assert "FW-GREEN" in ahead  # ends in three months
     assert f"{timezone.localdate() + relativedelta(months=3):%-d %b %Y}" in ahead  # the break point, notice two months before
     assert f"{timezone.localdate() + relativedelta(months=1):%-d %b %Y}" in ahead
-    stewardship = html[html.index('id="stewardship"'):html.index('id="agreements"')]
+    stewardship = section(html, "stewardship")
     # (performance formats the shares with :g, which keeps a stored Decimal's two places: "35.00%"; reported.)
     assert re.search(r"Together Women carries 35(\.00)?% of the risk for 20(\.00)?% of the funding\.", stewardship)
 
@@ -197,6 +206,19 @@ def test_the_lists_rating_agrees_with_the_performance_rule_at_the_boundaries(peo
     assert listed.rag == expected
 
 
+def section(html, anchor):
+    """The dashboard's section from its heading to the next one."""
+    start = html.index(f'id="{anchor}"')
+    return html[start:html.index("<h2", start + 1)]
+
+
+def evaluate_tonight():
+    """Tonight's evaluation of every running agreement, as the nightly task stores it (the dashboard reads it)."""
+    run, ids = evaluation_services.run_start(timezone.localdate())
+    evaluation_services.evaluate_agreements(run, ids)
+    return evaluation_services.run_finish(run)
+
+
 def bulk_portfolio(count, *, offset, people):
     """`count` running agreements with a measure, returns, a supply chain, cohorts, a break point and (some) a notice."""
     today = timezone.localdate()
@@ -223,6 +245,12 @@ def bulk_portfolio(count, *, offset, people):
     RectificationNotice.objects.bulk_create([
         RectificationNotice(agreement=a, failings="Late", issued_on=today, deadline=today + datetime.timedelta(days=30), issued_by=people["manager"])
         for a in agreements if a.state == AgreementState.UNDER_RECTIFICATION
+    ])
+    run, _ = EvaluationRun.objects.get_or_create(on=today, defaults={"status": EvaluationRun.Status.COMPLETED, "started_at": timezone.now()})
+    Evaluation.objects.bulk_create([  # last night's findings, every section of the dashboard with rows
+        Evaluation(run=run, agreement=a, rag=("red", "amber", "green")[n % 3], overdue_returns=n % 4, flags=n % 2, evaluated_at=timezone.now(),
+                   detail={"stewardship": ["Bulk sub-prime carries 20% of the risk for 10% of the funding."] if n % 2 else []}, fingerprint="x")
+        for n, a in enumerate(agreements)
     ])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from noms_commissioning.config import celery_settings, database_settings
 
@@ -47,6 +48,17 @@ def test_database_url_selects_postgresql():
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db.internal", 5433, "commissioning", "noms")
     assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"]["options"] == "-c jit=off"
+    given = database_settings("postgres://noms@db.internal/commissioning?options=-c%20statement_timeout%3D5000", base_dir=ROOT)
+    assert given["OPTIONS"]["options"] == "-c statement_timeout=5000"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's: set DATABASE_URL (CI does)")
+def test_the_database_runs_without_jit_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_without_redis_url_celery_runs_tasks_eagerly_in_process():
