@@ -18,6 +18,7 @@ from rest_framework.reverse import reverse
 from competitions.models import Competition
 from core.api.exceptions import problem_responses
 from core.api.pagination import Pagination
+from core.api.views import LOOKUP_VALUE_REGEX
 from ocds import selectors
 from ocds.releases import competition_record, competition_releases, record_package, release_package
 
@@ -105,6 +106,7 @@ class OcdsCompetitionViewSet(viewsets.GenericViewSet):
 
     queryset = Competition.objects.none()
     pagination_class = None
+    lookup_value_regex = LOOKUP_VALUE_REGEX  # any id reaches the view: a wrong one is a 404 in problem details
 
     def published(self):
         return selectors.published_competition_get(user=self.request.user, pk=self.kwargs["pk"], path=self.request.path)

@@ -299,7 +299,8 @@ def test_a_draft_competition_is_not_published_and_a_refused_look_is_logged(journ
     journey.run("abandon", reason="Demand fell away before launch.")
     for reader in (journey.commissioner, bid_team_user):
         problem(client_for(reader).get(releases_url(competition)), 404)
-    problem(client_for(journey.commissioner).get("/api/v1/ocds/competitions/999999/releases/"), 404)
+    for wrong in ("999999", "not-an-id", "1.5"):  # problem details, as everywhere in the API, not the HTML page
+        problem(client_for(journey.commissioner).get(f"/api/v1/ocds/competitions/{wrong}/releases/"), 404)
 
 
 def test_the_notices_of_a_2023_competition_as_published(journey):
