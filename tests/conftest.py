@@ -35,6 +35,17 @@ def bid_team_user(user_with_role):
 
 
 @pytest.fixture
+def people(db):
+    """The agreement side's cast: who lets, manages, commissions and oversees agreements."""
+    return {
+        "procurement": UserFactory(roles=[Role.PROCUREMENT]),
+        "manager": UserFactory(roles=[Role.CONTRACT_MANAGER]),
+        "commissioner": UserFactory(roles=[Role.COMMISSIONER]),
+        "oversight": UserFactory(roles=[Role.OVERSIGHT]),
+    }
+
+
+@pytest.fixture
 def oversight_user(user_with_role):
     return user_with_role(Role.OVERSIGHT)
 

@@ -37,15 +37,6 @@ def months_ago(months: int) -> datetime.date:
 
 
 @pytest.fixture
-def people():
-    return {
-        "procurement": UserFactory(roles=[Role.PROCUREMENT]),
-        "manager": UserFactory(roles=[Role.CONTRACT_MANAGER]),
-        "commissioner": UserFactory(roles=[Role.COMMISSIONER]),
-    }
-
-
-@pytest.fixture
 def outcome():
     return Outcome.objects.get(title="Reparation is made to the community")
 

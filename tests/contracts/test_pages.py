@@ -27,10 +27,10 @@ from contracts.models import (
     SupplyChainMember,
 )
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
-from evaluations import services as evaluation_services
-from evaluations.models import Evaluation, EvaluationRun
 from core.roles import Role
 from cycle.models import Outcome
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation, EvaluationRun
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +38,6 @@ D = Decimal
 
 
 # --- building agreements through the services ------------------------------------------------------
-
-@pytest.fixture
-def people():
-    return {
-        "procurement": UserFactory(roles=[Role.PROCUREMENT]),
-        "manager": UserFactory(roles=[Role.CONTRACT_MANAGER]),
-        "commissioner": UserFactory(roles=[Role.COMMISSIONER]),
-        "oversight": UserFactory(roles=[Role.OVERSIGHT]),
-    }
-
 
 def organisation(name, sector=Sector.VCSE, kind=OrganisationType.CHARITY):
     return Organisation.objects.get_or_create(name=name, defaults={"sector": sector, "organisation_type": kind})[0]

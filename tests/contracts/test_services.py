@@ -22,15 +22,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture
-def people():
-    return {
-        "procurement": UserFactory(roles=[Role.PROCUREMENT]),
-        "manager": UserFactory(roles=[Role.CONTRACT_MANAGER]),
-        "commissioner": UserFactory(roles=[Role.COMMISSIONER]),
-    }
-
-
 def framework_agreement(people, *, start=None, months=24):
     provider = Organisation.objects.create(name="Nacro", sector="vcse", organisation_type="charity")
     area, _ = ServiceArea.objects.get_or_create(name="Resettlement")

@@ -19,7 +19,7 @@ from contracts.models import EqualityResult, Feedback
 from core.roles import Role
 from evaluations import evaluate, selectors, services, tasks
 from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, RedMeasureNotification, reports_storage
-from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, months_ago, people, submit  # noqa: F401
+from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, months_ago, submit
 from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -33,15 +33,6 @@ D = Decimal
 
 
 @pytest.fixture
-def people():
-    return {
-        "procurement": UserFactory(roles=[Role.PROCUREMENT]),
-        "manager": UserFactory(roles=[Role.CONTRACT_MANAGER]),
-        "commissioner": UserFactory(roles=[Role.COMMISSIONER]),
-    }
-
-
-@pytest.fixture
 def night():
     return timezone.localdate()
 

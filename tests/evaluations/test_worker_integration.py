@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from evaluations import selectors
 from evaluations.models import Evaluation, EvaluationRun
-from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, people, submit  # noqa: F401
+from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, submit
 from tests.pdf import pdf_text
 
 pytestmark = [
