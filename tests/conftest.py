@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from core.roles import Role
@@ -54,3 +57,19 @@ def oversight_user(user_with_role):
 def reports_storage_per_test(settings, tmp_path):
     """Each test its own report storage: a PDF rendered by one test must not be found by the next."""
     settings.STORAGES = {**settings.STORAGES, "reports": {**settings.STORAGES["reports"], "OPTIONS": {"location": tmp_path / "reports", "base_url": None}}}
+
+
+# The data migrations' seeding functions, each idempotent (get_or_create).
+DATA_MIGRATIONS = [("core.migrations.0002_create_role_groups", "create_groups"), ("cycle.migrations.0002_outcomes_tree", "seed_tree")]
+
+
+@pytest.fixture
+def migrated_rows():
+    """For a transactional test: the rows the data migrations made (role groups, the outcomes tree).
+
+    A transactional test's flush empties every table; Django recreates content types and
+    permissions afterwards, but not what data migrations made.
+    """
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+

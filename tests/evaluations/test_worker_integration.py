@@ -27,9 +27,7 @@ from tests.pdf import pdf_text
 
 pytestmark = [
     pytest.mark.integration,
-    # The worker reads committed data; an earlier transactional test's flush emptied every table,
-    # the rows the data migrations made (role groups, the outcomes tree) included: put them back.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # the worker process reads committed data
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs a Redis broker: set REDIS_URL (CI does)"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process must share the test database: PostgreSQL"),
 ]
@@ -49,7 +47,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker():
+def worker(migrated_rows):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.local",  # not the test settings: those run tasks eagerly
