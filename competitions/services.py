@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
 
 from competitions import guards, notices
 from competitions.evaluation import rank_bids
@@ -49,7 +48,8 @@ from competitions.models import (
     TreasuryApproval,
 )
 from competitions.standstill import standstill_ends_on
-from core.errors import PermissionDenied, StaleObject, TransitionRefused
+from core import transitions
+from core.errors import PermissionDenied, StaleObject
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -232,25 +232,8 @@ def _transition(
     require_commissioning_side(actor, competition, *TRANSITION_ROLES[name])
     with transaction.atomic():
         current = _reload(competition)
-        # The state the caller saw must still be the state in the database.
-        if competition.state != current.state:
-            raise StaleObject(f"Competition {competition.reference}")
-        _check_version(current, expected_version)
-        method = getattr(current, name)
-        if not can_proceed(method, check_conditions=False):
-            raise TransitionRefused(name, [f"Not possible from “{current.state_label}”"])
-        missing = guards.unmet(current, name)
-        if missing:
-            raise TransitionRefused(name, [m.label for m in missing])
-        from_state = current.state
-        method()
-        if before_save:
-            before_save(current)
-        current.version += 1
-        try:
-            current.save()
-        except ConcurrentTransition as exc:
-            raise StaleObject(f"Competition {competition.reference}") from exc
+        from_state = transitions.take(current, name, seen_state=competition.state, expected_version=expected_version,
+                                      record=f"Competition {competition.reference}", unmet=guards.unmet, before_save=before_save)
         if after_save:
             after_save(current)
         _event(

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
 
 from competitions import notices
 from contracts import guards, performance
@@ -30,6 +29,7 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
+from core import transitions
 from core.errors import StaleObject, TransitionRefused
 from core.roles import Role
 
@@ -318,23 +318,8 @@ def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=N
 def _transition(name, *, agreement, actor, expected_version=None, reason="", before_save=None, after_save=None) -> Agreement:
     with transaction.atomic():
         current = _reload(agreement)
-        if agreement.state != current.state or (expected_version is not None and int(expected_version) != current.version):
-            raise StaleObject(f"Agreement {current.reference}")
-        method = getattr(current, name)
-        if not can_proceed(method, check_conditions=False):
-            raise TransitionRefused(name, [f"Not possible from “{current.state_label}”"])
-        missing = guards.unmet(current, name)
-        if missing:
-            raise TransitionRefused(name, [m.label for m in missing])
-        from_state = current.state
-        method()
-        if before_save:
-            before_save(current)
-        current.version += 1
-        try:
-            current.save()
-        except ConcurrentTransition as exc:
-            raise StaleObject(f"Agreement {current.reference}") from exc
+        from_state = transitions.take(current, name, seen_state=agreement.state, expected_version=expected_version,
+                                      record=f"Agreement {agreement.reference}", unmet=guards.unmet, before_save=before_save)
         if after_save:
             after_save(current)
         _event(current, actor, name, f"{TRANSITION_LABELS[name]}: {AgreementState(from_state).label} to {current.state_label}",

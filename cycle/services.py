@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
 
 from competitions.models import LAUNCHED, Competition
-from core.errors import PermissionDenied, StaleObject, TransitionRefused
+from core import transitions
+from core.errors import PermissionDenied
 from core.roles import Role
 from cycle import allocation, guards
 from cycle.models import (
@@ -97,25 +97,16 @@ def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start:
     return cycle
 
 
+def _unmet(cycle, name):
+    return guards.unmet(cycle, name) if name in guards.GUARDS else []  # stepping back has no guards
+
+
 def _transition(name: str, *, cycle, actor, expected_version=None, after_save=None, reason="", **arguments):
     require_commissioner(actor, cycle)
     with transaction.atomic():
         current = _reload(cycle)
-        if cycle.stage != current.stage or (expected_version is not None and int(expected_version) != current.version):
-            raise StaleObject(f"Cycle “{current.name}”")
-        method = getattr(current, name)
-        if not can_proceed(method, check_conditions=False):
-            raise TransitionRefused(name, [f"Not possible from “{current.stage_label}”"])
-        missing = guards.unmet(current, name) if name in guards.GUARDS else []
-        if missing:
-            raise TransitionRefused(name, [m.label for m in missing])
-        from_stage = current.stage
-        method(**arguments)
-        current.version += 1
-        try:
-            current.save()
-        except ConcurrentTransition as exc:
-            raise StaleObject(f"Cycle “{current.name}”") from exc
+        from_stage = transitions.take(current, name, seen_state=cycle.stage, expected_version=expected_version, record=f"Cycle “{cycle.name}”",
+                                      unmet=_unmet, state_field="stage", arguments=arguments)
         result = after_save(current) if after_save else None
         label = TRANSITION_LABELS.get(name, "Step back")
         _event(current, actor, name, f"{label}: {Stage(from_stage).label} to {Stage(current.stage).label}",
