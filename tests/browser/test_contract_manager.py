@@ -9,7 +9,7 @@ from contracts import performance
 from contracts.models import Agreement, AgreementState
 from core.roles import Role
 from tests.browser.conftest import BROWSER_DB
-from tests.contracts.test_pages import add_measure, go_live, make_agreement, months_ago
+from tests.contracts.test_pages import add_measure, evaluate_tonight, go_live, make_agreement, months_ago
 from tests.core.factories import UserFactory
 
 pytestmark = BROWSER_DB
@@ -44,8 +44,10 @@ def test_contract_manager_submits_returns_sees_red_and_issues_a_rectification_no
         assert "Submit a return: saved." in journey.success()
         expect(rating).to_have_text(expected)
 
-    # The portfolio counts the agreement as Red.
+    # Overnight the evaluation runs (Celery beat); next morning the portfolio counts the agreement as Red.
+    run = evaluate_tonight()
     journey.link("Contracts and SLAs")
+    expect(page.locator("#portfolio + p")).to_contain_text(f"nightly evaluation of {run.on:%-d %B %Y}")
     expect(page.locator(".app-contracts-rag-table tr", has_text="Red")).to_contain_text("1")
     journey.link("FW-2026-014")
 
