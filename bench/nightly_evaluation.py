@@ -13,7 +13,9 @@ completion:
 
 It prints a table: agreements, workers, night, seconds until the evaluations are stored
 (the run completes: figures, summary PDF, e-mails), agreements per second, seconds until
-every agreement's PDF is there too, PDFs rendered and PDFs per second (rendering stage). Needs PostgreSQL and Redis as `.ci/run` starts them.
+every agreement's PDF is there too, PDFs rendered and PDFs per second (rendering stage).
+At sizes whose PDFs are not timed, the workers take only the evaluation queue and the
+reports queue is dropped between measurements. Needs PostgreSQL and Redis as `.ci/run` starts them.
 """
 
 import argparse
@@ -104,10 +106,12 @@ def change(share: float) -> int:
     return len(measures)
 
 
-def start_worker(concurrency: int):
+def start_worker(concurrency: int, *, reports: bool):
+    """A worker on the evaluation queue, and on the reports queue too when the PDFs are timed."""
     env = {**os.environ, **ENV}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "noms_commissioning", "worker", "--concurrency", str(concurrency), "--loglevel", "WARNING",
+         "--queues", "celery,reports" if reports else "celery",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"bench-{os.getpid()}@%h"],
         cwd=ROOT, env=env, start_new_session=True,
     )
@@ -149,8 +153,11 @@ def night(on, *, reports: bool) -> tuple[float, float | None, int]:
 
 
 def forget_evaluations() -> None:
+    """No run, no report and no task left from the last measurement (PDFs not timed are left queued: drop them)."""
     from evaluations.models import EvaluationRun
+    from noms_commissioning.celery import app
 
+    app.control.purge()
     EvaluationRun.objects.all().delete()
     shutil.rmtree(REPORTS, ignore_errors=True)
 
@@ -174,7 +181,7 @@ def main():
         seed(size)
         for workers in options.workers:
             forget_evaluations()
-            process = start_worker(workers)
+            process = start_worker(workers, reports=size in pdf_sizes)
             try:
                 rows.append((size, workers, "first", *night(today, reports=size in pdf_sizes)))
                 change(options.changed)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 
 from noms_commissioning.config import celery_settings, database_settings
 
@@ -206,6 +207,12 @@ CELERY_RESULT_BACKEND = _celery["CELERY_RESULT_BACKEND"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Agreement PDFs (the slow part of the night) have a queue of their own, so the evaluations of a
+# night never wait behind the previous night's rendering. A worker started without -Q takes both
+# queues; `-Q reports` or `-Q celery` dedicates one.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("reports", routing_key="reports"))
+CELERY_TASK_ROUTES = {"evaluations.tasks.render_reports": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The nightly evaluation (evaluations.tasks.nightly_evaluation): local time, HH:MM.
 EVALUATION_TIME = env("EVALUATION_TIME", default="02:00")

@@ -144,6 +144,17 @@ def test_the_nightly_run_is_scheduled_at_the_configured_time(settings):
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({hour}, {minute})
 
 
+def test_agreement_pdfs_have_their_own_queue_and_a_plain_worker_takes_both():
+    from noms_commissioning.celery import app
+
+    def queue(task):
+        return app.amqp.router.route({}, task)["queue"].name
+
+    assert queue("evaluations.tasks.render_reports") == "reports"
+    assert {queue(f"evaluations.tasks.{task}") for task in ("nightly_evaluation", "evaluate_chunk", "finish_evaluation")} == {"celery"}
+    assert set(app.amqp.queues) == {"celery", "reports"}  # what a worker started without -Q consumes
+
+
 # --- the run: stored, idempotent, resumable ----------------------------------------------------------
 
 def _stored():
