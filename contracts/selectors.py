@@ -197,7 +197,8 @@ def version_get(*, user, agreement, number, path: str = "") -> AgreementVersion:
 
 # --- the contract managers' dashboard -----------------------------------------------------------
 
-DASHBOARD_LIST_LIMIT = 20  # agreements listed under overdue returns and stewardship: the worst first, the rest in the report
+DASHBOARD_LIST_LIMIT = 20  # rows of each dashboard list, the most pressing first, unless its section is asked for in full
+DASHBOARD_SECTIONS = ("overdue", "rectification", "ahead", "stewardship")  # the lists that can be shown in full
 
 
 @dataclass
@@ -207,7 +208,8 @@ class Dashboard:
     Ratings, overdue returns and stewardship warnings come from the stored evaluations of the
     latest finished run (`evaluations`), read in a few queries however large the portfolio:
     rating every return of every running agreement on each request does not scale. Each
-    agreement's page rates its returns as they are now.
+    agreement's page rates its returns as they are now. Each list holds its first
+    DASHBOARD_LIST_LIMIT rows, and `totals` how many there are, unless its section is shown in full.
     """
 
     today: datetime.date
@@ -217,14 +219,12 @@ class Dashboard:
     rag_counts: list = field(default_factory=list)  # (code, label, count), worst first
     not_evaluated: int = 0  # running now but not in that night's evaluation (gone live since)
     overdue: list[Evaluation] = field(default_factory=list)
-    overdue_total: int = 0
     stewardship: list = field(default_factory=list)  # (agreement, [warnings])
-    stewardship_total: int = 0
     rectification_notices: list = field(default_factory=list)
     expiries: list = field(default_factory=list)
     break_points: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)  # list name: how many in all
     months: int = DASHBOARD_MONTHS
-    list_limit: int = DASHBOARD_LIST_LIMIT
 
 
 def latest_evaluation_run() -> EvaluationRun | None:
@@ -232,40 +232,41 @@ def latest_evaluation_run() -> EvaluationRun | None:
     return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
 
 
-def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
+def dashboard(user, *, today: datetime.date | None = None, full: frozenset = frozenset()) -> Dashboard:
     """Portfolio RAG, overdue returns, stewardship (last night's); rectification, expiries and break points (now).
 
     Over the running agreements (live or under rectification) the user may see, in a
-    fixed number of queries however many there are.
+    fixed number of queries however many there are; the sections named in `full`
+    (of DASHBOARD_SECTIONS) list every row.
     """
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=DASHBOARD_MONTHS)
     running = _visible_agreements(user).filter(state__in=RUNNING)
     board = Dashboard(today=today, horizon=horizon, running=running.count(), run=latest_evaluation_run())
+
+    def listed(name, section, rows):
+        board.totals[name] = rows.count() if isinstance(rows, QuerySet) else len(rows)
+        setattr(board, name, list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT]))
+
     evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
     counts = dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
     board.rag_counts = [(code, label, counts.get(code, 0)) for code, label in RAG_FILTER_CHOICES]
     board.not_evaluated = board.running - sum(counts.values())
-    late = evaluations.filter(overdue_returns__gt=0)
-    board.overdue_total = late.count()
-    board.overdue = list(late.select_related("agreement__provider").defer("detail").order_by("-overdue_returns", "agreement__reference")[:DASHBOARD_LIST_LIMIT])
-    flagged = [  # flags count equality findings too: keep those with stewardship warnings
+    listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
+           .order_by("-overdue_returns", "agreement__reference"))
+    listed("stewardship", "stewardship", [  # flags count equality findings too: keep those with stewardship warnings
         (evaluation.agreement, evaluation.warnings)
         for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))
         .defer("detail").select_related("agreement__provider").order_by("agreement__reference")
         if evaluation.warnings
-    ]
-    board.stewardship_total, board.stewardship = len(flagged), flagged[:DASHBOARD_LIST_LIMIT]
-    board.expiries = list(running.filter(end_date__lte=horizon).select_related("provider").order_by("end_date", "reference"))
-    board.rectification_notices = list(
-        RectificationNotice.objects.filter(agreement__in=_visible_agreements(user), status=RectificationNotice.Status.OPEN)
-        .select_related("agreement__provider").order_by("deadline", "pk")
-    )
-    board.break_points = list(
-        BreakPoint.objects.filter(
-            agreement__in=_visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
-        ).select_related("agreement__provider").order_by("on", "pk")
-    )
+    ])
+    listed("rectification_notices", "rectification", RectificationNotice.objects.filter(
+        agreement__in=_visible_agreements(user), status=RectificationNotice.Status.OPEN,
+    ).select_related("agreement__provider").order_by("deadline", "pk"))
+    listed("expiries", "ahead", running.filter(end_date__lte=horizon).select_related("provider").order_by("end_date", "reference"))
+    listed("break_points", "ahead", BreakPoint.objects.filter(
+        agreement__in=_visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
+    ).select_related("agreement__provider").order_by("on", "pk"))
     for point in board.break_points:
         point.notice_by = point.on - relativedelta(months=point.notice_months)
     return board

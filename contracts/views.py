@@ -67,7 +67,8 @@ def index(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "contracts/index.html", {
-        "board": selectors.dashboard(request.user), "form": form, "page": page, "query": query.urlencode(),
+        "board": selectors.dashboard(request.user, full=frozenset(request.GET.getlist("show")) & frozenset(selectors.DASHBOARD_SECTIONS)),
+        "form": form, "page": page, "query": query.urlencode(),
     })
 
 

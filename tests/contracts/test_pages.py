@@ -253,7 +253,18 @@ def test_the_dashboard_and_list_run_a_fixed_number_of_queries_for_5_and_for_500_
     client.get("/contracts/")
     with django_assert_num_queries(expected):
         response = client.get("/contracts/")
-    assert "500 running agreements" in html_of(response) and "Page 1 of 20" in html_of(response)
+    html = html_of(response)
+    assert "500 running agreements" in html and "Page 1 of 20" in html
+    # Each dashboard list shows its first 20, and every row when its section is asked for.
+    ahead = section(html, "ahead")
+    assert "The first 20 of 500 break points" in ahead and ahead.count("#break-points") == 20
+    assert "The first 20 of 249 expiries" in ahead and 'href="?show=ahead#ahead"' in ahead
+    assert "The first 20 of 100 open notices" in section(html, "rectification")
+    with django_assert_num_queries(expected):
+        response = client.get("/contracts/?show=ahead")
+    ahead = section(html_of(response), "ahead")
+    assert ahead.count("#break-points") == 500 and "The first 20" not in ahead
+    assert "The first 20 of 100 open notices" in section(html_of(response), "rectification")
 
 
 # --- the agreement page ----------------------------------------------------------------------------
