@@ -26,6 +26,7 @@ from competitions.models import (
 from core.models import Organisation, ServiceArea, User
 from core.uploads import validate_document
 from core.roles import Role
+from core.widgets import QuickSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -185,12 +186,12 @@ class CriterionForm(forms.Form):
 
 
 class BidForm(forms.Form):
-    bidder = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    bidder = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     structure = forms.ChoiceField(choices=Bid.Structure.choices)
 
 
 class ParticipantForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     role = forms.ChoiceField(choices=BidParticipant.Role.choices)
     funding_share = forms.DecimalField(label="Share of funding (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
     risk_share = forms.DecimalField(label="Share of risk (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
@@ -236,7 +237,7 @@ class ScoreForm(forms.Form):
 
 
 class ChallengeForm(forms.Form):
-    challenger = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    challenger = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     grounds = forms.CharField(widget=forms.Textarea)
     lodged_on = forms.DateField(widget=DateInput)
 
@@ -246,7 +247,7 @@ class ChallengeResolveForm(forms.Form):
 
 
 class ClarificationForm(forms.Form):
-    asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.all())
+    asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.all(), widget=QuickSelect)
     question = forms.CharField(widget=forms.Textarea)
     commercially_sensitive = yes_no("Is it commercially sensitive?", "If so the answer goes to the asker only.")
 

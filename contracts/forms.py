@@ -22,6 +22,7 @@ from contracts.models import (
 from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
+from core.widgets import QuickSelect
 from cycle.forms import outcome_choices
 from cycle.models import Outcome
 
@@ -39,13 +40,14 @@ def _decimal(label, **kwargs):
 class AgreementFilterForm(forms.Form):
     state = forms.ChoiceField(choices=[("", "Any state"), *AgreementState.choices], required=False)
     kind = forms.ChoiceField(label="Kind", choices=[("", "Contracts and SLAs"), *AgreementKind.choices], required=False)
-    provider = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any provider")
+    # Ids and names only: at 600 providers, model instances would cost the page more than its queries.
+    provider = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=QuickSelect)
     service_area = forms.ModelChoiceField(label="Service", queryset=ServiceArea.objects.all(), required=False, empty_label="Any service")
     rag = forms.ChoiceField(label="RAG rating", choices=[("", "Any rating"), *selectors.RAG_FILTER_CHOICES], required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = selectors.provider_options()
+        self.fields["provider"].choices = [("", "Any provider"), *selectors.provider_options().values_list("pk", "name")]
 
 
 class AgreementFormMixin:

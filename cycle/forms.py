@@ -7,6 +7,7 @@ from core.models import ServiceArea
 from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
 from core.uploads import validate_document
+from core.widgets import QuickSelect
 from cycle import selectors, services
 from cycle.models import (
     OPEN_STAGES,
@@ -103,7 +104,7 @@ class StepBackForm(forms.Form):
 
 
 class PartnerForm(CycleFormMixin, forms.Form):
-    organisation = forms.ModelChoiceField(queryset=organisation_list())
+    organisation = forms.ModelChoiceField(queryset=organisation_list(), widget=QuickSelect)
     arrangement = forms.ChoiceField(label="Funding arrangement", choices=FundingArrangement.choices, widget=forms.RadioSelect)
     contribution = forms.DecimalField(label="Contribution (£)", min_value=0, max_digits=14, decimal_places=2)
     responsibilities = forms.CharField(widget=forms.Textarea, required=False)

