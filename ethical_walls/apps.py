@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class EthicalWallsConfig(AppConfig):
     name = "ethical_walls"
     verbose_name = "Ethical walls"
+
+    def ready(self):
+        from ethical_walls.selectors import forget_permission_ids
+
+        post_migrate.connect(forget_permission_ids, dispatch_uid="ethical_walls.forget_permission_ids")

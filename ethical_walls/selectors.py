@@ -7,6 +7,7 @@ record's django-guardian object permission (granted and revoked only by
 """
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -32,13 +33,48 @@ def permitted(user, queryset: QuerySet) -> QuerySet:
     (user, permission, object) key with EXISTS: no casts, no generic table, and
     no exception for superusers or staff.
     """
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
     model = queryset.model
-    permission = {"permission__codename": view_codename(model), "permission__content_type__app_label": model._meta.app_label}
-    by_user = get_user_obj_perms_model(model).objects.filter(user=user, content_object=OuterRef("pk"), **permission)
-    by_group = get_group_obj_perms_model(model).objects.filter(group__user=user, content_object=OuterRef("pk"), **permission)
+    permission_id = view_permission_id(model)
+    if not getattr(user, "is_authenticated", False) or permission_id is None:
+        return queryset.none()
+    by_user = get_user_obj_perms_model(model).objects.filter(user=user, content_object=OuterRef("pk"), permission_id=permission_id)
+    by_group = get_group_obj_perms_model(model).objects.filter(group__user=user, content_object=OuterRef("pk"), permission_id=permission_id)
     return queryset.filter(Q(Exists(by_user)) | Q(Exists(by_group)))
+
+
+_view_permission_ids: dict[str, int] = {}
+
+
+def view_permission_id(model) -> int | None:
+    """The id of the model's view permission: looked up once per process, forgotten when migrate or flush remakes them.
+
+    Filtering the permission tables on it, rather than joining permissions and content types
+    by name, keeps every wall query two joins shorter.
+    """
+    label = model._meta.label_lower
+    if label not in _view_permission_ids:
+        found = Permission.objects.filter(
+            codename=view_codename(model), content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name,
+        ).values_list("pk", flat=True).first()
+        if found is None:
+            return None  # not made yet (mid-migration): nobody holds it
+        _view_permission_ids[label] = found
+    return _view_permission_ids[label]
+
+
+def forget_permission_ids(**_signal) -> None:
+    """Connected to post_migrate: migrate and flush recreate permissions, perhaps under new ids."""
+    _view_permission_ids.clear()
+
+
+def permitted_ids(user, model) -> set:
+    """The ids of the `model` records the user holds the view permission of, read from the permission tables alone."""
+    permission_id = view_permission_id(model)
+    if not getattr(user, "is_authenticated", False) or permission_id is None:
+        return set()
+    by_user = get_user_obj_perms_model(model).objects.filter(user=user, permission_id=permission_id)
+    by_group = get_group_obj_perms_model(model).objects.filter(group__user=user, permission_id=permission_id)
+    return set(by_user.values_list("content_object_id", flat=True).union(by_group.values_list("content_object_id", flat=True)))
 
 
 def confidential_competition_ids(user) -> set[int]:
@@ -46,7 +82,7 @@ def confidential_competition_ids(user) -> set[int]:
     if not hasattr(user, "_confidential_competition_ids"):
         from competitions.models import Competition
 
-        user._confidential_competition_ids = set(permitted(user, Competition.objects.all()).values_list("pk", flat=True))
+        user._confidential_competition_ids = permitted_ids(user, Competition)
     return user._confidential_competition_ids
 
 
@@ -156,13 +192,7 @@ def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]
         declarations = declarations.filter(competition=competition)
     if user.has_role("Oversight"):
         return declarations
-    return declarations.filter(Q(user=user) | Q(competition__sro=user, competition__in=permitted_competitions(user)))
-
-
-def permitted_competitions(user):
-    from competitions.models import Competition
-
-    return permitted(user, Competition.objects.all())
+    return declarations.filter(Q(user=user) | Q(competition__sro=user, competition__in=confidential_competition_ids(user)))
 
 
 def audit_event_list(*, user, action: str = "", channel: str = "", competition_id=None, actor_id=None) -> QuerySet[AuditEvent]:
