@@ -1,10 +1,10 @@
 """Locust users for bench/load/run.py (which starts the server and writes the fixture this reads).
 
 Three kinds of user in equal shares — oversight, HMPS bid team, contract manager — each a
-signed-in account of its role (its own session and API token from the fixture). Each
-request goes to one of its role's endpoints (bench/load/endpoints.py; less those named in
-BENCH_LOAD_EXCLUDE) chosen at random,
-then the user pauses BENCH_LOAD_THINK seconds on average. A request fails unless it
+signed-in account of its role (its own session and API token from the fixture). A user
+arrives at a random moment of its first pause; each request goes to one of its role's
+endpoints (bench/load/endpoints.py; less those named in BENCH_LOAD_EXCLUDE) chosen at
+random, then the user pauses BENCH_LOAD_THINK seconds on average. A request fails unless it
 answers 200 without a redirect (so an expired session cannot pass for a page), an API
 list answers a page of results, and a list the bid team may not see is empty for it.
 
@@ -18,6 +18,7 @@ import os
 import random
 import time
 
+import gevent
 from locust import between, events
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -42,7 +43,8 @@ def _stopped(**_):
 
 @events.request.add_listener
 def _sample(name, response_time, exception, context, **_):
-    SAMPLES.append((name, context.get("role", "?"), response_time, exception is not None))
+    # (endpoint, role, milliseconds, failed, seconds into the run when it ended): the last to tell queueing from a slow page.
+    SAMPLES.append((name, context.get("role", "?"), response_time, exception is not None, time.monotonic() - CLOCK.get("start", 0)))
 
 
 @events.quitting.add_listener
@@ -66,6 +68,9 @@ class RoleUser(FastHttpUser):
         self.account = pool[next(self._accounts) % len(pool)]
         self.endpoints = [endpoint for endpoint in endpoints_for(self.role) if endpoint not in EXCLUDE]
         self.rng = random.Random()
+        # Arrive as a steady population does, not all in the same millisecond: 16 first requests at once would
+        # queue on gunicorn's 3 workers and set the slowest 5% of every endpoint's ~20 requests.
+        gevent.sleep(self.rng.uniform(0, THINK * 1.5))
 
     def ask(self, endpoint: str):
         path = endpoint.replace("<id>", str(self.rng.choice(FIXTURE["agreements"]))) if endpoint == AGREEMENT_PAGE else endpoint

@@ -13,9 +13,10 @@
    asks for every endpoint as every role one request at a time (warm-up; the "alone"
    column), then runs Locust headless (bench/load/locustfile.py) for `--duration` seconds
    with `--users` concurrent users (oversight, HMPS bid team and contract managers in equal
-   shares, each pausing --think seconds on average between requests), in two phases:
-   every endpoint, then every endpoint but the contracts dashboard (which, while it takes
-   tens of seconds, holds a worker and queues every other request behind it).
+   shares, each arriving at a random moment of its first pause and then pausing --think
+   seconds on average between requests): every endpoint (phase `all`, the default);
+   `--phases all no-dashboard` adds a phase without the contracts dashboard, the heaviest
+   page, to show what the other endpoints' tails owe to queueing behind it.
 4. Times the SQL floor (bench/load/floor.py): for each endpoint and user, hand-written SQL
    through psycopg fetching the data the page shows, `--floor-runs` times; and the floors
    of the proposed fixes.
@@ -252,7 +253,7 @@ def table(samples: dict, floors: dict, alone: dict) -> tuple[list[str], dict, se
 
     elapsed = samples["elapsed"]
     by_key: dict[tuple, list] = {}
-    for endpoint, user, milliseconds, failed in samples["requests"]:
+    for endpoint, user, milliseconds, failed, _ended in samples["requests"]:
         by_key.setdefault((endpoint, user), []).append((milliseconds, failed))
     p95 = {key: percentile([ms for ms, _ in rows], 0.95) for key, rows in by_key.items()}
     lines = [
@@ -298,9 +299,9 @@ def main():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (default 3, as docker-compose.yml)")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests, seconds (default 1.0)")
     parser.add_argument("--floor-runs", type=int, default=50, help="runs of each hand-written SQL floor (default 50)")
-    parser.add_argument("--phases", nargs="+", choices=list(PHASES), default=list(PHASES),
-                        help="all: every endpoint; no-dashboard: the same without /contracts/, whose time would otherwise "
-                             "queue every other request behind it (default: both, one after the other)")
+    parser.add_argument("--phases", nargs="+", choices=list(PHASES), default=["all"],
+                        help="all: every endpoint; no-dashboard: the same without /contracts/, the heaviest page, "
+                             "to see what the others' tails owe to queueing behind it (default: all)")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the seeded database of a previous run")
     parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip the statements and plans of the endpoints that missed")
     parser.add_argument("--explain-top", type=int, default=6, help="how many of the endpoints that missed to explain (default 6)")
