@@ -20,7 +20,7 @@ from competitions.models import (
     ModeratedScore,
     Score,
 )
-from ethical_walls import audit
+from ethical_walls import audit, registry
 from ethical_walls.selectors import permitted
 
 
@@ -31,9 +31,8 @@ class WalledAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         found = super().get_object(request, object_id, from_field)
         if found is None:
-            audit.refused(actor=request.user, channel=audit.Channel.ADMIN, object_type=audit.object_type_of(self.model),
-                          object_id=object_id, path=request.path)
-            raise Http404("Not found")
+            raise audit.refuse(actor=request.user, channel=audit.Channel.ADMIN, object_type=audit.object_type_of(self.model),
+                               object_id=object_id, path=request.path, competition_id=registry.competition_id_of(self.model, object_id))
         audit.viewed(actor=request.user, channel=audit.Channel.ADMIN, obj=found, path=request.path)
         return found
 

@@ -52,7 +52,9 @@ from competitions.models import (
     State,
 )
 from competitions.standstill import standstill_ends_on
+from core.access import user_roles_set
 from core.models import Organisation, ServiceArea, User
+from core.roles import Role
 from ethical_walls import audit
 from ethical_walls import selectors as wall_selectors
 from ethical_walls import services as wall_services
@@ -1149,6 +1151,8 @@ def _demo_009_dartmoor(cast: Cast, programme: Programme) -> None:
     _plan(cast, competition, [("gateway", 1, State.PRE_QUALIFICATION, 30), ("gateway", 2, State.PRE_QUALIFICATION, 120)])
     member = wall_selectors.membership(cast.former_commissioner, competition)
     wall_services.wall_leave(member=member, actor=cast.commissioner, reason="moved to the HMPS Business Development Group")
+    # Her new role, given by the administrator (and in the audit log as a change of roles).
+    user_roles_set(user=cast.former_commissioner, roles=[Role.COMMISSIONER, Role.BID_TEAM], actor=User.objects.filter(username="admin").first())
 
 
 SCENARIOS = [

@@ -4,8 +4,12 @@ What is confidential is decided by the ethical wall (`ethical_walls.selectors`):
 the commissioning side of a competition holds object permissions on it and its
 records; everyone else — the bid team above all — sees only what every bidder
 sees: launched competitions, published criteria, notices and clarifications
-answered to all. A bid team also sees its own bid. Oversight and contract
-managers see the portfolio (state, value, SRO), not the confidential records.
+answered to all. A bid team also sees its own bid.
+
+A competition not yet launched exists only for its commissioning side (people who
+declared and were not excluded) and for oversight (SPEC §4 rule 4: no declaration,
+no access) — whatever role anyone else holds. Oversight sees the whole portfolio
+(state, value, SRO), not the confidential records.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -35,18 +39,33 @@ from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_
     confidential_competition_ids,
     get_or_404,
     permitted,
+    permitted_ids_subquery,
+    requested_competition_ids,
     sees_confidential,
+    sees_whole_portfolio,
     tender_visible,
 )
 
+# Who may open the portfolio page: it shows the competitions each of them may see.
 PORTFOLIO_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.GATEWAY_REVIEWER, Role.OVERSIGHT, Role.CONTRACT_MANAGER)
+
 
 def _visible_competitions(user) -> QuerySet[Competition]:
     competitions = Competition.objects.all()
-    if user.has_role(*PORTFOLIO_ROLES):
+    if sees_whole_portfolio(user):
         return competitions
-    # Everyone else sees what every bidder sees: launched competitions are public.
-    return competitions.filter(published_competitions() | Q(pk__in=confidential_competition_ids(user)))
+    # Everyone else sees what every bidder sees — launched competitions are public — and the
+    # competitions whose commissioning side they are on.
+    return competitions.filter(published_competitions() | Q(pk__in=permitted_ids_subquery(user, Competition)))
+
+
+def declarable_competitions(*, user) -> QuerySet[Competition]:
+    """Where a person may declare their interests: what they may see, and where they have been asked to join."""
+    requested = requested_competition_ids(user)
+    visible = _visible_competitions(user)
+    if requested:
+        visible = visible | Competition.objects.filter(pk__in=requested)
+    return visible.select_related("service_area").order_by("reference")
 
 
 def published_competitions() -> Q:

@@ -50,6 +50,7 @@ from competitions.models import (
 from competitions.standstill import standstill_ends_on
 from core import transitions
 from core.errors import PermissionDenied, StaleObject
+from core.models import Sector
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -202,6 +203,11 @@ def competition_update(*, competition: Competition, actor, expected_version: int
         fixed = {name for name in FIXED_AFTER_LAUNCH & set(changes) if changes[name] != getattr(locked, name)}
         if fixed:
             raise ValidationError({name: "Cannot change once the procurement has been launched." for name in fixed})
+    if changes.get("public_sector_bid_possible") and not locked.public_sector_bid_possible:
+        try:
+            wall.check_bid_team_off_commissioning_side(locked)
+        except ValidationError as refusal:
+            raise ValidationError({"public_sector_bid_possible": refusal.messages}) from None
     new_sro = changes.get("sro")
     if new_sro is not None and new_sro.pk != locked.sro_id:
         if not new_sro.has_role(Role.SRO):
@@ -537,6 +543,11 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Expressions of interest are taken once the procurement has been launched.")
+    if bidder.sector == Sector.PUBLIC:
+        try:
+            wall.check_bid_team_off_commissioning_side(competition)
+        except ValidationError as refusal:
+            raise ValidationError({"bidder": refusal.messages}) from None
     try:
         with transaction.atomic():
             bid = Bid.objects.create(competition=competition, bidder=bidder, structure=structure)

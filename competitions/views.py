@@ -60,8 +60,7 @@ def export_csv(request):
 
 def portfolio(request):
     if not request.user.has_role(*selectors.PORTFOLIO_ROLES):
-        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="competitions.portfolio", path=request.path)
-        raise Http404
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.portfolio", path=request.path)
     competitions = selectors.competition_list(user=request.user)
     summary = selectors.portfolio_summary(user=request.user)
     phases = [(PHASE_LABELS[p], n) for p, n in summary.items()]
@@ -108,9 +107,8 @@ def _confidential_competition(request, pk):
     """A competition whose commissioning side the user is on; anyone else gets 404, logged as refused."""
     competition = _competition(request, pk)
     if not selectors.sees_confidential(request.user, competition):
-        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", object_id=pk,
-                      competition_id=competition.pk, path=request.path)
-        raise Http404
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", object_id=pk,
+                           competition_id=competition.pk, path=request.path)
     return competition
 
 

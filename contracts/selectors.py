@@ -1,9 +1,10 @@
-"""Every read of agreements a user sees: the contracts pages come through here.
+"""Every read of agreements a user sees: the contracts pages and the API come through here.
 
 Agreements (contracts and SLAs) are for the commissioning and contract-management
 side: commissioners, SROs, MoJ Procurement, contract managers and oversight. To
 anyone else — the HMPS bid team above all, whatever else they hold — an agreement
-does not exist (404, logged as a refused attempt by the views).
+does not exist (404, logged as a refused attempt). A person the SRO excluded from a
+competition for a conflict of interest is excluded from the agreement it let too.
 
 The page selectors load everything a page reads in a fixed number of queries:
 `contracts.guards` and `contracts.performance` read only prefetched records.
@@ -55,7 +56,7 @@ from core.roles import Role
 from cycle import selectors as cycle_selectors
 from cycle.models import ServiceSpecification
 from ethical_walls import audit
-from ethical_walls.selectors import get_or_404
+from ethical_walls.selectors import excluded_competition_ids, get_or_404
 from evaluations.models import Evaluation, EvaluationRun
 
 AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
@@ -78,8 +79,17 @@ def sees_agreements(user) -> bool:
     )
 
 
-def _visible_agreements(user) -> QuerySet[Agreement]:
-    return Agreement.objects.all() if sees_agreements(user) else Agreement.objects.none()
+def visible_agreements(user) -> QuerySet[Agreement]:
+    """The agreements this user may see: by role, less those let by a competition they were excluded from."""
+    if not sees_agreements(user):
+        return Agreement.objects.none()
+    excluded = excluded_competition_ids(user)
+    return Agreement.objects.exclude(competition__in=excluded) if excluded else Agreement.objects.all()
+
+
+def sees_agreement(user, agreement) -> bool:
+    return sees_agreements(user) and (agreement.competition_id is None or agreement.competition_id not in excluded_competition_ids(user))
+
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -112,7 +122,7 @@ def _overall_rag():
 def agreement_list(user, filters: dict | None = None) -> QuerySet[Agreement]:
     """Agreements filtered by `state`, `kind`, `provider`, `service_area` and `rag`, each row with its RAG, in one query."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    agreements = _visible_agreements(user).select_related("provider", "service_area", "contract_manager").annotate(rag=_overall_rag())
+    agreements = visible_agreements(user).select_related("provider", "service_area", "contract_manager").annotate(rag=_overall_rag())
     for name in ("state", "kind", "provider", "service_area", "rag"):
         if filters.get(name):
             agreements = agreements.filter(**{name: filters[name]})
@@ -162,7 +172,7 @@ def agreement_get(user, pk, *, detail: bool = True, channel: str = audit.Channel
     Without `detail` it is the bare record, for handing to a service: services that
     add records then read a relation must not see a stale prefetched cache.
     """
-    agreements = _visible_agreements(user).select_related(
+    agreements = visible_agreements(user).select_related(
         "provider", "service_area", "contract_manager", "specification", "competition__lead_commissioner",
     )
     if detail:
@@ -170,8 +180,13 @@ def agreement_get(user, pk, *, detail: bool = True, channel: str = audit.Channel
     return get_or_404(user, agreements, pk=pk, channel=channel, path=path, object_type="contracts.agreement")
 
 
+def visible_records(model, user, lookup="agreement") -> QuerySet:
+    """Records (measures, returns, notices…) of every agreement the user may see; `lookup` leads from the record to its agreement."""
+    return model.objects.filter(**{f"{lookup}__in": visible_agreements(user)}) if sees_agreements(user) else model.objects.none()
+
+
 def _of_agreement(model, user, agreement, lookup="agreement"):
-    return model.objects.filter(**{lookup: agreement, f"{lookup}__in": _visible_agreements(user)})
+    return visible_records(model, user, lookup).filter(**{lookup: agreement})
 
 
 def measure_list(*, user, agreement) -> QuerySet[Measure]:
@@ -241,7 +256,7 @@ def dashboard(user, *, today: datetime.date | None = None, full: frozenset = fro
     """
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=DASHBOARD_MONTHS)
-    running = _visible_agreements(user).filter(state__in=RUNNING)
+    running = visible_agreements(user).filter(state__in=RUNNING)
     board = Dashboard(today=today, horizon=horizon, running=running.count(), run=latest_evaluation_run())
 
     def listed(name, section, rows):
@@ -261,11 +276,11 @@ def dashboard(user, *, today: datetime.date | None = None, full: frozenset = fro
         if evaluation.warnings
     ])
     listed("rectification_notices", "rectification", RectificationNotice.objects.filter(
-        agreement__in=_visible_agreements(user), status=RectificationNotice.Status.OPEN,
+        agreement__in=visible_agreements(user), status=RectificationNotice.Status.OPEN,
     ).select_related("agreement__provider").order_by("deadline", "pk"))
     listed("expiries", "ahead", running.filter(end_date__lte=horizon).select_related("provider").order_by("end_date", "reference"))
     listed("break_points", "ahead", BreakPoint.objects.filter(
-        agreement__in=_visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
+        agreement__in=visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
     ).select_related("agreement__provider").order_by("on", "pk"))
     for point in board.break_points:
         point.notice_by = point.on - relativedelta(months=point.notice_months)

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from competitions import notices
-from contracts import guards, performance
+from contracts import guards, performance, selectors
 from contracts.models import (
     RUNNING,
     Agreement,
@@ -48,13 +48,19 @@ MANAGERS = (Role.CONTRACT_MANAGER, Role.PROCUREMENT)
 ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
 
-def require_role(actor, *roles) -> None:
-    """The actor holds one of the roles and stands on the commissioning side of the wall (SPEC §4)."""
+def require_role(actor, *roles, agreement=None) -> None:
+    """The actor holds one of the roles and stands on the commissioning side of the wall (SPEC §4).
+
+    With an agreement, it must be one the actor may see: someone the SRO excluded from the
+    competition that let it may not act on it either.
+    """
     if actor is None or not actor.has_role(*roles):
         names = " or ".join(Role(r).label for r in roles)
         raise PermissionDenied(f"Only {names} can do this.")
     if actor.has_role(Role.BID_TEAM):
         raise PermissionDenied(f"{Role.BID_TEAM.label} members cannot act on agreements, whatever else they hold.")
+    if agreement is not None and not selectors.sees_agreement(actor, agreement):
+        raise PermissionDenied("You were excluded from the competition that let this agreement, so you cannot act on it.")
 
 
 def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
@@ -166,7 +172,7 @@ EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_ris
 @transaction.atomic
 def agreement_update(*, agreement, actor, expected_version: int | None = None, **changes) -> Agreement:
     """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not changes:
         return locked
@@ -197,7 +203,7 @@ def _while_not_live(agreement) -> None:
 
 @transaction.atomic
 def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> BreakPoint:
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     _while_not_live(agreement)
     point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
     point.full_clean()
@@ -207,7 +213,7 @@ def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> Br
 
 @transaction.atomic
 def supply_chain_member_add(*, agreement, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> SupplyChainMember:
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     member = SupplyChainMember(agreement=agreement, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     member.full_clean()
     try:
@@ -224,7 +230,7 @@ def supply_chain_member_add(*, agreement, actor, organisation, role: str, fundin
 
 @transaction.atomic
 def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, **fields) -> Measure:
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     _while_not_live(agreement)
     measure = Measure(agreement=agreement, name=name, target=target, outcome=outcome, **fields)
     measure.full_clean()
@@ -237,7 +243,7 @@ def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, *
 
 @transaction.atomic
 def return_submit(*, measure, actor, period_start: date, value: Decimal, evidence: str = "", evidence_file=None) -> Return:
-    require_role(actor, Role.CONTRACT_MANAGER)
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=measure.agreement)
     agreement = Agreement.objects.select_for_update().get(pk=measure.agreement_id)
     if agreement.state not in RUNNING:
         raise ValidationError("Returns are submitted while the agreement is live.")
@@ -259,7 +265,7 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
 
 @transaction.atomic
 def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, difficulty: str, referrals: int, outcomes: int) -> CohortResult:
-    require_role(actor, Role.CONTRACT_MANAGER)
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Cohort results are recorded while the agreement is live.")
     if outcomes > referrals:
@@ -274,7 +280,7 @@ def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, d
 
 @transaction.atomic
 def feedback_record(*, agreement, actor, received_on: date, source: str, satisfaction: Decimal, respondents: int = 1, summary: str = "") -> Feedback:
-    require_role(actor, Role.CONTRACT_MANAGER)
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Feedback is recorded while the agreement is live.")
     if received_on > timezone.localdate():
@@ -289,7 +295,7 @@ def feedback_record(*, agreement, actor, received_on: date, source: str, satisfa
 
 @transaction.atomic
 def equality_result_record(*, agreement, actor, period_start: date, characteristic: str, group: str, referrals: int, outcomes: int) -> EqualityResult:
-    require_role(actor, Role.CONTRACT_MANAGER)
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Equality monitoring is recorded while the agreement is live.")
     if outcomes > referrals:
@@ -305,7 +311,7 @@ def equality_result_record(*, agreement, actor, period_start: date, characterist
 
 @transaction.atomic
 def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=None) -> RemedialActionPlan:
-    require_role(actor, Role.CONTRACT_MANAGER)
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
     plan = RemedialActionPlan(agreement=agreement, measure=measure, actions=actions, agreed_on=timezone.localdate(), due_on=due_on)
     plan.full_clean()
     plan.save()
@@ -328,13 +334,13 @@ def _transition(name, *, agreement, actor, expected_version=None, reason="", bef
 
 
 def agreement_mobilise(*, agreement, actor, expected_version=None):
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     return _transition("mobilise", agreement=agreement, actor=actor, expected_version=expected_version)
 
 
 def agreement_go_live(*, agreement, actor, expected_version=None):
     """Live; under the 2023 Act the UK7 contract details notice publishes its KPIs."""
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
 
     def publish(current):
         _first_version(current)
@@ -347,7 +353,7 @@ def agreement_go_live(*, agreement, actor, expected_version=None):
 @transaction.atomic
 def rectification_notice_issue(*, agreement, actor, failings: str, deadline: date) -> RectificationNotice:
     """Unsatisfactory delivery: a rectification notice with its deadline puts the agreement under rectification."""
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     if not failings.strip():
         raise ValidationError({"failings": "Say what must be put right."})
     if deadline <= timezone.localdate():
@@ -368,7 +374,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
 @transaction.atomic
 def rectification_notice_close(*, notice, actor, satisfied: bool) -> RectificationNotice:
     """Satisfied: back to live. Failed: the agreement stays under rectification and may be terminated."""
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=notice.agreement)
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != RectificationNotice.Status.OPEN:
         raise ValidationError("This rectification notice is already closed.")
@@ -401,12 +407,12 @@ def _end(name, *, agreement, actor, reason: str, expected_version=None, required
 
 
 def agreement_terminate(*, agreement, actor, reason: str, expected_version=None):
-    require_role(actor, Role.PROCUREMENT)
+    require_role(actor, Role.PROCUREMENT, agreement=agreement)
     return _end("terminate", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
 def agreement_decommission(*, agreement, actor, reason: str, expected_version=None):
-    require_role(actor, Role.COMMISSIONER)
+    require_role(actor, Role.COMMISSIONER, agreement=agreement)
     return _end("decommission", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
@@ -473,7 +479,7 @@ def _apply(noc, actor) -> None:
 @transaction.atomic
 def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, changes: dict) -> NoticeOfChange:
     """Only MoJ Procurement issues Notices of Change; a material one waits for the lead commissioner."""
-    require_role(actor, Role.PROCUREMENT)
+    require_role(actor, Role.PROCUREMENT, agreement=agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # numbers are allocated one at a time
     if agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
@@ -498,7 +504,7 @@ def lead_commissioner_of(agreement):
 @transaction.atomic
 def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
     """The lead commissioner agrees (the change takes effect) or refuses a material change."""
-    require_role(actor, Role.COMMISSIONER)
+    require_role(actor, Role.COMMISSIONER, agreement=notice.agreement)
     notice = NoticeOfChange.objects.select_for_update(of=("self",)).select_related("agreement__competition").get(pk=notice.pk)
     if notice.agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
@@ -577,7 +583,7 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
 @transaction.atomic
 def performance_notice_publish(*, agreement, actor):
     """A UK9 contract performance notice (due at least every 12 months under the 2023 Act)."""
-    require_role(actor, *MANAGERS)
+    require_role(actor, *MANAGERS, agreement=agreement)
     if not _publishes_notices(agreement):
         raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices.")
     if agreement.state not in RUNNING:

@@ -38,8 +38,7 @@ RECENT_EVALUATIONS = 10  # the nightly evaluations the agreement page lists
 def _require_reader(request):
     """Agreements do not exist for anyone outside the commissioning side: 404, logged as refused."""
     if not selectors.sees_agreements(request.user):
-        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="contracts.agreement", path=request.path)
-        raise Http404
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="contracts.agreement", path=request.path)
 
 
 def _agreement(request, pk, *, detail=True):

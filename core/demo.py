@@ -85,7 +85,9 @@ USERS = [
     # commissioner now in the Business Development Group, in quarantine from its bid teams.
     ("rebecca.holt", "Rebecca", "Holt", (Role.COMMISSIONER,), "National Offender Management Service"),
     ("mark.fletcher", "Mark", "Fletcher", (Role.COMMISSIONER,), "National Offender Management Service"),
-    ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER, Role.BID_TEAM), "HMPS Business Development Group"),
+    # Sian Pritchard is given the bid team's role when she leaves DEMO-009's commissioning side
+    # (competitions/demo.py): holding it would have barred her from that side (SPEC §4 rule 3).
+    ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER,), "HMPS Business Development Group"),
 ]
 
 

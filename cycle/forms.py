@@ -225,7 +225,7 @@ class SecuringRouteForm(CycleFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competition"].queryset = selectors.competition_options(user=self.user)
-        self.fields["agreement"].queryset = selectors.agreement_options()
+        self.fields["agreement"].queryset = selectors.agreement_options(user=self.user)
 
 
 class MarketSoundingForm(CycleFormMixin, forms.Form):

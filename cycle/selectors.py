@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from competitions.models import PlannedReview, Regime, State
 from competitions.selectors import competition_list
-from contracts.models import Agreement
 from core.roles import Role
 from cycle.models import (
     PHASES,
@@ -121,9 +120,11 @@ def competition_options(*, user):
     return competition_list(user=user).exclude(state=State.ABANDONED)
 
 
-def agreement_options():
-    """Existing contracts and SLAs a change may be made to. (Contracts have no selectors module yet.)"""
-    return Agreement.objects.select_related("provider").order_by("reference")
+def agreement_options(*, user):
+    """Existing contracts and SLAs a change may be made to: those the user may see."""
+    from contracts.selectors import visible_agreements  # contracts' selectors read cycles' (specifications)
+
+    return visible_agreements(user).select_related("provider").order_by("reference")
 
 
 # --- what the pages compute from a cycle (all from prefetched records) --------------------------

@@ -26,8 +26,7 @@ STAGE_STATUS = {"done": "Done", "current": "Current stage", "to_come": "To come"
 def _require_reader(request):
     """Cycles do not exist for anyone outside the commissioning side: 404, logged as refused."""
     if not selectors.sees_cycles(request.user):
-        audit.refused(actor=request.user, channel=Channel.PAGE, object_type="cycle.commissioningcycle", path=request.path)
-        raise Http404
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="cycle.commissioningcycle", path=request.path)
 
 
 def _require_commissioner(request):

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import Http404
 
 from core.roles import Role
-from ethical_walls import audit, selectors
+from ethical_walls import audit, registry, selectors
 from ethical_walls.models import AuditEvent, ConflictDeclaration, Membership
 
 
@@ -38,11 +38,10 @@ class ReadOnlyWallAdmin(admin.ModelAdmin):
         return self.has_view_permission(request)
 
     def _refuse(self, request, object_id=""):
-        audit.refused(
+        raise audit.refuse(
             actor=request.user, channel=audit.Channel.ADMIN, object_type=audit.object_type_of(self.model),
-            object_id=object_id, path=request.path,
+            object_id=object_id, path=request.path, competition_id=registry.competition_id_of(self.model, object_id),
         )
-        raise Http404("Not found")
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

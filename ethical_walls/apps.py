@@ -10,3 +10,10 @@ class EthicalWallsConfig(AppConfig):
         from ethical_walls.selectors import forget_permission_ids
 
         post_migrate.connect(forget_permission_ids, dispatch_uid="ethical_walls.forget_permission_ids")
+
+        from ethical_walls import registry
+
+        registry.register_competition_path("ethical_walls.wall", "competition_id")
+        registry.register_competition_path("ethical_walls.membership", "wall__competition_id")
+        registry.register_competition_path("ethical_walls.conflictdeclaration", "competition_id")
+        registry.register_url_subject("ethical_walls", "competitions.competition", "competition_pk")

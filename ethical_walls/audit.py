@@ -1,5 +1,7 @@
 """Writing the append-only audit log (SPEC §4 rule 6). Reads are in ethical_walls.selectors."""
 
+from django.http import Http404
+
 from ethical_walls.models import AuditEvent
 
 Channel = AuditEvent.Channel
@@ -40,6 +42,16 @@ def refused(*, actor, channel, object_type, object_id="", competition_id=None, p
         action=Action.REFUSED, channel=channel, actor=actor, object_type=object_type, object_id=object_id,
         competition_id=competition_id, path=path, detail=detail or "No access: answered 404",
     )
+
+
+class Refused(Http404):
+    """A 404 whose refusal is in the audit log already (the middleware and the API log any other)."""
+
+
+def refuse(*, actor, channel, object_type, object_id="", competition_id=None, path="", detail="") -> Refused:
+    """Log a refused attempt and give the 404 to raise: `raise audit.refuse(...)`."""
+    refused(actor=actor, channel=channel, object_type=object_type, object_id=object_id, competition_id=competition_id, path=path, detail=detail)
+    return Refused("Not found")
 
 
 def viewed(*, actor, channel, obj, path="", detail="") -> AuditEvent:

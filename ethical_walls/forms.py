@@ -45,6 +45,10 @@ class RemoveMemberForm(forms.Form):
     )
 
 
+class WithdrawRequestForm(forms.Form):
+    """Nothing to fill in: the button confirms."""
+
+
 class ArrangementsForm(forms.Form):
     arrangements = forms.CharField(
         label="Arrangements", widget=forms.Textarea,

@@ -104,6 +104,40 @@ class ConflictDeclaration(models.Model):
         return self.assessment in (self.Assessment.NOT_NEEDED, self.Assessment.MITIGATED)
 
 
+class DeclarationRequest(models.Model):
+    """The lead commissioner or SRO asks a person to join the commissioning side (rule 4).
+
+    Until they have declared their interests they cannot see the competition at all; the
+    request is what lets them see its reference and title, on the declaration page only.
+    A nil return (or a conflict the SRO mitigates) puts them on the side in the role asked.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Awaiting their declaration"
+        JOINED = "joined", "Joined the commissioning side"
+        EXCLUDED = "excluded", "Excluded by the SRO"
+        REFUSED = "refused", "Could not join"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="declaration_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declaration_requests")
+    role = models.CharField(max_length=20, choices=SideRole.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default=Outcome.OPEN)
+    outcome_detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["competition", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "user"], condition=models.Q(closed_at__isnull=True), name="one_open_request_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} asked to join as {self.get_role_display().lower()}"
+
+
 class ConflictsAssessment(models.Model):
     """Procurement Act 2023 s.83: the SRO's assessment of the register before the tender notice."""
 
@@ -124,6 +158,8 @@ class AuditEvent(models.Model):
         DECLARE = "declare", "Interests declared"
         ASSESS = "assess", "Conflict assessed"
         EXPORT = "export", "Protected material exported"
+        REQUEST = "request", "Asked to declare and join"
+        ROLE = "role", "Roles changed"
 
     class Channel(models.TextChoices):
         PAGE = "page", "Page"

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Max, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from ethical_walls import audit
-from ethical_walls.models import AuditEvent, ConflictDeclaration, Membership, Side
+from core.roles import Role
+from ethical_walls import audit, registry
+from core.models import Sector
+from ethical_walls.models import AuditEvent, ConflictDeclaration, DeclarationRequest, Membership, Side
 
 
 def view_codename(model) -> str:
@@ -71,6 +72,11 @@ def forget_permission_ids(**_signal) -> None:
     _view_permission_ids.clear()
 
 
+def permitted_ids_subquery(user, model) -> QuerySet:
+    """The ids of the `model` records the user may view, as a subquery to filter by (no query of its own)."""
+    return _permitted_ids_query(user, model)
+
+
 def permitted_ids(user, model) -> set:
     """The ids of the `model` records the user holds the view permission of, read from the permission tables alone."""
     return {row["content_object_id"] for row in _permitted_ids_query(user, model)}
@@ -86,8 +92,41 @@ def confidential_competition_ids(user) -> set[int]:
 
 
 def forget_cached_access(user) -> None:
-    user.__dict__.pop("_confidential_competition_ids", None)
-    user.__dict__.pop("_bid_team_bid_ids", None)
+    for cached in ("_confidential_competition_ids", "_bid_team_bid_ids", "_excluded_competition_ids"):
+        user.__dict__.pop(cached, None)
+
+
+def sees_whole_portfolio(user) -> bool:
+    """Oversight (the Board, auditors) reads every competition, launched or not — but never as a bid-team member."""
+    return getattr(user, "is_authenticated", False) and user.has_role(Role.OVERSIGHT) and not user.has_role(Role.BID_TEAM)
+
+
+def excluded_competition_ids(user) -> set[int]:
+    """Competitions the SRO excluded this person from for a conflict of interest (rule 4). Cached per user object.
+
+    The exclusion covers everything the competition produced, the agreement it let included.
+    """
+    if not hasattr(user, "_excluded_competition_ids"):
+        user._excluded_competition_ids = set(
+            ConflictDeclaration.objects.filter(user=user, assessment=ConflictDeclaration.Assessment.EXCLUDED).values_list("competition_id", flat=True)
+        ) if getattr(user, "is_authenticated", False) else set()
+    return user._excluded_competition_ids
+
+
+def requested_competition_ids(user) -> set[int]:
+    """Competitions whose commissioning side this person has been asked to join, awaiting their declaration."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(DeclarationRequest.objects.filter(user=user, closed_at__isnull=True).values_list("competition_id", flat=True))
+
+
+def open_requests(*, user=None, competition=None) -> QuerySet[DeclarationRequest]:
+    requests = DeclarationRequest.objects.filter(closed_at__isnull=True).select_related("competition", "user", "requested_by")
+    if user is not None:
+        requests = requests.filter(user=user)
+    if competition is not None:
+        requests = requests.filter(competition=competition)
+    return requests.order_by("requested_at", "pk")
 
 
 def sees_confidential(user, competition) -> bool:
@@ -99,16 +138,21 @@ def get_or_404(user, queryset: QuerySet, *, channel: str, path: str = "", object
 
     A record that does not exist and one the user may not see give the same answer.
     `competition_id` (a value, or a callable asked only on refusal) files the refusal
-    under that competition, for its SRO's breach view.
+    under that competition, for its SRO's breach view; by default the competition the
+    record belongs to (`ethical_walls.registry`), when it exists.
     """
     try:
         return queryset.get(**lookup)
-    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
-        audit.refused(
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
+        asked_for = next(iter(lookup.values()), "")
+        if callable(competition_id):
+            competition_id = competition_id()
+        elif competition_id is None and "pk" in lookup:
+            competition_id = registry.competition_id_of(queryset.model, lookup["pk"])
+        raise audit.refuse(
             actor=user, channel=channel, object_type=object_type or audit.object_type_of(queryset.model),
-            object_id=next(iter(lookup.values()), ""), competition_id=competition_id() if callable(competition_id) else competition_id, path=path,
-        )
-        raise Http404("Not found") from None
+            object_id=asked_for, competition_id=competition_id, path=path,
+        ) from None
 
 
 # --- rule 2: tenders are sealed until the bid deadline ---------------------------------------
@@ -159,17 +203,17 @@ def membership(user, competition) -> Membership | None:
     return Membership.objects.filter(wall__competition=competition, user=user, left_at__isnull=True).first()
 
 
-def quarantine_ends(user, competition):
-    """When the person may join a bid team for this competition (rule 3), or None if free now.
+def quarantine_ends(user, competition, *, joining: str = Side.BID):
+    """When the person may join this side of this competition's wall (rule 3), "ongoing", or None if free now.
 
-    Commissioning-side work on this competition or any competition in the same
-    service area counts, until the quarantine period has passed since it ended.
+    Work on the other side — of this competition or any competition in the same service
+    area — bars them until the quarantine period has passed since it ended: commissioning-side
+    work from bid teams, and bid-team work from commissioning sides.
     """
     from dateutil.relativedelta import relativedelta
 
-    work = Membership.objects.filter(
-        user=user, side=Side.COMMISSIONING, wall__competition__service_area=competition.service_area_id,
-    )
+    other_side = Side.COMMISSIONING if joining == Side.BID else Side.BID
+    work = Membership.objects.filter(user=user, side=other_side, wall__competition__service_area=competition.service_area_id)
     if work.filter(left_at__isnull=True).exists():
         return "ongoing"
     last = work.aggregate(last=Max("left_at"))["last"]
@@ -177,6 +221,11 @@ def quarantine_ends(user, competition):
         return None
     ends = last + relativedelta(months=settings.WALL_QUARANTINE_MONTHS)
     return ends if ends > timezone.now() else None
+
+
+def has_public_sector_bid(competition) -> bool:
+    """The public sector may bid (the competition says so) or has: then the bid team's role bars its commissioning side."""
+    return competition.public_sector_bid_possible or competition.bids.filter(bidder__sector=Sector.PUBLIC).exists()
 
 
 # --- the register and the log -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from ethical_walls import audit, selectors
 from ethical_walls.models import (
     ConflictDeclaration,
     ConflictsAssessment,
+    DeclarationRequest,
     Membership,
     Side,
     SideRole,
@@ -122,8 +123,8 @@ def wall_establish(*, competition, actor, arrangements: str) -> Wall:
     return wall
 
 
-def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> None:
-    """Rules 3 and 4, each refusal saying why."""
+def _check_eligible(*, competition, user, side: str, role: str, bid=None) -> None:
+    """Rule 3 and the roles, everything but the declaration: each refusal says why."""
     needed = SIDE_ROLE_NEEDS[role]
     if role == SideRole.EVALUATOR and not user.has_role(*EVALUATOR_ROLES):
         raise ValidationError({"user": f"{user} cannot evaluate: evaluators are commissioners, SROs or MoJ Procurement officers."})
@@ -131,6 +132,25 @@ def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> Non
         raise ValidationError({"user": f"{user} does not hold the {Role(needed).label} role."})
     if side == Side.BID and (bid is None or bid.competition_id != competition.pk or not bid.bidder.is_crown_body):
         raise ValidationError({"bid": "Bid-side members work on a crown-body (HMPS) bid in this competition."})
+    if side == Side.COMMISSIONING and user.has_role(Role.BID_TEAM) and selectors.has_public_sector_bid(competition):
+        raise ValidationError({"user": f"{user} holds the {Role.BID_TEAM.label} role, which bars the commissioning side of "
+                                       f"{competition.reference}: the public sector may bid in it."})
+    current = selectors.membership(user, competition)
+    if current is not None:
+        if current.side != side:
+            raise ValidationError({"user": f"{user} is on the {current.get_side_display().lower()} of {competition.reference}: nobody may be on both sides."})
+        raise ValidationError({"user": f"{user} is already on the {current.get_side_display().lower()}."})
+    ends = selectors.quarantine_ends(user, competition, joining=side)
+    if ends is not None:
+        work = "commissioning-side" if side == Side.BID else "bid-team"
+        place = "a bid team" if side == Side.BID else "its commissioning side"
+        if ends == "ongoing":
+            raise ValidationError({"user": f"{user} is doing {work} work in {competition.service_area}; they may join {place} only once the quarantine period after that work has passed."})
+        raise ValidationError({"user": f"{user} did {work} work in {competition.service_area}: in quarantine until {timezone.localtime(ends):%d %B %Y}."})
+
+
+def _check_declared(*, competition, user) -> None:
+    """Rule 4: no declaration, no access; a declared conflict waits for the SRO, and an exclusion stands."""
     declaration = ConflictDeclaration.objects.filter(competition=competition, user=user).first()
     if declaration is None:
         raise ValidationError({"user": f"{user} has not declared their interests in {competition.reference}: no declaration, no access."})
@@ -138,17 +158,11 @@ def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> Non
         raise ValidationError({"user": f"{user}'s declared conflict awaits the SRO's assessment."})
     if declaration.assessment == ConflictDeclaration.Assessment.EXCLUDED:
         raise ValidationError({"user": f"{user} has been excluded from {competition.reference} because of a conflict of interest."})
-    current = selectors.membership(user, competition)
-    if current is not None:
-        if current.side != side:
-            raise ValidationError({"user": f"{user} is on the {current.get_side_display().lower()} of {competition.reference}: nobody may be on both sides."})
-        raise ValidationError({"user": f"{user} is already on the {current.get_side_display().lower()}."})
-    if side == Side.BID:
-        ends = selectors.quarantine_ends(user, competition)
-        if ends == "ongoing":
-            raise ValidationError({"user": f"{user} is doing commissioning-side work in {competition.service_area}; they may join a bid team only once the quarantine period after that work has passed."})
-        if ends is not None:
-            raise ValidationError({"user": f"{user} did commissioning-side work in {competition.service_area}: in quarantine until {timezone.localtime(ends):%d %B %Y}."})
+
+
+def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> None:
+    _check_eligible(competition=competition, user=user, side=side, role=role, bid=bid)
+    _check_declared(competition=competition, user=user)
 
 
 def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
@@ -160,6 +174,14 @@ def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
         detail=f"{user} joined the {member.get_side_display().lower()} as {member.get_role_display().lower()} ({granted} records)",
     )
     return member
+
+
+def _refused_place(*, actor, competition, user, side: str, refusal: ValidationError) -> None:
+    # Logged outside the refused transaction, so the record survives the rollback.
+    audit.refused(
+        actor=actor, channel=audit.Channel.SERVICE, object_type="ethical_walls.membership", competition_id=competition.pk,
+        detail=f"{user} refused a place on the {Side(side).label.lower()}: {' '.join(refusal.messages)}",
+    )
 
 
 def wall_join(*, competition, user, side: str, role: str, actor, bid=None) -> Membership:
@@ -175,12 +197,79 @@ def wall_join(*, competition, user, side: str, role: str, actor, bid=None) -> Me
             _check_can_join(competition=competition, user=user, side=side, role=role, bid=bid)
             return _join(wall=competition.wall, user=user, side=side, role=role, actor=actor, bid=bid)
     except ValidationError as refusal:
-        # Logged outside the refused transaction, so the record survives the rollback.
-        audit.refused(
-            actor=actor, channel=audit.Channel.SERVICE, object_type="ethical_walls.membership", competition_id=competition.pk,
-            detail=f"{user} refused a place on the {Side(side).label.lower()}: {' '.join(refusal.messages)}",
-        )
+        _refused_place(actor=actor, competition=competition, user=user, side=side, refusal=refusal)
         raise
+
+
+def wall_invite(*, competition, user, role: str, actor) -> Membership | DeclarationRequest:
+    """The lead commissioner or SRO puts a person on the commissioning side — or, until they have
+    declared their interests (rule 4), asks them to: they join in this role once they have declared
+    nil, or once the SRO has mitigated the conflict they declare."""
+    _require_wall_manager(actor, competition)
+    declaration = ConflictDeclaration.objects.filter(competition=competition, user=user).first()
+    if declaration is not None and declaration.assessment != ConflictDeclaration.Assessment.PENDING:
+        return wall_join(competition=competition, user=user, side=Side.COMMISSIONING, role=role, actor=actor)
+    try:
+        with transaction.atomic():
+            _check_eligible(competition=competition, user=user, side=Side.COMMISSIONING, role=role)
+            open_request = DeclarationRequest.objects.select_for_update().filter(competition=competition, user=user, closed_at__isnull=True).first()
+            if open_request is not None:
+                raise ValidationError({"user": f"{user} has already been asked to declare their interests in {competition.reference}."})
+            request = DeclarationRequest.objects.create(
+                competition=competition, user=user, role=role, requested_by=actor, requested_at=timezone.now(),
+            )
+            audit.record(
+                action=audit.Action.REQUEST, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=user,
+                detail=f"{user} asked to declare their interests and join the commissioning side as {request.get_role_display().lower()}",
+            )
+            return request
+    except ValidationError as refusal:
+        _refused_place(actor=actor, competition=competition, user=user, side=Side.COMMISSIONING, refusal=refusal)
+        raise
+
+
+@transaction.atomic
+def wall_request_withdraw(*, request: DeclarationRequest, actor) -> DeclarationRequest:
+    _require_wall_manager(actor, request.competition)
+    _close_request(request, DeclarationRequest.Outcome.WITHDRAWN, f"Withdrawn by {actor}", actor=actor)
+    return request
+
+
+def _close_request(request: DeclarationRequest, outcome: str, detail: str, *, actor) -> None:
+    locked = DeclarationRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.closed_at is not None:
+        raise ValidationError("This request has been closed already.")
+    request.closed_at, request.outcome, request.outcome_detail = timezone.now(), outcome, detail[:300]
+    request.save(update_fields=["closed_at", "outcome", "outcome_detail"])
+    if outcome != DeclarationRequest.Outcome.JOINED:
+        audit.record(action=audit.Action.REQUEST, channel=audit.Channel.SERVICE, actor=actor, obj=request.competition, subject=request.user,
+                     detail=f"Request to {request.user} closed: {detail}")
+
+
+def _take_requested_place(competition, user, *, actor) -> None:
+    """After a declaration that allows access: the place the person was asked to take, if any."""
+    request = DeclarationRequest.objects.filter(competition=competition, user=user, closed_at__isnull=True).select_related("requested_by").first()
+    if request is None:
+        return
+    try:
+        with transaction.atomic():
+            _check_eligible(competition=competition, user=user, side=Side.COMMISSIONING, role=request.role)
+            _join(wall=competition.wall, user=user, side=Side.COMMISSIONING, role=request.role, actor=request.requested_by)
+    except ValidationError as refusal:
+        _refused_place(actor=actor, competition=competition, user=user, side=Side.COMMISSIONING, refusal=refusal)
+        _close_request(request, DeclarationRequest.Outcome.REFUSED, " ".join(refusal.messages), actor=actor)
+        return
+    _close_request(request, DeclarationRequest.Outcome.JOINED, "Declared and joined", actor=actor)
+
+
+def check_bid_team_off_commissioning_side(competition) -> None:
+    """Before the public sector may bid: nobody holding the bid-team role may be on the commissioning side (rule 3)."""
+    holders = [m.user for m in selectors.current_members(competition, side=Side.COMMISSIONING) if m.user.has_role(Role.BID_TEAM)]
+    if holders:
+        names = ", ".join(str(user) for user in holders)
+        raise ValidationError(f"{names} hold{'s' if len(holders) == 1 else ''} the {Role.BID_TEAM.label} role and "
+                              f"{'is' if len(holders) == 1 else 'are'} on the commissioning side of {competition.reference}: "
+                              "remove them before the public sector may bid.")
 
 
 def _leave(member: Membership, actor, reason: str) -> None:
@@ -246,6 +335,8 @@ def conflict_declare(*, competition, actor, nature: str, details: str = "") -> C
     member = selectors.membership(actor, competition)
     if member is not None and assessment == ConflictDeclaration.Assessment.PENDING:
         _leave(member, actor, "declared a conflict of interest awaiting assessment")
+    if declaration.allows_access:
+        _take_requested_place(competition, actor, actor=actor)
     return declaration
 
 
@@ -271,6 +362,13 @@ def conflict_assess(*, declaration: ConflictDeclaration, actor, outcome: str, co
     member = selectors.membership(declaration.user, competition)
     if member is not None and outcome == ConflictDeclaration.Assessment.EXCLUDED:
         _leave(member, actor, "excluded because of a conflict of interest")
+    selectors.forget_cached_access(declaration.user)
+    if outcome == ConflictDeclaration.Assessment.MITIGATED:
+        _take_requested_place(competition, declaration.user, actor=actor)
+    else:
+        request = DeclarationRequest.objects.filter(competition=competition, user=declaration.user, closed_at__isnull=True).first()
+        if request is not None:
+            _close_request(request, DeclarationRequest.Outcome.EXCLUDED, "Excluded by the SRO for a conflict of interest", actor=actor)
     return declaration
 
 

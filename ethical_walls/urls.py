@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:competition_pk>/commissioning-side/add/", views.commissioning_member_add, name="add-commissioning-member"),
     path("<int:competition_pk>/bid-side/add/", views.bid_member_add, name="add-bid-member"),
     path("<int:competition_pk>/members/<int:member_pk>/remove/", views.member_remove, name="remove-member"),
+    path("<int:competition_pk>/requests/<int:request_pk>/withdraw/", views.request_withdraw, name="withdraw-request"),
 ]

@@ -31,11 +31,10 @@ AUDIT_READERS = (Role.OVERSIGHT,)
 
 def _refuse(request, *, object_type: str, object_id="", competition_id=None):
     """A refused attempt: logged (SPEC §4 rule 6) and answered like a missing page (rule 7)."""
-    audit.refused(
+    raise audit.refuse(
         actor=request.user, channel=audit.Channel.PAGE, object_type=object_type, object_id=object_id,
         competition_id=competition_id, path=request.path,
     )
-    raise Http404("Not found")
 
 
 def _require_role(request, roles, *, object_type: str):
@@ -66,11 +65,18 @@ def _former_members(competition):
     )
 
 
-def _apply(form, call):
-    """Run a service; its refusals (validation, or not being allowed to) show in the form's error summary."""
+def _apply(request, form, call, *, competition=None):
+    """Run a service; its refusals (validation, or not being allowed to) show in the form's error summary.
+
+    Not being allowed to is a refused attempt, logged under the competition (rule 6).
+    """
     try:
         return apply_service_errors(form, call)
     except PermissionDenied as refusal:
+        audit.refused(
+            actor=request.user, channel=audit.Channel.PAGE, object_type="ethical_walls.wall", object_id=getattr(competition, "pk", ""),
+            competition_id=getattr(competition, "pk", None), path=request.path, detail=f"Refused (403): {refusal}"[:300],
+        )
         form.add_error(None, str(refusal) or "You cannot do this.")
         return None
 
@@ -107,6 +113,7 @@ def _index(request, declare_form):
     return render(request, "ethical_walls/index.html", {
         "competitions": competition_selectors.competition_list(user=user).filter(pk__in=on_commissioning_side),
         "declarations": selectors.declaration_list(user=user).filter(user=user),
+        "requests": selectors.open_requests(user=user),
         "form": declare_form,
         "can_read_register": user.has_role(*selectors.REGISTER_READERS),
         "can_read_breaches": user.has_role(*BREACH_READERS),
@@ -116,13 +123,13 @@ def _index(request, declare_form):
 
 @require_GET
 def index(request):
-    return _index(request, forms.DeclareChoiceForm(competitions=competition_selectors.competition_list(user=request.user)))
+    return _index(request, forms.DeclareChoiceForm(competitions=competition_selectors.declarable_competitions(user=request.user)))
 
 
 @require_GET
 def declare_choose(request):
     """The index's "declare your interests" form: on to the chosen competition's declaration page."""
-    form = forms.DeclareChoiceForm(request.GET, competitions=competition_selectors.competition_list(user=request.user))
+    form = forms.DeclareChoiceForm(request.GET, competitions=competition_selectors.declarable_competitions(user=request.user))
     if not form.is_valid():
         return _index(request, form)
     return redirect("ethical_walls:declare", competition_pk=form.cleaned_data["competition"].pk)
@@ -148,6 +155,7 @@ def wall(request, competition_pk):
         "bid_sides": [(bid, bid_sides.get(bid, [])) for bid in crown_bids]
         + [(bid, team) for bid, team in bid_sides.items() if bid not in crown_bids],
         "former_members": _former_members(competition),
+        "requests": selectors.open_requests(competition=competition),
         "can_manage_commissioning_side": user.pk in (competition.lead_commissioner_id, competition.sro_id),
         "can_add_bid_members": user.has_role(Role.PROCUREMENT) and bool(crown_bids),
         "can_remove_bid_members": user.has_role(Role.PROCUREMENT),
@@ -159,18 +167,41 @@ def commissioning_member_add(request, competition_pk):
     competition = _wall_competition(request, competition_pk)
     form = forms.CommissioningMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        member = _apply(form, lambda: services.wall_join(
-            competition=competition, user=form.cleaned_data["user"], side=Side.COMMISSIONING,
-            role=form.cleaned_data["role"], actor=request.user,
-        ))
-        if member is not None:
-            messages.success(request, f"{member.user} joined the commissioning side as {member.get_role_display().lower()}.")
+        placed = _apply(request, form, lambda: services.wall_invite(
+            competition=competition, user=form.cleaned_data["user"], role=form.cleaned_data["role"], actor=request.user,
+        ), competition=competition)
+        if isinstance(placed, Membership):
+            messages.success(request, f"{placed.user} joined the commissioning side as {placed.get_role_display().lower()}.")
+            return redirect("ethical_walls:wall", competition_pk=competition.pk)
+        if placed is not None:
+            messages.success(request, f"{placed.user} has been asked to declare their interests in {competition.reference}. "
+                                      f"They join as {placed.get_role_display().lower()} once they have declared (and the SRO has "
+                                      "assessed any conflict).")
             return redirect("ethical_walls:wall", competition_pk=competition.pk)
     return _form_page(
         request, form=form, competition=competition, title="Add a person to the commissioning side",
         back=reverse("ethical_walls:wall", args=[competition.pk]),
-        intro="They must have declared their interests in this competition first, with any conflict assessed by the SRO. "
-              "Nobody may be on both sides.",
+        intro="Everyone declares their interests before they are given access. Someone who has not declared yet is asked "
+              "to, and joins once they have (and the SRO has assessed any conflict). Nobody may be on both sides.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request, competition_pk, request_pk):
+    competition = _wall_competition(request, competition_pk)
+    asked = selectors.get_or_404(
+        request.user, selectors.open_requests(competition=competition), pk=request_pk, channel=audit.Channel.PAGE,
+        path=request.path, object_type="ethical_walls.declarationrequest", competition_id=competition.pk,
+    )
+    form = forms.WithdrawRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if _apply(request, form, lambda: services.wall_request_withdraw(request=asked, actor=request.user), competition=competition):
+            messages.success(request, f"The request to {asked.user} is withdrawn.")
+            return redirect("ethical_walls:wall", competition_pk=competition.pk)
+    return _form_page(
+        request, form=form, competition=competition, title=f"Withdraw the request to {asked.user}",
+        back=reverse("ethical_walls:wall", args=[competition.pk]), submit="Withdraw",
+        intro="They will no longer be able to declare their interests in this competition, nor join its commissioning side.",
     )
 
 
@@ -180,10 +211,10 @@ def bid_member_add(request, competition_pk):
     crown_bids = competition_selectors.bid_list(user=request.user, competition=competition).filter(bidder__is_crown_body=True)
     form = forms.BidMemberForm(request.POST if request.method == "POST" else None, crown_bids=crown_bids)
     if request.method == "POST" and form.is_valid():
-        member = _apply(form, lambda: services.wall_join(
+        member = _apply(request, form, lambda: services.wall_join(
             competition=competition, user=form.cleaned_data["user"], side=Side.BID, role=SideRole.BID_TEAM,
             bid=form.cleaned_data["bid"], actor=request.user,
-        ))
+        ), competition=competition)
         if member is not None:
             messages.success(request, f"{member.user} joined the bid team of {member.bid.bidder}.")
             return redirect("ethical_walls:wall", competition_pk=competition.pk)
@@ -204,7 +235,7 @@ def member_remove(request, competition_pk, member_pk):
     form = forms.RemoveMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reason = {"reason": form.cleaned_data["reason"]} if form.cleaned_data["reason"] else {}
-        left = _apply(form, lambda: services.wall_leave(member=member, actor=request.user, **reason))
+        left = _apply(request, form, lambda: services.wall_leave(member=member, actor=request.user, **reason), competition=competition)
         if left is not None:
             messages.success(request, f"{left.user} has left the {left.get_side_display().lower()}; their access is revoked.")
             return redirect("ethical_walls:wall", competition_pk=competition.pk)
@@ -221,9 +252,9 @@ def arrangements(request, competition_pk):
     wall = getattr(competition, "wall", None)
     form = forms.ArrangementsForm(request.POST if request.method == "POST" else None, initial={"arrangements": wall.arrangements if wall else ""})
     if request.method == "POST" and form.is_valid():
-        recorded = _apply(form, lambda: services.wall_establish(
+        recorded = _apply(request, form, lambda: services.wall_establish(
             competition=competition, actor=request.user, arrangements=form.cleaned_data["arrangements"],
-        ))
+        ), competition=competition)
         if recorded is not None:
             messages.success(request, "The wall's arrangements are recorded.")
             return redirect("ethical_walls:wall", competition_pk=competition.pk)
@@ -239,14 +270,15 @@ def arrangements(request, competition_pk):
 def declare(request, competition_pk):
     user = request.user
     competition = selectors.get_or_404(
-        user, competition_selectors.competition_list(user=user), pk=competition_pk, channel=audit.Channel.PAGE,
+        user, competition_selectors.declarable_competitions(user=user), pk=competition_pk, channel=audit.Channel.PAGE,
         path=request.path, object_type="competitions.competition",
     )
     current = selectors.declaration_list(user=user, competition=competition).filter(user=user).first()
     initial = {"nature": current.nature, "details": current.details} if current else {}
     form = forms.DeclarationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        declaration = _apply(form, lambda: services.conflict_declare(competition=competition, actor=user, **form.cleaned_data))
+        declaration = _apply(request, form, lambda: services.conflict_declare(competition=competition, actor=user, **form.cleaned_data),
+                             competition=competition)
         if declaration is not None:
             messages.success(request, f"Your declaration for {competition.reference} is recorded: {declaration.get_assessment_display().lower()}.")
             return redirect("ethical_walls:index")
@@ -324,9 +356,13 @@ def assess(request, declaration_pk):
         request.user, selectors.declaration_list(user=request.user), pk=declaration_pk, channel=audit.Channel.PAGE,
         path=request.path, object_type="ethical_walls.conflictdeclaration",
     )
+    if declaration.competition.sro_id != request.user.pk:
+        # Only the competition's SRO assesses: nobody else, the person who declared above all, gets the form.
+        _refuse(request, object_type="ethical_walls.conflictdeclaration", object_id=declaration.pk, competition_id=declaration.competition_id)
     form = forms.AssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        assessed = _apply(form, lambda: services.conflict_assess(declaration=declaration, actor=request.user, **form.cleaned_data))
+        assessed = _apply(request, form, lambda: services.conflict_assess(declaration=declaration, actor=request.user, **form.cleaned_data),
+                          competition=declaration.competition)
         if assessed is not None:
             messages.success(request, f"{assessed.user}'s conflict: {assessed.get_assessment_display().lower()}.")
             return redirect("ethical_walls:register")

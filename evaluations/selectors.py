@@ -1,12 +1,14 @@
 """Every read of evaluations and reports. They are agreement material: whoever may not see
-agreements (the HMPS bid team above all) gets nothing, on any channel, logged as refused."""
+agreements (the HMPS bid team above all) gets nothing, on any channel, logged as refused;
+someone excluded from a competition sees nothing of the agreement it let — not its row, its
+PDF, nor its share of a night's figures, and so not the portfolio summary PDF either."""
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from contracts.models import RUNNING, Agreement, Measure, Return
-from contracts.selectors import sees_agreements
+from contracts.selectors import sees_agreements, visible_agreements
 from ethical_walls import audit
 from ethical_walls.selectors import get_or_404
 from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, RedMeasureNotification
@@ -43,11 +45,15 @@ def sees_reports(user) -> bool:
     return sees_agreements(user)
 
 
+def sees_every_report(user) -> bool:
+    """May read what covers every agreement (a night's portfolio summary): no agreement is hidden from them."""
+    return sees_reports(user) and not Agreement.objects.exclude(pk__in=visible_agreements(user)).exists()
+
+
 def require_reports(user, *, channel: str, path: str = "") -> None:
     """404, logged as a refused attempt, for anyone who may not see agreements."""
     if not sees_reports(user):
-        audit.refused(actor=user, channel=channel, object_type="evaluations.evaluationrun", path=path)
-        raise Http404
+        raise audit.refuse(actor=user, channel=channel, object_type="evaluations.evaluationrun", path=path)
 
 
 def _with_progress(runs: QuerySet[EvaluationRun]) -> QuerySet[EvaluationRun]:
@@ -79,8 +85,12 @@ def run_get(user, on, *, channel: str = audit.Channel.PAGE, path: str = "") -> E
     return get_or_404(user, _runs(user), on=on, channel=channel, path=path, object_type="evaluations.evaluationrun")
 
 
+def _evaluations(user, run) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user)) if sees_reports(user) else Evaluation.objects.none()
+
+
 def evaluation_list(user, run, *, rag: str = "") -> QuerySet[Evaluation]:
-    evaluations = Evaluation.objects.filter(run=run) if sees_reports(user) else Evaluation.objects.none()
+    evaluations = _evaluations(user, run)
     if rag:
         evaluations = evaluations.filter(rag=rag)
     return evaluations.select_related("agreement__provider").order_by("agreement__reference", "pk")
@@ -95,13 +105,16 @@ def agreement_evaluations(user, agreement, *, limit: int = 10) -> list[Evaluatio
     """An agreement's latest evaluations, newest first (its page's "Evaluation" section)."""
     if not sees_reports(user):
         return []
-    return list(Evaluation.objects.filter(agreement=agreement).select_related("run").order_by("-run__on")[:limit])
+    return list(Evaluation.objects.filter(agreement=agreement, agreement__in=visible_agreements(user)).select_related("run").order_by("-run__on")[:limit])
 
 
-# The run's figures below take a run the caller already read through run_get (which applies the wall).
+def rag_counts(run, user=None) -> dict:
+    """The run's agreements by RAG: all of them for the nightly task's summary; those the user may see for a page."""
+    evaluations = run.evaluations.all() if user is None else _evaluations(user, run)
+    return dict(evaluations.values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
 
-def rag_counts(run) -> dict:
-    return dict(run.evaluations.values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
+
+# The run's figures below are the portfolio summary's (the nightly task; no user).
 
 
 def run_totals(run) -> dict:
@@ -131,11 +144,11 @@ def needing_attention(run) -> QuerySet[Evaluation]:
 
 
 def notification_list(user, run) -> QuerySet[RedMeasureNotification]:
-    notifications = RedMeasureNotification.objects.filter(evaluation__run=run) if sees_reports(user) else RedMeasureNotification.objects.none()
+    notifications = RedMeasureNotification.objects.filter(evaluation__in=_evaluations(user, run))
     return notifications.select_related("measure__agreement", "recipient").order_by("measure__agreement__reference", "measure_id")
 
 
 def failure_list(user, run) -> QuerySet:
     """The agreements the run could not evaluate, with their errors (the run page)."""
-    failures = run.failures.all() if sees_reports(user) else run.failures.none()
+    failures = run.failures.filter(agreement__in=visible_agreements(user)) if sees_reports(user) else run.failures.none()
     return failures.select_related("agreement").order_by("agreement__reference", "pk")

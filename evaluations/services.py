@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from contracts.selectors import sees_agreements
+from contracts.selectors import sees_agreement
 from core.pdf import render_pdf
 from ethical_walls import audit
 from evaluations import charts, selectors
@@ -101,7 +101,7 @@ def evaluate_agreements(run: EvaluationRun, ids: list[int]) -> tuple[int, int]:
         ))
         if findings.turned_red:
             manager = agreement.contract_manager
-            recipient = manager if manager is not None and sees_agreements(manager) else None
+            recipient = manager if manager is not None and sees_agreement(manager, agreement) else None
             notices.extend((measure, period, recipient) for measure, period in findings.turned_red)
     with transaction.atomic():
         Evaluation.objects.bulk_create(rows, update_conflicts=True, unique_fields=["run", "agreement"], update_fields=UPSERT_FIELDS)
@@ -130,7 +130,7 @@ def notifications_send() -> int:
         for notification in pending:
             recipient, measure = notification.recipient, notification.measure
             agreement = measure.agreement
-            if recipient is None or not sees_agreements(recipient):
+            if recipient is None or not sees_agreement(recipient, agreement):
                 # The recipient may have joined the bid team since: an e-mail is a channel the wall covers.
                 notification.status = RedMeasureNotification.Status.NO_RECIPIENT
                 notification.save(update_fields=["status"])

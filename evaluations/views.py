@@ -69,7 +69,7 @@ def run(request, on):
     page = Paginator(selectors.evaluation_list(request.user, shown, rag=rag), EVALUATIONS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    counts = selectors.rag_counts(shown)
+    counts = selectors.rag_counts(shown, request.user)
     return render(request, "evaluations/run.html", {
         "run": shown,
         "running": shown.status == EvaluationRun.Status.RUNNING,
@@ -89,6 +89,9 @@ def summary_pdf(request, on):
     selectors.require_reports(request.user, channel=Channel.PDF, path=request.path)
     night = _night(on)
     shown = selectors.run_get(request.user, night, channel=Channel.PDF, path=request.path)
+    if not selectors.sees_every_report(request.user):
+        # The summary covers every agreement, one this person was excluded from included.
+        raise audit.refuse(actor=request.user, channel=Channel.PDF, object_type="evaluations.evaluationrun", object_id=shown.pk, path=request.path)
     pdf = _open(shown.summary_pdf)
     audit.viewed(actor=request.user, channel=Channel.PDF, obj=shown, path=request.path, detail=f"Portfolio evaluation of {night:%d %B %Y}")
     return FileResponse(pdf, content_type="application/pdf", as_attachment=True, filename=f"portfolio-evaluation-{night.isoformat()}.pdf")

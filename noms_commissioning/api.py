@@ -9,7 +9,15 @@ from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
 from ocds.views import OcdsCompetitionViewSet, OcdsReleaseViewSet
 
-router = DefaultRouter()
+
+
+class Router(DefaultRouter):
+    # No format-suffix routes (`/competitions.json`): the views' handlers take no `format` argument, so
+    # those routes answered 500. `?format=json` or `?format=api` chooses the renderer instead.
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("cycles", CycleViewSet, basename="cycle")
 router.register("outcomes", OutcomeViewSet, basename="outcome")

@@ -44,17 +44,6 @@ from ethical_walls.selectors import get_or_404
 
 # --- what the caller may see: contracts.selectors ----------------------------------------------------------
 
-def _visible_agreements(user) -> QuerySet[Agreement]:
-    """For the records' lists across agreements and for ids in request bodies. The selectors' record lists
-    (measure_list, return_list, …) take one agreement; the rule itself is `selectors.sees_agreements`."""
-    return _if_sees_agreements(user, Agreement.objects.all())
-
-
-def _if_sees_agreements(user, records: QuerySet) -> QuerySet:
-    """Records of agreements: all of them or none, as the rule is all or nothing (no join to filter by)."""
-    return records if selectors.sees_agreements(user) else records.none()
-
-
 # --- agreements ---------------------------------------------------------------------------------------------
 
 IF_MATCH = if_match_parameter("agreement")
@@ -68,7 +57,7 @@ def expected_version(request, version: int | None) -> int | None:
 class AgreementContextMixin:
     def get_serializer_context(self):
         # Ids in a request body are looked up among the agreements the caller may see.
-        return {**super().get_serializer_context(), "agreements": _visible_agreements(self.request.user)}
+        return {**super().get_serializer_context(), "agreements": selectors.visible_agreements(self.request.user)}
 
 
 def _transition_action(name: str):
@@ -217,7 +206,7 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Agreement
 
     def visible(self):
         return (
-            _if_sees_agreements(self.request.user, Measure.objects.all())
+            selectors.visible_records(Measure, self.request.user)
             .select_related("agreement", "outcome").prefetch_related("returns").order_by("agreement_id", "pk")
         )
 
@@ -242,7 +231,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementR
 
     def visible(self):
         return (
-            _if_sees_agreements(self.request.user, Return.objects.all())
+            selectors.visible_records(Return, self.request.user, "measure__agreement")
             .select_related("measure", "submitted_by").order_by("measure_id", "period_start")  # the unique index's order
         )
 
@@ -272,7 +261,7 @@ class NoticeOfChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ag
 
     def visible(self):
         return (
-            _if_sees_agreements(self.request.user, NoticeOfChange.objects.all())
+            selectors.visible_records(NoticeOfChange, self.request.user)
             .select_related("agreement", "issued_by", "decided_by", "resulting_version").order_by("agreement__reference", "number")
         )
 
@@ -311,7 +300,7 @@ class RectificationNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def visible(self):
         return (
-            _if_sees_agreements(self.request.user, RectificationNotice.objects.all())
+            selectors.visible_records(RectificationNotice, self.request.user)
             .select_related("agreement", "issued_by")
         )
 

@@ -25,9 +25,9 @@ class ConflictDeclarationSerializer(serializers.ModelSerializer):
 
 
 class ConflictDeclareSerializer(serializers.Serializer):
-    """Declare your own interests in a competition you can see: a nil return, or an interest that may conflict."""
+    """Declare your own interests in a competition you can see, or have been asked to join: a nil return, or an interest that may conflict."""
 
-    competition = VisibleRelatedField(selector=competition_selectors.competition_list, help_text="Competition id.")
+    competition = VisibleRelatedField(selector=competition_selectors.declarable_competitions, help_text="Competition id.")
     nature = serializers.ChoiceField(choices=ConflictDeclaration.Nature.choices)
     details = serializers.CharField(required=False, allow_blank=True, default="", help_text="Needed when declaring an interest.")
 

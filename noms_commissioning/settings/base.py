@@ -52,6 +52,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless marked @login_not_required.
     "core.middleware.PagesLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every refusal (404 for a hidden record, 403 for a role) is a refused attempt in the audit log.
+    "ethical_walls.middleware.AuditRefusalsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last: it answers a locked-out sign-in (django-axes).
@@ -166,12 +168,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON, and the browsable API without its forms: they were pre-filled from unwalled serializers
+    # (core/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "core.api.renderers.WalledBrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # One error format everywhere: RFC 9457 problem details (core/api/exceptions.py).
-    "EXCEPTION_HANDLER": "core.api.exceptions.problem_details_handler",
+    # One error format everywhere: RFC 9457 problem details (core/api/exceptions.py), every refusal
+    # logged in the audit log (ethical_walls/api/exceptions.py).
+    "EXCEPTION_HANDLER": "ethical_walls.api.exceptions.audited_problem_details_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NOMS Commissioning API",

@@ -284,9 +284,12 @@ def test_tenders_are_sealed_from_the_commissioning_side_until_the_bid_deadline()
 # --- rules 3 and 4: who may join which side ---------------------------------------------------------
 
 def test_nobody_is_on_both_sides_and_commissioning_work_quarantines(scene):
+    from core.access import user_roles_set
+
     journey = scene.journey
-    both = UserFactory(roles=[Role.COMMISSIONER, Role.BID_TEAM])
+    both = UserFactory(roles=[Role.COMMISSIONER])
     journey.join(both, "evaluator")
+    user_roles_set(user=both, roles=[Role.COMMISSIONER, Role.BID_TEAM])  # moves to the bid team while still an evaluator
     with pytest.raises(ValidationError, match="nobody may be on both sides"):
         wall.wall_join(competition=scene.live, user=both, side="bid", role="bid_team", bid=scene.hmps_bid, actor=journey.procurement)
     quarantined = scene.attackers["quarantined"]

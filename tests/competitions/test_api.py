@@ -51,7 +51,7 @@ def test_list_filters_by_state_phase_service_area_value_and_search(journey):
     payback, _ = ServiceArea.objects.get_or_create(name="Community payback")
     make_competitions(2, actor=journey.commissioner, service_area=payback)
     journey.advance_to(State.PRE_QUALIFICATION)
-    api = client_for(journey.procurement)
+    api = client_for(journey.commissioner)  # on the commissioning side of all three (the drafts exist for nobody else)
 
     def references(**params):
         response = api.get("/api/v1/competitions/", params)

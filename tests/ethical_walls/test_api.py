@@ -37,6 +37,10 @@ def people(response) -> set[str]:
 
 def test_declaring_through_the_api_records_the_callers_own_declaration(journey):
     person = UserFactory(roles=[Role.COMMISSIONER])
+    # The competition is not launched: it exists for this person only once they are asked to join it.
+    from ethical_walls import services as wall_services
+
+    wall_services.wall_invite(competition=journey.competition, user=person, role="evaluator", actor=journey.commissioner)
     response = client_for(person).post(
         "/api/v1/conflict-declarations/",
         {"competition": journey.competition.pk, "nature": "conflict", "details": "Former Serco employee."}, format="json",
@@ -50,18 +54,24 @@ def test_declaring_through_the_api_records_the_callers_own_declaration(journey):
 
 def test_a_declaration_refused_by_the_service_answers_400_by_field_and_records_nothing(journey):
     person = UserFactory(roles=[Role.COMMISSIONER])
+    from ethical_walls import services as wall_services
+
+    wall_services.wall_invite(competition=journey.competition, user=person, role="evaluator", actor=journey.commissioner)
     api = client_for(person)
     body = problem(api.post("/api/v1/conflict-declarations/", {"competition": journey.competition.pk, "nature": "conflict"}, format="json"), 400)
     assert body["errors"] == {"details": ["Describe the interest."]}
     assert not ConflictDeclaration.objects.filter(user=person).exists()
 
 
-def test_declaring_in_a_competition_the_caller_cannot_see_is_refused(journey, bid_team_user):
-    body = problem(client_for(bid_team_user).post(
+@pytest.mark.parametrize("role", [Role.BID_TEAM, Role.COMMISSIONER, Role.CONTRACT_MANAGER, Role.GATEWAY_REVIEWER])
+def test_declaring_in_a_competition_the_caller_cannot_see_is_refused(journey, role):
+    """Not launched, and nobody asked them: for them it does not exist (no declaration, no access — and no knowing of it)."""
+    person = UserFactory(roles=[role])
+    body = problem(client_for(person).post(
         "/api/v1/conflict-declarations/", {"competition": journey.competition.pk, "nature": "nil"}, format="json",
     ), 400)
     assert "competition" in body["errors"]
-    assert not ConflictDeclaration.objects.filter(user=bid_team_user).exists()
+    assert not ConflictDeclaration.objects.filter(user=person).exists()
 
 
 def test_the_register_reads_as_the_selector_allows(with_sro, oversight_user):

@@ -69,6 +69,12 @@ def test_index_shows_a_bid_team_member_no_walls(client, journey, bid_team_user):
 def test_index_leads_to_the_declaration_page_of_a_chosen_competition(client, journey):
     person = UserFactory(roles=[Role.COMMISSIONER])
     client.force_login(person)
+    # Not launched and nobody has asked them: the competition is not theirs to choose (rule 4).
+    response = client.get("/walls/declare/", {"competition": journey.competition.pk})
+    assert response.status_code == 200 and journey.competition.title not in response.content.decode()
+    wall_services.wall_invite(competition=journey.competition, user=person, role="evaluator", actor=journey.commissioner)
+    html = client.get("/walls/").content.decode()
+    assert "You have been asked to declare your interests" in html and journey.competition.title in html
     response = client.get("/walls/declare/", {"competition": journey.competition.pk})
     assert response.status_code == 302 and response["Location"] == wall_url(journey, "declare")
     response = client.get("/walls/declare/", {"competition": ""})
@@ -151,16 +157,64 @@ def test_adding_a_person_to_the_commissioning_side(client, journey):
     assert Membership.objects.filter(user=evaluator, side="commissioning", role="evaluator", left_at=None).exists()
 
 
-def test_no_declaration_no_access_is_shown_on_the_person_field(client, journey):
+def test_adding_someone_who_has_not_declared_asks_them_to_and_they_join_once_they_have(client, journey):
     newcomer = UserFactory(roles=[Role.PROCUREMENT], first_name="Nick", last_name="Newcomer")
     client.force_login(journey.commissioner)
+    response = client.post(wall_url(journey, "commissioning-side/add"), {"user": newcomer.pk, "role": "procurement"}, follow=True)
+    html = response.content.decode()
+    assert "Nick Newcomer has been asked to declare their interests" in html and "They join as moj procurement" in html
+    assert "Asked to join, awaiting their declaration of interests" in html
+    assert not Membership.objects.filter(user=newcomer).exists()  # no declaration, no access
+    assert AuditEvent.objects.filter(action="request", subject=newcomer, competition_id=journey.competition.pk).exists()
+    # They see the competition on their walls page and may declare, nowhere else.
+    client.force_login(newcomer)
+    assert journey.competition.title in client.get("/walls/").content.decode()
+    assert client.get(f"/competitions/{journey.competition.pk}/").status_code == 404
+    client.post(wall_url(journey, "declare"), {"nature": "nil"})
+    member = Membership.objects.get(user=newcomer, left_at=None)
+    assert (member.side, member.role, member.added_by) == ("commissioning", "procurement", journey.commissioner)
+    assert client.get(f"/competitions/{journey.competition.pk}/").status_code == 200
+
+
+def test_asking_the_same_person_twice_is_refused_on_the_person_field(client, journey):
+    newcomer = UserFactory(roles=[Role.PROCUREMENT], first_name="Nick", last_name="Newcomer")
+    client.force_login(journey.commissioner)
+    client.post(wall_url(journey, "commissioning-side/add"), {"user": newcomer.pk, "role": "procurement"})
     response = client.post(wall_url(journey, "commissioning-side/add"), {"user": newcomer.pk, "role": "procurement"})
-    assert response.status_code == 200
     summary = error_summary(response)
-    assert 'href="#id_user"' in summary and "Person: Nick Newcomer has not declared their interests" in summary
-    assert "no declaration, no access" in summary
-    assert response.content.decode().count("govuk-form-group--error") == 1
-    assert not Membership.objects.filter(user=newcomer).exists()
+    assert 'href="#id_user"' in summary and "has already been asked to declare their interests" in summary
+
+
+def test_a_request_can_be_withdrawn_and_then_the_competition_is_gone_for_them(client, journey):
+    newcomer = UserFactory(roles=[Role.COMMISSIONER])
+    asked = wall_services.wall_invite(competition=journey.competition, user=newcomer, role="evaluator", actor=journey.commissioner)
+    client.force_login(journey.commissioner)
+    response = client.post(wall_url(journey, f"requests/{asked.pk}/withdraw"), follow=True)
+    assert "is withdrawn" in response.content.decode()
+    client.force_login(newcomer)
+    assert client.get(wall_url(journey, "declare")).status_code == 404
+    assert journey.competition.title not in client.get("/walls/").content.decode()
+
+
+def test_a_conflict_declared_on_request_waits_for_the_sro_then_mitigation_brings_them_in(with_sro):
+    person = UserFactory(roles=[Role.COMMISSIONER])
+    wall_services.wall_invite(competition=with_sro.refresh(), user=person, role="evaluator", actor=with_sro.sro)
+    declaration = declare(with_sro, person, "conflict", "Brother at Serco.")
+    assert not Membership.objects.filter(user=person).exists()
+    wall_services.conflict_assess(declaration=declaration, actor=with_sro.sro, outcome="mitigated", conditions="Not on the Serco bid.")
+    assert Membership.objects.get(user=person, left_at=None).role == "evaluator"
+
+
+def test_an_exclusion_closes_the_request(with_sro):
+    from ethical_walls.models import DeclarationRequest
+
+    person = UserFactory(roles=[Role.COMMISSIONER])
+    asked = wall_services.wall_invite(competition=with_sro.refresh(), user=person, role="evaluator", actor=with_sro.sro)
+    declaration = declare(with_sro, person, "conflict", "Director of a bidder.")
+    wall_services.conflict_assess(declaration=declaration, actor=with_sro.sro, outcome="excluded")
+    asked = DeclarationRequest.objects.get(pk=asked.pk)
+    assert asked.outcome == "excluded" and asked.closed_at is not None
+    assert not Membership.objects.filter(user=person).exists()
 
 
 def test_only_the_lead_commissioner_or_sro_changes_the_commissioning_side(client, journey):
@@ -173,8 +227,11 @@ def test_only_the_lead_commissioner_or_sro_changes_the_commissioning_side(client
 
 
 def test_nobody_may_be_on_both_sides(client, launched):
-    both = UserFactory(roles=[Role.BID_TEAM, Role.COMMISSIONER], first_name="Bo", last_name="Th")
+    from core.access import user_roles_set
+
+    both = UserFactory(roles=[Role.COMMISSIONER], first_name="Bo", last_name="Th")
     launched.join(both, "evaluator")
+    user_roles_set(user=both, roles=[Role.BID_TEAM, Role.COMMISSIONER])
     client.force_login(launched.procurement)
     response = client.post(wall_url(launched, "bid-side/add"), {"user": both.pk, "bid": crown_bid(launched).pk})
     summary = error_summary(response)
@@ -248,6 +305,7 @@ def test_arrangements_refused_by_the_service_are_shown_and_change_nothing(client
 
 def test_declaring_a_conflict_without_details_is_refused_on_the_details_field(client, journey):
     person = UserFactory(roles=[Role.COMMISSIONER])
+    wall_services.wall_invite(competition=journey.competition, user=person, role="evaluator", actor=journey.commissioner)
     client.force_login(person)
     response = client.post(wall_url(journey, "declare"), {"nature": "conflict", "details": ""})
     summary = error_summary(response)
@@ -259,6 +317,7 @@ def test_declaring_a_conflict_without_details_is_refused_on_the_details_field(cl
 
 def test_declaring_interests(client, journey):
     person = UserFactory(roles=[Role.COMMISSIONER])
+    wall_services.wall_invite(competition=journey.competition, user=person, role="evaluator", actor=journey.commissioner)
     client.force_login(person)
     assert "Declare your interests" in client.get(wall_url(journey, "declare")).content.decode()
     response = client.post(wall_url(journey, "declare"), {"nature": "conflict", "details": "Spouse works for Serco."}, follow=True)
@@ -327,9 +386,10 @@ def test_an_sro_reads_their_competitions_register_and_assesses_from_it(client, w
 def test_only_the_sro_assesses_and_others_cannot_reach_a_declaration_they_cannot_read(client, with_sro):
     person = UserFactory(roles=[Role.COMMISSIONER])
     declaration = declare(with_sro, person, "conflict", "Shares.")
-    client.force_login(person)  # may read their own declaration, not assess it
-    response = client.post(f"/walls/declarations/{declaration.pk}/assess/", {"outcome": "excluded"})
-    assert "Only the competition&#x27;s SRO assesses declared conflicts." in error_summary(response)
+    client.force_login(person)  # may read their own declaration, not open its assessment, nor assess it
+    assert client.get(f"/walls/declarations/{declaration.pk}/assess/").status_code == 404
+    assert client.post(f"/walls/declarations/{declaration.pk}/assess/", {"outcome": "excluded"}).status_code == 404
+    assert refusals(actor=person, competition_id=with_sro.competition.pk, path=f"/walls/declarations/{declaration.pk}/assess/").count() == 2
     client.force_login(with_sro.procurement)
     assert client.get(f"/walls/declarations/{declaration.pk}/assess/").status_code == 404
     declaration.refresh_from_db()

@@ -1,0 +1,81 @@
+"""How a record leads to the competition whose wall covers it, registered by the apps that own the records.
+
+The wall files every refusal under its competition, so that it shows on that competition's
+breach view (SPEC §4 rule 6) whichever channel it came through: a bid looked up by id in the
+API, a Notice of Change's page, a 403 on an agreement's move. The wall knows no product
+model; each app says, in its AppConfig.ready(), how its records reach a competition:
+
+    registry.register_competition_path("competitions.bid", "competition_id")
+    registry.register_url_subject("contracts", "contracts.agreement", "pk")
+
+A record with no competition (an agreement let outside a competition) gives None.
+"""
+
+from django.apps import apps
+from django.core.exceptions import FieldError, ValidationError
+
+_competition_paths: dict[str, str] = {}
+# URL namespace -> (model label, URL keyword naming the record)
+_url_subjects: dict[str, tuple[str, str]] = {}
+# Name of a request body's field -> the model whose id it carries ("agreement" -> "contracts.agreement")
+_reference_fields: dict[str, str] = {}
+
+
+def _label(model_or_label) -> str:
+    return (model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower).lower()
+
+
+def register_competition_path(model_label: str, path: str) -> None:
+    """`path` is the lookup from the record to its competition's id: "pk" for a competition itself."""
+    _competition_paths[_label(model_label)] = path
+
+
+def register_url_subject(namespace: str, model_label: str, kwarg: str) -> None:
+    """The pages under this URL namespace are about the record named by the `kwarg` of their URL."""
+    _url_subjects[namespace] = (_label(model_label), kwarg)
+
+
+def register_reference_field(name: str, model_label: str) -> None:
+    """A request body's `name` field carries the id of a `model_label` record (to file a refused write)."""
+    _reference_fields[name] = _label(model_label)
+
+
+def competition_id_from_references(body) -> int | None:
+    """The competition a write's body is about, from the first reference field it carries."""
+    for name, label in _reference_fields.items():
+        value = body.get(name)
+        if isinstance(value, (int, str)) and str(value).isdigit():
+            found = competition_id_of(label, int(value))
+            if found is not None:
+                return found
+    return None
+
+
+def competition_path(model_or_label) -> str | None:
+    return _competition_paths.get(_label(model_or_label))
+
+
+def competition_id_of(model_or_label, pk) -> int | None:
+    """The competition a record belongs to, read without the wall (for filing a refusal), or None."""
+    label = _label(model_or_label)
+    path = _competition_paths.get(label)
+    if path is None or pk in (None, ""):
+        return None
+    model = apps.get_model(label)
+    try:
+        return model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
+    except (ValueError, TypeError, ValidationError, FieldError, OverflowError):
+        return None  # not an id at all
+
+
+def competition_id_for_url(resolver_match) -> int | None:
+    """The competition a page is about, from its URL (None where it is about none)."""
+    if resolver_match is None:
+        return None
+    subject = None
+    for namespace in resolver_match.namespaces:
+        subject = _url_subjects.get(namespace, subject)
+    if subject is None:
+        return None
+    label, kwarg = subject
+    return competition_id_of(label, resolver_match.kwargs.get(kwarg))
