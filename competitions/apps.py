@@ -27,4 +27,7 @@ class CompetitionsConfig(AppConfig):
             registry.register_competition_path(label, path)
         registry.register_url_subject("competitions", "competitions.competition", "pk")
         registry.register_reference_field("competition", "competitions.competition")
+        from competitions.selectors import published_competition_ids
+
+        registry.register_published_competitions(published_competition_ids)
         registry.register_reference_field("bid", "competitions.bid")

@@ -74,6 +74,10 @@ def published_competitions() -> Q:
     return (Q(state__in=LAUNCHED) & ~Q(state=State.ABANDONED)) | (Q(state=State.ABANDONED) & was_launched)
 
 
+def published_competition_ids() -> QuerySet:
+    return Competition.objects.filter(published_competitions()).values("pk")
+
+
 def competition_list(*, user, state: str = "", service_area=None, phase: str = "", min_value=None, max_value=None, search: str = "") -> QuerySet[Competition]:
     competitions = _visible_competitions(user).select_related("service_area", "lead_commissioner", "sro")
     if state:

@@ -51,6 +51,19 @@ def competition_id_from_references(body) -> int | None:
     return None
 
 
+_published_competitions = None
+
+
+def register_published_competitions(query) -> None:
+    """`query()` gives the ids of the competitions every bidder may see (launched), as a subquery."""
+    global _published_competitions
+    _published_competitions = query
+
+
+def published_competitions():
+    return _published_competitions()
+
+
 def competition_path(model_or_label) -> str | None:
     return _competition_paths.get(_label(model_or_label))
 

@@ -6,6 +6,7 @@ record's django-guardian object permission (granted and revoked only by
 `with_superuser=False` and no global permissions are consulted.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -234,13 +235,20 @@ REGISTER_READERS = ("Oversight", "SRO")
 
 
 def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]:
-    """The conflicts register: oversight reads it all; an SRO the competitions they are SRO of; everyone their own."""
+    """The conflicts register: oversight reads it all; an SRO the competitions they are SRO of; everyone their own —
+    for a competition they may still see (one not launched that they have since left no longer exists for them)."""
     declarations = ConflictDeclaration.objects.select_related("competition", "user", "assessed_by")
     if competition is not None:
         declarations = declarations.filter(competition=competition)
-    if user.has_role("Oversight"):
+    if sees_whole_portfolio(user):
         return declarations
-    return declarations.filter(Q(user=user) | Q(competition__sro=user, competition__in=confidential_competition_ids(user)))
+    competition_model = apps.get_model("competitions", "Competition")
+    still_visible = (
+        Q(competition__in=registry.published_competitions()) | Q(competition__in=permitted_ids_subquery(user, competition_model))
+        | Q(competition__in=requested_competition_ids(user))
+    )
+    own = Q(user=user) & still_visible
+    return declarations.filter(own | Q(competition__sro=user, competition__in=confidential_competition_ids(user)))
 
 
 def audit_event_list(*, user, action: str = "", channel: str = "", competition_id=None, actor_id=None) -> QuerySet[AuditEvent]:

@@ -22,7 +22,7 @@ from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNo
 from cycle import services as cycle_services
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 from noms_commissioning.api import router
-from tests.attack.test_wall_attack_matrix import MARKERS, build_scene
+from tests.attack.scene import MARKERS, build_scene
 
 pytestmark = pytest.mark.django_db
 NO_SUCH_ID = 987654

@@ -2,20 +2,21 @@
 
 One table, PROBES, lists every way to reach protected material: the rule it
 tests, the channel, the request, and what the response must not contain. Each
-probe runs for each attacker — a bid-team user, an excluded user, a quarantined
+probe runs for each attacker of the scene (tests/attack/scene.py) — a bid-team user, an excluded user, a quarantined
 former commissioner, and a superuser — so adding a channel or a rule to the
 table adds its tests. Every answer must carry nothing; every 404 must be in the
 audit log as a refused attempt.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -24,80 +25,11 @@ from competitions.models import AwardRecommendation, Bid, BusinessCase, GatewayR
 from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls.models import AuditEvent
+from tests.attack.scene import ATTACKERS, MARKERS, build_scene, leaks, protected_texts
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-# Confidential material planted in the scene; none of it may reach an attacker.
-MARKERS = {
-    "business_case": "Outcomes, benefits, costs.",
-    "score": "Evidence in section 3.",
-    "moderation": "Consensus.",
-    "gateway_team": "A. Reviewer",
-    "cost_model": "Employer pension contributions.",
-    "draft_criterion": "Draft social value criterion",
-    "draft_mandate": "Confidential draft mandate for victim contact",
-    "other_bid_document": "Serco method statement",
-    "unpublished_question": "Serco asks about TUPE liabilities",
-    "timeline": "Score recorded against",
-}
-
-
-@dataclass
-class Scene:
-    journey: Journey
-    draft: object
-    hmps_bid: Bid
-    serco_bid: Bid
-    attackers: dict = field(default_factory=dict)
-
-    @property
-    def live(self):
-        return self.journey.refresh()
-
-
-def build_scene() -> Scene:
-    """An awarded competition with an HMPS bid behind the wall, and a draft competition in the same area."""
-    journey = Journey()
-    journey.advance_to(State.DIALOGUE)
-    bids = {b.bidder.name: b for b in journey.bids()}
-    hmps_bid, serco_bid = bids["HMPS Business Development Group"], bids["Serco Justice Services"]
-
-    bid_team = UserFactory(username="attacker_bid_team", roles=[Role.BID_TEAM])
-    journey.join(bid_team, "bid_team", side="bid", bid=hmps_bid)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    services.bid_document_add(bid=serco_bid, actor=journey.procurement, title=MARKERS["other_bid_document"],
-                              file=SimpleUploadedFile("method.pdf", b"%PDF-1.7 Serco", content_type="application/pdf"))
-    services.clarification_log(competition=journey.refresh(), actor=journey.procurement, asked_by=journey.private_bidder, question=MARKERS["unpublished_question"])
-
-    # An evaluator who later declares a conflict and is excluded by the SRO.
-    excluded = UserFactory(username="attacker_excluded", roles=[Role.COMMISSIONER])
-    journey.join(excluded, "evaluator")
-    declaration = wall.conflict_declare(competition=journey.refresh(), actor=excluded, nature="conflict", details="Spouse works for Serco")
-    wall.conflict_assess(declaration=declaration, actor=journey.sro, outcome="excluded")
-
-    journey.advance_to(State.AWARDED)
-
-    # A draft competition in the same service area, with confidential draft material.
-    draft = services.competition_create(actor=journey.commissioner, title="Victim contact service", service_area=journey.service_area, estimated_value=Decimal("1000000"))
-    services.competition_update(competition=draft, actor=journey.commissioner, mandate=MARKERS["draft_mandate"], mandate_issued_on=timezone.localdate())
-    services.criterion_add(competition=draft, actor=journey.commissioner, name=MARKERS["draft_criterion"], kind="quality", weight=Decimal(30))
-
-    # A former commissioner on the draft competition's side, who left today: in quarantine from bid teams.
-    quarantined = UserFactory(username="attacker_quarantined", roles=[Role.COMMISSIONER, Role.BID_TEAM])
-    wall.conflict_declare(competition=draft, actor=quarantined, nature="nil")
-    member = wall.wall_join(competition=draft, user=quarantined, side="commissioning", role="commissioner", actor=journey.commissioner)
-    wall.wall_leave(member=member, actor=journey.commissioner)
-    wall.conflict_declare(competition=journey.refresh(), actor=quarantined, nature="nil")
-    with pytest.raises(ValidationError, match="in quarantine until"):
-        wall.wall_join(competition=journey.refresh(), user=quarantined, side="bid", role="bid_team", bid=hmps_bid, actor=journey.procurement)
-
-    superuser = UserFactory(username="attacker_superuser", is_superuser=True, is_staff=True)
-    return Scene(journey=journey, draft=draft, hmps_bid=hmps_bid, serco_bid=serco_bid, attackers={
-        "bid_team": bid_team, "excluded": excluded, "quarantined": quarantined, "superuser": superuser,
-    })
 
 
 @pytest.fixture
@@ -223,34 +155,85 @@ PROBES = [
     Probe("7", "pdf", "a night's portfolio summary", lambda s: f"/reports/{reports(s)[0]}/summary.pdf", check=no_report_without_agreements),
     Probe("7", "pdf", "an agreement's evaluation report", lambda s: f"/reports/{reports(s)[0]}/agreements/{reports(s)[1]}.pdf",
           check=no_report_without_agreements),
+    # Rule 4 for everyone: a competition not yet launched exists only for its commissioning side (and oversight).
+    Probe("4", "page", "another commissioner's draft", lambda s: f"/competitions/{s.elsewhere.pk}/"),
+    Probe("4", "api_detail", "another commissioner's draft", lambda s: f"/api/v1/competitions/{s.elsewhere.pk}/", api=True),
+    Probe("4", "count", "competitions counted", lambda s: "/api/v1/competitions/", api=True, check=lambda s, r: counts_what_it_may_see(s, r)),
+    Probe("4", "count", "competition list page with a value filter", lambda s: "/competitions/?min_value=1&max_value=999999999"),
+    Probe("4", "search", "competition search for the draft's title", lambda s: "/competitions/?search=Victim+contact"),
+    Probe("4", "export", "competition CSV with a state filter", lambda s: "/competitions/export.csv?state=draft"),
+    Probe("4", "page", "declaration choices", lambda s: "/walls/"),
+    Probe("4", "page", "declaring on the draft", lambda s: f"/walls/{s.draft.pk}/declare/"),
+    Probe("4", "api_list", "declarations for the draft", lambda s: f"/api/v1/conflict-declarations/?competition={s.draft.pk}", api=True),
+    Probe("4", "page", "the competition pipeline", lambda s: "/cycles/pipeline/"),
+    Probe("4", "export", "the UK1 pipeline notice", lambda s: "/cycles/pipeline/uk1.json"),
+    Probe("4", "export", "OCDS releases of the draft by OCID", lambda s: f"/api/v1/ocds/releases/?ocid={s.draft.ocid}", api=True),
+    # A conflict exclusion covers the agreement the competition let.
+    Probe("4", "dashboard", "contracts dashboard", lambda s: "/contracts/"),
+    Probe("4", "page", "the awarded competition's agreement", lambda s: f"/contracts/{agreement_id(s)}/"),
+    Probe("4", "api_list", "agreements", lambda s: "/api/v1/agreements/", api=True),
+    Probe("4", "api_detail", "the awarded competition's agreement", lambda s: f"/api/v1/agreements/{agreement_id(s)}/", api=True),
+    # The admin reveals nothing the service would not: no deletion pages listing what depends on a record.
+    Probe("7", "admin", "deleting the service area", lambda s: f"/admin/core/servicearea/{s.live.service_area_id}/delete/"),
+    Probe("7", "admin", "deleting the bidder organisation", lambda s: f"/admin/core/organisation/{s.serco_bid.bidder_id}/delete/"),
+    Probe("7", "admin", "deleting the lead commissioner", lambda s: f"/admin/core/user/{s.journey.commissioner.pk}/delete/"),
+    Probe("7", "admin", "competitions in the admin, searched", lambda s: "/admin/competitions/competition/?q=Victim"),
+    Probe("7", "admin", "the draft in the admin", lambda s: f"/admin/competitions/competition/{s.draft.pk}/change/"),
 ]
-ATTACKERS = ["bid_team", "excluded", "quarantined", "superuser"]
 
 
-@pytest.mark.parametrize("attacker", ATTACKERS)
-@pytest.mark.parametrize("probe", PROBES, ids=[f"rule{p.rule}-{p.channel}-{p.name.replace(' ', '_')}" for p in PROBES])
-def test_attacker_gets_nothing(scene, probe, attacker):
-    user = scene.attackers[attacker]
-    path = probe.path(scene)
+def agreement_id(scene) -> int:
+    from contracts.models import Agreement
+
+    return Agreement.objects.get(competition=scene.live).pk
+
+
+def counts_what_it_may_see(scene, response):
+    """The count is the launched competition and those whose commissioning side the attacker is on — nothing more."""
+    from ethical_walls.models import Membership
+
+    user = response.wsgi_request.user
+    on_side = set(Membership.objects.filter(user=user, side="commissioning", left_at__isnull=True).values_list("wall__competition_id", flat=True))
+    assert response.json()["count"] == len({scene.live.pk} | on_side)
+
+
+def _fetch(user, probe: Probe, path: str):
     if probe.api:
         client = APIClient()
         client.force_authenticate(user)
     else:
-        from django.test import Client
-
         client = Client()
         client.force_login(user)
     response = client.get(path)
-    assert response.status_code in (200, 302, 403, 404), response.status_code
     body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    text = body.decode("utf-8", errors="replace")
-    for name in probe.absent:
-        assert MARKERS[name] not in text, f"{attacker} reached {name} via {probe.channel}: {path}"
-    if probe.check:
-        probe.check(scene, response)
-    if response.status_code == 404:
-        # Rule 6: a refusal is a 404 and an audit event.
-        assert AuditEvent.objects.filter(action="refused", actor=user, path=path.split("?")[0]).exists(), f"refusal of {path} not logged"
+    return response, body.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+def test_attacker_gets_nothing(scene, attacker):
+    """Every probe of the table, as this attacker: nothing protected in any answer, every 404 logged."""
+    user = scene.attackers[attacker]
+    texts = protected_texts(scene, user)
+    assert texts, "the scene must hold something this attacker may not read"
+    failures = []
+    for probe in PROBES:
+        path = probe.path(scene)
+        where = f"{probe.channel} {probe.name} ({path})"
+        response, text = _fetch(user, probe, path)
+        if response.status_code not in (200, 302, 403, 404):
+            failures.append(f"{where} answered {response.status_code}")
+            continue
+        failures += [f"{MARKERS[name]!r} via {where}" for name in probe.absent if MARKERS[name] in text]
+        failures += leaks(texts, text, where)
+        if probe.check:
+            try:
+                probe.check(scene, response)
+            except AssertionError as failed:
+                failures.append(f"{where}: {failed}")
+        if response.status_code in (403, 404) and not AuditEvent.objects.filter(action="refused", actor=user, path=path.split("?")[0]).exists():
+            # Rule 6: a refusal is an audit event.
+            failures.append(f"refusal of {path} not logged")
+    assert not failures, f"{attacker}:\n" + "\n".join(failures)
 
 
 # --- rule 2: a bid's tender is its own team's until the deadline, then the evaluators' -----------------
