@@ -74,8 +74,15 @@ def test_declaring_in_a_competition_the_caller_cannot_see_is_refused(journey, ro
     assert not ConflictDeclaration.objects.filter(user=person).exists()
 
 
+def asked_to_declare(journey, person):
+    from ethical_walls import services as wall_services
+
+    wall_services.wall_invite(competition=journey.refresh(), user=person, role="evaluator", actor=journey.commissioner)
+
+
 def test_the_register_reads_as_the_selector_allows(with_sro, oversight_user):
     person = UserFactory(roles=[Role.COMMISSIONER], first_name="Connie", last_name="Flict")
+    asked_to_declare(with_sro, person)
     declare(with_sro, person, "conflict", "Shares in Serco.")
     everyone = {str(u) for u in (with_sro.commissioner, with_sro.procurement, with_sro.second_evaluator, with_sro.reviewer, with_sro.sro, person)}
     assert people(client_for(oversight_user).get("/api/v1/conflict-declarations/")) == everyone
@@ -125,6 +132,7 @@ def test_the_sro_assesses_a_conflict(with_sro):
 
 def test_only_the_sro_assesses_and_an_unreadable_declaration_is_404(with_sro):
     person = UserFactory(roles=[Role.COMMISSIONER])
+    asked_to_declare(with_sro, person)
     declaration = declare(with_sro, person, "conflict", "Shares in Serco.")
     url = f"/api/v1/conflict-declarations/{declaration.pk}/assess/"
     body = problem(client_for(person).post(url, {"outcome": "excluded"}, format="json"), 403)
