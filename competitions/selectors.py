@@ -142,7 +142,7 @@ def existing_competition_id(pk):
         return None
 
 
-def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = "") -> Competition:
+def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = "", audit_view: bool = True) -> Competition:
     """One competition with everything its page shows for this user, in a fixed number of queries.
 
     Viewing a competition's confidential side is written to the audit log; a
@@ -156,6 +156,7 @@ def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = 
     if confidential:
         for name in ("procurement_strategy", "award_recommendation", "benefits_report", "wall", "conflicts_assessment"):
             _load_optional(competition, name)
+    if confidential and audit_view:
         audit.viewed(actor=user, channel=channel, obj=competition, path=path, detail="Confidential view of the competition")
     return competition
 

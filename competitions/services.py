@@ -51,6 +51,7 @@ from competitions.standstill import standstill_ends_on
 from core import transitions
 from core.errors import PermissionDenied, StaleObject
 from core.models import Sector
+from core.sequences import next_value
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -112,34 +113,23 @@ def _event(competition, actor, action: str, description: str, *, from_state="", 
     )
 
 
-def _check_version(competition: Competition, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != competition.version:
-        raise StaleObject(f"Competition {competition.reference}")
-
-
-def _reload(competition: Competition) -> Competition:
-    """The competition as the database has it now, with the relations guards read."""
-    return (
+def _reload(competition: Competition, *, expected_version: int | None = None) -> Competition:
+    """The competition as the database has it now, locked until the transaction ends, with the relations guards read."""
+    return transitions.lock(
         Competition.objects.prefetch_related(
             "business_cases", "treasury_approvals", "gateway_reviews", "criteria", "challenges",
             "bids__scores", "bids__moderated_scores", "bids__cost_adjustments", "bids__bidder", "conflict_declarations",
-        )
-        .select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment")
-        .get(pk=competition.pk)
+        ).select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment"),
+        competition.pk, expected_version=expected_version, record=f"Competition {competition.reference}",
     )
 
 
 # --- creating and editing a competition ------------------------------------------------
 
 def _next_reference() -> str:
+    """COMP-<year>-<n>: n from the year's sequence, so competitions created at the same moment never clash."""
     year = timezone.localdate().year
-    prefix = f"COMP-{year}-"
-    count = Competition.objects.filter(reference__startswith=prefix).count()
-    reference = f"{prefix}{count + 1:03d}"
-    while Competition.objects.filter(reference=reference).exists():
-        count += 1
-        reference = f"{prefix}{count + 1:03d}"
-    return reference
+    return f"COMP-{year}-{next_value(f'competition-{year}'):03d}"
 
 
 def _validate_procedure(regime: str, procedure: str) -> None:
@@ -163,7 +153,7 @@ def competition_create(
         "is_major_project": is_major_project, "public_sector_bid_possible": public_sector_bid_possible,
         "lead_commissioner": actor,
     }
-    for _attempt in range(5):
+    for _attempt in range(20):  # a number taken by hand (an explicit reference) is skipped
         candidate = reference or _next_reference()
         try:
             # A savepoint: a clash with a competition created at the same moment is retried.
@@ -189,16 +179,20 @@ GOVERNANCE_FIELDS = {
 FIXED_AFTER_LAUNCH = {"regime", "procedure", "award_basis", "public_sector_bid_possible"}
 
 
+UPDATE_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
+
+
 @transaction.atomic
 def competition_update(*, competition: Competition, actor, expected_version: int | None = None, **changes) -> Competition:
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
+    require_commissioning_side(actor, competition, *UPDATE_ROLES)
     if not changes:
         return competition
     unknown = set(changes) - GOVERNANCE_FIELDS
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
-    locked = Competition.objects.select_for_update().get(pk=competition.pk)
-    _check_version(locked, expected_version if expected_version is not None else competition.version)
+    # The version the caller read: theirs, or that of the competition they hold.
+    seen = expected_version if expected_version is not None else competition.version
+    locked = transitions.lock(Competition.objects, competition.pk, expected_version=seen, record=f"Competition {competition.reference}")
     if locked.is_launched:
         fixed = {name for name in FIXED_AFTER_LAUNCH & set(changes) if changes[name] != getattr(locked, name)}
         if fixed:

@@ -68,11 +68,12 @@ def _event(agreement, actor, action, description, *, from_state="", to_state="",
                                          from_state=from_state, to_state=to_state, reason=reason)
 
 
-def _reload(agreement) -> Agreement:
-    return (
+def _reload(agreement, *, expected_version: int | None = None) -> Agreement:
+    """The agreement as the database has it now, locked until the transaction ends, with what its guards read."""
+    return transitions.lock(
         Agreement.objects.select_related("competition", "provider")
-        .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results")
-        .get(pk=agreement.pk)
+        .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results"),
+        agreement.pk, expected_version=expected_version, record=f"Agreement {agreement.reference}",
     )
 
 
@@ -173,11 +174,11 @@ EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_ris
 def agreement_update(*, agreement, actor, expected_version: int | None = None, **changes) -> Agreement:
     """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
     require_role(actor, *MANAGERS, agreement=agreement)
-    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not changes:
-        return locked
-    if expected_version is not None and int(expected_version) != locked.version:
-        raise StaleObject(f"Agreement {locked.reference}")
+        return agreement
+    seen = expected_version if expected_version is not None else agreement.version
+    locked = transitions.lock(Agreement.objects, agreement.pk, expected_version=seen, record=f"Agreement {agreement.reference}")
+    before = transitions.field_values(locked)
     if locked.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
         raise ValidationError("Once live, the agreement changes only by a Notice of Change.")
     unknown = set(changes) - EDITABLE_BEFORE_LIVE
@@ -191,7 +192,7 @@ def agreement_update(*, agreement, actor, expected_version: int | None = None, *
         raise ValidationError({"end_date": "The end date must be after the start date."})
     locked.full_clean(exclude=["state"])
     locked.version += 1
-    locked.save()
+    transitions.save_changed(locked, before)
     _event(locked, actor, "updated", "Terms completed: " + ", ".join(sorted(changes)))
     return locked
 
@@ -457,7 +458,8 @@ def _validate_changes(agreement, changes: dict) -> dict:
 
 
 def _apply(noc, actor) -> None:
-    agreement = Agreement.objects.select_for_update().get(pk=noc.agreement_id)
+    agreement = transitions.lock(Agreement.objects, noc.agreement_id, record="The agreement")
+    before = transitions.field_values(agreement)
     _first_version(agreement)  # the terms as they stood before their first change
     changes = noc.changes
     if "value" in changes:
@@ -467,7 +469,7 @@ def _apply(noc, actor) -> None:
     for measure_id, target in changes.get("measure_targets", {}).items():
         Measure.objects.filter(pk=measure_id, agreement=agreement).update(target=Decimal(target))
     agreement.version += 1
-    agreement.save()
+    transitions.save_changed(agreement, before)
     version = _new_version(agreement, noc)
     noc.status = NoticeOfChange.Status.IN_EFFECT
     noc.save(update_fields=["status", "decided_by", "decided_at"])

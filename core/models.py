@@ -89,3 +89,13 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_names.intersection(roles))
+
+
+class Sequence(models.Model):
+    """A named counter (a year's competition references): `core.sequences.next_value` takes the next under a row lock."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.last}"

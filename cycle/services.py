@@ -64,13 +64,13 @@ def _event(cycle, actor, action, description, *, from_stage="", to_stage="", rea
                                      from_stage=from_stage, to_stage=to_stage, reason=reason)
 
 
-def _reload(cycle) -> CommissioningCycle:
-    return (
+def _reload(cycle, *, expected_version: int | None = None) -> CommissioningCycle:
+    """The cycle as the database has it now, locked until the transaction ends, with what its guards read."""
+    return transitions.lock(
         CommissioningCycle.objects.prefetch_related(
             "partners", "needs_assessments", "priorities", "specifications__outcomes", "specifications__competition",
-        )
-        .select_related("equality_impact_assessment", "closing_evaluation_record")
-        .get(pk=cycle.pk)
+        ).select_related("equality_impact_assessment", "closing_evaluation_record"),
+        cycle.pk, expected_version=expected_version, record=f"Cycle “{cycle.name}”",
     )
 
 
@@ -221,11 +221,10 @@ def allocation_suggest(cycle) -> tuple[frozenset, Decimal, Decimal]:
 
 
 @transaction.atomic
-def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None) -> list[Priority]:
+def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None, expected_version: int | None = None) -> list[Priority]:
     """Fund the given priorities (the commissioner's choice), or the suggested allocation when none are given."""
     require_commissioner(actor, cycle)
-    CommissioningCycle.objects.select_for_update().filter(pk=cycle.pk).first()  # one allocation at a time
-    cycle = _reload(cycle)
+    cycle = _reload(cycle, expected_version=expected_version)  # locked: one allocation at a time
     if cycle.stage not in ALLOCATION_STAGES:
         raise ValidationError({"funded": f"Priorities are funded while prioritising; the cycle is at “{cycle.stage_label}”: step back to change them."})
     chosen = set(allocation_suggest(cycle)[0]) if funded_ids is None else set(funded_ids)

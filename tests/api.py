@@ -18,3 +18,10 @@ def problem(response, status: int) -> dict:
     body = response.json()
     assert body["status"] == status and body["title"] and body["type"] and "detail" in body
     return body
+
+
+def as_read(client, url: str) -> dict:
+    """The precondition of a write to the record at `url`: If-Match with the ETag this client reads there now."""
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return {"HTTP_IF_MATCH": response["ETag"]}

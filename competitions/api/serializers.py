@@ -262,7 +262,7 @@ class CompetitionUpdateSerializer(serializers.ModelSerializer):
 
     version = serializers.IntegerField(
         required=False, min_value=1, write_only=True,
-        help_text="The version you read; refused with 409 if the competition has changed since. Or send If-Match.",
+        help_text="The version you read, if you send no If-Match (which wins): 412 if the competition has changed since.",
     )
 
     class Meta:
@@ -278,7 +278,7 @@ class CompetitionUpdateSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, min_value=1,
-        help_text="The version you read; refused with 409 if the competition has changed since. Or send If-Match.",
+        help_text="The version you read, if you send no If-Match (which wins): 412 if the competition has changed since.",
     )
 
 

@@ -33,13 +33,13 @@ from competitions.api.serializers import (
 from competitions.models import Bid, Clarification, Competition, GatewayReview
 from core.api.exceptions import problem_responses
 from core.api.views import LOOKUP_VALUE_REGEX
-from core.api import versions
-from core.api.versions import etag_header, if_match_parameter
+from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
 IF_MATCH = if_match_parameter("competition")
+IF_NONE_MATCH = if_none_match_parameter("competition")
 ETAG = etag_header("competition")
 
 # The detail as the caller may see it: the commissioning side's, or what every bidder sees (SPEC §4,
@@ -50,10 +50,6 @@ COMPETITION_DETAIL = PolymorphicProxySerializer(
     serializers=[CompetitionConfidentialDetailSerializer, CompetitionDetailSerializer],
     resource_type_field_name=None,
 )
-
-
-def expected_version(request, version: int | None) -> int | None:
-    return versions.expected_version(request, version, record="competition")
 
 
 def _transition_action(name: str):
@@ -69,7 +65,7 @@ def _transition_action(name: str):
     return extend_schema(
         request=TRANSITION_REQUESTS.get(name, TransitionSerializer),
         parameters=[IF_MATCH, ETAG],
-        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 409)},
+        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 409, 412, 428)},
     )(handler)
 
 
@@ -82,30 +78,31 @@ def with_transition_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[CompetitionFilterSerializer]),
-    retrieve=extend_schema(parameters=[ETAG], responses={200: COMPETITION_DETAIL, **problem_responses(404)}),
+    retrieve=extend_schema(parameters=[ETAG, IF_NONE_MATCH], responses={200: COMPETITION_DETAIL, 304: None, **problem_responses(404)}),
     create=extend_schema(
         request=CompetitionCreateSerializer, parameters=[ETAG],
         responses={201: COMPETITION_DETAIL, **problem_responses(400, 403)},
     ),
     partial_update=extend_schema(
         request=CompetitionUpdateSerializer, parameters=[IF_MATCH, ETAG],
-        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 409)},
+        responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404, 412, 428)},
     ),
 )
 @with_transition_actions
-class CompetitionViewSet(viewsets.GenericViewSet):
+class CompetitionViewSet(VersionedDetailMixin, viewsets.GenericViewSet):
     """Competitions through their lifecycle: pre-procurement, procurement, mobilisation.
 
-    The bid side sees launched competitions only, without confidential fields. The
-    detail's `ETag` is the competition's version: send it back as `If-Match` (or
-    `version` in the body) and a change made by someone else since answers 409.
+    The bid side sees launched competitions only, without confidential fields. Every write
+    (an edit, a move) needs the `ETag` you read back as `If-Match` (or `version` in the
+    body): without either it answers 428, and if the competition changed since, 412.
     """
 
     queryset = Competition.objects.none()  # names the model for the schema; reads go through selectors
     lookup_value_regex = LOOKUP_VALUE_REGEX
+    version_record = "competition"
 
     def get_serializer_class(self):
-        # The detail's serializer is chosen per competition, in _detail; this serves the list and the schema.
+        # The detail's serializer is chosen per competition, in representation(); this serves the list and the schema.
         if self.action == "list":
             return CompetitionListSerializer
         return CompetitionConfidentialDetailSerializer
@@ -119,13 +116,11 @@ class CompetitionViewSet(viewsets.GenericViewSet):
         self.check_object_permissions(self.request, competition)
         return competition
 
-    def _detail(self, pk, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
+    def representation(self, pk, *, audited: bool = True) -> tuple:
         user = self.request.user
-        competition = selectors.competition_get(user=user, pk=pk, channel=Channel.API, path=self.request.path)
+        competition = selectors.competition_get(user=user, pk=pk, channel=Channel.API, path=self.request.path, audit_view=audited)
         serializer_class = CompetitionConfidentialDetailSerializer if selectors.sees_confidential(user, competition) else CompetitionDetailSerializer
-        response = Response(serializer_class(competition, context=self.get_serializer_context()).data, status=status_code, headers=headers)
-        response["ETag"] = f'"{competition.version}"'
-        return response
+        return competition, serializer_class(competition, context=self.get_serializer_context()).data
 
     def list(self, request):
         params = CompetitionFilterSerializer(data=request.query_params)
@@ -137,23 +132,25 @@ class CompetitionViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return self._detail(pk)  # competition_get answers 404 for a competition the user may not see
+        return self.detail_response(pk)  # competition_get answers 404 for a competition the user may not see
 
     def create(self, request):
         given = CompetitionCreateSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         competition = services.competition_create(actor=request.user, **given.validated_data)
         location = reverse("competition-detail", args=[competition.pk], request=request)
-        return self._detail(competition.pk, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+        return self.detail_response(competition.pk, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def partial_update(self, request, pk=None):
         competition = self.get_object()
         changes = CompetitionUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         changes.is_valid(raise_exception=True)
         fields = dict(changes.validated_data)
-        version = expected_version(request, fields.pop("version", None))
+        version = self.precondition(competition, fields.pop("version", None), authorise=lambda: services.require_commissioning_side(
+            request.user, competition, *services.UPDATE_ROLES,
+        ))
         services.competition_update(competition=competition, actor=request.user, expected_version=version, **fields)
-        return self._detail(competition.pk)
+        return self.detail_response(competition.pk)
 
     def transition(self, request, name: str) -> Response:
         """POST /competitions/{id}/<transition>/: the one handler behind every transition action."""
@@ -161,9 +158,11 @@ class CompetitionViewSet(viewsets.GenericViewSet):
         given = TRANSITION_REQUESTS.get(name, TransitionSerializer)(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         arguments = dict(given.validated_data)
-        version = expected_version(request, arguments.pop("version", None))
+        version = self.precondition(competition, arguments.pop("version", None), authorise=lambda: services.require_commissioning_side(
+            request.user, competition, *services.TRANSITION_ROLES[name],
+        ))
         services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=version, **arguments)
-        return self._detail(competition.pk)
+        return self.detail_response(competition.pk)
 
     @extend_schema(responses={200: NoticeSerializer(many=True), **problem_responses(404)})
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -353,7 +353,7 @@ class AgreementUpdateSerializer(serializers.ModelSerializer):
 
     version = serializers.IntegerField(
         required=False, min_value=1, write_only=True,
-        help_text="The version you read; refused with 409 if the agreement has changed since. Or send If-Match.",
+        help_text="The version you read, if you send no If-Match (which wins): 412 if the agreement has changed since.",
     )
     payment_model = PlainChoiceField(choices=PaymentModel.choices, required=False)
     specification = VisibleSpecificationField(required=False, allow_null=True, help_text="Service specification id (commissioning side).")
@@ -374,7 +374,7 @@ class AgreementUpdateSerializer(serializers.ModelSerializer):
 class AgreementTransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, min_value=1,
-        help_text="The version you read; refused with 409 if the agreement has changed since. Or send If-Match.",
+        help_text="The version you read, if you send no If-Match (which wins): 412 if the agreement has changed since.",
     )
 
 

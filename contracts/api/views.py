@@ -37,8 +37,7 @@ from contracts.api.serializers import (
 from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
 from core.api.views import LOOKUP_VALUE_REGEX
-from core.api import versions
-from core.api.versions import etag_header, if_match_parameter
+from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
 
@@ -47,11 +46,8 @@ from ethical_walls.selectors import get_or_404
 # --- agreements ---------------------------------------------------------------------------------------------
 
 IF_MATCH = if_match_parameter("agreement")
+IF_NONE_MATCH = if_none_match_parameter("agreement")
 ETAG = etag_header("agreement")
-
-
-def expected_version(request, version: int | None) -> int | None:
-    return versions.expected_version(request, version, record="agreement")
 
 
 class AgreementContextMixin:
@@ -72,7 +68,7 @@ def _transition_action(name: str):
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
     return extend_schema(
         request=TRANSITIONS[name].request, parameters=[IF_MATCH, ETAG],
-        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
+        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409, 412, 428)},
     )(handler)
 
 
@@ -85,23 +81,24 @@ def with_transition_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[AgreementFilterSerializer]),
-    retrieve=extend_schema(parameters=[ETAG], responses={200: AgreementDetailSerializer, **problem_responses(404)}),
+    retrieve=extend_schema(parameters=[ETAG, IF_NONE_MATCH], responses={200: AgreementDetailSerializer, 304: None, **problem_responses(404)}),
     partial_update=extend_schema(
         request=AgreementUpdateSerializer, parameters=[IF_MATCH, ETAG],
-        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409)},
+        responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 412, 428)},
     ),
 )
 @with_transition_actions
-class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
+class AgreementViewSet(VersionedDetailMixin, AgreementContextMixin, viewsets.GenericViewSet):
     """Contracts and SLAs: terms, supply chain, measures and their performance (SPEC §5).
 
     Terms are completed by PATCH while mobilising; once live they change only by Notice of
-    Change. The detail's `ETag` is the agreement's version: send it back as `If-Match` (or
-    `version` in the body) and a change made by someone else since answers 409.
+    Change. Every write (an edit, a move) needs the `ETag` you read back as `If-Match` (or
+    `version` in the body): without either it answers 428, and if the agreement changed since, 412.
     """
 
     queryset = Agreement.objects.none()  # names the model for the schema; reads go through contracts.selectors
     lookup_value_regex = LOOKUP_VALUE_REGEX
+    version_record = "agreement"
 
     def get_serializer_class(self):
         return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
@@ -114,11 +111,9 @@ class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
         self.check_object_permissions(self.request, agreement)
         return agreement
 
-    def _detail(self, pk) -> Response:
+    def representation(self, pk, *, audited: bool = True) -> tuple:
         agreement = selectors.agreement_get(self.request.user, pk, channel=Channel.API, path=self.request.path)
-        response = Response(AgreementDetailSerializer(agreement, context=self.get_serializer_context()).data)
-        response["ETag"] = f'"{agreement.version}"'
-        return response
+        return agreement, AgreementDetailSerializer(agreement, context=self.get_serializer_context()).data
 
     def list(self, request):
         params = AgreementFilterSerializer(data=request.query_params)
@@ -132,16 +127,17 @@ class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(AgreementSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     def retrieve(self, request, pk=None):
-        return self._detail(pk)
+        return self.detail_response(pk)
 
     def partial_update(self, request, pk=None):
         agreement = self.get_object()
         changes = AgreementUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         changes.is_valid(raise_exception=True)
         terms = dict(changes.validated_data)
-        version = expected_version(request, terms.pop("version", None))
+        version = self.precondition(agreement, terms.pop("version", None),
+                                    authorise=lambda: services.require_role(request.user, *services.MANAGERS, agreement=agreement))
         services.agreement_update(agreement=agreement, actor=request.user, expected_version=version, **terms)
-        return self._detail(agreement.pk)
+        return self.detail_response(agreement.pk)
 
     def transition(self, request, name: str) -> Response:
         """POST /agreements/{id}/<transition>/: the one handler behind every transition action."""
@@ -150,9 +146,10 @@ class AgreementViewSet(AgreementContextMixin, viewsets.GenericViewSet):
         given = move.request(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         arguments = dict(given.validated_data)
-        version = expected_version(request, arguments.pop("version", None))
+        version = self.precondition(agreement, arguments.pop("version", None),
+                                    authorise=lambda: services.require_role(request.user, *move.roles, agreement=agreement))
         move.service(agreement=agreement, actor=request.user, expected_version=version, **arguments)
-        return self._detail(agreement.pk)
+        return self.detail_response(agreement.pk)
 
 
 # --- an agreement's records -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from core.api.versions import PreconditionFailed, PreconditionRequired
 from core.errors import StaleObject, TransitionRefused
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -24,6 +25,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 INVALID_INPUT = "urn:noms-commissioning:problem:invalid-input"
 TRANSITION_REFUSED = "urn:noms-commissioning:problem:transition-refused"
 STALE_OBJECT = "urn:noms-commissioning:problem:stale-object"
+PRECONDITION_REQUIRED = "urn:noms-commissioning:problem:precondition-required"
 
 
 class Conflict(exceptions.APIException):
@@ -50,7 +52,11 @@ def _as_api_exception(exc):
     if isinstance(exc, TransitionRefused):
         return Conflict(str(exc), problem_type=TRANSITION_REFUSED, title="Transition refused", transition=exc.transition, missing=list(exc.missing))
     if isinstance(exc, StaleObject):
-        return Conflict(str(exc), problem_type=STALE_OBJECT, title="Changed by someone else")
+        # The version the request's precondition named was current when checked, and not by the time the row was
+        # locked: the precondition failed all the same (RFC 9110 §13.1.1).
+        stale = PreconditionFailed(str(exc))
+        stale.problem_type = STALE_OBJECT
+        return stale
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -103,6 +109,10 @@ def problem_details_handler(exc, context):
         problem["detail"] = str(exc.detail)
         if isinstance(exc, Conflict):
             problem.update(type=exc.problem_type, title=exc.title, **exc.extensions)
+        elif isinstance(exc, PreconditionFailed):
+            problem.update(type=STALE_OBJECT, title="Changed since you read it")
+        elif isinstance(exc, PreconditionRequired):
+            problem.update(type=PRECONDITION_REQUIRED, title="Precondition required")
     response.data = problem
     renderer = getattr(context.get("request"), "accepted_renderer", None)
     if renderer is None or renderer.format == "json":

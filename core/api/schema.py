@@ -11,12 +11,12 @@ tests/api_contract):
 - 403 on every write: the role refused, or a missing CSRF token for a browser session.
 - 404 where the path names a record (the wall answers 404 for one the caller may not see)
   and on lists, for a page number past the last page.
-- 409 where an If-Match header can carry a stale version.
+- 412 and 428 where the operation takes If-Match: a write to a versioned record needs a
+  precondition (none answers 428; one that is not current, 412).
 - 415 where there is a request body, in a media type the API does not parse.
 - 429 everywhere: over the token's rate limit (core/api/throttling.py), with Retry-After.
 
-No 405 (a documented method is always allowed) and no 412 (a stale version answers 409,
-like a refused transition: the caller reads the record again either way).
+No 405: a documented method is always allowed.
 """
 
 from http import HTTPStatus
@@ -33,7 +33,9 @@ DESCRIPTIONS = {
     401: "Not signed in: no token, or one that is not valid.",
     403: "Signed in, but this user's role may not do this (or a browser session sent no CSRF token).",
     404: "No such record, or one this user may not see: the two read the same.",
-    409: "Refused: the transition's guard is not met (`missing` lists why), or the record changed since the version you read.",
+    409: "Refused: the transition's guard is not met (`missing` lists why).",
+    412: "The record changed since the version you read (If-Match or `version`), or the If-Match tag is weak: read it again.",
+    428: "A write to a versioned record needs If-Match with the ETag you read (or `version` in the body).",
     415: "The request body is in a media type the API does not read.",
     429: "Over this token's rate limit: try again after Retry-After seconds.",
 }
@@ -107,7 +109,7 @@ def answerable_statuses(method: str, operation: dict) -> set[int]:
     if located["path"] or "page" in located["query"]:
         statuses.add(404)
     if "If-Match" in located["header"]:
-        statuses.add(409)
+        statuses.update({412, 428})
     if has_body:
         statuses.add(415)
     return statuses

@@ -246,7 +246,7 @@ class CycleCreateSerializer(serializers.ModelSerializer):
 
 class MoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read; refused with 409 if the cycle has changed since.",
+        required=False, min_value=1, help_text="The version you read, if you send no If-Match: 412 if the cycle has changed since.",
     )
 
 
@@ -263,6 +263,9 @@ class AllocationSerializer(serializers.Serializer):
     funded = serializers.ListField(
         child=IdField(), required=False, allow_empty=True,
         help_text="Ids of the priorities to fund. Leave out to accept the suggested allocation.",
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read, if you send no If-Match: 412 if the cycle has changed since.",
     )
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.exceptions import problem_responses
-from core.api.versions import etag_header
+from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
 from core.api.views import LOOKUP_VALUE_REGEX
 from cycle import selectors, services
 from cycle.api.serializers import (
@@ -36,8 +36,10 @@ from ethical_walls.selectors import get_or_404
 
 # --- cycles --------------------------------------------------------------------------------------
 
-MOVE_RESPONSES = {200: CycleDetailSerializer, **problem_responses(400, 403, 404, 409)}
+MOVE_RESPONSES = {200: CycleDetailSerializer, **problem_responses(400, 403, 404, 409, 412, 428)}
 ETAG = etag_header("cycle")
+IF_MATCH = if_match_parameter("cycle")
+IF_NONE_MATCH = if_none_match_parameter("cycle")
 
 
 def _move_action(name: str):
@@ -47,10 +49,10 @@ def _move_action(name: str):
     handler.__name__ = name
     handler.__doc__ = (
         f"{services.TRANSITION_LABELS[name]}. Answers the cycle as it now is; 409 with the guard's missing "
-        "conditions when refused, or when the cycle changed since the version you read."
+        "conditions when refused; 428 without If-Match (or `version`), 412 when the cycle changed since you read it."
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
-    return extend_schema(request=MoveSerializer, parameters=[ETAG], responses=MOVE_RESPONSES)(handler)
+    return extend_schema(request=MoveSerializer, parameters=[IF_MATCH, ETAG], responses=MOVE_RESPONSES)(handler)
 
 
 def with_move_actions(viewset):
@@ -62,20 +64,22 @@ def with_move_actions(viewset):
 
 @extend_schema_view(
     list=extend_schema(parameters=[CycleFilterSerializer]),
-    retrieve=extend_schema(parameters=[ETAG], responses={200: CycleDetailSerializer, **problem_responses(404)}),
+    retrieve=extend_schema(parameters=[ETAG, IF_NONE_MATCH], responses={200: CycleDetailSerializer, 304: None, **problem_responses(404)}),
     create=extend_schema(request=CycleCreateSerializer, parameters=[ETAG], responses={201: CycleDetailSerializer, **problem_responses(400, 403)}),
 )
 @with_move_actions
-class CycleViewSet(viewsets.GenericViewSet):
+class CycleViewSet(VersionedDetailMixin, viewsets.GenericViewSet):
     """Commissioning cycles through their three phases and eight stages (SPEC §2).
 
     Forward moves are POST actions with guards; a cycle may step back to an earlier stage
-    with a reason. Send the `version` you read with a move and a change made by someone
-    else since answers 409.
+    with a reason. Every write (a move, a step back, the allocation) needs the `ETag` you
+    read back as `If-Match` (or `version` in the body): without either it answers 428, and
+    if the cycle changed since, 412.
     """
 
     queryset = CommissioningCycle.objects.none()  # names the model for the schema; reads go through selectors
     lookup_value_regex = LOOKUP_VALUE_REGEX
+    version_record = "cycle"
 
     def get_serializer_class(self):
         return CycleSerializer if self.action == "list" else CycleDetailSerializer
@@ -89,11 +93,9 @@ class CycleViewSet(viewsets.GenericViewSet):
         self.check_object_permissions(self.request, cycle)
         return cycle
 
-    def _detail(self, pk, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
+    def representation(self, pk, *, audited: bool = True) -> tuple:
         cycle = selectors.cycle_get(self.request.user, pk, channel=Channel.API, path=self.request.path)
-        response = Response(CycleDetailSerializer(cycle, context=self.get_serializer_context()).data, status=status_code, headers=headers)
-        response["ETag"] = f'"{cycle.version}"'
-        return response
+        return cycle, CycleDetailSerializer(cycle, context=self.get_serializer_context()).data
 
     def list(self, request):
         params = CycleFilterSerializer(data=request.query_params)
@@ -109,7 +111,7 @@ class CycleViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(CycleSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     def retrieve(self, request, pk=None):
-        return self._detail(pk)
+        return self.detail_response(pk)
 
     def create(self, request):
         if not selectors.sees_cycles(request.user):
@@ -119,17 +121,18 @@ class CycleViewSet(viewsets.GenericViewSet):
         given.is_valid(raise_exception=True)
         cycle = services.cycle_create(actor=request.user, **given.validated_data)
         location = reverse("cycle-detail", args=[cycle.pk], request=request)
-        return self._detail(cycle.pk, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+        return self.detail_response(cycle.pk, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def move(self, request, name: str) -> Response:
         """POST /cycles/{id}/<move>/: the one handler behind every forward move."""
         cycle = self.get_object()
         given = MoveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        services.cycle_move_on(cycle=cycle, actor=request.user, transition=name, expected_version=given.validated_data.get("version"))
-        return self._detail(cycle.pk)
+        version = self.precondition(cycle, given.validated_data.get("version"), authorise=lambda: services.require_commissioner(request.user, cycle))
+        services.cycle_move_on(cycle=cycle, actor=request.user, transition=name, expected_version=version)
+        return self.detail_response(cycle.pk)
 
-    @extend_schema(request=StepBackSerializer, parameters=[ETAG], responses=MOVE_RESPONSES)
+    @extend_schema(request=StepBackSerializer, parameters=[IF_MATCH, ETAG], responses=MOVE_RESPONSES)
     @action(detail=True, methods=["post"], url_path="step-back", url_name="step-back")
     def step_back(self, request, pk=None):
         """Go back to an earlier stage, saying why: stages run in parallel and iterate (seed)."""
@@ -137,10 +140,11 @@ class CycleViewSet(viewsets.GenericViewSet):
         given = StepBackSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         arguments = dict(given.validated_data)
-        services.cycle_step_back(cycle=cycle, actor=request.user, expected_version=arguments.pop("version", None), **arguments)
-        return self._detail(cycle.pk)
+        version = self.precondition(cycle, arguments.pop("version", None), authorise=lambda: services.require_commissioner(request.user, cycle))
+        services.cycle_step_back(cycle=cycle, actor=request.user, expected_version=version, **arguments)
+        return self.detail_response(cycle.pk)
 
-    @extend_schema(request=AllocationSerializer, parameters=[ETAG], responses={200: CycleDetailSerializer, **problem_responses(400, 403, 404)})
+    @extend_schema(request=AllocationSerializer, parameters=[IF_MATCH, ETAG], responses={200: CycleDetailSerializer, **problem_responses(400, 403, 404, 412, 428)})
     @action(detail=True, methods=["post"])
     def allocation(self, request, pk=None):
         """Choose the funded priorities; with no `funded` ids, accept the suggested allocation.
@@ -151,8 +155,9 @@ class CycleViewSet(viewsets.GenericViewSet):
         given = AllocationSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         funded = given.validated_data.get("funded")
-        services.allocation_set(cycle=cycle, actor=request.user, funded_ids=None if funded is None else set(funded))
-        return self._detail(cycle.pk)
+        version = self.precondition(cycle, given.validated_data.get("version"), authorise=lambda: services.require_commissioner(request.user, cycle))
+        services.allocation_set(cycle=cycle, actor=request.user, funded_ids=None if funded is None else set(funded), expected_version=version)
+        return self.detail_response(cycle.pk)
 
 
 # --- outcomes ------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def test_detail_shows_state_version_ocid_and_the_transitions_this_user_may_apply
     body = response.json()
     assert body["state"] == "pre_procurement" and body["state_label"] == "Pre-procurement"
     assert body["phase"] == "pre_procurement" and body["ocid"] == competition.ocid
-    assert body["version"] == competition.version and response["ETag"] == f'"{competition.version}"'
+    assert body["version"] == competition.version and response["ETag"].startswith(f'"{competition.version}-')
     assert body["sro"]["id"] == journey.sro.pk and body["mandate"]
     assert [c["name"] for c in body["criteria"]] == ["Price", "Quality of delivery", "Rehabilitation outcomes"]
     assert body["available_transitions"] == ["launch", "abandon"]
@@ -226,14 +226,45 @@ def test_update_changes_the_given_fields_and_bumps_the_version(journey):
     assert response.status_code == 200 and response.json()["version"] == competition.version + 2
 
 
-def test_update_of_a_stale_version_answers_409_and_changes_nothing(journey):
+def test_update_of_a_stale_version_answers_412_and_changes_nothing(journey):
     competition = journey.refresh()
-    journey.update(title="Changed by a colleague")
     api = client_for(journey.commissioner)
-    body = problem(api.patch(url(competition), {"title": "Mine", "version": competition.version}, format="json"), 409)
-    assert body["type"].endswith("stale-object") and "changed by someone else" in body["detail"]
-    problem(api.patch(url(competition), {"title": "Mine"}, format="json", HTTP_IF_MATCH=f'"{competition.version}"'), 409)
+    read = api.get(url(competition))["ETag"]
+    journey.update(title="Changed by a colleague")
+    body = problem(api.patch(url(competition), {"title": "Mine", "version": competition.version}, format="json"), 412)
+    assert body["type"].endswith("stale-object") and "changed since version" in body["detail"]
+    problem(api.patch(url(competition), {"title": "Mine"}, format="json", HTTP_IF_MATCH=read), 412)
+    # If-Match wins over the body: a stale tag with the current version in the body is still stale.
+    problem(api.patch(url(competition), {"title": "Mine", "version": competition.version + 1}, format="json", HTTP_IF_MATCH=read), 412)
     assert journey.refresh().title == "Changed by a colleague"
+
+
+def test_a_write_without_a_precondition_answers_428_and_changes_nothing(journey):
+    api = client_for(journey.commissioner)
+    body = problem(api.patch(url(journey.competition), {"title": "Blind"}, format="json"), 428)
+    assert body["type"].endswith("precondition-required") and "If-Match" in body["detail"]
+    problem(client_for(journey.commissioner).post(url(journey.competition, "abandon"), {"reason": "Blind"}, format="json"), 428)
+    assert journey.refresh().title != "Blind" and journey.competition.state == State.DRAFT
+
+
+def test_a_weak_etag_never_matches_for_a_write(journey):
+    api = client_for(journey.commissioner)
+    current = api.get(url(journey.competition))["ETag"]
+    problem(api.patch(url(journey.competition), {"title": "Weak"}, format="json", HTTP_IF_MATCH=f"W/{current}"), 412)
+    response = api.patch(url(journey.competition), {"title": "Strong"}, format="json", HTTP_IF_MATCH=f'"nope", {current}')
+    assert response.status_code == 200 and response.json()["title"] == "Strong"
+
+
+def test_each_representation_has_its_own_etag_and_if_none_match_answers_304(journey):
+    journey.advance_to(State.PRE_QUALIFICATION)
+    commissioning, bidder = client_for(journey.commissioner), client_for(UserFactory(roles=[Role.BID_TEAM]))
+    theirs, ours = bidder.get(url(journey.competition)), commissioning.get(url(journey.competition))
+    assert theirs["ETag"] != ours["ETag"] and theirs.json()["version"] == ours.json()["version"]
+    assert "Authorization" in ours["Vary"] and ours["Cache-Control"] == "private, no-cache"
+    not_modified = commissioning.get(url(journey.competition), HTTP_IF_NONE_MATCH=ours["ETag"])
+    assert not_modified.status_code == 304 and not not_modified.content and not_modified["ETag"] == ours["ETag"]
+    # The bid side's tag is not the commissioning side's: no If-Match with it will do.
+    problem(commissioning.post(url(journey.competition, "abandon"), {"reason": "x"}, format="json", HTTP_IF_MATCH=theirs["ETag"]), 412)
 
 
 def test_update_refuses_an_unknown_or_empty_change(journey):
@@ -270,7 +301,7 @@ def test_a_successful_transition_answers_the_competition_as_it_now_is(journey):
 def test_a_refused_transition_answers_409_listing_the_missing_conditions(journey):
     ready_to_launch(journey, leave_out="gate_2")
     competition = journey.refresh()
-    body = problem(client_for(journey.procurement).post(url(competition, "launch"), format="json"), 409)
+    body = problem(client_for(journey.procurement).post(url(competition, "launch"), {"version": competition.version}, format="json"), 409)
     gate_2 = next(c.label for c in guards.GUARDS["launch"] if c.code == "gate_2")
     assert body["missing"] == [gate_2] and body["transition"] == "launch"
     assert body["type"].endswith("transition-refused") and gate_2 in body["detail"]
@@ -278,25 +309,25 @@ def test_a_refused_transition_answers_409_listing_the_missing_conditions(journey
 
 
 def test_a_transition_from_the_wrong_state_is_refused(journey):
-    body = problem(client_for(journey.procurement).post(url(journey.competition, "award"), format="json"), 409)
+    body = problem(client_for(journey.procurement).post(url(journey.competition, "award"), {"version": journey.competition.version}, format="json"), 409)
     assert body["missing"] == ["Not possible from “Draft”"]
 
 
-def test_a_transition_on_a_stale_version_answers_409(journey):
+def test_a_transition_on_a_stale_version_answers_412(journey):
     journey.prepare("start_pre_procurement")
     competition = journey.refresh()
     journey.update(title="Changed by a colleague")
-    body = problem(client_for(journey.commissioner).post(url(competition, "start-pre-procurement"), {"version": competition.version}, format="json"), 409)
-    assert "changed by someone else" in body["detail"] and "missing" not in body
+    body = problem(client_for(journey.commissioner).post(url(competition, "start-pre-procurement"), {"version": competition.version}, format="json"), 412)
+    assert "has changed since" in body["detail"] and "missing" not in body
     assert journey.refresh().state == State.DRAFT
 
 
 def test_abandon_needs_a_reason(journey):
     api = client_for(journey.commissioner)
-    body = problem(api.post(url(journey.competition, "abandon"), format="json"), 400)
+    body = problem(api.post(url(journey.competition, "abandon"), {"version": journey.competition.version}, format="json"), 400)
     assert list(body["errors"]) == ["reason"] and body["errors"]["reason"] == ["Give the reason for abandoning the competition."]
     assert journey.refresh().state == State.DRAFT
-    response = api.post(url(journey.competition, "abandon"), {"reason": "The service is to be delivered in house."}, format="json")
+    response = api.post(url(journey.competition, "abandon"), {"reason": "The service is to be delivered in house.", "version": journey.competition.version}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "abandoned"
     assert response.json()["abandoned_reason"] == "The service is to be delivered in house."
 
@@ -313,10 +344,11 @@ def test_recommend_award_names_the_bid_and_why(journey):
     journey.prepare("recommend_award")
     ranked_second = max(journey.bids(), key=lambda b: b.price)  # the dearer bid, lower ranked here
     api = client_for(journey.procurement)
-    body = problem(api.post(url(journey.competition, "recommend-award"), {"bid": ranked_second.pk}, format="json"), 400)
+    body = problem(api.post(url(journey.competition, "recommend-award"), {"bid": ranked_second.pk, "version": journey.competition.version}, format="json"), 400)
     assert list(body["errors"]) == ["rationale"]
     assert journey.refresh().state == State.EVALUATION
-    response = api.post(url(journey.competition, "recommend-award"), {"bid": ranked_second.pk, "rationale": "Stronger outcomes."}, format="json")
+    response = api.post(url(journey.competition, "recommend-award"), {"bid": ranked_second.pk, "rationale": "Stronger outcomes."}, format="json",
+                        HTTP_IF_MATCH=api.get(url(journey.competition))["ETag"])
     assert response.status_code == 200 and response.json()["award_recommendation"]["bid"] == ranked_second.pk
 
 

@@ -14,7 +14,7 @@ from core.models import OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from ethical_walls.models import AuditEvent
-from tests.api import client_for, problem
+from tests.api import as_read, client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
 
@@ -140,7 +140,7 @@ def test_detail_shows_terms_supply_chain_break_points_measures_performance_warni
     response = api.get(url(live))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert response["ETag"] == f'"{body["version"]}"' and body["version"] == fresh(live).version
+    assert response["ETag"].startswith(f'"{body["version"]}-') and body["version"] == fresh(live).version
     assert (body["state"], body["payment_model"], body["share_at_risk"], body["route"]) == ("live", "pbr", "20.00", "framework")
     assert body["start_date"] == live.start_date.isoformat() and body["end_date"] == live.end_date.isoformat()
     assert [b["on"] for b in body["break_points"]] == [(live.start_date + relativedelta(years=2)).isoformat()]
@@ -192,17 +192,19 @@ def test_patch_completes_the_terms_with_the_version_read(people):
     response = api.patch(url(agreement), {"contract_manager": people["manager"].pk, "payment_model": "volume"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200, response.content
     assert response.json()["contract_manager"]["id"] == people["manager"].pk and response.json()["payment_model"] == "volume"
-    # The version read before is stale now: 409, and nothing changes.
-    body = problem(api.patch(url(agreement), {"title": "Mine"}, format="json", HTTP_IF_MATCH=etag), 409)
+    # The version read before is stale now: 412, and nothing changes.
+    body = problem(api.patch(url(agreement), {"title": "Mine"}, format="json", HTTP_IF_MATCH=etag), 412)
     assert body["type"].endswith("stale-object")
-    body = problem(api.patch(url(agreement), {"contract_manager": people["commissioner"].pk}, format="json"), 400)
+    problem(api.patch(url(agreement), {"title": "Mine"}, format="json"), 428)
+    body = problem(api.patch(url(agreement), {"contract_manager": people["commissioner"].pk}, format="json", **as_read(api, url(agreement))), 400)
     assert body["errors"] == {"contract_manager": ["Choose someone with the contract manager role."]}
     assert fresh(agreement).title == "Agreement FW-001"
 
 
 def test_patch_once_live_is_refused_terms_change_by_notice_of_change(people, outcome):
     live = make_live(make_agreement(people), people, outcome)
-    body = problem(client_for(people["procurement"]).patch(url(live), {"title": "Renamed"}, format="json"), 400)
+    api = client_for(people["procurement"])
+    body = problem(api.patch(url(live), {"title": "Renamed"}, format="json", **as_read(api, url(live))), 400)
     assert body["detail"] == "Once live, the agreement changes only by a Notice of Change."
 
 
@@ -214,7 +216,7 @@ def test_transitions_are_post_actions_mobilise_then_go_live(people, outcome):
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     api = client_for(people["manager"])
     assert api.get(url(agreement)).json()["available_transitions"] == ["mobilise"]
-    response = api.post(url(agreement, "mobilise"), format="json")
+    response = api.post(url(agreement, "mobilise"), format="json", **as_read(api, url(agreement)))
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "mobilising" and response.json()["available_transitions"] == ["go_live"]
     response = api.post(url(agreement, "go-live"), {"version": response.json()["version"]}, format="json")
@@ -225,24 +227,25 @@ def test_transitions_are_post_actions_mobilise_then_go_live(people, outcome):
 def test_a_refused_transition_answers_409_with_the_missing_conditions(people):
     agreement = make_agreement(people)
     services.agreement_mobilise(agreement=agreement, actor=people["procurement"])
-    body = problem(client_for(people["procurement"]).post(url(agreement, "go-live"), format="json"), 409)
+    api = client_for(people["procurement"])
+    body = problem(api.post(url(agreement, "go-live"), format="json", **as_read(api, url(agreement))), 409)
     assert body["type"].endswith("transition-refused") and body["transition"] == "go_live"
     assert body["missing"] == ["At least one measure is set, linked to an outcome", "A contract manager is assigned"]
     assert fresh(agreement).state == AgreementState.MOBILISING
     # From the wrong state: said so.
-    body = problem(client_for(people["procurement"]).post(url(agreement, "mobilise"), format="json"), 409)
+    body = problem(api.post(url(agreement, "mobilise"), format="json", **as_read(api, url(agreement))), 409)
     assert body["missing"] == ["Not possible from “Mobilising”"]
 
 
 def test_terminate_without_a_reason_answers_400_naming_reason(people, outcome):
     live = make_live(make_agreement(people), people, outcome)
     api = client_for(people["procurement"])
-    body = problem(api.post(url(live, "terminate"), {"reason": "  "}, format="json"), 400)
+    body = problem(api.post(url(live, "terminate"), {"reason": "  "}, format="json", **as_read(api, url(live))), 400)
     assert body["errors"] == {"reason": ["Give the reason."]}
     assert fresh(live).state == AgreementState.LIVE
     # Decommissioning is the commissioner's: MoJ Procurement is refused.
     problem(api.post(url(live, "decommission"), {"reason": "No longer needed"}, format="json"), 403)
-    response = api.post(url(live, "terminate"), {"reason": "Provider insolvent"}, format="json")
+    response = api.post(url(live, "terminate"), {"reason": "Provider insolvent"}, format="json", **as_read(api, url(live)))
     assert response.status_code == 200, response.content
     assert (response.json()["state"], response.json()["ended_reason"]) == ("terminated", "Provider insolvent")
 

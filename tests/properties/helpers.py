@@ -15,7 +15,7 @@ service call, a page form POST (Django's test client, signed in) or an API call
   read, a reason where one is needed) did happen;
 - a changed state left exactly one new event recording from -> to, made by the
   actor, and a new version; an unchanged one no such event;
-- a refused answer (400/403/404/405/409/415, or a page form shown again) changed
+- a refused answer (400/403/404/405/409/412/415/428, or a page form shown again) changed
   nothing, and an API transition that answered 2xx did move;
 - the audit log only grows: its count never falls and rows already written never change;
 - the guards of the current state that cannot be undone still hold (per machine).
@@ -46,7 +46,7 @@ from ethical_walls.models import AuditEvent
 
 # The errors services raise on purpose; pages and the API answer them 400/403/409.
 DOMAIN_ERRORS = (ValidationError, PermissionDenied, TransitionRefused, StaleObject)
-REFUSED = {400, 403, 404, 405, 409, 412, 415}
+REFUSED = {400, 403, 404, 405, 409, 412, 415, 428}
 CHANNELS = ("service", "page", "api")
 LOG_STEPS = os.environ.get("STATE_MACHINE_LOG") == "1"  # print each step and its outcome (with pytest -s)
 
@@ -104,8 +104,9 @@ def version_value(choice, current: int):
     return choice
 
 
-def version_is_fresh(choice) -> bool:
-    return choice in ("current", "absent")
+def version_is_fresh(choice, channel: str = "service") -> bool:
+    """A service or a page form given no version acts on the record as it is; an API write without one answers 428."""
+    return choice == "current" or (choice == "absent" and channel != "api")
 
 
 def text_is_valid(text) -> bool:
@@ -212,6 +213,12 @@ class StateMachineProperties(RuleBasedStateMachine):
         except Exception:
             self.problems.append(f"{self.step.description if self.step else call}: service raised\n{traceback.format_exc()}")
             return None
+
+    def etag_for(self, user, url: str) -> str:
+        """The ETag this user reads at `url` now (or a tag that matches nothing, where they may not read it)."""
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.get(url).get("ETag", '"unreadable"')
 
     def page(self, user, method: str, url: str, data=None, **extra):
         client = Client()

@@ -196,7 +196,7 @@ class AgreementMachine(StateMachineProperties):
         available = self.available_moves()
         permitted = {name: available[name]} if name in SERVICES and name in available and self.may(name, actor) else {}
         stale_instance = stale_instance and channel == "service" and self.stale is not None
-        fresh = version_is_fresh(version) and not (stale_instance and self.stale.state != current.state)
+        fresh = version_is_fresh(version, channel) and not (stale_instance and self.stale.state != current.state)
         valid = text_is_valid(reason) if name in NEEDS_REASON else True
         must_move = permitted.get(name) if (permitted and fresh and valid) else None
         step = self.begin_step(f"{name} via {channel}", channel=channel, actor=actor, permitted=permitted, must_move_to=must_move)

@@ -162,9 +162,9 @@ class CompetitionMachine(StateMachineProperties):
         current = self.reload()
         permitted = self.permitted(name, actor) if name in TRANSITIONS else {}
         stale_instance = stale_instance and self.stale is not None
-        fresh = version_is_fresh(version) and not (channel == "service" and stale_instance and self.stale.state != current.state)
-        if channel == "api" and if_match is not None and version == "absent":
-            fresh = if_match in ("current", "*")
+        fresh = version_is_fresh(version, channel) and not (channel == "service" and stale_instance and self.stale.state != current.state)
+        if channel == "api" and if_match is not None:
+            fresh = if_match in ("current", "*")  # If-Match wins over the body's version
         reason_ok = text_is_valid(reason) if name == "abandon" else True
         must_move = permitted.get(name) if (permitted and fresh and reason_ok and not (name == "recommend_award" and send_bid)) else None
         step = self.begin_step(f"{name} via {channel}", channel=channel, actor=actor, permitted=permitted, must_move_to=must_move)
@@ -190,7 +190,7 @@ class CompetitionMachine(StateMachineProperties):
                 body["version"] = sent_version
             headers = {}
             if if_match is not None:
-                headers["HTTP_IF_MATCH"] = f'"{current.version}"' if if_match == "current" else if_match
+                headers["HTTP_IF_MATCH"] = self.etag_for(user, f"/api/v1/competitions/{current.pk}/") if if_match == "current" else if_match
             response = self.api(user, "post", f"/api/v1/competitions/{current.pk}/{name.replace('_', '-')}/", body, **headers)
             if response is not None and 200 <= response.status_code < 300:
                 step.succeeded_transition = True

@@ -178,7 +178,7 @@ class CycleMachine(StateMachineProperties):
         current = self.reload()
         permitted = self.permitted(move, actor, to_stage)
         stale_instance = stale_instance and channel == "service" and self.stale is not None
-        fresh = version_is_fresh(version) and not (stale_instance and self.stale.stage != current.stage)
+        fresh = version_is_fresh(version, channel) and not (stale_instance and self.stale.stage != current.stage)
         valid = text_is_valid(reason) if move == "step_back" else True
         must_move = next(iter(permitted.values())) if (permitted and fresh and valid) else None
         step = self.begin_step(f"{move}{' to ' + to_stage if move == 'step_back' else ''} via {channel}", channel=channel, actor=actor,
