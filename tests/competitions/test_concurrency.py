@@ -13,7 +13,7 @@ from tests.competitions.journey import Journey
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks between connections (CI sets DATABASE_URL)")
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_transitions_on_postgresql_exactly_one_wins():
+def test_two_concurrent_transitions_on_postgresql_exactly_one_wins(migrated_rows):
     journey = Journey()
     journey.prepare("start_pre_procurement")
     pk = journey.competition.pk

@@ -97,13 +97,14 @@ def test_an_edit_and_a_move_with_the_same_if_match_have_exactly_one_winner(live_
         api = Api(live_server.url, journey.commissioner)
         path = f"/api/v1/competitions/{competition.pk}/"
         tag = api.get(path).headers["ETag"]
+        last_event = CompetitionEvent.objects.filter(competition=competition).order_by("-pk").values_list("pk", flat=True).first()
         answers = simultaneously(
             lambda: api.send("PATCH", path, {"title": f"Renamed in round {round_}"}, **{"If-Match": tag}),
             lambda: api.send("POST", path + "start-pre-procurement/", {}, **{"If-Match": tag}),
         )
         winner = one_winner(answers)
         stored = Competition.objects.get(pk=competition.pk)
-        events = list(CompetitionEvent.objects.filter(competition=competition, action__in=["updated", "start_pre_procurement"]).values_list("action", flat=True))
+        events = list(CompetitionEvent.objects.filter(competition=competition, pk__gt=last_event).values_list("action", flat=True))
         if winner == 0:  # the edit won: renamed, still a draft, and the timeline says only that
             assert (stored.title, stored.state, events) == (f"Renamed in round {round_}", State.DRAFT, ["updated"])
         else:  # the move won: moved, and the title is the one it had
