@@ -6,7 +6,6 @@ logged as a refused attempt. Changes go through the services, never the admin.
 """
 
 from django.contrib import admin
-from django.http import Http404
 
 from competitions.models import (
     AwardRecommendation,

@@ -135,6 +135,7 @@ class Competition(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["reference"]
+        constraints = [models.CheckConstraint(condition=models.Q(estimated_value__gte=0), name="competition_value_not_negative")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

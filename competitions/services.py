@@ -49,7 +49,7 @@ from competitions.models import (
 )
 from competitions.standstill import standstill_ends_on
 from core import transitions
-from core.errors import PermissionDenied, StaleObject
+from core.errors import PermissionDenied
 from core.models import Sector
 from core.sequences import next_value
 from core.pdf import render_pdf

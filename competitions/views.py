@@ -1,13 +1,12 @@
 """Competition pages: parse input, call a selector or a service, render."""
 
-import csv
 from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from competitions import forms, guards, selectors, services
 from competitions.evaluation import rank_bids
 from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, Recommendation
+from core.csv_export import csv_response
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import Role
@@ -37,22 +37,22 @@ def index(request):
     )
 
 
+COMPETITION_CSV_COLUMNS = ["Reference", "Title", "Service area", "Regime", "Phase", "State", "Estimated value", "OCID", "SRO", "Mandate"]
+
+
 def export_csv(request):
     """The competition list as CSV, filtered like the page; confidential columns only where the wall allows."""
     form = forms.CompetitionFilterForm(request.GET or None)
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
     competitions = selectors.competition_list(user=request.user, **filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="competitions.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Reference", "Title", "Service area", "Regime", "Phase", "State", "Estimated value", "OCID", "SRO", "Mandate"])
-    for competition in competitions:
-        confidential = selectors.sees_confidential(request.user, competition)
-        writer.writerow([
+    response = csv_response("competitions.csv", COMPETITION_CSV_COLUMNS, (
+        [
             competition.reference, competition.title, competition.service_area, competition.get_regime_display(),
             competition.phase_label, competition.state_label, competition.estimated_value, competition.ocid,
-            competition.sro or "" if confidential else "", competition.mandate if confidential else "",
-        ])
+            *((competition.sro or "", competition.mandate) if selectors.sees_confidential(request.user, competition) else ("", "")),
+        ]
+        for competition in competitions
+    ))
     audit.record(action=audit.Action.EXPORT, channel=Channel.EXPORT, actor=request.user, object_type="competitions.competition",
                  path=request.get_full_path(), detail="Competition list exported as CSV")
     return response

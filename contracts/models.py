@@ -66,7 +66,7 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     route = models.CharField(max_length=20, choices=Route.choices, default=Route.COMPETITION)
     service_area = models.ForeignKey("core.ServiceArea", on_delete=models.PROTECT, related_name="agreements")
     specification = models.ForeignKey("cycle.ServiceSpecification", null=True, blank=True, on_delete=models.SET_NULL, related_name="agreements")
-    value = models.DecimalField("value (£)", max_digits=14, decimal_places=2)
+    value = models.DecimalField("value (£)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     payment_model = models.CharField(max_length=10, choices=PaymentModel.choices, default=PaymentModel.FIXED)
@@ -83,6 +83,8 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["reference"]
+        # Money is never negative where it is an amount (the database refuses it too).
+        constraints = [models.CheckConstraint(condition=models.Q(value__gte=0), name="agreement_value_not_negative")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
@@ -175,7 +177,7 @@ class Measure(models.Model):
     outcome = models.ForeignKey("cycle.Outcome", null=True, blank=True, on_delete=models.PROTECT, related_name="measures")
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=40, default="%")
-    target = models.DecimalField(max_digits=12, decimal_places=2)
+    target = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     tolerance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)],
                                     help_text="How far short of target is still Amber rather than Red.")
     direction = models.CharField(max_length=6, choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
@@ -187,6 +189,7 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["agreement", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(target__gte=0, tolerance__gte=0), name="measure_target_not_negative")]
 
     def __str__(self):
         return self.name
@@ -197,7 +200,7 @@ class Return(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="returns")
     period_start = models.DateField()
-    value = models.DecimalField(max_digits=12, decimal_places=2)
+    value = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     evidence = models.TextField(blank=True)
     evidence_file = models.FileField(upload_to=RandomName("evidence"), validators=[validate_document], blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -205,7 +208,10 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["measure_id", "period_start"]  # the unique index, not the measure's own ordering (a join to agreements)
-        constraints = [models.UniqueConstraint(fields=["measure", "period_start"], name="one_return_per_measure_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period_start"], name="one_return_per_measure_period"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="return_value_not_negative"),
+        ]
 
 
 class CohortResult(models.Model):

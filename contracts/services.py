@@ -30,7 +30,7 @@ from contracts.models import (
     SupplyChainMember,
 )
 from core import transitions
-from core.errors import StaleObject, TransitionRefused
+from core.errors import TransitionRefused
 from core.roles import Role
 
 TRANSITION_LABELS = {
@@ -436,6 +436,8 @@ def _validate_changes(agreement, changes: dict) -> dict:
     try:
         for name, value in changes.items():
             if name == "value":
+                if Decimal(str(value)) < 0:
+                    raise ValidationError({"changes": "The new value is an amount of money: it cannot be negative."})
                 clean["value"] = _money(str(value))
             elif name == "end_date":
                 end = value if isinstance(value, date) else date.fromisoformat(str(value))
@@ -445,6 +447,8 @@ def _validate_changes(agreement, changes: dict) -> dict:
             elif name == "measure_targets":
                 ids = {str(m.pk) for m in agreement.measures.all()}
                 targets = {str(k): _money(str(v)) for k, v in dict(value).items()}
+                if any(Decimal(target) < 0 for target in targets.values()):
+                    raise ValidationError({"changes": "A measure's target cannot be negative."})
                 if not set(targets) <= ids:
                     raise ValidationError({"changes": "Change only this agreement's measures."})
                 clean["measure_targets"] = targets

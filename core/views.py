@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.views import defaults
 
+from core.api.exceptions import is_api, problem_response
 from core.forms import OrganisationFilterForm
 from core.navigation import sections_for
 from core.selectors import organisation_list
@@ -24,3 +26,29 @@ def organisations(request):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+# --- error pages: GOV.UK pages for people, problem details for the API (core.api.exceptions) ------------------
+
+def page_not_found(request, exception=None):
+    if is_api(request):
+        return problem_response(404, "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return problem_response(500, "Something went wrong on our side. Try again later.")
+    return defaults.server_error(request)
+
+
+def bad_request(request, exception=None):
+    if is_api(request):
+        return problem_response(400, "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if is_api(request):
+        return problem_response(403, str(exception or "") or "You may not do this.")
+    return defaults.permission_denied(request, exception)

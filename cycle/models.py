@@ -70,7 +70,10 @@ class CommissioningCycle(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-period_start", "name"]
-        constraints = [models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="cycle_period_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="cycle_period_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(available_resources__gte=0), name="cycle_resources_not_negative"),
+        ]
 
     def __str__(self):
         return self.name

@@ -8,7 +8,6 @@ registered: object permissions are the wall's services' alone to grant.
 """
 
 from django.contrib import admin
-from django.http import Http404
 
 from core.roles import Role
 from ethical_walls import audit, registry, selectors

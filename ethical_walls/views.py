@@ -5,18 +5,17 @@ through `ethical_walls.services`. A record the user may not see answers 404 and
 the attempt is written to the audit log, as in every other channel.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from competitions import selectors as competition_selectors
+from core.csv_export import csv_response
 from core.forms_utils import apply_service_errors
 from core.roles import Role
 from ethical_walls import audit, forms, selectors, services
@@ -317,12 +316,6 @@ REGISTER_COLUMNS = [
 ]
 
 
-def _csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 def register_csv(request):
     _require_role(request, selectors.REGISTER_READERS, object_type="ethical_walls.conflictdeclaration")
@@ -337,17 +330,14 @@ def register_csv(request):
         detail=f"Conflicts-of-interest register exported as CSV: {len(rows)} declaration{'s' if len(rows) != 1 else ''}",
         path=request.get_full_path(),
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="conflicts-register-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(REGISTER_COLUMNS)
-    for d in rows:
-        writer.writerow([_csv_cell(value) for value in (
+    return csv_response(f"conflicts-register-{timezone.localdate():%Y-%m-%d}.csv", REGISTER_COLUMNS, (
+        [
             d.competition.reference, d.competition.title, d.user, d.get_nature_display(), d.details,
             timezone.localtime(d.declared_at).isoformat(timespec="minutes"), d.get_assessment_display(), d.conditions,
             d.assessed_by or "", timezone.localtime(d.assessed_at).isoformat(timespec="minutes") if d.assessed_at else "",
-        )])
-    return response
+        ]
+        for d in rows
+    ))
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,6 @@ PDF, nor its share of a night's figures, and so not the portfolio summary PDF ei
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from contracts.models import RUNNING, Agreement, Measure, Return
 from contracts.selectors import sees_agreements, visible_agreements

@@ -149,3 +149,16 @@ PROBLEM_SCHEMAS = {400: InvalidInputProblemSerializer, 409: ConflictProblemSeria
 def problem_responses(*statuses: int) -> dict:
     """extend_schema responses for these error statuses, as application/problem+json."""
     return {(status, PROBLEM_CONTENT_TYPE): PROBLEM_SCHEMAS.get(status, ProblemSerializer) for status in statuses}
+
+
+# --- errors Django answers before (or instead of) a view: unknown paths, server errors -------------------
+
+def problem_response(status: int, detail: str = ""):
+    from django.http import JsonResponse
+
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail or HTTPStatus(status).description}
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")

@@ -176,6 +176,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "core.api.renderers.WalledBrowsableAPIRenderer",
     ],
+    # JSON bodies with limits (size, depth, valid Unicode); forms and multipart with Django's, as problems.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.parsers.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
@@ -201,13 +208,18 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# The largest JSON request body the API reads (413 beyond); files come as multipart (core/uploads.py: 10 MB).
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1_000_000)
+
 REDIS_URL = env("REDIS_URL", default=None)
 _celery = celery_settings(REDIS_URL)
 # Requests per token (or signed-in user) per second, minute, hour or day: core/api/throttling.py.
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="1200/minute")
 # Shared by every process when Redis is there (rate-limit counters); in-process otherwise.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Short timeouts: with Redis unreachable the rate limiter fails open at once (core/api/throttling.py).
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 

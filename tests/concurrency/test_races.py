@@ -176,7 +176,6 @@ def test_two_moves_of_one_cycle_with_the_same_if_match_have_one_winner(live_serv
 # --- agreements -------------------------------------------------------------------------------------------
 
 def live_agreement():
-    from contracts.models import Measure  # noqa: F401  (made by the services below)
     from core.models import Organisation, ServiceArea
     from cycle.models import Outcome
 
