@@ -1,5 +1,10 @@
+import sys
+
 from django.contrib.auth import views as auth_views
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 
 from core.api.exceptions import is_api, problem_response
@@ -37,6 +42,16 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500 — or 503 when the database could not be reached (a lost connection): nothing was saved, try again."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        if is_api(request):
+            response = problem_response(503, "The service could not reach its database. Nothing was saved: try again in a moment.")
+        else:
+            # No context processors: they would ask the database that has just gone.
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
     if is_api(request):
         return problem_response(500, "Something went wrong on our side. Try again later.")
     return defaults.server_error(request)

@@ -39,14 +39,16 @@ def reports_storage():
 class EvaluationRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
+        RENDERING = "rendering", "Evaluated: reports being written"
         COMPLETED = "completed", "Completed"
         COMPLETED_WITH_FAILURES = "failures", "Completed with failures"
 
     on = models.DateField(unique=True, help_text="The night the run evaluates.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    total = models.PositiveIntegerField(default=0, help_text="Running agreements when the run started.")
+    total = models.PositiveIntegerField(default=0, help_text="Agreements the run evaluates: running when it started (or was run again).")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When a chunk of the run last finished: a run silent too long is resumed.")
     summary_pdf = models.FileField(storage=reports_storage, blank=True)
 
     class Meta:

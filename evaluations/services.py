@@ -36,13 +36,26 @@ UPSERT_FIELDS = [
 
 
 def run_start(on: date) -> tuple[EvaluationRun, list[int]]:
-    """Open (or reopen) the night's run over the agreements running now."""
+    """Open (or reopen) the night's run over the agreements running now.
+
+    A re-run of a night evaluates the agreements running now; those evaluated the first
+    time and ended since keep their evaluation, and count in the total, so the progress
+    never passes 100 %.
+    """
     ids = selectors.running_agreement_ids()
-    run, _ = EvaluationRun.objects.update_or_create(
-        on=on, defaults={"status": EvaluationRun.Status.RUNNING, "total": len(ids), "started_at": timezone.now(), "finished_at": None,
-                         "summary_pdf": ""},  # a re-run renders its own summary at the end
-    )
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().filter(on=on).first()
+        already = set(run.evaluations.values_list("agreement_id", flat=True)) if run else set()
+        now = timezone.now()
+        run, _ = EvaluationRun.objects.update_or_create(
+            on=on, defaults={"status": EvaluationRun.Status.RUNNING, "total": len(set(ids) | already), "started_at": now,
+                             "finished_at": None, "heartbeat_at": now},
+        )
     return run, ids
+
+
+def heartbeat(run: EvaluationRun) -> None:
+    EvaluationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
 
 
 def chunks(ids: list[int], size: int | None = None) -> list[list[int]]:
@@ -60,21 +73,41 @@ def render_reports(run: EvaluationRun, ids: list[int]) -> int:
 
     Most agreements' figures do not change from one night to the next (returns come
     monthly or quarterly): their evaluation points at the report first rendered, found
-    by name at evaluation time, and nothing is rendered again.
+    by name at evaluation time, and nothing is rendered again. Each evaluation is locked
+    while its report is written, so two workers on one night (a retried chunk, a resumed
+    run) never both write it, and no file is left that no evaluation names. When the last
+    report is in, the run is complete.
     """
     storage, rendered = reports_storage(), 0
-    for evaluation in selectors.evaluations_without_report(run, ids):
-        name = _report_name(evaluation.agreement, evaluation.fingerprint)
-        if not storage.exists(name):
-            content = render_pdf("evaluations/agreement_pdf.html", {
-                "agreement": evaluation.agreement, "on": run.on, "evaluation": evaluation, "detail": evaluation.detail,
-                "turned_red": [row for row in evaluation.detail["measures"] if row["turned_red"]],
-                "chart": charts.score_trend(evaluation.detail["trend"]),
-            })
-            storage.save(name, ContentFile(content))
-            rendered += 1
-        Evaluation.objects.filter(pk=evaluation.pk).update(pdf=name)
+    for candidate in selectors.evaluations_without_report(run, ids):
+        with transaction.atomic():
+            evaluation = (Evaluation.objects.select_for_update(skip_locked=True, of=("self",)).select_related("agreement__provider")
+                          .filter(pk=candidate.pk, pdf="").first())
+            if evaluation is None:
+                continue  # another worker has it, or has done it
+            name = _report_name(evaluation.agreement, evaluation.fingerprint)
+            if not storage.exists(name):
+                content = render_pdf("evaluations/agreement_pdf.html", {
+                    "agreement": evaluation.agreement, "on": run.on, "evaluation": evaluation, "detail": evaluation.detail,
+                    "turned_red": [row for row in evaluation.detail["measures"] if row["turned_red"]],
+                    "chart": charts.score_trend(evaluation.detail["trend"]),
+                })
+                saved = storage.save(name, ContentFile(content))
+                if saved != name:  # written meanwhile under the same figures by another night's run: keep that one
+                    storage.delete(saved)
+                rendered += 1
+            Evaluation.objects.filter(pk=evaluation.pk).update(pdf=name)
+    heartbeat(run)
+    run_complete_if_reported(run)
     return rendered
+
+
+def run_complete_if_reported(run: EvaluationRun) -> bool:
+    """A run whose evaluations are all in and all have their report is complete (with failures, if any)."""
+    if run.evaluations.filter(pdf="").exists():
+        return False
+    status = EvaluationRun.Status.COMPLETED_WITH_FAILURES if run.failures.exists() else EvaluationRun.Status.COMPLETED
+    return bool(EvaluationRun.objects.filter(pk=run.pk, status=EvaluationRun.Status.RENDERING).update(status=status, finished_at=timezone.now()))
 
 
 def evaluate_agreements(run: EvaluationRun, ids: list[int]) -> tuple[int, int]:
@@ -114,6 +147,7 @@ def evaluate_agreements(run: EvaluationRun, ids: list[int]) -> tuple[int, int]:
                 status=RedMeasureNotification.Status.PENDING if recipient and recipient.email else RedMeasureNotification.Status.NO_RECIPIENT,
             ) for measure, period, recipient in notices
         ], ignore_conflicts=True)
+    heartbeat(run)
     notifications_send()
     return len(rows), len(failures)
 
@@ -150,25 +184,50 @@ def notifications_send() -> int:
 
 
 def run_finish(run: EvaluationRun) -> EvaluationRun:
-    """Render the portfolio summary from the stored evaluations and close the run."""
-    run = selectors.run_with_progress(run.pk)
-    counts = selectors.rag_counts(run)
-    attention = list(selectors.needing_attention(run)[:SUMMARY_ROWS])
-    content = render_pdf("evaluations/summary_pdf.html", {
-        "run": run, "counts": counts, "attention": attention, "attention_total": selectors.needing_attention(run).count(),
-        "totals": selectors.run_totals(run), "by_area": selectors.by_service_area(run),
-        "failures": list(run.failures.select_related("agreement")), "chart": charts.rag_bars(counts), "limit": SUMMARY_ROWS,
-    })
-    storage = reports_storage()
-    name = f"summaries/{run.on.isoformat()}.pdf"
-    if storage.exists(name):
-        storage.delete(name)
-    run.summary_pdf.name = storage.save(name, ContentFile(content))
-    run.status = EvaluationRun.Status.COMPLETED_WITH_FAILURES if run.failed else EvaluationRun.Status.COMPLETED
-    run.finished_at = timezone.now()
-    run.save(update_fields=["summary_pdf", "status", "finished_at"])
+    """Render the portfolio summary from the stored evaluations; the run waits for its agreements' reports to complete.
+
+    The run's row is locked while the summary is written, so a resumed run and the original
+    finishing together write one summary file.
+    """
+    with transaction.atomic():
+        EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        run = selectors.run_with_progress(run.pk)
+        counts = selectors.rag_counts(run)
+        attention = list(selectors.needing_attention(run)[:SUMMARY_ROWS])
+        content = render_pdf("evaluations/summary_pdf.html", {
+            "run": run, "counts": counts, "attention": attention, "attention_total": selectors.needing_attention(run).count(),
+            "totals": selectors.run_totals(run), "by_area": selectors.by_service_area(run),
+            "failures": list(run.failures.select_related("agreement")), "chart": charts.rag_bars(counts), "limit": SUMMARY_ROWS,
+        })
+        storage = reports_storage()
+        name = f"summaries/{run.on.isoformat()}.pdf"
+        if storage.exists(name):
+            storage.delete(name)
+        run.summary_pdf.name = storage.save(name, ContentFile(content))
+        run.status = EvaluationRun.Status.RENDERING
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["summary_pdf", "status", "heartbeat_at"])
+    run_complete_if_reported(run)
+    run.refresh_from_db()
     notifications_send()
     return run
+
+
+def stalled_runs(*, now=None) -> list[EvaluationRun]:
+    """Runs that have gone silent — still running or rendering, no chunk finished for EVALUATION_STALL_MINUTES —
+    because a worker died with its tasks (and the broker has not handed them to another yet)."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.EVALUATION_STALL_MINUTES)
+    return list(EvaluationRun.objects.filter(
+        status__in=[EvaluationRun.Status.RUNNING, EvaluationRun.Status.RENDERING], heartbeat_at__lt=cutoff,
+    ).order_by("on"))
+
+
+def unevaluated_agreement_ids(run: EvaluationRun) -> list[int]:
+    """The running agreements a run has neither evaluated nor recorded as failed."""
+    done = set(run.evaluations.values_list("agreement_id", flat=True)) | set(run.failures.values_list("agreement_id", flat=True))
+    return [pk for pk in selectors.running_agreement_ids() if pk not in done]
 
 
 def run_in_process(on: date) -> EvaluationRun:
@@ -179,4 +238,5 @@ def run_in_process(on: date) -> EvaluationRun:
     run = run_finish(run)
     for chunk in chunks(selectors.agreements_without_report(run)):
         render_reports(run, chunk)
+    run.refresh_from_db()
     return run

@@ -228,7 +228,15 @@ CELERY_TASK_EAGER_PROPAGATES = _celery.get("CELERY_TASK_EAGER_PROPAGATES", False
 CELERY_BROKER_URL = _celery["CELERY_BROKER_URL"]
 CELERY_RESULT_BACKEND = _celery["CELERY_RESULT_BACKEND"]
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies is put back on the queue, not lost (nor acknowledged).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged task to another worker after this many seconds: longer than the
+# slowest task (a chunk of PDFs), or a task still being worked on would be run twice (harmless here:
+# every step is idempotent, but wasted). A whole worker killed is noticed sooner: resume_stalled_runs.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TIMEZONE = TIME_ZONE
 # Agreement PDFs (the slow part of the night) have a queue of their own, so the evaluations of a
 # night never wait behind the previous night's rendering. A worker started without -Q takes both
@@ -241,6 +249,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EVALUATION_TIME = env("EVALUATION_TIME", default="02:00")
 # Agreements per task when the nightly run fans out (more workers finish sooner).
 EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=50)
+# A run with no chunk finished for this long is taken to have lost its worker and is resumed.
+EVALUATION_STALL_MINUTES = env.int("EVALUATION_STALL_MINUTES", default=15)
 _evaluation_hour, _evaluation_minute = (int(part) for part in EVALUATION_TIME.split(":"))
 # Synced into django-celery-beat's schedule when beat starts.
 CELERY_BEAT_SCHEDULE = {
@@ -250,6 +260,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-agreements": {"task": "contracts.tasks.expire_agreements", "schedule": 60 * 60 * 24},
     "publish-due-performance-notices": {"task": "contracts.tasks.publish_due_performance_notices", "schedule": 60 * 60 * 24},
+    "resume-stalled-evaluation-runs": {"task": "evaluations.tasks.resume_stalled_runs", "schedule": 60 * 5},
 }
 
 # Open Contracting: OCIDs are "<publisher prefix>-<competition reference>".

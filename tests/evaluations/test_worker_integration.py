@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evaluations import selectors
-from evaluations.models import Evaluation, EvaluationRun
+from evaluations.models import Evaluation, EvaluationRun, reports_storage
 from tests.contracts.test_pages import add_measure, fresh, go_live, make_agreement, submit
 from tests.pdf import pdf_text
 
@@ -46,31 +46,37 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(migrated_rows):
-    env = {
+def worker_environment() -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.local",  # not the test settings: those run tasks eagerly
         "DATABASE_URL": _database_url(), "REDIS_URL": _broker_url(),
         "REPORTS_ROOT": str(settings.STORAGES["reports"]["OPTIONS"]["location"]),
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend", "EVALUATION_CHUNK_SIZE": "2",
+        # The first worker's unacknowledged tasks come back soon after it is killed.
+        "CELERY_VISIBILITY_TIMEOUT": "5",
     }
+
+
+@pytest.fixture
+def worker(migrated_rows):
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "noms_commissioning", "worker", "--concurrency", "2", "--pool", "prefork",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"integration-{os.getpid()}@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=settings.BASE_DIR, env=worker_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     app = Celery("integration-test", broker=_broker_url(), backend=_broker_url())
     app.control.purge()
     try:
         yield app, process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         app.close()
 
 
@@ -102,3 +108,63 @@ def test_a_real_worker_runs_the_nightly_evaluation_through_the_broker(worker, pe
     assert "5 of 5 running agreements evaluated" in pdf_text(run.summary_pdf.read())
     assert run.evaluations.get(agreement__reference="INT-0").notifications.get().status == "sent"
     assert mail.outbox == []  # the worker sent it, not this process
+
+
+def start_worker(app_env: dict):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "noms_commissioning", "worker", "--concurrency", "2", "--pool", "prefork",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"integration-{time.monotonic_ns()}@%h"],
+        cwd=settings.BASE_DIR, env=app_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+
+
+def kill_hard(process) -> None:
+    """SIGKILL the whole worker, parent and pool: nothing acknowledges, nothing cleans up."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.mark.parametrize("moment", ["mid-chunk", "mid-render"])
+def test_a_worker_killed_mid_night_leaves_a_run_that_is_resumed_and_completed(worker, people, moment):
+    """The whole worker is SIGKILLed while it evaluates (or renders); a new worker and the next beat tick finish the night:
+    every agreement evaluated once, every report written once, no file left over, and "Completed" only then."""
+    app, first = worker
+    for n in range(8):
+        agreement = make_agreement(people, reference=f"KILL-{n}")
+        add_measure(agreement, people)
+        go_live(agreement, people)
+        submit(fresh(agreement).measures.get(), people, ["95", "70" if n % 2 else "96"])
+    night = timezone.localdate()
+    app.send_task("evaluations.tasks.nightly_evaluation", args=[night.isoformat()])
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        run = EvaluationRun.objects.filter(on=night).first()
+        evaluated = Evaluation.objects.filter(run__on=night)
+        ready = evaluated.exists() if moment == "mid-chunk" else evaluated.exclude(pdf="").exists()
+        if run is not None and ready:
+            break
+        assert time.monotonic() < deadline, "the worker did not start the night"
+        time.sleep(0.05)
+    kill_hard(first)
+    run = EvaluationRun.objects.get(on=night)
+    assert run.status != EvaluationRun.Status.COMPLETED or Evaluation.objects.filter(run=run).count() == 8
+
+    env = {**worker_environment(), "EVALUATION_STALL_MINUTES": "0"}
+    second = start_worker(env)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            app.send_task("evaluations.tasks.resume_stalled_runs").get(timeout=TIMEOUT)  # the beat tick
+            run = selectors.run_with_progress(EvaluationRun.objects.get(on=night).pk)
+            if run.status == EvaluationRun.Status.COMPLETED:
+                break
+            assert time.monotonic() < deadline, f"the run was not resumed: {run.status}, {run.done} of {run.total}"
+            time.sleep(1)
+    finally:
+        kill_hard(second)
+    assert (run.done, run.total, run.failed, run.reported) == (8, 8, 0, 8)
+    storage = reports_storage()
+    files = [name for reference in Evaluation.objects.values_list("agreement__reference", flat=True)
+             for name in storage.listdir(f"agreements/{reference}")[1]]
+    assert sorted(files) == sorted(name.rsplit("/", 1)[-1] for name in Evaluation.objects.values_list("pdf", flat=True))
+    assert storage.listdir("summaries")[1] == [f"{night.isoformat()}.pdf"]

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from kombu.exceptions import OperationalError
 from django.utils import timezone
 
 from evaluations import selectors, services, tasks
@@ -25,7 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         on = _date(options["date"]) if options["date"] else timezone.localdate()
         if options["queue"]:
-            result = tasks.nightly_evaluation.delay(on.isoformat())
+            try:
+                # No retrying to connect: a broker that is down is said at once, not after a minute of silence.
+                result = tasks.nightly_evaluation.apply_async(args=[on.isoformat()], retry=False, ignore_result=True)
+            except OperationalError as error:
+                raise CommandError(f"Could not reach the Celery broker ({error}): is Redis running at REDIS_URL? "
+                                   "Run without --queue to evaluate in this process.") from None
             self.stdout.write(f"Queued the evaluation of {on:%d %B %Y} (task {result.id}); its progress is on the reports page.")
             return
         run = selectors.run_with_progress(services.run_in_process(on).pk)
