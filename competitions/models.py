@@ -510,10 +510,15 @@ class AwardRecommendation(models.Model):
 
 
 class DebriefLetter(models.Model):
-    """The letter to each bidder (under the 2023 Act, its assessment summary)."""
+    """The letter to each bidder (under the 2023 Act, its assessment summary).
+
+    The PDF is kept in the row itself: written in the same transaction as the letter, so a
+    letter never exists without its document, nor a document without its letter.
+    """
 
     bid = models.OneToOneField(Bid, on_delete=models.CASCADE, related_name="debrief_letter")
-    pdf = models.FileField(upload_to="debriefs/%Y/")
+    document = models.BinaryField(help_text="The letter as issued (PDF).")
+    file_name = models.CharField(max_length=120)
     issued_on = models.DateField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -472,6 +471,9 @@ def recommendation_set_status(*, recommendation: Recommendation, actor, status: 
         require_commissioning_side(actor, review.competition, Role.GATEWAY_REVIEWER, Role.SRO)
     recommendation.status = status
     recommendation.save(update_fields=["status"])
+    if review.competition is not None:
+        _event(review.competition, actor, "assurance",
+               f"Gate {review.gate} recommendation marked {recommendation.get_status_display().lower()}: {recommendation.text}")
     return recommendation
 
 
@@ -560,6 +562,7 @@ def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_sha
     participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     participant.full_clean()
     participant.save()
+    _event(bid.competition, actor, "bid", f"{organisation} added to the bid of {bid.bidder} as {participant.get_role_display().lower()}")
     return participant
 
 
@@ -720,9 +723,8 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
             },
         )
         DebriefLetter.objects.filter(bid=bid).delete()
-        letter = DebriefLetter(bid=bid, issued_on=timezone.localdate(), issued_by=actor)
-        letter.pdf.save(f"debrief-{competition.reference}-{bid.pk}.pdf", ContentFile(pdf), save=False)
-        letter.save()
+        letter = DebriefLetter.objects.create(bid=bid, issued_on=timezone.localdate(), issued_by=actor, document=pdf,
+                                              file_name=f"debrief-{competition.reference}-{bid.pk}.pdf")
         wall.wall_protect(letter)
         letters.append(letter)
     _event(competition, actor, "evaluation", f"Debrief letters issued to {len(letters)} bidders")

@@ -6,7 +6,7 @@ from typing import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -302,5 +302,7 @@ def debrief_download(request, pk, bid_pk):
     letters = selectors.debrief_letter_list(user=request.user, competition=competition)
     letter = get_or_404(request.user, letters, bid_id=bid_pk, channel=Channel.PDF, path=request.path, competition_id=competition.pk)
     audit.viewed(actor=request.user, channel=Channel.PDF, obj=letter, path=request.path)
-    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=letter.pdf.name.rsplit("/", 1)[-1])
+    response = HttpResponse(bytes(letter.document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{letter.file_name}"'
+    return response
 

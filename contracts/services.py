@@ -209,6 +209,7 @@ def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> Br
     point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
     point.full_clean()
     point.save()
+    _event(agreement, actor, "record", f"Break point on {on:%d %B %Y} ({notice_months} months' notice)")
     return point
 
 

@@ -1,8 +1,15 @@
 """Writing the append-only audit log (SPEC §4 rule 6). Reads are in ethical_walls.selectors."""
 
+from contextvars import ContextVar
+
+from django.db import connection
 from django.http import Http404
 
 from ethical_walls.models import AuditEvent
+
+# Refusals written inside a transaction that may yet roll back: (id, what was written), kept for the
+# end of the request (or task), when any the rollback took are written again (`keep_refusals`).
+_pending_refusals: ContextVar[list | None] = ContextVar("pending_refusals", default=None)
 
 Channel = AuditEvent.Channel
 Action = AuditEvent.Action
@@ -37,11 +44,43 @@ def record(*, action, channel, actor=None, obj=None, object_type=None, object_id
 
 
 def refused(*, actor, channel, object_type, object_id="", competition_id=None, path="", detail="") -> AuditEvent:
-    """A refused attempt: shown on the SRO's and oversight's breach view."""
-    return record(
+    """A refused attempt: shown on the SRO's and oversight's breach view.
+
+    A refusal is the one event that must outlive the transaction it happened in: the refused
+    write rolls back, its refusal does not (see `keep_refusals`).
+    """
+    fields = dict(
         action=Action.REFUSED, channel=channel, actor=actor, object_type=object_type, object_id=object_id,
         competition_id=competition_id, path=path, detail=detail or "No access: answered 404",
     )
+    event = record(**fields)
+    pending = _pending_refusals.get()
+    if pending is not None and len(connection.atomic_blocks) > pending[0]:
+        pending.append((event.pk, event.at, fields))  # inside a transaction begun since keep_refusals: it may yet roll back
+    return event
+
+
+class keep_refusals:
+    """Around a request or a task: refusals logged inside a transaction that then rolled back are written again after it.
+
+    (The audit row and the refused write share the transaction; whether the row with its id and
+    time is still there tells whether it survived.)
+    """
+
+    def __enter__(self):
+        self._depth = len(connection.atomic_blocks)  # transactions already open (a test's own) are not the request's
+        self._token = _pending_refusals.set([self._depth])
+        return self
+
+    def __exit__(self, *exc_info):
+        pending = (_pending_refusals.get() or [0])[1:]
+        _pending_refusals.reset(self._token)
+        if pending and len(connection.atomic_blocks) <= self._depth:
+            kept = set(AuditEvent.objects.filter(pk__in=[pk for pk, _, _ in pending]).values_list("pk", "at"))
+            for pk, at, fields in pending:
+                if (pk, at) not in kept:  # (an id a rollback freed may have been given again: SQLite)
+                    record(**fields)
+        return False
 
 
 class Refused(Http404):

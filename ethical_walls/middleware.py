@@ -5,7 +5,8 @@ Anything else a page refuses — a 403 for a role (a service's PermissionDenied,
 own permission checks) or a bare 404 from a view — is logged here, filed under the
 competition the page is about (`ethical_walls.registry`), so that it appears on that
 competition's breach view. The API's refusals are logged by its exception handler
-(`ethical_walls.api.exceptions`).
+(`ethical_walls.api.exceptions`). And a refusal logged inside a transaction that then
+rolled back is written again once the request is over (`audit.keep_refusals`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,8 @@ class AuditRefusalsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        with audit.keep_refusals():
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):

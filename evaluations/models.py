@@ -115,6 +115,7 @@ class RedMeasureNotification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         NO_RECIPIENT = "no_recipient", "Not sent: no contract manager who may see the agreement"
 
@@ -124,6 +125,7 @@ class RedMeasureNotification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a sender took it (committed before the e-mail goes).")
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -27,6 +27,7 @@ from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, Red
 
 logger = logging.getLogger(__name__)
 
+NOTIFICATION_RETRY_MINUTES = 10  # a notification claimed this long ago and not sent (its worker died) is sent again
 SUMMARY_ROWS = 200  # agreements needing attention listed in the summary PDF (the reports page lists them all)
 UPSERT_FIELDS = [
     "period_start", "rag", "score", "penalties_period", "penalties_year", "red_measures", "overdue_returns",
@@ -153,15 +154,28 @@ def evaluate_agreements(run: EvaluationRun, ids: list[int]) -> tuple[int, int]:
 
 
 def notifications_send() -> int:
-    """E-mail the pending red-measure notifications, each exactly once: locked, sent, marked in one transaction."""
+    """E-mail the pending red-measure notifications, each once, and only once its claim is committed.
+
+    Each notification is claimed in a transaction of its own (locked, marked "sending",
+    committed), then e-mailed, then marked sent; a failed send puts it back to pending for
+    the next run, and one left "sending" by a worker that died is pending again after
+    NOTIFICATION_RETRY_MINUTES. The recipient's access is checked when the message is built.
+    """
+    from datetime import timedelta
+
     sent = 0
-    with transaction.atomic():
-        pending = (
-            RedMeasureNotification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=RedMeasureNotification.Status.PENDING)
-            .select_related("measure__agreement", "recipient").order_by("pk")
-        )
-        for notification in pending:
+    stale = timezone.now() - timedelta(minutes=NOTIFICATION_RETRY_MINUTES)
+    RedMeasureNotification.objects.filter(status=RedMeasureNotification.Status.SENDING, claimed_at__lt=stale).update(
+        status=RedMeasureNotification.Status.PENDING)
+    while True:
+        with transaction.atomic():
+            notification = (
+                RedMeasureNotification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=RedMeasureNotification.Status.PENDING)
+                .select_related("measure__agreement", "recipient").order_by("pk").first()
+            )
+            if notification is None:
+                return sent
             recipient, measure = notification.recipient, notification.measure
             agreement = measure.agreement
             if recipient is None or not sees_agreement(recipient, agreement):
@@ -169,18 +183,25 @@ def notifications_send() -> int:
                 notification.status = RedMeasureNotification.Status.NO_RECIPIENT
                 notification.save(update_fields=["status"])
                 continue
-            send_mail(
-                subject=f"{agreement.reference}: {measure.name} is Red",
-                message=render_to_string("evaluations/red_measure_email.txt", {"notification": notification, "agreement": agreement,
-                                                                               "measure": measure, "site_url": settings.SITE_URL}),
-                from_email=None, recipient_list=[recipient.email],
-            )
-            audit.record(action=audit.Action.VIEW, channel=audit.Channel.EMAIL, actor=recipient, obj=agreement,
-                         detail=f"Red measure notification: {measure.name}")
-            notification.status, notification.sent_at = RedMeasureNotification.Status.SENT, timezone.now()
-            notification.save(update_fields=["status", "sent_at"])
-            sent += 1
-    return sent
+            message = {
+                "subject": f"{agreement.reference}: {measure.name} is Red",
+                "message": render_to_string("evaluations/red_measure_email.txt", {
+                    "notification": notification, "agreement": agreement, "measure": measure, "site_url": settings.SITE_URL,
+                }),
+                "from_email": None, "recipient_list": [recipient.email],
+            }
+            notification.status, notification.claimed_at = RedMeasureNotification.Status.SENDING, timezone.now()
+            notification.save(update_fields=["status", "claimed_at"])
+        try:
+            send_mail(**message)
+        except Exception:  # noqa: BLE001 - any mail failure: leave it for the next run
+            logger.exception("Red-measure notification %s not sent", notification.pk)
+            RedMeasureNotification.objects.filter(pk=notification.pk).update(status=RedMeasureNotification.Status.PENDING)
+            continue
+        audit.record(action=audit.Action.VIEW, channel=audit.Channel.EMAIL, actor=recipient, obj=agreement,
+                     detail=f"Red measure notification: {measure.name}")
+        RedMeasureNotification.objects.filter(pk=notification.pk).update(status=RedMeasureNotification.Status.SENT, sent_at=timezone.now())
+        sent += 1
 
 
 def run_finish(run: EvaluationRun) -> EvaluationRun:

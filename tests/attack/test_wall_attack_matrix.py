@@ -361,4 +361,4 @@ def test_the_bid_team_page_shows_its_own_bid_and_debrief_and_nothing_of_the_othe
     assert "Your bid" in html and "Your debrief letter (PDF)" in html
     assert "Serco method statement" not in html and "Sealed" not in html
     response = client.get(f"/competitions/{scene.live.pk}/debriefs/{scene.hmps_bid.pk}.pdf")
-    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

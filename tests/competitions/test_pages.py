@@ -195,7 +195,7 @@ def test_debrief_letters_are_real_pdfs_with_each_bidders_own_scores(client, jour
     client.force_login(journey.procurement)
     response = client.get(f"/competitions/{competition.pk}/debriefs/{loser.pk}.pdf")
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(b"".join(response.streaming_content))
+    text = pdf_text(response.content)
     assert "Assessment summary" in text and loser.bidder.name in text
     assert "has not been successful" in text and winner.bidder.name in text
     assert "Quality of delivery" in text
