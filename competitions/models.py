@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from competitions import guards
 from core.uploads import RandomName, validate_document
+from core.append_only import append_only, append_only_trigger
 
 
 class Regime(models.TextChoices):
@@ -566,6 +567,7 @@ class BenefitsReport(models.Model):
     submitted_on = models.DateField()
 
 
+@append_only
 class Notice(models.Model):
     """Content of a Central Digital Platform notice (Procurement Act 2023), versioned, one OCID per procurement."""
 
@@ -586,10 +588,12 @@ class Notice(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty when a scheduled task published it.")
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["published_at", "id"]
         constraints = [models.UniqueConstraint(fields=["competition", "notice_type", "version"], name="notice_version_unique")]
 
 
+@append_only
 class CompetitionEvent(models.Model):
     """The competition's timeline: transitions and records, who and when."""
 
@@ -603,4 +607,5 @@ class CompetitionEvent(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["at", "id"]

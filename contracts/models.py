@@ -13,6 +13,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.uploads import RandomName, validate_document
+from core.append_only import append_only, append_only_trigger
 
 
 class AgreementKind(models.TextChoices):
@@ -292,6 +293,7 @@ class NoticeOfChange(models.Model):
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="noc_number_unique")]
 
 
+@append_only
 class AgreementVersion(models.Model):
     """A numbered version of the agreement: version 1 at creation, one more for each Notice of Change in effect."""
 
@@ -302,10 +304,12 @@ class AgreementVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["agreement", "number"]
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_unique")]
 
 
+@append_only
 class AgreementEvent(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -317,6 +321,7 @@ class AgreementEvent(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["at", "id"]
 
 

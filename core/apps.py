@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "People and organisations"
+
+    def ready(self):
+        from core.database_roles import grant_runtime_privileges
+
+        # Once per migrate (core's signal is sent after every migration has run).
+        post_migrate.connect(grant_runtime_privileges, sender=self, dispatch_uid="core.grant_runtime_privileges")

@@ -14,6 +14,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from core.uploads import RandomName, validate_document
 from cycle import guards
+from core.append_only import append_only, append_only_trigger
 
 
 class CycleType(models.TextChoices):
@@ -326,6 +327,7 @@ class ClosingEvaluation(models.Model):
         return {name: getattr(self, name) for name in self.CRITERIA} | {"completed_on": self.completed_on.isoformat()}
 
 
+@append_only
 class CycleEvent(models.Model):
     cycle = models.ForeignKey(CommissioningCycle, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -337,4 +339,5 @@ class CycleEvent(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["at", "id"]

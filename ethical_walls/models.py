@@ -11,6 +11,7 @@ refuses even raw SQL).
 from django.conf import settings
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from core.append_only import append_only, append_only_trigger
 
 
 class Side(models.TextChoices):
@@ -147,6 +148,7 @@ class ConflictsAssessment(models.Model):
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
 
+@append_only
 class AuditEvent(models.Model):
     """Append-only record of grants, revocations, views of protected material and refusals."""
 
@@ -190,6 +192,7 @@ class AuditEvent(models.Model):
     objects = models.Manager()
 
     class Meta:
+        triggers = [append_only_trigger()]
         ordering = ["-at", "-id"]
 
     def __str__(self):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "pgtrigger",  # append-only tables refused UPDATE and DELETE by the database (core/append_only.py)
     "core",
     "cycle",
     "competitions",
@@ -82,6 +83,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default=None), base_dir=BASE_DIR)}
+# PostgreSQL: the role the web and worker processes connect as (neither superuser nor owner). After every
+# migrate the owner grants it what it may do, append-only tables SELECT and INSERT only (core/database_roles.py).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -64,3 +64,14 @@ def test_app_services_take_their_configuration_from_the_environment():
         assert environment["REDIS_URL"].startswith("redis://")
         assert "SECRET_KEY" in environment and "ALLOWED_HOSTS" in environment
     assert (ROOT / "Dockerfile").is_file()
+
+
+def test_migrations_run_as_the_owner_and_the_processes_as_the_runtime_role():
+    services = load_compose()["services"]
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://noms_owner:")
+    assert services["migrate"]["environment"]["DATABASE_APP_ROLE"] == "noms_app"
+    for name in ["web", "worker", "beat"]:
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://noms_app:"), name
+    roles = (ROOT / "deploy" / "postgres-roles.sh").read_text()
+    assert "CREATE ROLE noms_owner" in roles and "CREATE ROLE noms_app LOGIN NOSUPERUSER" in roles
+    assert "./deploy/postgres-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro" in services["postgres"]["volumes"]
