@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from competitions.models import Notice
+from core.signals import published_facts_changed
 
 
 def _money(amount) -> dict | None:
@@ -80,7 +81,9 @@ def notice_publish(*, competition, notice_type: str, actor, content: dict | None
     body = content if content is not None else BUILDERS[notice_type](competition)
     version = next_notice_version(competition, notice_type)
     body = {**body, "version": version}
-    return Notice.objects.create(
+    notice = Notice.objects.create(
         competition=competition, notice_type=notice_type, version=version, content=body,
         published_at=timezone.now(), published_by=actor,
     )
+    published_facts_changed.send(sender=Notice, competition_id=competition.pk)
+    return notice

@@ -51,6 +51,7 @@ from core import transitions
 from core.errors import PermissionDenied
 from core.models import Sector
 from core.sequences import next_value
+from core.signals import published_facts_changed
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -106,10 +107,13 @@ def require_commissioning_side(actor, competition, *roles: Role) -> None:
 
 
 def _event(competition, actor, action: str, description: str, *, from_state="", to_state="", reason="") -> CompetitionEvent:
-    return CompetitionEvent.objects.create(
+    event = CompetitionEvent.objects.create(
         competition=competition, actor=actor, action=action, description=description[:300],
         from_state=from_state, to_state=to_state, reason=reason,
     )
+    # Whatever it was, what the competition publishes may have changed with it (ocds stores the releases).
+    published_facts_changed.send(sender=CompetitionEvent, competition_id=competition.pk)
+    return event
 
 
 def _reload(competition: Competition, *, expected_version: int | None = None) -> Competition:

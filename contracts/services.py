@@ -32,6 +32,7 @@ from contracts.models import (
 from core import transitions
 from core.errors import TransitionRefused
 from core.roles import Role
+from core.signals import published_facts_changed
 
 TRANSITION_LABELS = {
     "mobilise": "Start mobilisation",
@@ -64,8 +65,11 @@ def require_role(actor, *roles, agreement=None) -> None:
 
 
 def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
-    return AgreementEvent.objects.create(agreement=agreement, actor=actor, action=action, description=description[:300],
-                                         from_state=from_state, to_state=to_state, reason=reason)
+    event = AgreementEvent.objects.create(agreement=agreement, actor=actor, action=action, description=description[:300],
+                                          from_state=from_state, to_state=to_state, reason=reason)
+    if agreement.competition_id:  # the contract a competition let is published under its OCID
+        published_facts_changed.send(sender=AgreementEvent, competition_id=agreement.competition_id)
+    return event
 
 
 def _reload(agreement, *, expected_version: int | None = None) -> Agreement:
@@ -263,6 +267,18 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
     rating = performance.rag(measure, value)
     _event(agreement, actor, "return", f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
     return item
+
+
+@transaction.atomic
+def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
+    """Attach (or replace) a return's evidence document."""
+    require_role(actor, Role.CONTRACT_MANAGER, agreement=item.measure.agreement)
+    locked = Return.objects.select_for_update().get(pk=item.pk)
+    locked.evidence_file = evidence_file
+    locked.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)
+    locked.save(update_fields=["evidence_file"])
+    _event(item.measure.agreement, actor, "return", f"Evidence attached to the return for {item.measure.name}, period from {item.period_start:%d %B %Y}")
+    return locked
 
 
 @transaction.atomic

@@ -72,8 +72,15 @@ def _money(amount) -> dict | None:
     return {"amount": int(amount) if amount == amount.to_integral_value() else float(amount), "currency": CURRENCY}
 
 
-def _iso(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+def iso(moment: datetime.datetime) -> str:
+    """An OCDS date-time, in UTC: releases are merged in date order, and the text of a UTC time sorts as the time does."""
+    return moment.astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -86,7 +93,7 @@ def _day(day) -> str | None:
         return None
     if isinstance(day, str):
         day = datetime.date.fromisoformat(day[:10])
-    return _iso(_start_of(day))
+    return timezone.localtime(_start_of(day)).isoformat(timespec="seconds")  # that day's start in the UK, as a reader means it
 
 
 def _stage_label(competition: PublishedCompetition, state: str) -> str:
@@ -121,7 +128,7 @@ def _notice_document(notice: PublishedNotice, notices_url: str) -> dict:
     key = f"{notice.notice_type}-{notice.version}"
     document = {
         "id": key, "documentType": NOTICE_DOCUMENT_TYPES[notice.notice_type],
-        "title": f"{notice.title} (version {notice.version})", "datePublished": _iso(notice.published_at),
+        "title": f"{notice.title} (version {notice.version})", "datePublished": iso(notice.published_at),
         "format": "application/json", "language": LANGUAGE,
     }
     if notices_url:
@@ -132,7 +139,7 @@ def _notice_document(notice: PublishedNotice, notices_url: str) -> dict:
 def _stage_milestone(competition: PublishedCompetition, state: str, at: datetime.datetime) -> dict:
     return {
         "id": f"stage-{state}", "title": _stage_label(competition, state),
-        "description": "The procurement entered this stage.", "status": "met", "dateMet": _iso(at),
+        "description": "The procurement entered this stage.", "status": "met", "dateMet": iso(at),
     }
 
 
@@ -153,7 +160,7 @@ class _Timeline:
             release_id += "-again"
         self.ids.add(release_id)
         release = {
-            "ocid": self.competition.ocid, "id": release_id, "date": _iso(at), "tag": tags,
+            "ocid": self.competition.ocid, "id": release_id, "date": iso(at), "tag": tags,
             "initiationType": "tender", "language": LANGUAGE, **blocks,
         }
         self.entries.append((at, len(self.entries), _without_empty(release)))
@@ -188,7 +195,7 @@ def competition_releases(competition: PublishedCompetition, *, notices_url: str 
                     "id": f"clarification-{clarification.key}", "documentType": "clarifications",
                     "title": "Clarification answered to all bidders",
                     "description": f"Question: {clarification.question}\nAnswer: {clarification.answer}",
-                    "datePublished": _iso(clarification.published_at), "language": LANGUAGE,
+                    "datePublished": iso(clarification.published_at), "language": LANGUAGE,
                 }],
             },
         )
@@ -220,7 +227,7 @@ def _launch(timeline: _Timeline, competition: PublishedCompetition, launch, noti
             f"{criterion.name} ({criterion.kind}, {criterion.weight.normalize():f}%)" for criterion in competition.criteria
         )
     if competition.bid_deadline:
-        tender["tenderPeriod"] = {"endDate": _iso(competition.bid_deadline)}
+        tender["tenderPeriod"] = {"endDate": iso(competition.bid_deadline)}
     tender_notice = next((n for n in competition.notices if n.notice_type == "UK4"), None)
     if tender_notice:
         tender["documents"] = [_notice_document(tender_notice, notices_url)]
@@ -245,7 +252,7 @@ def _move(timeline: _Timeline, competition: PublishedCompetition, transition) ->
     if state in TENDER_STAGES:
         tender = {"id": reference, "status": "active", "milestones": [_stage_milestone(competition, state, at)]}
         if state == State.TENDER:
-            tender["tenderPeriod"] = {"startDate": _iso(at), "endDate": _iso(competition.bid_deadline) if competition.bid_deadline else None}
+            tender["tenderPeriod"] = {"startDate": iso(at), "endDate": iso(competition.bid_deadline) if competition.bid_deadline else None}
         if state == State.STANDSTILL and competition.standstill_ends_on:
             tender["milestones"].append({
                 "id": STANDSTILL_END, "title": "Standstill period ends", "status": "scheduled",
@@ -256,7 +263,7 @@ def _move(timeline: _Timeline, competition: PublishedCompetition, transition) ->
         award = {"id": _award_id(competition), "status": "active"}
         parties = None
         if contract:
-            award.update(date=_iso(at), value=_money(contract.value), suppliers=[_supplier(contract.supplier)])
+            award.update(date=iso(at), value=_money(contract.value), suppliers=[_supplier(contract.supplier)])
             parties = [_party(_supplier(contract.supplier), "supplier")]
         milestones = [_stage_milestone(competition, state, at)]
         if competition.standstill_ends_on:
@@ -273,7 +280,7 @@ def _move(timeline: _Timeline, competition: PublishedCompetition, transition) ->
     elif state == State.LIVE and contract:
         timeline.add("service-live", at, ["contractUpdate"], contracts=[{
             **_contract_reference(competition),
-            "milestones": [{"id": "service-live", "title": "Service live", "type": "delivery", "status": "met", "dateMet": _iso(at)}],
+            "milestones": [{"id": "service-live", "title": "Service live", "type": "delivery", "status": "met", "dateMet": iso(at)}],
         }])
     elif state == State.ABANDONED and competition.regime == Regime.RULES_2011:
         # A 2023 competition's abandonment is published by its UK12 notice (below).
@@ -281,7 +288,7 @@ def _move(timeline: _Timeline, competition: PublishedCompetition, transition) ->
             "id": reference, "status": "cancelled",
             "documents": [{
                 "id": "abandonment", "documentType": "cancellationDetails", "title": "Why the competition was abandoned",
-                "description": competition.abandoned_reason or None, "datePublished": _iso(at), "language": LANGUAGE,
+                "description": competition.abandoned_reason or None, "datePublished": iso(at), "language": LANGUAGE,
             }],
         })
 
@@ -312,7 +319,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         award_facts = content.get("award") or {}
         award = {
             "id": award_id, "status": "active" if _awarded_before(competition, at) else "pending",
-            "date": _day(award_facts.get("date")) or _iso(at), "value": _money((award_facts.get("value") or {}).get("amount")),
+            "date": _day(award_facts.get("date")) or iso(at), "value": _money((award_facts.get("value") or {}).get("amount")),
             "documents": [document],
         }
         if supplier_name:
@@ -344,7 +351,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         block = {
             "id": contract_id, "awardID": award_id, "documents": [document],
             "amendments": [{
-                "id": key, "date": _iso(at), "rationale": change.get("summary") or None,
+                "id": key, "date": iso(at), "rationale": change.get("summary") or None,
                 "description": f"Notice of Change {change.get('number', '')}{' (material)' if change.get('material') else ''}".strip(),
             }],
         }
@@ -357,7 +364,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         termination = content.get("termination") or {}
         timeline.add(key, at, ["contractTermination"], contracts=[{
             "id": contract_id, "awardID": award_id, "status": ENDED_CONTRACT,
-            "period": {"endDate": _day(termination.get("date")) or _iso(at)},
+            "period": {"endDate": _day(termination.get("date")) or iso(at)},
             "documents": [{**document, "description": termination.get("reason") or None}],
         }])
     elif notice.notice_type == "UK12":

@@ -200,3 +200,28 @@ def published_competition_get(*, user, pk, path: str = "") -> PublishedCompetiti
     )
     facts = published_facts(user=user, competitions=published_competition_list(user=user).filter(pk=competition.pk))
     return facts[0]
+
+
+# --- the publication store (ocds.services publishes; these read what was published, as it was) -----------------
+
+def release_rows(*, ocid: str = "", competition_id: int | None = None):
+    """Stored releases in publication order: every reader gets the same (they are public by design)."""
+    from ocds.models import PublishedRelease
+
+    rows = PublishedRelease.objects.all()
+    if ocid:
+        rows = rows.filter(ocid=ocid)
+    if competition_id is not None:
+        rows = rows.filter(competition_id=competition_id)
+    return rows.order_by("id")
+
+
+def published_competition_pk(*, user, pk, path: str = "") -> int:
+    """A competition with published releases, else 404 — logged as a refused attempt (under that competition, when it exists)."""
+    from ocds.models import PublishedRelease
+
+    competitions = Competition.objects.filter(Exists(PublishedRelease.objects.filter(competition=OuterRef("pk"))))
+    return get_or_404(
+        user, competitions.only("pk"), pk=pk, channel=audit.Channel.EXPORT, path=path, object_type="competitions.competition",
+        competition_id=lambda: competition_selectors.existing_competition_id(pk),
+    ).pk

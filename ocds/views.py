@@ -1,16 +1,21 @@
-"""Open Contracting Data Standard (OCDS 1.1) under /api/v1/ocds/ (SPEC §6).
+"""Open Contracting Data Standard (OCDS 1.1) under /api/v1/ocds/ (SPEC §6): published data, open to everyone.
 
-Published competition data as release packages and record packages, and the
-Procurement Act 2023 notices. Reads go through `ocds.selectors`, which reads
-through the competitions selectors and takes published facts only, so the
-output is the same whoever asks and never carries wall-protected material.
-Authenticated like the rest of the API; errors are problem details.
+Releases are served from the publication store (`ocds.models.PublishedRelease`), each one byte
+for byte as it was stored when it was published; records are compiled from the stored
+releases with OCP's merge library (ocdsmerge, with the bundled 1.1.5 schema's merge rules).
+Published data is open: no token is needed (requests without one are rate-limited by
+address, like any caller), and what is served is the same for every reader. The notices are
+the Procurement Act 2023 notices as published. Errors are problem details.
 """
 
-from django.http import Http404
+import datetime
+import json
+from functools import cache
+
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -19,8 +24,9 @@ from competitions.models import Competition
 from core.api.exceptions import problem_responses
 from core.api.pagination import Pagination
 from core.api.views import LOOKUP_VALUE_REGEX
-from ocds import selectors
-from ocds.releases import competition_record, competition_releases, record_package, release_package
+from ethical_walls import audit
+from ocds import schema, selectors
+from ocds.releases import LICENSE, OCDS_VERSION, PUBLISHER
 
 RELEASE_PACKAGE = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -48,88 +54,105 @@ class OcdsNoticeSerializer(serializers.Serializer):
     content = serializers.JSONField()
 
 
-def _policy_uri(request) -> str:
-    return request.build_absolute_uri(reverse("api-docs"))
+@cache
+def _merger():
+    import ocdsmerge
+
+    return ocdsmerge.Merger(schema=schema.load(schema.RELEASE_SCHEMA))
 
 
-def _notices_url(request, competition) -> str:
-    return reverse("ocds-competition-notices", args=[competition.pk], request=request)
+def _package_head(request, *, published: str) -> str:
+    """The package's metadata as JSON members (without braces): the same for a release and a record package."""
+    metadata = {
+        "uri": request.build_absolute_uri(), "version": OCDS_VERSION, "publishedDate": published, "publisher": PUBLISHER,
+        "license": LICENSE, "publicationPolicy": request.build_absolute_uri(reverse("api-docs")),
+    }
+    return json.dumps(metadata, ensure_ascii=False)[1:-1]
 
 
-class OcdsReleaseViewSet(viewsets.GenericViewSet):
-    """Every published competition's releases as one OCDS release package, a page of competitions at a time."""
+def _latest(rows) -> str:
+    return max(row.date for row in rows).astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _json(text: str) -> HttpResponse:
+    return HttpResponse(text, content_type="application/json")
+
+
+class OpenData:
+    """Published data: anyone may read it, a token or none (the rate limit applies either way)."""
+
+    permission_classes = [permissions.AllowAny]
+    pagination_class = None
+
+
+class OcdsReleaseViewSet(OpenData, viewsets.GenericViewSet):
+    """Every published release, oldest first, as OCDS release packages a page of releases at a time."""
 
     queryset = Competition.objects.none()  # names the model for the schema; reads go through ocds.selectors
-    pagination_class = None  # the page is a release package, with OCDS `links`, not DRF's envelope
 
     @extend_schema(
+        auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}],
         parameters=[
             ReleaseFilterSerializer,
-            OpenApiParameter("page", OpenApiTypes.INT, description="A page of competitions (their releases)."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Competitions a page, at most {Pagination.max_page_size}."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="A page of releases."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Releases a page, at most {Pagination.max_page_size}."),
         ],
         responses={200: RELEASE_PACKAGE, **problem_responses(400, 404)},
     )
     def list(self, request):
-        """The releases of published competitions, oldest first within each competition.
+        """Releases in the order they were published, each exactly as stored then.
 
-        An OCDS package holds at least one release: when none match (no published
-        competition, an unknown `ocid`, a page past the end) the answer is 404.
+        An OCDS package holds at least one release: when none match (nothing published yet, an
+        unknown `ocid`, a page past the end) the answer is 404.
         """
         params = ReleaseFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         paginator = Pagination()
-        competitions = paginator.paginate_queryset(
-            selectors.published_competition_list(user=request.user, ocid=params.validated_data.get("ocid", "")), request, view=self,
-        )
-        facts = selectors.published_facts(user=request.user, competitions=competitions)
-        published = [
-            release for competition in facts
-            for release in competition_releases(competition, notices_url=_notices_url(request, competition))
-        ]
-        if not published:
-            raise Http404("No published releases")
-        package = release_package(published, uri=request.build_absolute_uri(), policy_uri=_policy_uri(request))
-        links = {"next": paginator.get_next_link(), "prev": paginator.get_previous_link()}
-        links = {name: link for name, link in links.items() if link}
-        if links:
-            package["links"] = links
-        return Response(package)
+        rows = paginator.paginate_queryset(selectors.release_rows(ocid=params.validated_data.get("ocid", "")), request, view=self)
+        if not rows:
+            raise audit.refuse(actor=request.user, channel=audit.Channel.EXPORT, object_type="ocds.publishedrelease",
+                               object_id=params.validated_data.get("ocid", ""), path=request.path, detail="No published releases")
+        links = {name: link for name, link in (("next", paginator.get_next_link()), ("prev", paginator.get_previous_link())) if link}
+        text = "{" + _package_head(request, published=_latest(rows))
+        text += ',"releases":[' + ",".join(row.body for row in rows) + "]"
+        text += (',"links":' + json.dumps(links) if links else "") + "}"
+        return _json(text)
 
 
-class OcdsCompetitionViewSet(viewsets.GenericViewSet):
+class OcdsCompetitionViewSet(OpenData, viewsets.GenericViewSet):
     """One competition's OCDS releases, record and Procurement Act 2023 notices.
 
-    404 for a competition the user may not see (and a refused attempt in the
-    audit log, as everywhere in the API), and for one not yet published.
+    404 for a competition that has published nothing (not launched, or none at all), logged
+    as a refused attempt as everywhere in the API.
     """
 
     queryset = Competition.objects.none()
-    pagination_class = None
     lookup_value_regex = LOOKUP_VALUE_REGEX  # any id reaches the view: a wrong one is a 404 in problem details
 
-    def published(self):
-        return selectors.published_competition_get(user=self.request.user, pk=self.kwargs["pk"], path=self.request.path)
+    def stored(self) -> list:
+        pk = selectors.published_competition_pk(user=self.request.user, pk=self.kwargs["pk"], path=self.request.path)
+        return list(selectors.release_rows(competition_id=pk))
 
-    @extend_schema(responses={200: RELEASE_PACKAGE, **problem_responses(404)})
+    @extend_schema(auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}], responses={200: RELEASE_PACKAGE, **problem_responses(404)})
     @action(detail=True, methods=["get"])
     def releases(self, request, pk=None):
-        """The competition's releases, oldest first, as an OCDS release package."""
-        competition = self.published()
-        published = competition_releases(competition, notices_url=_notices_url(request, competition))
-        return Response(release_package(published, uri=request.build_absolute_uri(), policy_uri=_policy_uri(request)))
+        """The competition's releases, in the order they were published, as an OCDS release package."""
+        rows = self.stored()
+        return _json("{" + _package_head(request, published=_latest(rows)) + ',"releases":[' + ",".join(row.body for row in rows) + "]}")
 
-    @extend_schema(responses={200: RECORD_PACKAGE, **problem_responses(404)})
+    @extend_schema(auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}], responses={200: RECORD_PACKAGE, **problem_responses(404)})
     @action(detail=True, methods=["get"])
     def record(self, request, pk=None):
-        """The competition's OCDS record (its releases and the compiled release), in a record package."""
-        competition = self.published()
-        record = competition_record(competition, notices_url=_notices_url(request, competition))
-        return Response(record_package([record], uri=request.build_absolute_uri(), policy_uri=_policy_uri(request)))
+        """The competition's OCDS record: its stored releases and the release compiled from them."""
+        rows = self.stored()
+        compiled = _merger().create_compiled_release([json.loads(row.body) for row in rows])
+        record = '{"ocid":' + json.dumps(rows[0].ocid) + ',"releases":[' + ",".join(row.body for row in rows) + "]"
+        record += ',"compiledRelease":' + json.dumps(compiled, ensure_ascii=False) + "}"
+        return _json("{" + _package_head(request, published=_latest(rows)) + ',"records":[' + record + "]}")
 
-    @extend_schema(responses={200: OcdsNoticeSerializer(many=True), **problem_responses(404)})
+    @extend_schema(auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}], responses={200: OcdsNoticeSerializer(many=True), **problem_responses(404)})
     @action(detail=True, methods=["get"])
     def notices(self, request, pk=None):
         """The competition's Central Digital Platform notices (Procurement Act 2023), every version, oldest first."""
-        competition = self.published()
+        competition = selectors.published_competition_get(user=request.user, pk=self.kwargs["pk"], path=request.path)
         return Response(OcdsNoticeSerializer(competition.notices, many=True).data)

@@ -447,7 +447,12 @@ class ReturnSubmitSerializer(serializers.Serializer):
     period_start = serializers.DateField(help_text="The start of a period of the measure that has ended.")
     value = serializers.DecimalField(max_digits=12, decimal_places=2)
     evidence = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence_file = serializers.FileField(required=False, help_text="A document, sent as multipart/form-data.")
+
+
+class ReturnEvidenceSerializer(serializers.Serializer):
+    """A return's evidence document, uploaded on its own (multipart/form-data)."""
+
+    file = serializers.FileField(help_text="The evidence: PDF, Word, Excel, OpenDocument, CSV or text, up to 10 MB.")
 
 
 # --- Notices of Change -------------------------------------------------------------------------------------

@@ -31,11 +31,13 @@ from contracts.api.serializers import (
     RectificationNoticeIssueSerializer,
     RectificationNoticeSerializer,
     ReturnFilterSerializer,
+    ReturnEvidenceSerializer,
     ReturnSerializer,
     ReturnSubmitSerializer,
 )
 from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
+from core.api.parsers import MultiPartParser
 from core.api.views import LOOKUP_VALUE_REGEX
 from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
 from ethical_walls.audit import Channel
@@ -242,6 +244,17 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementR
         given.is_valid(raise_exception=True)
         item = services.return_submit(actor=request.user, **given.validated_data)
         return self.created(item, ReturnSerializer)
+
+    @extend_schema(request={"multipart/form-data": ReturnEvidenceSerializer},
+                   responses={200: ReturnSerializer, **problem_responses(400, 403, 404, 413)})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        """Attach the return's evidence document (multipart/form-data, field `file`); it replaces any attached before."""
+        item = self.get_object()
+        given = ReturnEvidenceSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.return_evidence_attach(item=item, actor=request.user, evidence_file=given.validated_data["file"])
+        return Response(ReturnSerializer(self.visible().get(pk=item.pk), context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(

@@ -123,9 +123,22 @@ def _problem_response(status: int) -> dict:
     return response
 
 
+def _nullable_as_openapi_3_1(node) -> None:
+    """`nullable: true` (OpenAPI 3.0, still written by DRF's pagination schema) as 3.1 says it: `null` among the types."""
+    if isinstance(node, dict):
+        if node.pop("nullable", False) and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        for value in node.values():
+            _nullable_as_openapi_3_1(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_as_openapi_3_1(value)
+
+
 def document_problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOK: add each operation's framework errors as problem details."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    _nullable_as_openapi_3_1(result)
     for name, schema in FALLBACK_COMPONENTS.items():
         schemas.setdefault(name, schema)
     for name in CLOSED_COMPONENTS & set(schemas):

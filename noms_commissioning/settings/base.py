@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "contracts",
     "evaluations",
     "ethical_walls",
+    "ocds",
     "axes",
 ]
 
@@ -180,12 +181,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "core.api.renderers.WalledBrowsableAPIRenderer",
     ],
-    # JSON bodies with limits (size, depth, valid Unicode); forms and multipart with Django's, as problems.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "core.api.parsers.FormParser",
-        "core.api.parsers.MultiPartParser",
-    ],
+    # JSON bodies, with limits (size, depth, valid Unicode); multipart only where a file is uploaded (a return's
+    # evidence), declared by that view. One media type a body keeps generated clients simple (issue #15).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.parsers.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 25,
@@ -196,6 +194,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ethical_walls.api.exceptions.audited_problem_details_handler",
 }
 SPECTACULAR_SETTINGS = {
+    # OpenAPI 3.1: a nullable reference is `oneOf: [$ref, {type: null}]`, which validators and generated clients read
+    # as it is meant (3.0's `allOf` + `nullable` is read as never null).
+    "OAS_VERSION": "3.1.0",
+    # Request bodies as components of their own: a file is `format: binary` there (what a client sends), not a URI.
+    "COMPONENT_SPLIT_REQUEST": True,
     "TITLE": "NOMS Commissioning API",
     "DESCRIPTION": "The MoJ Procurement interface to offender-services commissioning.",
     "VERSION": "1.0.0",

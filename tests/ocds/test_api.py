@@ -92,8 +92,12 @@ def test_a_2023_competition_publishes_planning_tender_award_contract_and_impleme
 
     for state in (State.DIALOGUE, State.TENDER, State.BAFO, State.EVALUATION, State.AWARD_RECOMMENDED):
         journey.advance_to(state)
-        assert new_tags(api, journey.competition, seen) == [["tenderUpdate"]], state
-    assert compiled(api, journey.competition)["tender"]["tenderPeriod"]["endDate"]
+        # The bid deadline, set after launch, amends what the tender release said (which stays as published).
+        expected = [["tenderAmendment"], ["tenderUpdate"]] if state == State.TENDER else [["tenderUpdate"]]
+        assert new_tags(api, journey.competition, seen) == expected, state
+    tender = compiled(api, journey.competition)["tender"]
+    assert tender["tenderPeriod"]["endDate"]
+    assert [a["description"] for a in tender["amendments"]] == ["Changed since it was published: tender.tenderPeriod"]
 
     # Standstill runs from the UK6 contract award notice: the award is published, pending.
     journey.advance_to(State.STANDSTILL)
@@ -148,7 +152,8 @@ def test_a_2011_competition_publishes_the_contract_its_award_created(journey_201
 
     # Under the 2011 rules the award decision goes only to the bidders: nothing names the winner until award.
     journey.advance_to(State.STANDSTILL)
-    assert new_tags(api, journey.competition, seen) == [["tenderUpdate"]] * 5
+    # The bid deadline set before tenders are invited amends the tender release; each move is a tenderUpdate.
+    assert new_tags(api, journey.competition, seen) == [["tenderAmendment"]] + [["tenderUpdate"]] * 5
     assert "awards" not in compiled(api, journey.competition)
     journey.advance_to(State.AWARDED)
     assert new_tags(api, journey.competition, seen) == [["award"]]
@@ -161,7 +166,8 @@ def test_a_2011_competition_publishes_the_contract_its_award_created(journey_201
     assert new_tags(api, journey.competition, seen) == [["contract"]]
     take_agreement_live(journey, kpis=1)
     journey.advance_to(State.LIVE)
-    assert new_tags(api, journey.competition, seen) == [["contractUpdate"]]
+    # Its dates, completed while mobilising, amend the contract release; then the service goes live.
+    assert new_tags(api, journey.competition, seen) == [["contractAmendment"], ["contractUpdate"]]
     contract = compiled(api, journey.competition)["contracts"][0]
     assert contract["id"] == agreement.reference and contract["status"] == "active"
     assert contract["milestones"][0]["type"] == "delivery" and contract["period"]["startDate"]
@@ -313,10 +319,16 @@ def test_the_notices_of_a_2023_competition_as_published(journey):
     assert notice["publishedDate"]
 
 
-def test_an_anonymous_caller_gets_401_problem_details(journey):
+def test_published_data_is_open_to_a_caller_without_a_token_and_the_same_for_all(journey):
     journey.advance_to(State.PRE_QUALIFICATION)
+    signed_in = client_for(journey.procurement)
     for url in ("/api/v1/ocds/releases/", releases_url(journey.competition), record_url(journey.competition), notices_url(journey.competition)):
-        problem(APIClient().get(url), 401)
+        anonymous = APIClient().get(url)
+        assert anonymous.status_code == 200, (url, anonymous.content)
+        assert anonymous.content == signed_in.get(url).content
+    problem(APIClient().get(f"/api/v1/ocds/competitions/{journey.competition.pk + 1000}/record/"), 404)
+    # The rest of the API still needs a token.
+    problem(APIClient().get("/api/v1/competitions/"), 401)
 
 
 # --- the package of every competition's releases ---------------------------------------------------------
@@ -345,11 +357,14 @@ def test_all_releases_filter_by_ocid_page_and_take_the_same_queries_for_1_and_5_
     assert {r["ocid"] for r in valid_release_package(only)["releases"]} == {trips[0].competition.ocid}
     problem(api.get("/api/v1/ocds/releases/", {"ocid": "ocds-unknown"}), 404)
 
+    # A page is a number of releases, in the order they were published.
+    everything = valid_release_package(api.get("/api/v1/ocds/releases/", {"page_size": 100}).json())["releases"]
     first = valid_release_package(api.get("/api/v1/ocds/releases/", {"page_size": 2}).json())
-    assert len({r["ocid"] for r in first["releases"]}) == 2 and "page=2" in first["links"]["next"]
-    last = valid_release_package(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": 3}).json())
-    assert "next" not in last["links"] and last["links"]["prev"]
-    problem(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": 4}), 404)
+    assert [r["id"] for r in first["releases"]] == [r["id"] for r in everything[:2]] and "page=2" in first["links"]["next"]
+    pages = -(-len(everything) // 2)
+    last = valid_release_package(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": pages}).json())
+    assert "next" not in last["links"] and last["links"]["prev"] and last["releases"][-1]["id"] == everything[-1]["id"]
+    problem(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": pages + 1}), 404)
     for trip in trips:
         trip.stop_travel()
 

@@ -1,0 +1,8 @@
+"""Signals one product app sends and another listens to, so neither imports the other (STYLE.md, "Layers")."""
+
+from django.dispatch import Signal
+
+# Something a competition publishes may have changed: a move, an edit after launch, a clarification
+# answered to all, a notice published, its contract let, changed or ended. Sent inside the transaction
+# that made the change, with `competition_id`; ocds stores the releases it calls for in that transaction.
+published_facts_changed = Signal()
