@@ -23,6 +23,7 @@ from competitions.models import (
     State,
     TreasuryApproval,
 )
+from core.forms_utils import whole_number
 from core.models import Organisation, ServiceArea, User
 from core.uploads import validate_document
 from core.roles import Role
@@ -79,7 +80,7 @@ class CompetitionCreateForm(forms.Form):
 
 
 class CompetitionGovernanceForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = whole_number(widget=forms.HiddenInput)
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea, required=False)
     estimated_value = forms.DecimalField(label="Estimated value (£)", min_value=0, max_digits=14, decimal_places=2)

@@ -19,6 +19,7 @@ from contracts.models import (
     PaymentModel,
     SupplyChainMember,
 )
+from core.forms_utils import whole_number
 from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
@@ -73,7 +74,7 @@ class ReasonForm(forms.Form):
 class TermsForm(AgreementFormMixin, forms.Form):
     """The terms completed while mobilising; the hidden version catches someone else's change in between."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = whole_number(widget=forms.HiddenInput)
     title = forms.CharField(max_length=200)
     start_date = forms.DateField(label="Start date", widget=DateInput)
     end_date = forms.DateField(label="End date", widget=DateInput)
@@ -187,14 +188,14 @@ class CohortResultForm(AgreementFormMixin, forms.Form):
     cohort = forms.CharField(max_length=120, help_text="For example: prolific offenders, women, young adults.")
     difficulty = forms.ChoiceField(label="Difficulty", choices=CohortResult.Difficulty.choices, widget=forms.RadioSelect,
                                    help_text="How hard the cohort is to help: outcomes concentrated in the easiest cohort are creaming.")
-    referrals = forms.IntegerField(min_value=0)
-    outcomes = forms.IntegerField(label="Outcomes paid for", min_value=0)
+    referrals = whole_number(min_value=0)
+    outcomes = whole_number(label="Outcomes paid for", min_value=0)
 
 
 class FeedbackForm(AgreementFormMixin, forms.Form):
     source = forms.ChoiceField(label="From", choices=Feedback.Source.choices, widget=forms.RadioSelect)
     received_on = forms.DateField(label="Received on", widget=DateInput)
-    respondents = forms.IntegerField(min_value=1, initial=1, help_text="How many people the figure speaks for: a survey's respondents, or 1.")
+    respondents = whole_number(min_value=1, initial=1, help_text="How many people the figure speaks for: a survey's respondents, or 1.")
     satisfaction = forms.DecimalField(label="Satisfaction (1 to 5)", min_value=1, max_value=5, max_digits=3, decimal_places=2,
                                       help_text="Average satisfaction: 1 is very dissatisfied, 5 very satisfied.")
     summary = forms.CharField(label="What they said", widget=forms.Textarea, required=False)
@@ -204,8 +205,8 @@ class EqualityResultForm(AgreementFormMixin, forms.Form):
     period_start = forms.DateField(label="Period starts", widget=DateInput)
     characteristic = forms.ChoiceField(label="Protected characteristic", choices=EqualityResult.Characteristic.choices)
     group = forms.CharField(max_length=120, help_text="For example: 18 to 24, Black or Black British, Female.")
-    referrals = forms.IntegerField(min_value=0)
-    outcomes = forms.IntegerField(label="Successful outcomes", min_value=0)
+    referrals = whole_number(min_value=0)
+    outcomes = whole_number(label="Successful outcomes", min_value=0)
 
 
 class RemedialPlanForm(AgreementFormMixin, forms.Form):

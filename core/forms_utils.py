@@ -17,3 +17,15 @@ def apply_service_errors(form: Form, call):
         else:
             form.add_error(None, error.messages)
         return None
+
+
+# The largest whole number a PostgreSQL `integer` column holds (Django's IntegerField and PositiveIntegerField).
+MAX_INTEGER = 2_147_483_647
+
+
+def whole_number(**kwargs):
+    """A form's whole-number field, bounded by the column it is stored in: a larger number is a field error, not a 500."""
+    from django import forms
+
+    kwargs.setdefault("max_value", MAX_INTEGER)
+    return forms.IntegerField(**kwargs)

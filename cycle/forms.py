@@ -6,6 +6,7 @@ from competitions.forms import DateInput
 from core.models import ServiceArea
 from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
+from core.forms_utils import whole_number
 from core.uploads import validate_document
 from core.widgets import QuickSelect
 from cycle import selectors, services
@@ -114,8 +115,8 @@ class NeedsAssessmentForm(CycleFormMixin, forms.Form):
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
     location = forms.CharField(label="Area", max_length=120, help_text="The region, probation area or prison.")
     cohort = forms.CharField(max_length=120, help_text="For example women, young adults, prolific offenders.")
-    demand = forms.IntegerField(min_value=0, help_text="Places, cases or hours a year the courts and sentences require.")
-    provision = forms.IntegerField(label="Current provision", min_value=0, help_text="What current services provide, in the same unit.")
+    demand = whole_number(min_value=0, help_text="Places, cases or hours a year the courts and sentences require.")
+    provision = whole_number(label="Current provision", min_value=0, help_text="What current services provide, in the same unit.")
     unit = forms.CharField(max_length=40, initial="places")
     gap_analysis = forms.CharField(widget=forms.Textarea, help_text="What the gap means and why it exists.")
     evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Sources: court data, OASys needs profiles, inspection reports.")
@@ -132,7 +133,7 @@ class PriorityForm(CycleFormMixin, forms.Form):
     weight = forms.DecimalField(min_value=0, max_digits=5, decimal_places=2, initial=1,
                                 help_text="Strategic weight: how much this outcome counts against others.")
     evidence = forms.CharField(widget=forms.Textarea, required=False)
-    rank = forms.IntegerField(min_value=1, required=False, help_text="Leave empty to rank it last.")
+    rank = whole_number(min_value=1, required=False, help_text="Leave empty to rank it last.")
 
 
 class RerankForm(CycleFormMixin, forms.Form):
@@ -142,7 +143,7 @@ class RerankForm(CycleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.priorities = list(self.cycle.priorities.all())
         for priority in self.priorities:
-            self.fields[f"rank_{priority.pk}"] = forms.IntegerField(
+            self.fields[f"rank_{priority.pk}"] = whole_number(
                 label=f"Rank of “{priority.title}”", min_value=1, initial=priority.rank,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms_utils import whole_number
 from core.models import User
 from core.roles import Role
 from core.widgets import QuickSelect
@@ -97,7 +98,7 @@ class RegisterFilterForm(forms.Form):
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
     channel = forms.ChoiceField(label="Channel", choices=[("", "Any channel"), *AuditEvent.Channel.choices], required=False)
-    competition_id = forms.IntegerField(label="Competition ID", required=False, min_value=1)
+    competition_id = whole_number(label="Competition ID", required=False, min_value=1, max_value=2**63 - 1)
     actor = forms.ModelChoiceField(
         label="Who", queryset=User.objects.order_by("last_name", "first_name", "username"), required=False, empty_label="Anyone", widget=QuickSelect,
     )

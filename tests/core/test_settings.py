@@ -99,6 +99,15 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize("behind_proxy, trusted", [("", "None"), ("true", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+def test_the_forwarded_protocol_is_trusted_only_behind_a_proxy_that_says_so(behind_proxy, trusted):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        env_overrides=production_env(BEHIND_PROXY=behind_proxy), settings_module="noms_commissioning.settings.production",
+    )
+    assert result.stdout.strip().splitlines()[-1] == trusted, result.stderr
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
