@@ -60,6 +60,10 @@ def worker_environment() -> dict:
 
 @pytest.fixture
 def worker(migrated_rows):
+    # A worker some earlier run left on this broker database would take the tasks: ask any to stop first.
+    stale = Celery("integration-test-cleanup", broker=_broker_url())
+    stale.control.shutdown()
+    stale.close()
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "noms_commissioning", "worker", "--concurrency", "2", "--pool", "prefork",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"integration-{os.getpid()}@%h"],
@@ -75,8 +79,12 @@ def worker(migrated_rows):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                pass
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the pool's children too, whatever the parent did
+        except ProcessLookupError:
+            pass
+        process.wait()
         app.close()
 
 
@@ -120,7 +128,10 @@ def start_worker(app_env: dict):
 
 def kill_hard(process) -> None:
     """SIGKILL the whole worker, parent and pool: nothing acknowledges, nothing cleans up."""
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     process.wait()
 
 
