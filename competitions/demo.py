@@ -297,10 +297,17 @@ def _score(cast: Cast, competition: Competition, marks: dict[str, dict[str, tupl
                 )
 
 
+def _set_time_limits(cast: Cast, competition: Competition) -> None:
+    """Before launch: the participation period (or, for the open procedure, the tendering period) the regime's minimum allows."""
+    field = "bid_deadline" if competition.procedure == Procedure.OPEN else "participation_deadline"
+    services.competition_update(competition=_fresh(competition), actor=cast.procurement, **{field: _moment(_days_ahead(40))})
+
+
 def _launch_and_prequalify(
     cast: Cast, competition: Competition, *, bids: list[dict], prequalification: dict, dialogue: bool,
 ) -> Competition:
     """Launch, expressions of interest and pre-qualification, then (optionally) the dialogue stage."""
+    _set_time_limits(cast, competition)
     competition = _move(competition, "launch", cast.procurement)
     _register(cast, competition, bids)
     _prequalify(cast, competition, prequalification)
@@ -315,11 +322,12 @@ def _tender_to_evaluation(
     """Invitation to tender, tenders by the deadline, best and final offers, compliance checks.
 
     Tenders are received only before the deadline and opened only after it, so the deadline is set
-    ahead, the tenders received, and the deadline then back-dated (`_back_date_tender_deadline`).
+    ahead (leaving the minimum tendering period), the tenders received, and the deadline then
+    back-dated (`_back_date_tender_deadline`).
     """
     deadline = _moment(_days_ago(deadline_days_ago))
     services.competition_update(
-        competition=_fresh(competition), actor=cast.procurement, bid_deadline=timezone.now() + datetime.timedelta(hours=1),
+        competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)),
     )
     competition = _move(competition, "invite_tenders", cast.procurement)
     _tenders(cast, competition, tender_prices, deadline=deadline)
@@ -614,7 +622,7 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
     )
     hmps_bid = _bid(competition, "HMPS Business Development Group")
     _demo_002_bid_side(cast, competition, hmps_bid)
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(42)))
+    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(45)))
     competition = _move(competition, "invite_tenders", cast.procurement)
     _clarify(
         cast, competition, asked_by="G4S Care and Justice Services",
@@ -1105,8 +1113,9 @@ def _demo_008_buckley_hall(cast: Cast, programme: Programme) -> None:
     wall_services.conflicts_assessment_complete(
         competition=_fresh(competition), actor=cast.sro, summary="Declarations received; no conflicts declared.",
     )
+    _set_time_limits(cast, competition)
     competition = _move(competition, "launch", cast.procurement)
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(10)))
+    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)))
     competition = _move(competition, "invite_tenders", cast.procurement)
     _register(cast, competition, [{"bidder": "Nacro"}, {"bidder": "St Giles Trust"}])
     _move(

@@ -10,6 +10,7 @@ from competitions.models import (
     BidParticipant,
     BusinessCase,
     Challenge,
+    Competition,
     CostAdjustment,
     EvaluationCriterion,
     GatewayReview,
@@ -89,7 +90,15 @@ class CompetitionGovernanceForm(forms.Form):
     sro = forms.ModelChoiceField(label="Senior Responsible Officer", queryset=User.objects.none(), required=False)
     sro_appointed_on = forms.DateField(label="SRO appointed on", widget=DateInput, required=False)
     principles_of_competition_published_on = forms.DateField(label="Principles of Competition published on", widget=DateInput, required=False)
+    participation_deadline = forms.DateTimeField(
+        label="Requests to participate close", widget=DateTimeInput, required=False,
+        help_text="For a procedure with a participation stage: at least the minimum participation period after the tender notice.",
+    )
     bid_deadline = forms.DateTimeField(label="Tender deadline", widget=DateTimeInput, required=False)
+    time_limit_reduction = forms.ChoiceField(
+        label="Reduced time limits", choices=Competition._meta.get_field("time_limit_reduction").choices, required=False,
+        help_text="Only where the regime allows shorter periods: a qualifying planned procurement notice, urgency or a light touch contract.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -160,6 +160,42 @@ def _no_open_challenge(competition) -> bool:
     return not any(ch.status == "open" for ch in competition.challenges.all())
 
 
+def _period_problem(competition, period: str, deadline) -> str | None:
+    from competitions.standstill import deadline_problem
+
+    return deadline_problem(regime=competition.regime, procedure=competition.procedure, period=period,
+                            reduction=competition.time_limit_reduction, from_day=timezone.localdate(), deadline=deadline)
+
+
+def _participation_period_long_enough(competition) -> bool:
+    """Requests to participate close no sooner than the regime's minimum after the tender notice (launch is today)."""
+    from competitions.standstill import PARTICIPATION, minimum_period
+
+    limit = minimum_period(regime=competition.regime, procedure=competition.procedure, period=PARTICIPATION,
+                           reduction=competition.time_limit_reduction)
+    if limit is None:
+        return True
+    return competition.participation_deadline is not None and _period_problem(competition, PARTICIPATION, competition.participation_deadline) is None
+
+
+def _tendering_period_long_enough(competition) -> bool:
+    """Tenders close no sooner than the regime's minimum after the tender notice (open procedure) or the invitation (today).
+
+    A deadline not yet set passes here: at invitation the `bid_deadline` condition names that gap; at
+    the launch of an open procedure `_open_tendering_period` requires it."""
+    from competitions.standstill import TENDERING
+
+    return _period_problem(competition, TENDERING, competition.bid_deadline) is None
+
+
+def _open_tendering_period(competition) -> bool:
+    return competition.bid_deadline is not None and _tendering_period_long_enough(competition)
+
+
+def _open_procedure(competition) -> bool:
+    return competition.procedure == "open"
+
+
 def _is_major(competition) -> bool:
     return competition.is_major_project
 
@@ -195,6 +231,11 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("principles_of_competition", "The Principles of Competition are published, as a public-sector bid is possible", lambda c: c.principles_of_competition_published_on is not None, "governance", applies=_public_bid_possible),
         Condition("ethical_wall", "The ethical wall is in place, as a public-sector bid is possible", _wall_in_place, "wall", applies=_public_bid_possible),
         Condition("conflicts_assessment", "The conflicts assessment (Procurement Act 2023, s.83) is complete before the tender notice", _conflicts_assessed, "wall", applies=_regime_2023),
+        Condition("participation_period", "Requests to participate close no sooner than the minimum participation period after the tender notice "
+                  "(Procurement Act 2023 s.54; 2011 rules: Public Contracts Regulations 2006 regs 16 and 18)",
+                  _participation_period_long_enough, "governance", applies=_has_participation_stage),
+        Condition("tendering_period", "Tenders close no sooner than the minimum tendering period after the tender notice (Procurement Act 2023 s.54)",
+                  _open_tendering_period, "governance", applies=_open_procedure),
     ],
     "open_dialogue": [
         Condition("dialogue_procedure", "The procedure allows dialogue (competitive dialogue or competitive flexible)", _dialogue_procedure, "governance"),
@@ -203,6 +244,9 @@ GUARDS: dict[str, list[Condition]] = {
     "invite_tenders": [
         Condition("prequalified_bidder", "At least one bidder has passed pre-qualification", _some_bid_prequalified, "bids", applies=_has_participation_stage),
         Condition("bid_deadline", "The tender deadline is set", lambda c: c.bid_deadline is not None, "governance"),
+        Condition("tendering_period", "Tenders close no sooner than the minimum tendering period after the invitation "
+                  "(Procurement Act 2023 s.54; 2011 rules: Public Contracts Regulations 2006 reg 16)",
+                  _tendering_period_long_enough, "governance", applies=_has_participation_stage),
     ],
     "call_for_bafo": [
         Condition("tenders", "At least one tender has been received with a price", lambda c: any(b.tender_price is not None for b in active_bids(c)), "bids"),

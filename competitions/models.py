@@ -13,6 +13,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from competitions import guards
+from competitions.standstill import REDUCTIONS
 from core.uploads import RandomName, validate_document
 from core.append_only import append_only, append_only_trigger
 
@@ -128,7 +129,17 @@ class Competition(ConcurrentTransitionMixin, models.Model):
     principles_of_competition_published_on = models.DateField(null=True, blank=True)
     criteria_agreed_on = models.DateField(null=True, blank=True)
 
-    bid_deadline = models.DateTimeField(null=True, blank=True)
+    # Time limits (competitions/standstill.py): the deadlines of the participation and tendering periods,
+    # and any reduction of the minimum periods the regime allows, with its ground.
+    participation_deadline = models.DateTimeField(
+        "deadline for requests to participate", null=True, blank=True,
+        help_text="Procedures with a participation stage: when requests to participate close.",
+    )
+    time_limit_reduction = models.CharField(
+        "reduced time limits", max_length=30, blank=True, default="",
+        choices=list(REDUCTIONS.items()),
+    )
+    bid_deadline = models.DateTimeField("tender deadline", null=True, blank=True)
     standstill_started_on = models.DateField(null=True, blank=True)
     standstill_ends_on = models.DateField(null=True, blank=True)
     abandoned_reason = models.TextField(blank=True)

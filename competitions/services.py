@@ -47,7 +47,7 @@ from competitions.models import (
     TreasuryApproval,
 )
 from competitions.standstill import standstill_ends_on
-from core import transitions
+from core import dates, transitions
 from core.errors import PermissionDenied
 from core.models import Sector
 from core.sequences import next_value
@@ -175,11 +175,11 @@ def competition_create(
 
 GOVERNANCE_FIELDS = {
     "title", "description", "mandate", "mandate_issued_on", "sro", "sro_appointed_on",
-    "principles_of_competition_published_on", "bid_deadline", "estimated_value", "is_major_project",
-    "public_sector_bid_possible", "regime", "procedure", "award_basis", "programme",
+    "principles_of_competition_published_on", "bid_deadline", "participation_deadline", "time_limit_reduction",
+    "estimated_value", "is_major_project", "public_sector_bid_possible", "regime", "procedure", "award_basis", "programme",
 }
 # Once bidders know of the competition, its basis cannot change under them.
-FIXED_AFTER_LAUNCH = {"regime", "procedure", "award_basis", "public_sector_bid_possible"}
+FIXED_AFTER_LAUNCH = {"regime", "procedure", "award_basis", "public_sector_bid_possible", "time_limit_reduction"}
 
 
 UPDATE_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
@@ -218,11 +218,58 @@ def competition_update(*, competition: Competition, actor, expected_version: int
     _validate_procedure(changes.get("regime", locked.regime), changes.get("procedure", locked.procedure))
     for name, value in changes.items():
         setattr(locked, name, value)
+    _check_governance_dates(locked, changed=set(changes))
     locked.full_clean(exclude=["state"])
     locked.version += 1
     locked.save(update_fields=[*changes, "version"])
     _event(locked, actor, "updated", "Updated " + ", ".join(sorted(Competition._meta.get_field(n).verbose_name for n in changes)))
     return locked
+
+
+def _check_governance_dates(competition: Competition, *, changed: set[str]) -> None:
+    """Dates in the order things happen: a mandate before the SRO it appoints, both not in the future; a deadline set
+    now falls after now, tenders after requests to participate (the minimum periods are the transitions' guards)."""
+    dates.check_not_in_future("mandate_issued_on", competition.mandate_issued_on, "A mandate's issue")
+    dates.check_not_in_future("sro_appointed_on", competition.sro_appointed_on, "The SRO's appointment")
+    dates.check_not_in_future("principles_of_competition_published_on", competition.principles_of_competition_published_on,
+                              "The publication of the Principles of Competition")
+    dates.check_order("sro_appointed_on", competition.sro_appointed_on, competition.mandate_issued_on,
+                      "The SRO is appointed by the mandate: on or after the day it was issued.")
+    now = timezone.now()
+    for field in ("participation_deadline", "bid_deadline"):
+        value = getattr(competition, field)
+        dates.check_plausible(field, value)
+        if field in changed and value is not None and value <= now:
+            raise ValidationError({field: "A deadline set now must be in the future."})
+    if competition.participation_deadline and competition.bid_deadline and competition.bid_deadline <= competition.participation_deadline:
+        raise ValidationError({"bid_deadline": "Tenders close after requests to participate do: set the tender deadline later."})
+    _check_running_period(competition, changed=changed)
+
+
+# While a period runs, its deadline may move but never inside the regime's minimum from the day the period began:
+# requests to participate from the launch (the tender notice); tenders from the launch in the open procedure and
+# from the invitation otherwise.
+RUNNING_STATES = {State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER}
+
+
+def _check_running_period(competition: Competition, *, changed: set[str]) -> None:
+    from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem
+
+    if competition.state not in RUNNING_STATES:
+        return
+    periods = {"participation_deadline": (PARTICIPATION, "launch"),
+               "bid_deadline": (TENDERING, "launch" if competition.procedure == "open" else "invite_tenders")}
+    for field, (period, started_by) in periods.items():
+        if field not in changed:
+            continue
+        began = competition.events.filter(action=started_by).order_by("-at", "-id").first()
+        if began is None:
+            continue
+        problem = deadline_problem(regime=competition.regime, procedure=competition.procedure, period=period,
+                                   reduction=competition.time_limit_reduction, from_day=timezone.localdate(began.at),
+                                   deadline=getattr(competition, field))
+        if problem:
+            raise ValidationError({field: problem})
 
 
 # --- transitions ----------------------------------------------------------------------------
@@ -387,6 +434,7 @@ def business_case_record(*, competition, actor, kind: str, summary: str) -> Busi
 @transaction.atomic
 def business_case_approve(*, business_case: BusinessCase, actor, approved_on: date | None = None) -> BusinessCase:
     require_commissioning_side(actor, business_case.competition, Role.SRO)
+    dates.check_not_in_future("approved_on", approved_on, "An approval")
     business_case.status = BusinessCase.Status.APPROVED
     business_case.approved_by = actor
     business_case.approved_on = approved_on or timezone.localdate()
@@ -411,6 +459,7 @@ def planned_review_add(*, competition, actor, review_type: str, before_state: st
     require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
     if review_type in ("gateway", "keyholder") and gate is None:
         raise ValidationError({"gate": "Say which gate this review is."})
+    dates.check_plausible("planned_on", planned_on)
     review = PlannedReview.objects.create(competition=competition, review_type=review_type, gate=gate, before_state=before_state, planned_on=planned_on)
     _event(competition, actor, "assurance_plan", f"Assurance plan: {review.get_review_type_display()} planned for {planned_on:%d %B %Y}")
     return review
@@ -419,6 +468,7 @@ def planned_review_add(*, competition, actor, review_type: str, before_state: st
 @transaction.atomic
 def treasury_approval_record(*, competition, actor, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
     require_commissioning_side(actor, competition, Role.SRO, Role.COMMISSIONER)
+    dates.check_not_in_future("approved_on", approved_on, "A Treasury approval")
     approval, _ = TreasuryApproval.objects.update_or_create(
         competition=competition, stage=stage, defaults={"reference": reference, "approved_on": approved_on},
     )
@@ -447,6 +497,8 @@ def gateway_review_record(
         raise ValidationError({"competition": "A review is of one competition, or (Gate 0 only) of a programme."})
     if programme is not None and gate != 0:
         raise ValidationError({"gate": "Only Gate 0 (strategic assessment) is held for a programme."})
+    # A review recorded is a review held: not one to come (a future one is planned in the assurance plan).
+    dates.check_not_in_future("held_on", held_on, "A review that has been held")
     review = GatewayReview(
         competition=competition, programme=programme, review_type=review_type, gate=gate, held_on=held_on,
         review_team=review_team, delivery_confidence=delivery_confidence, summary=summary, recorded_by=actor,

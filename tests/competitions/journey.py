@@ -135,7 +135,15 @@ class Journey:
             services.bid_prequalify(bid=bid, actor=self.procurement, passed=True, reasons="Meets the minimum criteria.")
 
     def _satisfy_bid_deadline(self):
-        self.update(bid_deadline=timezone.now() + datetime.timedelta(days=30))
+        # Clear of every minimum period (s.54; PCR 2006 regs 16 and 18) and after requests to participate close.
+        self.update(bid_deadline=timezone.now() + datetime.timedelta(days=80))
+
+    def _satisfy_tendering_period(self):
+        if self.refresh().bid_deadline is None and self.competition.procedure == "open":
+            self._satisfy_bid_deadline()  # the open procedure's deadline is set before launch
+
+    def _satisfy_participation_period(self):
+        self.update(participation_deadline=timezone.now() + datetime.timedelta(days=36))
 
     def _satisfy_tenders(self):
         for bid, price in zip(self.bids(), [Decimal("240000000"), Decimal("230000000")]):

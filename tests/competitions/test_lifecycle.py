@@ -1,12 +1,15 @@
 """A competition walks from draft to closed; each guard refuses, naming what is missing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from competitions import guards
 from competitions.models import ABANDONABLE, Bid, Challenge, Competition, CompetitionEvent, Notice, State
+from competitions.standstill import next_working_day_from
 from contracts.models import Agreement
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from tests.competitions.journey import PATH, SOURCE_STATE, Journey
@@ -57,6 +60,11 @@ BREAK = {
     ("start_evaluation", "compliance"): lambda j: Bid.objects.filter(pk=j.bids()[0].pk).update(compliant=None),
     "procedure": lambda j: Competition.objects.filter(pk=j.competition.pk).update(procedure="restricted"),
     "dialogue_procedure": lambda j: Competition.objects.filter(pk=j.competition.pk).update(procedure="open"),
+    # The open procedure's tendering period runs from the tender notice: checked at launch.
+    ("launch", "tendering_period"): lambda j: Competition.objects.filter(pk=j.competition.pk).update(procedure="open", bid_deadline=None),
+    # A deadline too soon after the invitation (set directly: the service would refuse it).
+    ("invite_tenders", "tendering_period"): lambda j: Competition.objects.filter(pk=j.competition.pk).update(
+        bid_deadline=timezone.now() + datetime.timedelta(days=5)),
     "compliant_bid": lambda j: Bid.objects.filter(competition=j.competition).update(compliant=False),
     "no_open_challenge": lambda j: Challenge.objects.create(
         competition=j.competition, challenger=j.private_bidder, grounds="Scoring error", lodged_on=j.competition.standstill_started_on
@@ -189,7 +197,9 @@ def test_2011_rules_competition_needs_no_conflicts_assessment_and_publishes_no_n
         competition = trip.refresh()
         assert competition.state == State.CLOSED
         assert not competition.notices.exists()
-        assert (competition.standstill_ends_on - competition.standstill_started_on).days == 10
+        # PCR 2006 reg 32A: the tenth day after the decision, run on to a working day.
+        tenth = competition.standstill_started_on + datetime.timedelta(days=10)
+        assert competition.standstill_ends_on == next_working_day_from(tenth, regime="2011")
     finally:
         trip.stop_travel()
 

@@ -1,0 +1,38 @@
+"""Dates a person could mean: within the years the service keeps, not in the future where they record something held,
+and in the order things happen. Services check them; forms and the API show the refusal by field."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2099, 12, 31)
+
+
+def as_date(value) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def check_plausible(field: str, value) -> None:
+    day = as_date(value)
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise ValidationError({field: f"Enter a date between {EARLIEST.year} and {LATEST.year}."})
+
+
+def check_not_in_future(field: str, value, what: str) -> None:
+    """Something recorded as having happened (a review held, a mandate issued) cannot have happened after today."""
+    check_plausible(field, value)
+    day = as_date(value)
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: f"{what} cannot be in the future: enter today's date or an earlier one."})
+
+
+def check_order(later_field: str, later, earlier, rule: str) -> None:
+    """`later` may not come before `earlier` (both optional): the refusal names the later field and the rule."""
+    if later is not None and earlier is not None and as_date(later) < as_date(earlier):
+        raise ValidationError({later_field: rule})
