@@ -29,7 +29,7 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from core import transitions
+from core import dates, transitions
 from core.errors import TransitionRefused
 from core.roles import Role
 from core.signals import published_facts_changed
@@ -165,10 +165,18 @@ def agreement_create(*, actor, reference: str, title: str, provider, service_are
     )
     if agreement.contract_manager_id and not agreement.contract_manager.has_role(Role.CONTRACT_MANAGER):
         raise ValidationError({"contract_manager": "Choose someone with the contract manager role."})
+    _check_term(agreement)
     agreement.full_clean(exclude=["state"])
     agreement.save()
     _event(agreement, actor, "created", f"Agreement created ({agreement.get_route_display().lower()})")
     return agreement
+
+
+def _check_term(agreement: Agreement) -> None:
+    dates.check_plausible("start_date", agreement.start_date)
+    dates.check_plausible("end_date", agreement.end_date)
+    if agreement.start_date and agreement.end_date and agreement.end_date <= agreement.start_date:
+        raise ValidationError({"end_date": "The end date must be after the start date."})
 
 
 EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_risk", "contract_manager", "specification", "title"}
@@ -192,8 +200,7 @@ def agreement_update(*, agreement, actor, expected_version: int | None = None, *
         raise ValidationError({"contract_manager": "Choose someone with the contract manager role."})
     for name, value in changes.items():
         setattr(locked, name, value)
-    if locked.start_date and locked.end_date and locked.end_date <= locked.start_date:
-        raise ValidationError({"end_date": "The end date must be after the start date."})
+    _check_term(locked)
     locked.full_clean(exclude=["state"])
     locked.version += 1
     transitions.save_changed(locked, before)
@@ -301,8 +308,7 @@ def feedback_record(*, agreement, actor, received_on: date, source: str, satisfa
     require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Feedback is recorded while the agreement is live.")
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": "Feedback cannot be received in the future."})
+    dates.check_not_in_future("received_on", received_on, "Feedback received")
     item = Feedback(agreement=agreement, received_on=received_on, source=source, satisfaction=satisfaction,
                     respondents=respondents, summary=summary, recorded_by=actor)
     item.full_clean()
@@ -330,6 +336,9 @@ def equality_result_record(*, agreement, actor, period_start: date, characterist
 @transaction.atomic
 def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=None) -> RemedialActionPlan:
     require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
+    dates.check_plausible("due_on", due_on)
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "A plan agreed today falls due today or later."})
     plan = RemedialActionPlan(agreement=agreement, measure=measure, actions=actions, agreed_on=timezone.localdate(), due_on=due_on)
     plan.full_clean()
     plan.save()
@@ -374,6 +383,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
     require_role(actor, *MANAGERS, agreement=agreement)
     if not failings.strip():
         raise ValidationError({"failings": "Say what must be put right."})
+    dates.check_plausible("deadline", deadline)
     if deadline <= timezone.localdate():
         raise ValidationError({"deadline": "The deadline must be in the future."})
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -458,6 +468,8 @@ def _validate_changes(agreement, changes: dict) -> dict:
                 clean["value"] = _money(str(value))
             elif name == "end_date":
                 end = value if isinstance(value, date) else date.fromisoformat(str(value))
+                if not dates.EARLIEST <= end <= dates.LATEST:
+                    raise ValidationError({"changes": f"Enter an end date between {dates.EARLIEST.year} and {dates.LATEST.year}."})
                 if agreement.start_date and end <= agreement.start_date:
                     raise ValidationError({"changes": "The new end date must be after the start date."})
                 clean["end_date"] = end.isoformat()

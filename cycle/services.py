@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from competitions.models import LAUNCHED, Competition
-from core import transitions
+from core import dates, transitions
 from core.errors import PermissionDenied
 from core.roles import Role
 from cycle import allocation, guards
@@ -78,6 +78,8 @@ def _reload(cycle, *, expected_version: int | None = None) -> CommissioningCycle
 def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
                  available_resources: Decimal, area: str = "", previous_cycle=None) -> CommissioningCycle:
     require_commissioner(actor)
+    dates.check_plausible("period_start", period_start)
+    dates.check_plausible("period_end", period_end)
     problem = period_problem(period_start, period_end)
     if problem:
         raise ValidationError({"period_end": problem})
@@ -135,8 +137,9 @@ def period_problem(period_start: date, period_end: date) -> str | None:
     """What is wrong with a cycle's period, if anything: closing a cycle opens the next, so that one must fit the calendar too."""
     if period_end <= period_start:
         return "The period must end after it starts."
-    if next_period(period_start, period_end) is None:
-        return f"The period ends too late: the cycle after it, as long as this one, would end after {date.max:%-d %B %Y}."
+    following = next_period(period_start, period_end)
+    if following is None or following[1] > dates.LATEST:
+        return f"The period ends too late: the cycle after it, as long as this one, would end after {dates.LATEST:%-d %B %Y}."
     return None
 
 
@@ -286,6 +289,7 @@ def live_competition_in(service_area) -> Competition | None:
 def market_sounding_record(*, cycle, actor, service_area, kind: str, held_on: date, providers, learned: str) -> MarketSounding:
     """Soundings are for open markets: during a live competition all contact goes through MoJ Procurement."""
     require_commissioner(actor, cycle)
+    dates.check_not_in_future("held_on", held_on, "A sounding that has been held")
     live = live_competition_in(service_area)
     if live is not None:
         raise ValidationError({"service_area": f"{live.reference} is a live competition for {service_area}: contact with providers goes through MoJ Procurement until it is awarded."})

@@ -257,12 +257,12 @@ def test_create_with_bad_input_names_the_fields_and_creates_nothing(commissioner
 
 
 def test_a_period_whose_next_cycle_would_pass_the_calendars_end_is_refused_on_period_end(commissioner):
-    # Closing a cycle opens the next, as long, the day after: that one must fit before 31 December 9999.
+    # Closing a cycle opens the next, as long, the day after: that one must fit the service's years (to 2099) too.
     body = problem(client_for(commissioner).post(CYCLES, {
         "name": "Forever", "type": "strategic", "level": "national",
-        "period_start": "9000-01-01", "period_end": "9999-12-31", "available_resources": "5",
+        "period_start": "2090-01-01", "period_end": "2099-12-31", "available_resources": "5",
     }, format="json"), 400)
-    assert list(body["errors"]) == ["period_end"] and "31 December 9999" in body["errors"]["period_end"][0]
+    assert list(body["errors"]) == ["period_end"] and "31 December 2099" in body["errors"]["period_end"][0]
     assert not CommissioningCycle.objects.exists()
 
 

@@ -223,6 +223,7 @@ def test_the_next_period_starts_the_day_after_and_is_as_long():
 def test_a_cycle_whose_next_would_pass_the_calendars_end_is_refused_on_period_end(commissioner):
     with pytest.raises(ValidationError) as refused:
         services.cycle_create(actor=commissioner, name="Forever", cycle_type="strategic", level="national",
-                              period_start=datetime.date(9000, 1, 1), period_end=datetime.date(9999, 12, 31), available_resources=Decimal("5"))
+                              period_start=datetime.date(2090, 1, 1), period_end=datetime.date(2099, 12, 31), available_resources=Decimal("5"))
     assert list(refused.value.message_dict) == ["period_end"]
+    assert "would end after 31 December 2099" in refused.value.message_dict["period_end"][0]
     assert not CommissioningCycle.objects.exists()
