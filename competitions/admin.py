@@ -18,6 +18,7 @@ from competitions.models import (
     GatewayReview,
     ModeratedScore,
     Score,
+    TieBreak,
 )
 from ethical_walls import audit, registry
 from ethical_walls.selectors import permitted
@@ -59,5 +60,5 @@ class BidAdmin(WalledAdmin):
     exclude = ["tender_price", "bafo_price"]
 
 
-for model in (BidDocument, BusinessCase, DebriefLetter, EvaluationCriterion, GatewayReview, ModeratedScore, Score, AwardRecommendation):
+for model in (BidDocument, BusinessCase, DebriefLetter, EvaluationCriterion, GatewayReview, ModeratedScore, Score, TieBreak, AwardRecommendation):
     admin.site.register(model, WalledAdmin)

@@ -18,6 +18,7 @@ class CompetitionsConfig(AppConfig):
             "competitions.moderatedscore": "bid__competition_id",
             "competitions.businesscase": "competition_id",
             "competitions.gatewayreview": "competition_id",
+            "competitions.tiebreak": "competition_id",
             "competitions.awardrecommendation": "competition_id",
             "competitions.debriefletter": "bid__competition_id",
             "competitions.clarification": "competition_id",

@@ -126,6 +126,16 @@ class RecommendAwardForm(forms.Form):
         self.fields["bid"].queryset = Bid.objects.filter(competition=competition, compliant=True, withdrawn=False).select_related("bidder")
 
 
+class TieBreakForm(forms.Form):
+    bid = forms.ModelChoiceField(queryset=Bid.objects.none(), label="The tied bid placed first")
+    method = forms.CharField(widget=forms.Textarea, help_text="The tie-break method as the tender documents published it.")
+    reason = forms.CharField(widget=forms.Textarea, help_text="Why the method puts this bid first.")
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].queryset = Bid.objects.filter(competition=competition, compliant=True, withdrawn=False).select_related("bidder")
+
+
 class ConfirmForm(forms.Form):
     """A button, for actions that take no input."""
 

@@ -141,6 +141,13 @@ def _scoring_complete(competition) -> bool:
     return True
 
 
+def _tie_for_first_broken(competition) -> bool:
+    """Bids tied for first are separated by a recorded tie-break (nothing to break when first is not shared)."""
+    from competitions.evaluation import rank_bids, tie_unbroken
+
+    return not tie_unbroken(rank_bids(competition))
+
+
 def _every_bidder_debriefed(competition) -> bool:
     bids = [b for b in active_bids(competition) if b.stage in ("tender", "bafo")]
     return bool(bids) and all(_has_related("debrief_letter")(b) for b in bids)
@@ -259,6 +266,8 @@ GUARDS: dict[str, list[Condition]] = {
     ],
     "recommend_award": [
         Condition("scoring", "Every compliant bid is scored on every criterion by at least two evaluators and moderated", _scoring_complete, "evaluation"),
+        Condition("tie_broken", "Bids tied for first place are separated by a tie-break recorded with its reason, "
+                  "by the method the tender documents published", _tie_for_first_broken, "evaluation"),
     ],
     "start_standstill": [
         Condition("full_business_case", "The Full Business Case is approved", _business_case_approved("full"), "business-cases"),

@@ -521,6 +521,21 @@ class AwardRecommendation(models.Model):
     made_on = models.DateField()
 
 
+class TieBreak(models.Model):
+    """How bids tied for the highest score were separated, by the method the tender documents published.
+
+    Equal totals are a tie, never decided by the alphabet: the award is not recommended
+    until MoJ Procurement records which tied bid goes first, by what method and why.
+    """
+
+    competition = models.OneToOneField(Competition, on_delete=models.CASCADE, related_name="tie_break")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+", help_text="The tied bid placed first.")
+    method = models.TextField(help_text="The tie-break method as the tender documents published it.")
+    reason = models.TextField(help_text="Why the method puts this bid first.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField()
+
+
 class DebriefLetter(models.Model):
     """The letter to each bidder (under the 2023 Act, its assessment summary).
 

@@ -154,7 +154,7 @@ def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = 
     confidential = sees_confidential(user, competition)
     prefetch_related_objects([competition], *(_confidential_prefetches(user) if confidential else _public_prefetches(user)))
     if confidential:
-        for name in ("procurement_strategy", "award_recommendation", "benefits_report", "wall", "conflicts_assessment"):
+        for name in ("procurement_strategy", "tie_break", "award_recommendation", "benefits_report", "wall", "conflicts_assessment"):
             _load_optional(competition, name)
     if confidential and audit_view:
         audit.viewed(actor=user, channel=channel, obj=competition, path=path, detail="Confidential view of the competition")

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from competitions import guards, notices
-from competitions.evaluation import rank_bids
+from competitions.evaluation import rank_bids, recorded_tie_break, tied_for_first
 from competitions.models import (
     DELIVERY_CONFIDENCE_SCALES,
     PROCEDURES_BY_REGIME,
@@ -44,6 +44,7 @@ from competitions.models import (
     Regime,
     Score,
     State,
+    TieBreak,
     TreasuryApproval,
 )
 from competitions.standstill import standstill_ends_on
@@ -122,7 +123,7 @@ def _reload(competition: Competition, *, expected_version: int | None = None) ->
         Competition.objects.prefetch_related(
             "business_cases", "treasury_approvals", "gateway_reviews", "criteria", "challenges",
             "bids__scores", "bids__moderated_scores", "bids__cost_adjustments", "bids__bidder", "conflict_declarations",
-        ).select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment"),
+        ).select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment", "tie_break"),
         competition.pk, expected_version=expected_version, record=f"Competition {competition.reference}",
     )
 
@@ -323,22 +324,64 @@ def competition_start_evaluation(*, competition, actor, expected_version=None):
 
 
 def competition_recommend_award(*, competition, actor, bid: Bid | None = None, rationale: str = "", expected_version=None):
-    """MoJ Procurement recommends the highest-ranked bid unless it names another and says why."""
+    """MoJ Procurement recommends the highest-ranked bid unless it names another and says why.
+
+    A tie for first is broken first (the guard's `tie_broken`): the recorded tie-break's bid is then the highest ranked.
+    """
 
     def record(current):
         ranking = rank_bids(current)
-        chosen = bid or (ranking[0].bid if ranking else None)
+        first = ranking[0] if ranking else None
+        chosen = bid or (first.bid if first else None)
         if chosen is None or chosen.competition_id != current.pk or not chosen.compliant:
             raise ValidationError({"bid": "Choose a compliant bid in this competition."})
-        if ranking and chosen.pk != ranking[0].bid.pk and not rationale.strip():
+        if first and chosen.pk != first.bid.pk and not rationale.strip():
             raise ValidationError({"rationale": "Say why the recommended bid is not the highest ranked."})
         recommendation = AwardRecommendation.objects.create(
             competition=current, bid=chosen, made_by=actor, made_on=timezone.localdate(),
-            rationale=rationale or f"Highest ranked compliant bid ({ranking[0].total if ranking else ''}).",
+            rationale=rationale or _ranked_first_rationale(current, ranking),
         )
         wall.wall_protect(recommendation)
 
     return _transition("recommend_award", competition=competition, actor=actor, expected_version=expected_version, after_save=record)
+
+
+def _ranked_first_rationale(competition, ranking) -> str:
+    first = ranking[0]
+    figure = f"{first.total}" if competition.award_basis == AwardBasis.MEAT else f"adjusted price £{first.adjusted_price:,.2f}"
+    tied = tied_for_first(ranking)
+    if not tied:
+        return f"Highest ranked compliant bid ({figure})."
+    others = ", ".join(str(r.bid.bidder) for r in tied if r is not first)
+    tie_break = competition.tie_break
+    return f"Tied for first ({figure}) with {others}; placed first by the tie-break ({tie_break.method}): {tie_break.reason}"
+
+
+@transaction.atomic
+def tie_break_record(*, competition, actor, bid: Bid, method: str, reason: str) -> TieBreak:
+    """Separate bids tied for first, by the method the tender documents published, saying why (replaces an earlier one)."""
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    current = _reload(competition)
+    if current.state != State.EVALUATION:
+        raise ValidationError("A tie is broken during evaluation, before the award is recommended.")
+    tied = tied_for_first(rank_bids(current))
+    if not tied:
+        raise ValidationError({"bid": "No bids are tied for first place: there is no tie to break."})
+    if bid.pk not in {r.bid.pk for r in tied}:
+        names = " and ".join(str(r.bid.bidder) for r in tied)
+        raise ValidationError({"bid": f"Choose one of the bids tied for first place: {names}."})
+    errors = {name: "Say " + what for name, what, given in (
+        ("method", "which tie-break method the tender documents published.", method),
+        ("reason", "why the method puts this bid first.", reason),
+    ) if not given.strip()}
+    if errors:
+        raise ValidationError(errors)
+    tie_break, _ = TieBreak.objects.update_or_create(competition=current, defaults={
+        "bid": bid, "method": method.strip(), "reason": reason.strip(), "recorded_by": actor, "recorded_on": timezone.localdate(),
+    })
+    wall.wall_protect(tie_break)
+    _event(current, actor, "evaluation", f"Tie for first broken in favour of {bid.bidder}: {tie_break.method}")
+    return tie_break
 
 
 def competition_start_standstill(*, competition, actor, expected_version=None):
@@ -775,6 +818,7 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
             {
                 "competition": competition, "bid": bid, "result": result, "criteria": criteria,
                 "winner": winner, "is_winner": bid.pk == winner.pk, "winning_result": results.get(winner.pk),
+                "tie_break": recorded_tie_break(competition),
                 "issued_on": timezone.localdate(), "regime_2023": competition.regime == Regime.PA_2023,
             },
         )

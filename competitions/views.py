@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from competitions import forms, guards, selectors, services
-from competitions.evaluation import rank_bids
+from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, Recommendation
 from core.csv_export import csv_response
 from core.errors import StaleObject, TransitionRefused
@@ -124,9 +124,13 @@ def detail(request, pk, *, refusal=None, status=200):
         # Rule 2: a tender is sealed from the evaluators until the bid deadline.
         bid.tender_shown = selectors.tender_visible(request.user, bid)
     if confidential:
+        ranking = rank_bids(competition)
+        tied = tied_for_first(ranking)
         context.update(
             panels=_transition_panels(request, competition),
-            ranking=rank_bids(competition),
+            ranking=ranking,
+            tied_for_first=tied,
+            tie_winner=next((r for r in tied if r.tie_broken), None),
             record_actions=RECORD_ACTIONS,
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
@@ -234,6 +238,7 @@ RECORD_ACTIONS = {
     "cost-adjustment": RecordAction("Record a Principles of Competition cost adjustment", _plain(forms.CostAdjustmentForm), lambda c, a, d, t: services.cost_adjustment_record(bid=t, actor=a, **d), "evaluation", target="bid"),
     "score": RecordAction("Record your score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_record(bid=t, actor=a, **d), "evaluation", target="bid"),
     "moderate": RecordAction("Record the moderated score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_moderate(bid=t, actor=a, criterion=d["criterion"], score=d["score"], notes=d["rationale"]), "evaluation", target="bid"),
+    "tie-break": RecordAction("Break the tie for first place", _for_competition(forms.TieBreakForm), lambda c, a, d, t: services.tie_break_record(competition=c, actor=a, **d), "evaluation"),
     "debriefs": RecordAction("Issue debrief letters to every bidder", _plain(forms.ConfirmForm), lambda c, a, d, t: services.debrief_letters_issue(competition=c, actor=a), "evaluation"),
     "challenge": RecordAction("Record a challenge", _plain(forms.ChallengeForm), lambda c, a, d, t: services.challenge_record(competition=c, actor=a, **d), "standstill"),
     "resolve-challenge": RecordAction("Resolve a challenge", _plain(forms.ChallengeResolveForm), lambda c, a, d, t: services.challenge_resolve(challenge=t, actor=a, **d), "standstill", target="challenge"),

@@ -232,4 +232,5 @@ ModeratedScoreUserObjectPermission, ModeratedScoreGroupObjectPermission = _permi
 BusinessCaseUserObjectPermission, BusinessCaseGroupObjectPermission = _permission_models("competitions.BusinessCase", "BusinessCase")
 GatewayReviewUserObjectPermission, GatewayReviewGroupObjectPermission = _permission_models("competitions.GatewayReview", "GatewayReview")
 AwardRecommendationUserObjectPermission, AwardRecommendationGroupObjectPermission = _permission_models("competitions.AwardRecommendation", "AwardRecommendation")
+TieBreakUserObjectPermission, TieBreakGroupObjectPermission = _permission_models("competitions.TieBreak", "TieBreak")
 DebriefLetterUserObjectPermission, DebriefLetterGroupObjectPermission = _permission_models("competitions.DebriefLetter", "DebriefLetter")

@@ -39,7 +39,7 @@ def _protected_records(competition):
     """Every protected record of a competition, by model: the competition's confidential material."""
     from competitions.models import (
         AwardRecommendation, Bid, BidDocument, BusinessCase, Competition, DebriefLetter,
-        EvaluationCriterion, GatewayReview, ModeratedScore, Score,
+        EvaluationCriterion, GatewayReview, ModeratedScore, Score, TieBreak,
     )
 
     return [
@@ -51,6 +51,7 @@ def _protected_records(competition):
         ModeratedScore.objects.filter(bid__competition=competition),
         BusinessCase.objects.filter(competition=competition),
         GatewayReview.objects.filter(competition=competition),
+        TieBreak.objects.filter(competition=competition),
         AwardRecommendation.objects.filter(competition=competition),
         DebriefLetter.objects.filter(bid__competition=competition),
     ]

@@ -10,8 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competitions import selectors, services
+from competitions.evaluation import rank_bids
 from competitions.models import (
     PHASE_LABELS,
+    AwardBasis,
     AwardRecommendation,
     Bid,
     BidParticipant,
@@ -24,6 +26,7 @@ from competitions.models import (
     ProcurementStrategy,
     Recommendation,
     State,
+    TieBreak,
     TreasuryApproval,
 )
 from core.api.schema import closed_schema
@@ -193,6 +196,41 @@ class AwardRecommendationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TieBreakSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TieBreak
+        fields = ["bid", "method", "reason", "recorded_on"]
+        read_only_fields = fields
+
+
+class RankedBidSerializer(serializers.Serializer):
+    """One compliant bid's place: ranked on its exact total, shown to 0.01."""
+
+    bid = serializers.IntegerField(source="bid.pk", help_text="The bid's id.")
+    bidder = serializers.CharField(source="bid.bidder.name")
+    rank = serializers.IntegerField(help_text="1 + the number of bids strictly ahead: tied bids share a rank.")
+    tied = serializers.BooleanField(help_text="Another bid has exactly the same total (lowest tender: the same adjusted price).")
+    tie_broken = serializers.BooleanField(help_text="Placed first of a tie for first by the recorded tie-break.")
+    adjusted_price = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True,
+                                              help_text="The price after Principles of Competition adjustments.")
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
+                                     help_text="The weighted total out of 100 (most economically advantageous tender; null under lowest tender).")
+
+    def to_representation(self, result):
+        data = super().to_representation(result)
+        if self.context.get("lowest_price"):
+            data["total"] = None
+        return data
+
+
+class TieBreakRecordSerializer(serializers.Serializer):
+    """The arguments of services.tie_break_record."""
+
+    bid = VisibleRelatedField(selector=selectors.bid_list, help_text="The tied bid placed first.")
+    method = serializers.CharField(allow_blank=True, help_text="The tie-break method as the tender documents published it.")
+    reason = serializers.CharField(allow_blank=True, help_text="Why the method puts this bid first.")
+
+
 class AvailableTransitionsMixin(serializers.Serializer):
     available_transitions = serializers.SerializerMethodField(
         help_text="Transitions this user may apply now: possible from the current state, every condition met, and the user's role allowed."
@@ -226,12 +264,14 @@ class CompetitionConfidentialDetailSerializer(AvailableTransitionsMixin, Competi
     business_cases = BusinessCaseSerializer(many=True, read_only=True)
     treasury_approvals = TreasuryApprovalSerializer(many=True, read_only=True)
     procurement_strategy = serializers.SerializerMethodField()
+    ranking = serializers.SerializerMethodField(help_text="The compliant bids in rank order, ties shown as ties.")
+    tie_break = serializers.SerializerMethodField()
     award_recommendation = serializers.SerializerMethodField()
 
     class Meta(CompetitionConfidentialSerializer.Meta):
         fields = [
             *CompetitionConfidentialSerializer.Meta.fields, "criteria", "business_cases", "treasury_approvals",
-            "procurement_strategy", "award_recommendation", "available_transitions",
+            "procurement_strategy", "ranking", "tie_break", "award_recommendation", "available_transitions",
         ]
         read_only_fields = fields
 
@@ -239,6 +279,16 @@ class CompetitionConfidentialDetailSerializer(AvailableTransitionsMixin, Competi
     def get_procurement_strategy(self, competition):
         strategy = _optional(competition, "procurement_strategy")
         return ProcurementStrategySerializer(strategy).data if strategy else None
+
+    @extend_schema_field(RankedBidSerializer(many=True))
+    def get_ranking(self, competition):
+        lowest_price = competition.award_basis == AwardBasis.LOWEST_PRICE
+        return RankedBidSerializer(rank_bids(competition), many=True, context={"lowest_price": lowest_price}).data
+
+    @extend_schema_field(TieBreakSerializer(allow_null=True))
+    def get_tie_break(self, competition):
+        tie_break = _optional(competition, "tie_break")
+        return TieBreakSerializer(tie_break).data if tie_break else None
 
     @extend_schema_field(AwardRecommendationSerializer(allow_null=True))
     def get_award_recommendation(self, competition):

@@ -28,6 +28,7 @@ from competitions.api.serializers import (
     CompetitionUpdateSerializer,
     GatewayReviewSerializer,
     NoticeSerializer,
+    TieBreakRecordSerializer,
     TransitionSerializer,
 )
 from competitions.models import Bid, Clarification, Competition, GatewayReview
@@ -162,6 +163,19 @@ class CompetitionViewSet(VersionedDetailMixin, viewsets.GenericViewSet):
             request.user, competition, *services.TRANSITION_ROLES[name],
         ))
         services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=version, **arguments)
+        return self.detail_response(competition.pk)
+
+    @extend_schema(request=TieBreakRecordSerializer, responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404)})
+    @action(detail=True, methods=["post"], url_path="tie-break", url_name="tie-break")
+    def tie_break(self, request, pk=None):
+        """Separate bids tied for first place, by the method the tender documents published, saying why.
+
+        Until then the award cannot be recommended (the `tie_broken` condition). Recording another replaces it.
+        """
+        competition = self.get_object()
+        given = TieBreakRecordSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        services.tie_break_record(competition=competition, actor=request.user, **given.validated_data)
         return self.detail_response(competition.pk)
 
     @extend_schema(responses={200: NoticeSerializer(many=True), **problem_responses(404)})

@@ -38,6 +38,7 @@ from competitions.models import (
     Recommendation,
     Score,
     State,
+    TieBreak,
     TreasuryApproval,
 )
 from contracts.models import Agreement
@@ -60,6 +61,8 @@ MARKERS = {
     "other_bid_document": "Serco method statement",
     "unpublished_question": "Serco asks about TUPE liabilities",
     "timeline": "Score recorded against",
+    "tie_break_method": "Highest mark on the mobilisation criterion",
+    "tie_break_reason": "Serco's mobilisation plan was marked higher",
 }
 
 ATTACKERS = [
@@ -100,6 +103,12 @@ def build_scene() -> Scene:
     declaration = wall.conflict_declare(competition=journey.refresh(), actor=excluded, nature="conflict", details="Spouse works for Serco")
     wall.conflict_assess(declaration=declaration, actor=journey.sro, outcome="excluded")
 
+    # The two bids tie for first, and MoJ Procurement records the tie-break: evaluation material too.
+    journey.advance_to(State.EVALUATION)
+    journey.prepare("recommend_award", leave_out="tie_broken")
+    journey.tie_for_first()
+    services.tie_break_record(competition=journey.refresh(), actor=journey.procurement, bid=serco_bid,
+                              method=MARKERS["tie_break_method"], reason=MARKERS["tie_break_reason"])
     journey.advance_to(State.AWARDED)
 
     # A draft competition in the same service area, with confidential draft material.
@@ -183,6 +192,8 @@ def _confidential_texts(competition, own_bids: set[int]) -> dict[str, str]:
         add("moderation notes", score.notes)
     for adjustment in CostAdjustment.objects.filter(bid__competition=competition):
         add("cost adjustment", adjustment.rationale)
+    for tie_break in TieBreak.objects.filter(competition=competition):
+        add("tie-break", tie_break.method, tie_break.reason)
     for recommendation in AwardRecommendation.objects.filter(competition=competition):
         add("award recommendation", recommendation.rationale)
     for challenge in Challenge.objects.filter(competition=competition):

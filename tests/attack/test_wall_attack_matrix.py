@@ -21,7 +21,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from competitions import services
-from competitions.models import AwardRecommendation, Bid, BusinessCase, GatewayReview, ModeratedScore, Score, State
+from competitions.models import AwardRecommendation, Bid, BusinessCase, GatewayReview, ModeratedScore, Score, State, TieBreak
 from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls.models import AuditEvent
@@ -147,6 +147,7 @@ PROBES = [
     Probe("5", "page", "award recommendation form", lambda s: f"/competitions/{s.live.pk}/transitions/recommend_award/"),
     Probe("5", "export", "OCDS record of the awarded competition", lambda s: f"/api/v1/ocds/competitions/{s.live.pk}/record/", api=True),
     Probe("5", "admin", "award recommendation in the admin", lambda s: f"/admin/competitions/awardrecommendation/{AwardRecommendation.objects.get(competition=s.live).pk}/change/"),
+    Probe("5", "admin", "tie-break in the admin", lambda s: f"/admin/competitions/tiebreak/{TieBreak.objects.get(competition=s.live).pk}/change/"),
     Probe("5", "admin", "moderated scores in the admin", lambda s: f"/admin/competitions/moderatedscore/{ModeratedScore.objects.filter(bid__competition=s.live).first().pk}/change/"),
     Probe("5", "admin", "business case in the admin", lambda s: f"/admin/competitions/businesscase/{BusinessCase.objects.filter(competition=s.live).first().pk}/change/"),
     # Rule 7: the nightly reports of the agreement the award created are agreement material, on the page and in the PDFs.

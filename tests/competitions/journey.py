@@ -12,7 +12,8 @@ import time_machine
 from django.utils import timezone
 
 from competitions import guards, services
-from competitions.models import Bid, BusinessCase, Competition, EvaluationCriterion, GatewayReview, State
+from competitions.evaluation import rank_bids, tied_for_first
+from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, GatewayReview, ModeratedScore, State
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from ethical_walls import services as wall_services
@@ -165,6 +166,18 @@ class Journey:
                 for evaluator in (self.procurement, self.second_evaluator):
                     services.score_record(bid=bid, criterion=criterion, actor=evaluator, score=mark, rationale="Evidence in section 3.")
                 services.score_moderate(bid=bid, criterion=criterion, actor=self.procurement, score=mark, notes="Consensus.")
+
+    def tie_for_first(self):
+        """Make the two bids' totals exactly equal: the same marks and the same adjusted price."""
+        ModeratedScore.objects.filter(bid__competition=self.competition).update(score=7)
+        CostAdjustment.objects.filter(bid__competition=self.competition).delete()
+        Bid.objects.filter(competition=self.competition).update(bafo_price=Decimal("230000000"))
+
+    def _satisfy_tie_broken(self):
+        tied = tied_for_first(rank_bids(self.refresh()))
+        if tied:
+            services.tie_break_record(competition=self.refresh(), actor=self.procurement, bid=tied[-1].bid,
+                                      method="Highest score on quality of delivery", reason="Equal on every criterion; chosen for the test.")
 
     def _satisfy_full_business_case(self):
         case = services.business_case_record(competition=self.refresh(), actor=self.sro, kind=BusinessCase.Kind.FULL, summary="As determined by the winning bid.")

@@ -65,6 +65,8 @@ BREAK = {
     # A deadline too soon after the invitation (set directly: the service would refuse it).
     ("invite_tenders", "tendering_period"): lambda j: Competition.objects.filter(pk=j.competition.pk).update(
         bid_deadline=timezone.now() + datetime.timedelta(days=5)),
+    # Equal totals are a tie: nothing but a recorded tie-break puts one first.
+    ("recommend_award", "tie_broken"): lambda j: j.tie_for_first(),
     "compliant_bid": lambda j: Bid.objects.filter(competition=j.competition).update(compliant=False),
     "no_open_challenge": lambda j: Challenge.objects.create(
         competition=j.competition, challenger=j.private_bidder, grounds="Scoring error", lodged_on=j.competition.standstill_started_on
