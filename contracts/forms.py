@@ -146,9 +146,9 @@ class MeasureForm(AgreementFormMixin, forms.Form):
         return Outcome.objects.get(pk=self.cleaned_data["outcome"])
 
 
-def period_label(measure, start: datetime.date, today: datetime.date) -> str:
-    end = performance.due_date(measure, start) - datetime.timedelta(days=performance.RETURN_GRACE_DAYS)
-    overdue = " (overdue)" if performance.due_date(measure, start) < today else ""
+def period_label(measure, agreement_start: datetime.date, start: datetime.date, today: datetime.date) -> str:
+    end = performance.period_end(measure, agreement_start, start)
+    overdue = " (overdue)" if performance.due_date(measure, agreement_start, start) < today else ""
     return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}{overdue}"
 
 
@@ -160,7 +160,7 @@ def open_periods(agreement, today: datetime.date) -> list:
     for measure in agreement.measures.all():
         received = {r.period_start for r in measure.returns.all()}
         ended = performance.periods(measure, agreement.start_date, today + datetime.timedelta(days=1))
-        choices = [(p.isoformat(), period_label(measure, p, today)) for p in reversed(ended) if p not in received]
+        choices = [(p.isoformat(), period_label(measure, agreement.start_date, p, today)) for p in reversed(ended) if p not in received]
         if choices:
             grouped.append((measure.name, choices))
     return grouped

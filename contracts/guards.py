@@ -14,12 +14,12 @@ def _kpis(agreement):
 
 
 def _enough_kpis(agreement) -> bool:
-    # Procurement Act 2023 s.52: contracts of £5m or more publish at least three KPIs.
+    # Procurement Act 2023 s.52(1): a contract "of more than £5 million" sets at least three KPIs.
     return len(_kpis(agreement)) >= 3
 
 
 def _needs_three_kpis(agreement) -> bool:
-    return agreement.regime == "2023" and agreement.value >= UK7_KPI_THRESHOLD
+    return agreement.regime == "2023" and agreement.value > UK7_KPI_THRESHOLD
 
 
 def _open_notice(agreement):
@@ -38,7 +38,7 @@ GUARDS = {
     "go_live": [
         Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
         Condition("measures", "At least one measure is set, linked to an outcome", lambda a: any(m.outcome_id for m in a.measures.all()), "measures"),
-        Condition("kpis", "At least three KPIs, as a Procurement Act 2023 contract of £5m or more", _enough_kpis, "measures", applies=_needs_three_kpis),
+        Condition("kpis", "At least three KPIs, as a Procurement Act 2023 contract of more than £5m (s.52)", _enough_kpis, "measures", applies=_needs_three_kpis),
         Condition("contract_manager", "A contract manager is assigned", lambda a: a.contract_manager_id is not None, "details"),
     ],
     "start_rectification": [

@@ -6,9 +6,14 @@
 - Agreement score for a period: the weighted mean of its measures' points (Green 100,
   Amber 50, Red 0) over the measures with a return for that period.
 - Penalties: each measure's rule charges its Amber or Red amount for each period so rated.
-- Periods run from the agreement's start date in steps of the measure's frequency; a
-  period's return is due `RETURN_GRACE_DAYS` after it ends, then overdue.
-- KPI rating for a UK9 contract performance notice, from the last 12 months of RAG:
+- Periods run from the agreement's start date in steps of the measure's frequency, each
+  stepped from the start itself (the n-th monthly period of an agreement starting on
+  31 January starts on the 31st, or the month's last day when it has none — 29 February,
+  31 March, 30 April — never drifting to the 29th); a period ends the day before the
+  next starts, and its return is due `RETURN_GRACE_DAYS` after it ends, then overdue.
+- KPI rating for a UK9 contract performance notice, from the RAG of the last twelve
+  *completed* reporting periods (ended by the day before the assessment; the same
+  whatever day of a period it runs):
   Inadequate if more than a third of periods are Red; Requires improvement if any is Red;
   Approaching target if none is Red but fewer than three quarters are Green; otherwise Good.
 - Stewardship: a sub-prime or member carrying a larger share of risk than of funding;
@@ -38,24 +43,41 @@ def rag(measure, value: Decimal) -> str:
     return AMBER if shortfall <= measure.tolerance else RED
 
 
+def _step(measure) -> int:
+    return MONTHS_PER_PERIOD[measure.frequency]
+
+
+def period_start(measure, start: date, number: int) -> date:
+    """The start of the measure's `number`-th period (0 is the first), stepped from the agreement's start."""
+    return start + relativedelta(months=number * _step(measure))
+
+
+def period_end(measure, start: date, begins: date) -> date:
+    """The last day of the period beginning on `begins`: the day before the next period starts."""
+    number = 0
+    while period_start(measure, start, number) < begins:
+        number += 1
+    return period_start(measure, start, number + 1) - timedelta(days=1)
+
+
 def periods(measure, start: date, until: date) -> list[date]:
-    """The start dates of the measure's periods that have ended by `until`."""
-    step = relativedelta(months=MONTHS_PER_PERIOD[measure.frequency])
-    starts, current = [], start
-    while current + step - timedelta(days=1) < until:
-        starts.append(current)
-        current += step
+    """The start dates of the measure's periods that have ended before `until`."""
+    starts, number = [], 0
+    while period_start(measure, start, number + 1) <= until:
+        starts.append(period_start(measure, start, number))
+        number += 1
     return starts
 
 
-def due_date(measure, period_start: date) -> date:
-    return period_start + relativedelta(months=MONTHS_PER_PERIOD[measure.frequency]) - timedelta(days=1) + timedelta(days=RETURN_GRACE_DAYS)
+def due_date(measure, start: date, begins: date) -> date:
+    """When the return for the period beginning on `begins` is due: `RETURN_GRACE_DAYS` after the period ends."""
+    return period_end(measure, start, begins) + timedelta(days=RETURN_GRACE_DAYS)
 
 
 def overdue(measure, start: date, today: date) -> list[date]:
     """Periods whose return is past due and not in (reads the measure's prefetched returns)."""
     received = {r.period_start for r in measure.returns.all()}
-    return [p for p in periods(measure, start, today) if p not in received and due_date(measure, p) < today]
+    return [p for p in periods(measure, start, today) if p not in received and due_date(measure, start, p) < today]
 
 
 def penalty(measure, rating: str) -> Decimal:
@@ -127,13 +149,25 @@ def kpi_rating(ratings: list[str]) -> str:
     return KpiRating.GOOD
 
 
+ASSESSED_MONTHS = 12
+
+
+def assessed_periods(measure, start: date, today: date) -> list[date]:
+    """The completed periods a UK9 assesses: the last twelve months' worth (12 monthly, 4 quarterly, 1 annual).
+
+    Completed means ended before `today`: the window moves when a period ends, not with the day it runs.
+    """
+    return periods(measure, start, today)[-(ASSESSED_MONTHS // _step(measure)):]
+
+
 def kpi_ratings(agreement, today: date) -> dict:
-    """Each KPI's rating over the last 12 months of returns."""
-    since = today - relativedelta(months=12)
-    return {
-        measure.pk: kpi_rating([rag(measure, r.value) for r in measure.returns.all() if r.period_start >= since])
-        for measure in agreement.measures.all() if measure.is_kpi
-    }
+    """Each KPI's rating from its returns for the assessed periods (those without a return are left out)."""
+    ratings = {}
+    for measure in agreement.measures.all():
+        if measure.is_kpi:
+            window = set(assessed_periods(measure, agreement.start_date, today))
+            ratings[measure.pk] = kpi_rating([rag(measure, r.value) for r in measure.returns.all() if r.period_start in window])
+    return ratings
 
 
 CREAMING_MARGIN = Decimal(20)  # percentage points

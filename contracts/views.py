@@ -124,7 +124,7 @@ def _measure_rows(agreement, today: date) -> list[dict]:
             "target": charts.with_unit(measure.target, measure.unit), "threshold": charts.with_unit(charts.threshold(measure), measure.unit),
             "chart": charts.trend_chart(measure, chart_id=f"measure-{measure.pk}-chart"),
             "returns": [(item, charts.with_unit(item.value, measure.unit), performance.rag(measure, item.value)) for item in returns],
-            "overdue": [(p, performance.due_date(measure, p)) for p in overdue],
+            "overdue": [(p, performance.due_date(measure, agreement.start_date, p)) for p in overdue],
         })
     return rows
 

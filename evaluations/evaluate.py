@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -133,6 +133,11 @@ def _outcomes(agreement, rows: list[dict], since: date) -> tuple[dict, int | Non
     return _criterion("Outcomes delivered", CONCERN if red else OK, summary, findings), outcomes, referrals
 
 
+def _shown_satisfaction(average: Decimal) -> Decimal:
+    """To 0.01 for the report, rounded down so a concern (under 3) never shows as 3.00."""
+    return average.quantize(Decimal("0.01"), ROUND_FLOOR)
+
+
 def _feedback(agreement, since: date, on: date) -> tuple[dict, Decimal | None]:
     recent = [f for f in agreement.feedback.all() if since <= f.received_on <= on]
     if not recent:
@@ -142,11 +147,11 @@ def _feedback(agreement, since: date, on: date) -> tuple[dict, Decimal | None]:
         items = [f for f in recent if f.source == source]
         if items:
             people = sum(f.respondents for f in items)
-            average = (sum(f.satisfaction * f.respondents for f in items) / people).quantize(Decimal("0.01"))
-            concern = concern or average < CONCERN_SATISFACTION
-            findings.append(f"{label}: {average} out of 5 from {people:,} respondents.")
+            average = sum(f.satisfaction * f.respondents for f in items) / people
+            concern = concern or average < CONCERN_SATISFACTION  # unrounded: 2.996 is below 3
+            findings.append(f"{label}: {_shown_satisfaction(average)} out of 5 from {people:,} respondents.")
     people = sum(f.respondents for f in recent)
-    overall = (sum(f.satisfaction * f.respondents for f in recent) / people).quantize(Decimal("0.01"))
+    overall = _shown_satisfaction(sum(f.satisfaction * f.respondents for f in recent) / people)
     summary = f"Average satisfaction {overall} out of 5" + (" (below 3: a concern)." if concern else ".")
     return _criterion("User and stakeholder feedback", CONCERN if concern else OK, summary, findings), overall
 

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from dateutil.relativedelta import relativedelta
+
 from contracts import performance
 from contracts.performance import AMBER, GREEN, RED, KpiRating
 
@@ -117,3 +119,79 @@ def test_creaming_and_parking_rules():
     assert any(w.startswith("Parking: Prolific offenders") for w in warnings)
     balanced = [("First-time offenders", "low", 300, 120), ("Prolific offenders", "high", 400, 120), ("Women", "medium", 300, 120)]
     assert performance.stewardship_warnings(chain(cohorts=balanced)) == []
+
+
+# --- periods stepped from the start (issue #16) --------------------------------------------------------------
+
+def every(frequency):
+    return SimpleNamespace(frequency=frequency)
+
+
+@pytest.mark.parametrize("frequency, start, expected", [
+    # From 31 January 2024 (a leap year): the 31st, or the month's last day when it has none; never the 29th after February.
+    ("monthly", datetime.date(2024, 1, 31), ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"]),
+    # From 30 November 2023, quarterly: 29 February (2024 is a leap year), then back to the 30th.
+    ("quarterly", datetime.date(2023, 11, 30), ["2023-11-30", "2024-02-29", "2024-05-30", "2024-08-30", "2024-11-30"]),
+    # From 29 February 2024, annually: 28 February in common years, 29 February again in 2028.
+    ("annual", datetime.date(2024, 2, 29), ["2024-02-29", "2025-02-28", "2026-02-28", "2027-02-28", "2028-02-29"]),
+])
+def test_each_period_is_stepped_from_the_start_not_from_the_previous_period(frequency, start, expected):
+    starts = performance.periods(every(frequency), start, datetime.date(2029, 12, 31))
+    assert [day.isoformat() for day in starts[:len(expected)]] == expected
+
+
+def test_periods_are_contiguous_each_ending_the_day_before_the_next_starts():
+    rule, start = every("monthly"), datetime.date(2024, 1, 31)
+    starts = performance.periods(rule, start, datetime.date(2025, 3, 1))
+    for this, following in zip(starts, starts[1:]):
+        assert performance.period_end(rule, start, this) == following - datetime.timedelta(days=1)
+    # The period from 29 February ends on 30 March; its return is due ten days later.
+    assert performance.period_end(rule, start, datetime.date(2024, 2, 29)) == datetime.date(2024, 3, 30)
+    assert performance.due_date(rule, start, datetime.date(2024, 2, 29)) == datetime.date(2024, 4, 9)
+    # A period counts once it has ended: the one from 31 March ends on 29 April (the next starts on the 30th).
+    assert performance.periods(rule, start, datetime.date(2024, 4, 29))[-1] == datetime.date(2024, 2, 29)
+    assert performance.periods(rule, start, datetime.date(2024, 4, 30))[-1] == datetime.date(2024, 3, 31)
+
+
+def kpi_agreement(start, values, frequency="monthly"):
+    rule = measure("95", "5")
+    rule.frequency, rule.pk, rule.is_kpi = frequency, 1, True
+    starts = performance.periods(rule, start, datetime.date(2099, 1, 1))
+    rule.returns = Rel(SimpleNamespace(period_start=day, value=D(v)) for day, v in zip(starts, values))
+    return SimpleNamespace(start_date=start, measures=Rel([rule]))
+
+
+def test_the_uk9_window_is_the_last_twelve_completed_periods_whatever_day_it_runs():
+    # Monthly from 1 June 2024: June 2024 was Red, July 2024 to June 2025 Green (issue #16's example).
+    agreement = kpi_agreement(datetime.date(2024, 6, 1), ["80"] + ["96"] * 12 + ["80"])
+    # On 1 and 2 June 2025 the completed months are the same twelve, June 2024 to May 2025, so the rating is too
+    # (a window of "the last 12 months before the run day" dropped June 2024 on the 2nd and said Good).
+    first, second = (performance.kpi_ratings(agreement, datetime.date(2025, 6, day))[1] for day in (1, 2))
+    assert first == second == KpiRating.REQUIRES_IMPROVEMENT
+    # Every day of June 2025 gives the same rating; it changes only when June's period has ended.
+    june = {performance.kpi_ratings(agreement, datetime.date(2025, 6, day))[1] for day in range(1, 31)}
+    assert len(june) == 1
+    assert performance.assessed_periods(agreement.measures.all()[0], agreement.start_date, datetime.date(2025, 6, 15)) == [
+        datetime.date(2024, 6, 1) + relativedelta(months=n) for n in range(12)]
+    assert performance.kpi_ratings(agreement, datetime.date(2025, 6, 15))[1] == KpiRating.REQUIRES_IMPROVEMENT  # June 2024's Red is in
+    assert performance.kpi_ratings(agreement, datetime.date(2025, 7, 1))[1] == KpiRating.GOOD  # July 2024 to June 2025: all Green
+
+
+def test_the_uk9_window_is_twelve_months_of_quarterly_periods():
+    agreement = kpi_agreement(datetime.date(2024, 1, 1), ["80", "96", "96", "96", "96"], frequency="quarterly")
+    rule = agreement.measures.all()[0]
+    # On 1 April 2025 five quarters have ended; the last four (April 2024 to March 2025) are assessed.
+    assert performance.assessed_periods(rule, agreement.start_date, datetime.date(2025, 4, 1)) == [
+        datetime.date(2024, 4, 1), datetime.date(2024, 7, 1), datetime.date(2024, 10, 1), datetime.date(2025, 1, 1)]
+    assert performance.kpi_ratings(agreement, datetime.date(2025, 4, 1))[1] == KpiRating.GOOD
+    assert performance.kpi_ratings(agreement, datetime.date(2025, 3, 31))[1] == KpiRating.REQUIRES_IMPROVEMENT
+
+
+@pytest.mark.parametrize("value, needed", [("5000000.00", False), ("5000000.01", True), ("4999999.99", False)])
+def test_three_kpis_are_needed_for_a_2023_contract_of_more_than_five_million(value, needed):
+    # Procurement Act 2023 s.52(1): "a public contract with an estimated value of more than £5 million".
+    from contracts import guards
+
+    condition = next(c for c in guards.GUARDS["go_live"] if c.code == "kpis")
+    assert condition.applies(SimpleNamespace(regime="2023", value=D(value))) is needed
+    assert condition.applies(SimpleNamespace(regime="2011", value=D(value))) is False

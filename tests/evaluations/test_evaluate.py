@@ -56,6 +56,18 @@ def loaded(agreement):
 
 # --- the computation -------------------------------------------------------------------------------
 
+def test_satisfaction_is_compared_unrounded_and_a_concern_never_shows_as_three(portfolio, people):
+    # 249 respondents at 3.00 and one at 2.00: 749 / 250 = 2.996, below 3 although it rounds to 3.00.
+    agreement = portfolio["green"]
+    for respondents, satisfaction in ((249, "3"), (1, "2")):
+        contract_services.feedback_record(agreement=agreement, actor=people["manager"], received_on=TODAY, source=Feedback.Source.SERVICE_USER,
+                                          respondents=respondents, satisfaction=D(satisfaction))
+    criterion = evaluate.evaluate(loaded(agreement), TODAY).detail["criteria"][1]
+    assert criterion["status"] == evaluate.CONCERN
+    assert criterion["summary"] == "Average satisfaction 2.99 out of 5 (below 3: a concern)."
+    assert criterion["findings"] == ["Service users: 2.99 out of 5 from 250 respondents."]
+
+
 def test_the_five_criteria_of_an_agreement_that_turned_red(portfolio, people):
     agreement = portfolio["red"]
     manager = people["manager"]
