@@ -78,8 +78,12 @@ class Findings:
 
     @property
     def fingerprint(self) -> str:
-        """The same figures give the same hash, so an agreement whose figures have not changed keeps its PDF from night to night."""
-        return hashlib.sha256(json.dumps(self.detail, sort_keys=True, default=str).encode()).hexdigest()
+        return fingerprint(self.detail)
+
+
+def fingerprint(detail: dict) -> str:
+    """The same figures give the same hash, so an agreement whose figures have not changed keeps its PDF from night to night."""
+    return hashlib.sha256(json.dumps(detail, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def turned_red(measure) -> date | None:

@@ -13,13 +13,19 @@ from ethical_walls.selectors import get_or_404
 from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, RedMeasureNotification
 
 
-def for_evaluation(ids) -> QuerySet[Agreement]:
-    """The agreements with everything `evaluate.evaluate` reads, in a fixed number of queries (no user: the nightly task)."""
+def for_evaluation(ids, *, returns_before=None) -> QuerySet[Agreement]:
+    """The agreements with everything `evaluate.evaluate` reads, in a fixed number of queries (no user: the nightly task).
+
+    `returns_before` (a moment) leaves out returns submitted from then on: the returns a past night saw.
+    """
+    returns = Return.objects.order_by("period_start")
+    if returns_before is not None:
+        returns = returns.filter(submitted_at__lt=returns_before)
     return (
         Agreement.objects.filter(pk__in=ids).select_related("provider", "contract_manager")
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.select_related("outcome").order_by("id").prefetch_related(
-                Prefetch("returns", queryset=Return.objects.order_by("period_start")),
+                Prefetch("returns", queryset=returns),
             )),
             "supply_chain__organisation", "cohort_results", "feedback", "equality_results",
             "rectification_notices", "remedial_plans",

@@ -303,3 +303,30 @@ def test_no_email_to_a_contract_manager_who_has_joined_the_bid_team(portfolio, p
     tasks.nightly_evaluation.delay(TODAY.isoformat())
     assert mail.outbox == []
     assert RedMeasureNotification.objects.get().status == RedMeasureNotification.Status.NO_RECIPIENT
+
+
+# --- stored evaluations corrected under the rules of issue #16 (evaluations/migrations/0004) ---------------------
+
+def test_stored_evaluations_are_corrected_where_the_new_rules_decide_differently(portfolio, people):
+    from evaluations.recompute import FEEDBACK, recompute_stored
+
+    agreement = portfolio["green"]
+    for respondents, satisfaction in ((249, "3"), (1, "2")):  # 2.996 on average
+        contract_services.feedback_record(agreement=agreement, actor=people["manager"], received_on=TODAY, source=Feedback.Source.SERVICE_USER,
+                                          respondents=respondents, satisfaction=D(satisfaction))
+    tasks.nightly_evaluation.delay(TODAY.isoformat())
+    stored = Evaluation.objects.get(agreement=agreement)
+    # As the old rule stored it: rounded to 3.00 before comparing, so no concern.
+    detail = stored.detail
+    detail["criteria"][1] = {"name": FEEDBACK, "status": evaluate.OK, "summary": "Average satisfaction 3.00 out of 5.",
+                             "findings": ["Service users: 3.00 out of 5 from 250 respondents."]}
+    Evaluation.objects.filter(pk=stored.pk).update(detail=detail, fingerprint=evaluate.fingerprint(detail), feedback_score=D("3.00"), pdf="")
+    untouched = {e.pk: (e.detail, e.pdf.name) for e in Evaluation.objects.exclude(pk=stored.pk)}
+
+    assert recompute_stored() == 1
+    corrected = Evaluation.objects.get(pk=stored.pk)
+    assert corrected.detail["criteria"][1]["status"] == evaluate.CONCERN and corrected.feedback_score == D("2.99")
+    assert corrected.fingerprint == evaluate.fingerprint(corrected.detail) and corrected.pdf.name
+    assert "Average satisfaction 2.99 out of 5 (below 3: a concern)." in pdf_text(reports_storage().open(corrected.pdf.name).read())
+    assert {e.pk: (e.detail, e.pdf.name) for e in Evaluation.objects.exclude(pk=stored.pk)} == untouched
+    assert recompute_stored() == 0  # a second run changes nothing
