@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from competitions import guards, services
 from competitions.evaluation import rank_bids, tied_for_first
-from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, GatewayReview, ModeratedScore, State
+from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, ModeratedScore, State
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from ethical_walls import services as wall_services

@@ -15,18 +15,10 @@ from core.models import ServiceArea
 from core.roles import Role
 from ethical_walls.services import conflict_declare
 from tests.api import client_for, problem
-from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-
-
-@pytest.fixture
-def journey():
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
 
 
 def url(competition, action=""):

@@ -17,16 +17,8 @@ from competitions.models import GatewayReview
 from contracts import services as contract_services
 from cycle import services as cycle_services
 from tests.api import client_for, problem
-from tests.competitions.journey import Journey
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def journey():
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
 
 
 def governance_form(competition, **changes) -> dict:

@@ -17,13 +17,6 @@ from tests.competitions.journey import PATH, SOURCE_STATE, Journey
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def journey():
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
-
-
 def test_one_competition_walks_through_every_state_to_closed(journey):
     visited = [journey.competition.state]
     for transition in PATH:

@@ -1,6 +1,5 @@
 """Competition pages: list, detail with checklist and timeline, forms, downloads."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,18 +10,10 @@ from competitions.models import Bid, CompetitionEvent, EvaluationCriterion, Gate
 from core.models import Organisation, Sector, ServiceArea
 from core.roles import Role
 from ethical_walls.services import wall_protect
-from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def journey():
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
 
 
 def make_competitions(journey, count):

@@ -18,7 +18,6 @@ from competitions.guards import GUARDS
 from competitions.models import Bid, CompetitionEvent, DebriefLetter, State, TieBreak
 from core.errors import TransitionRefused
 from tests.api import client_for, problem
-from tests.competitions.journey import Journey
 from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -137,13 +136,11 @@ def test_the_ranking_is_the_order_of_the_exact_totals(quality, marks, prices):
 
 
 @pytest.fixture
-def tie():
-    trip = Journey()
-    trip.advance_to(State.EVALUATION)
-    trip.prepare("recommend_award", leave_out="tie_broken")
-    trip.tie_for_first()
-    yield trip
-    trip.stop_travel()
+def tie(journey):
+    journey.advance_to(State.EVALUATION)
+    journey.prepare("recommend_award", leave_out="tie_broken")
+    journey.tie_for_first()
+    return journey
 
 
 TIE_LABEL = next(c.label for c in GUARDS["recommend_award"] if c.code == "tie_broken")
