@@ -13,6 +13,8 @@ from typing import Callable
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, minimum_period
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -168,16 +170,12 @@ def _no_open_challenge(competition) -> bool:
 
 
 def _period_problem(competition, period: str, deadline) -> str | None:
-    from competitions.standstill import deadline_problem
-
     return deadline_problem(regime=competition.regime, procedure=competition.procedure, period=period,
                             reduction=competition.time_limit_reduction, from_day=timezone.localdate(), deadline=deadline)
 
 
 def _participation_period_long_enough(competition) -> bool:
     """Requests to participate close no sooner than the regime's minimum after the tender notice (launch is today)."""
-    from competitions.standstill import PARTICIPATION, minimum_period
-
     limit = minimum_period(regime=competition.regime, procedure=competition.procedure, period=PARTICIPATION,
                            reduction=competition.time_limit_reduction)
     if limit is None:
@@ -190,8 +188,6 @@ def _tendering_period_long_enough(competition) -> bool:
 
     A deadline not yet set passes here: at invitation the `bid_deadline` condition names that gap; at
     the launch of an open procedure `_open_tendering_period` requires it."""
-    from competitions.standstill import TENDERING
-
     return _period_problem(competition, TENDERING, competition.bid_deadline) is None
 
 

@@ -47,7 +47,7 @@ from competitions.models import (
     TieBreak,
     TreasuryApproval,
 )
-from competitions.standstill import standstill_ends_on
+from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, standstill_ends_on
 from core import dates, transitions
 from core.errors import PermissionDenied
 from core.models import Sector
@@ -254,8 +254,6 @@ RUNNING_STATES = {State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER}
 
 
 def _check_running_period(competition: Competition, *, changed: set[str]) -> None:
-    from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem
-
     if competition.state not in RUNNING_STATES:
         return
     periods = {"participation_deadline": (PARTICIPATION, "launch"),
