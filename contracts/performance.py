@@ -54,7 +54,7 @@ def period_start(measure, start: date, number: int) -> date:
 
 def period_end(measure, start: date, begins: date) -> date:
     """The last day of the period beginning on `begins`: the day before the next period starts."""
-    number = 0
+    number = max(((begins.year - start.year) * 12 + begins.month - start.month) // _step(measure) - 1, 0)  # at most one short
     while period_start(measure, start, number) < begins:
         number += 1
     return period_start(measure, start, number + 1) - timedelta(days=1)

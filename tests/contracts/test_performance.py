@@ -195,3 +195,11 @@ def test_three_kpis_are_needed_for_a_2023_contract_of_more_than_five_million(val
     condition = next(c for c in guards.GUARDS["go_live"] if c.code == "kpis")
     assert condition.applies(SimpleNamespace(regime="2023", value=D(value))) is needed
     assert condition.applies(SimpleNamespace(regime="2011", value=D(value))) is False
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "quarterly", "annual"])
+@pytest.mark.parametrize("start", [datetime.date(2024, 1, 31), datetime.date(2023, 11, 30), datetime.date(2024, 2, 29), datetime.date(2025, 3, 1)])
+def test_every_period_ends_the_day_before_the_next_starts(frequency, start):
+    rule = every(frequency)
+    starts = performance.periods(rule, start, datetime.date(2040, 1, 1))
+    assert [performance.period_end(rule, start, day) for day in starts[:-1]] == [day - datetime.timedelta(days=1) for day in starts[1:]]
