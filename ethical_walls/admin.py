@@ -8,8 +8,15 @@ registered: object permissions are the wall's services' alone to grant.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.admin import TokenAdmin, TokenProxy
 
+from core.admin import KeptRecordAdmin
+from core.models import User
 from core.roles import Role
+from ethical_walls.access import FLAGS, access_changed, access_of
+from ethical_walls.tokens import token_issue, token_revoke
 from ethical_walls import audit, registry, selectors
 from ethical_walls.models import AuditEvent, ConflictDeclaration, Membership
 
@@ -91,3 +98,60 @@ class MembershipAdmin(ReadOnlyWallAdmin):
     list_display = ["wall", "user", "side", "role", "bid", "joined_at", "added_by", "left_at", "removed_by"]
     list_filter = ["side", "role"]
     list_select_related = ["wall__competition", "user", "bid__bidder", "added_by", "removed_by"]
+
+
+# --- people, their roles and their API tokens: changes of access, each audited -----------------------------
+
+@admin.register(User)
+class NomsUserAdmin(KeptRecordAdmin, UserAdmin):
+    search_fields = ["username", "first_name", "last_name", "email"]
+    # Access comes from roles (groups) and the wall's object permissions, never from permissions given here.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "organisation")}),
+        ("Roles and access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    list_display = ["username", "first_name", "last_name", "organisation", "is_staff"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += [*FLAGS, "groups"]  # nobody changes their own roles (segregation of duties)
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        stored = User.objects.filter(pk=obj.pk).first() if change else None
+        request._access_before = access_of(stored) if stored else {"roles": [], **{flag: False for flag in FLAGS}}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        access_changed(user=form.instance, before=request._access_before, actor=request.user)
+
+
+# The roles are created by a migration (core/migrations/0002): not edited, and never deleted, here.
+admin.site.unregister(Group)
+
+
+# API tokens: issued and revoked through ethical_walls.tokens, so each is audited (DRF's own admin is replaced).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(TokenAdmin):
+    """DRF's token admin (its URLs use the user's id), without showing keys in the list, writing through ethical_walls.tokens."""
+
+    list_display = ["user", "created"]
+    autocomplete_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token is issued or revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        token = token_issue(user=obj.user, actor=request.user)
+        obj.key, obj.created = token.key, token.created
+        self.message_user(request, f"API token for {obj.user.username}: {token.key} — give it to the system now; it is shown once here.")
+
+    def delete_model(self, request, obj):
+        token_revoke(user=obj.user, actor=request.user)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "evaluations",
     "ethical_walls",
     "ocds",
+    "scenarios",  # the demo data (seed_demo): the top layer
     "axes",
 ]
 

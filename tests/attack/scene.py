@@ -122,7 +122,7 @@ def build_scene() -> Scene:
     wall.conflict_declare(competition=draft, actor=quarantined, nature="nil")
     member = wall.wall_join(competition=draft, user=quarantined, side="commissioning", role="commissioner", actor=journey.commissioner)
     wall.wall_leave(member=member, actor=journey.commissioner)
-    from core.access import user_roles_set
+    from ethical_walls.access import user_roles_set
 
     user_roles_set(user=quarantined, roles=[Role.COMMISSIONER, Role.BID_TEAM])
     wall.conflict_declare(competition=journey.refresh(), actor=quarantined, nature="nil")

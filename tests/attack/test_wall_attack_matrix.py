@@ -268,7 +268,7 @@ def test_tenders_are_sealed_from_the_commissioning_side_until_the_bid_deadline()
 # --- rules 3 and 4: who may join which side ---------------------------------------------------------
 
 def test_nobody_is_on_both_sides_and_commissioning_work_quarantines(scene):
-    from core.access import user_roles_set
+    from ethical_walls.access import user_roles_set
 
     journey = scene.journey
     both = UserFactory(roles=[Role.COMMISSIONER])

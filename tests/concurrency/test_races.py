@@ -23,7 +23,7 @@ from competitions.models import Competition, CompetitionEvent, State
 from contracts import services as contract_services
 from contracts.models import Agreement, AgreementState, NoticeOfChange, RectificationNotice
 from core.roles import Role
-from core.tokens import token_issue
+from ethical_walls.tokens import token_issue
 from cycle import services as cycle_services
 from cycle.models import CommissioningCycle, CycleEvent, Stage
 from tests.competitions.journey import Journey

@@ -7,7 +7,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from contracts import demo, performance
+from contracts import performance
+from scenarios import contracts as demo
 from contracts.models import (
     RUNNING,
     Agreement,

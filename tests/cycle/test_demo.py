@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from competitions.models import Competition
-from cycle import demo, guards, services
+from cycle import guards, services
+from scenarios import cycle as demo
 from cycle.models import (
     CommissioningCycle,
     CycleEvent,

@@ -20,7 +20,7 @@ from competitions import services as competition_services
 from competitions.models import State
 from contracts import services as contract_services
 from contracts.models import Agreement
-from core.access import user_roles_set
+from ethical_walls.access import user_roles_set
 from core.models import Organisation, ServiceArea
 from core.roles import Role
 from ethical_walls import services as wall

@@ -227,7 +227,7 @@ def test_only_the_lead_commissioner_or_sro_changes_the_commissioning_side(client
 
 
 def test_nobody_may_be_on_both_sides(client, launched):
-    from core.access import user_roles_set
+    from ethical_walls.access import user_roles_set
 
     both = UserFactory(roles=[Role.COMMISSIONER], first_name="Bo", last_name="Th")
     launched.join(both, "evaluator")

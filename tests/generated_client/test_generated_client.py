@@ -24,7 +24,7 @@ from django.utils import timezone
 from competitions.models import Clarification, Competition, State
 from contracts.models import Agreement, NoticeOfChange, Return
 from core.roles import Role
-from core.tokens import token_issue
+from ethical_walls.tokens import token_issue
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 

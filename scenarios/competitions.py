@@ -52,7 +52,7 @@ from competitions.models import (
     State,
 )
 from competitions.standstill import standstill_ends_on
-from core.access import user_roles_set
+from ethical_walls.access import user_roles_set
 from core.models import Organisation, ServiceArea, User
 from core.roles import Role
 from ethical_walls import audit
@@ -75,7 +75,7 @@ SECOND_EVALUATOR_RATIONALE = "Scored against the published descriptors; one or t
 
 @dataclass
 class Cast:
-    """The demo users who do the work, each in their own role (core/demo.py)."""
+    """The demo users who do the work, each in their own role (scenarios/core.py)."""
 
     commissioner: User
     sro: User

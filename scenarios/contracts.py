@@ -20,7 +20,7 @@
   taken live too, so the portfolio matches the competitions.
 
 Every write goes through `contracts.services` as the demo user whose role does that work
-(core/demo.py): MoJ Procurement creates agreements and issues Notices of Change, the
+(scenarios/core.py): MoJ Procurement creates agreements and issues Notices of Change, the
 contract manager submits returns and runs rectification. Services accept returns only for
 periods that have ended, so the running agreements start on the first of the month 18
 months ago: 18 monthly (or six quarterly) periods have ended. Figures are realistic orders

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
 from core.models import User
-from core.tokens import token_issue, token_revoke
+from ethical_walls.tokens import token_issue, token_revoke
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from contracts import demo as contracts_demo
+from scenarios import contracts as contracts_demo
 from contracts import services as contracts_services
 from contracts.models import Agreement, EqualityResult, Feedback
 from evaluations import services

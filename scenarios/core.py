@@ -80,13 +80,13 @@ USERS = [
     ("gateway_reviewer", "Ruth", "Adeyemi", (Role.GATEWAY_REVIEWER,), "Major Projects Authority"),
     ("bid_team", "Gareth", "Evans", (Role.BID_TEAM,), "HMPS Business Development Group"),
     ("oversight", "Helen", "Marsh", (Role.OVERSIGHT,), "NOMS Agency Board"),
-    # The people the ethical wall of DEMO-002 is shown working on (competitions/demo.py): an
+    # The people the ethical wall of DEMO-002 is shown working on (scenarios/competitions.py): an
     # evaluator with a mitigated conflict, a commissioner excluded for one, and a former
     # commissioner now in the Business Development Group, in quarantine from its bid teams.
     ("rebecca.holt", "Rebecca", "Holt", (Role.COMMISSIONER,), "National Offender Management Service"),
     ("mark.fletcher", "Mark", "Fletcher", (Role.COMMISSIONER,), "National Offender Management Service"),
     # Sian Pritchard is given the bid team's role when she leaves DEMO-009's commissioning side
-    # (competitions/demo.py): holding it would have barred her from that side (SPEC §4 rule 3).
+    # (scenarios/competitions.py): holding it would have barred her from that side (SPEC §4 rule 3).
     ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER,), "HMPS Business Development Group"),
 ]
 

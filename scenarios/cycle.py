@@ -15,7 +15,7 @@
   need the evidence supports), at `review_supply`, with a bilateral sounding and transition
   support for the voluntary providers affected.
 
-Every write goes through `cycle.services` as the demo commissioner (core/demo.py), so every
+Every write goes through `cycle.services` as the demo commissioner (scenarios/core.py), so every
 guard is met as it would be in use. Figures are realistic orders of magnitude for England
 and Wales, not official statistics. Idempotent: a cycle whose name exists is skipped, and
 each cycle is built in one transaction. Runs after the competitions' seeder (DEMO-004).

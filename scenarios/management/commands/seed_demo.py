@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+
+from scenarios import competitions, contracts, core, cycle, evaluations
+
+# Each scenario in the order the story runs; each is idempotent.
+SEEDERS = [
+    core.seed_organisations,
+    core.seed_users,
+    core.seed_service_areas,
+    competitions.seed_competitions,
+    cycle.seed_cycles,
+    contracts.seed_contracts,
+    evaluations.seed_evaluation,
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of SPEC §7 and one user per role. Re-running changes nothing."
+
+    def handle(self, *args, **options):
+        for seeder in SEEDERS:
+            seeder()
+        users = core.demo_users()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with any of these users:"))
+        for user in users:
+            roles = ", ".join(sorted(user.role_names)) or ("superuser" if user.is_superuser else "no role")
+            self.stdout.write(f"  {user.username:<18} {roles}")
+        self.stdout.write(f"Password for every demo user: {core.DEMO_PASSWORD}")
