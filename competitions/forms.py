@@ -28,20 +28,9 @@ from core.forms_utils import whole_number
 from core.models import Organisation, ServiceArea, User
 from core.uploads import validate_document
 from core.roles import Role
-from core.widgets import QuickSelect
+from core.widgets import DateInput, DateTimeInput, QuickSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
 
 
 def yes_no(label, help_text=""):

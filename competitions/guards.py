@@ -6,7 +6,6 @@ the API and services use to say which condition is missing. Conditions read
 only the competition and its related records; they change nothing.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
@@ -14,23 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, minimum_period
-
-
-@dataclass(frozen=True)
-class Condition:
-    code: str
-    label: str  # what must be true, as a checklist line
-    check: Callable  # competition -> bool
-    fix: str = ""  # the section of the competition page where it is put right
-    applies: Callable = lambda competition: True  # noqa: E731
-
-
-@dataclass(frozen=True)
-class ConditionResult:
-    code: str
-    label: str
-    met: bool
-    fix: str
+from core.conditions import Condition, ConditionResult
 
 
 # --- helpers read by several conditions ------------------------------------------------

@@ -117,6 +117,11 @@ def _event(competition, actor, action: str, description: str, *, from_state="", 
     return event
 
 
+def record_wall_event(sender, *, competition, actor, action: str, description: str, **_signal) -> None:
+    """The wall's changes on the competition's timeline (sent by ethical_walls.signals.wall_recorded)."""
+    _event(competition, actor, action, description)
+
+
 def _reload(competition: Competition, *, expected_version: int | None = None) -> Competition:
     """The competition as the database has it now, locked until the transaction ends, with the relations guards read."""
     return transitions.lock(

@@ -5,7 +5,6 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from competitions.forms import DateInput
 from contracts import performance, selectors
 from contracts.models import (
     RUNNING,
@@ -23,7 +22,7 @@ from core.forms_utils import whole_number
 from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
-from core.widgets import QuickSelect
+from core.widgets import DateInput, QuickSelect
 from cycle.forms import outcome_choices
 from cycle.models import Outcome
 

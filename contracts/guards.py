@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from competitions.guards import Condition, ConditionResult
+from core.conditions import Condition, ConditionResult
 
 UK7_KPI_THRESHOLD = Decimal("5000000")
 

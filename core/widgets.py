@@ -41,3 +41,14 @@ class QuickSelect(forms.Select):
             if selected:
                 selected_once.append(text)
             yield f'<option value="{_escape(text)}"{" selected" if selected else ""}>{_escape(label)}</option>'
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value

@@ -2,13 +2,12 @@
 
 from django import forms
 
-from competitions.forms import DateInput
 from core.models import ServiceArea
 from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
 from core.forms_utils import whole_number
 from core.uploads import validate_document
-from core.widgets import QuickSelect
+from core.widgets import DateInput, QuickSelect
 from cycle import selectors, services
 from cycle.models import (
     OPEN_STAGES,

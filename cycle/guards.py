@@ -5,7 +5,7 @@ As for competitions: `passes(name)` is the FSM condition, `conditions()` the che
 
 from decimal import Decimal
 
-from competitions.guards import Condition, ConditionResult  # the same checklist shape everywhere
+from core.conditions import Condition, ConditionResult  # the same checklist shape everywhere
 
 AWARDED_STATES = {"awarded", "mobilisation", "live", "closed"}
 

@@ -1,4 +1,16 @@
-"""How a record leads to the competition whose wall covers it, registered by the apps that own the records.
+"""What the wall protects and how a record leads to the competition whose wall covers it, registered by the apps.
+
+The wall imports no product app (the `layers` contract in pyproject.toml). Each app says what it
+protects in its `protected.py`, called from its AppConfig.ready():
+
+    registry.register_protected("competitions.score", competition_path="bid__competition_id")
+    registry.register_protected("competitions.bid", competition_path="competition_id", own_bid_path="pk")
+
+A protected record is shared, record by record, with the commissioning side of its competition
+(its object permissions); one with an `own_bid_path` also with the team of that bid. Adding a
+protected record is that one registration and its permission tables (ethical_walls/models.py);
+a system check (`ethical_walls.checks`) fails when the two disagree, and the attack suite probes
+every registered record.
 
 The wall files every refusal under its competition, so that it shows on that competition's
 breach view (SPEC §4 rule 6) whichever channel it came through: a bid looked up by id in the
@@ -11,8 +23,25 @@ model; each app says, in its AppConfig.ready(), how its records reach a competit
 A record with no competition (an agreement let outside a competition) gives None.
 """
 
+from dataclasses import dataclass
+
 from django.apps import apps
 from django.core.exceptions import FieldError, ValidationError
+
+
+@dataclass(frozen=True)
+class Protected:
+    label: str  # "app_label.modelname"
+    competition_path: str  # the lookup from the record to its competition's id ("pk" for a competition)
+    own_bid_path: str | None = None  # the record's attribute naming the bid whose team sees it ("pk" for a bid)
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+
+_protected: dict[str, Protected] = {}
+_subject: str | None = None
 
 _competition_paths: dict[str, str] = {}
 # URL namespace -> (model label, URL keyword naming the record)
@@ -23,6 +52,48 @@ _reference_fields: dict[str, str] = {}
 
 def _label(model_or_label) -> str:
     return (model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower).lower()
+
+
+def register_wall_subject(model_label: str) -> None:
+    """The record each wall stands around (the competition): its permission is the commissioning side's confidential view."""
+    global _subject
+    _subject = _label(model_label)
+
+
+def subject_model():
+    return apps.get_model(_subject)
+
+
+def register_protected(model_label: str, *, competition_path: str, own_bid_path: str | None = None) -> None:
+    """A record the wall protects: shared with its competition's commissioning side (and, with `own_bid_path`, its bid's team)."""
+    label = _label(model_label)
+    _protected[label] = Protected(label, competition_path, own_bid_path)
+    register_competition_path(label, competition_path)
+
+
+def protected() -> list[Protected]:
+    """Every protected kind of record, in the order registered."""
+    return list(_protected.values())
+
+
+def protection_of(model_or_label) -> Protected | None:
+    return _protected.get(_label(model_or_label))
+
+
+def records_of_competition(competition_id: int) -> list:
+    """Every protected record of a competition, a queryset per kind: its commissioning side's material."""
+    return [p.model._default_manager.filter(**{p.competition_path: competition_id}) for p in protected()]
+
+
+def records_of_bid(bid_id: int) -> list:
+    """What a bid's own team sees: the protected records whose `own_bid_path` leads to that bid."""
+    return [p.model._default_manager.filter(**{p.own_bid_path: bid_id}) for p in protected() if p.own_bid_path]
+
+
+def own_bid_id(record) -> int | None:
+    """The bid whose team may see this record, if any."""
+    protection = protection_of(record)
+    return getattr(record, protection.own_bid_path) if protection and protection.own_bid_path else None
 
 
 def register_competition_path(model_label: str, path: str) -> None:

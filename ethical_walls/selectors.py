@@ -86,9 +86,7 @@ def permitted_ids(user, model) -> set:
 def confidential_competition_ids(user) -> set[int]:
     """Competitions whose confidential records this user may see (the commissioning side). Cached per user object."""
     if not hasattr(user, "_confidential_competition_ids"):
-        from competitions.models import Competition
-
-        user._confidential_competition_ids = permitted_ids(user, Competition)
+        user._confidential_competition_ids = permitted_ids(user, registry.subject_model())
     return user._confidential_competition_ids
 
 
@@ -273,8 +271,6 @@ def breach_list(*, user) -> QuerySet[AuditEvent]:
     if user.has_role("Oversight"):
         return refused
     if user.has_role("SRO"):
-        from competitions.models import Competition
-
-        own = permitted(user, Competition.objects.filter(sro=user)).values("pk")
+        own = permitted(user, registry.subject_model().objects.filter(sro=user)).values("pk")
         return refused.filter(competition_id__in=own)
     return refused.none()

@@ -12,7 +12,8 @@ from django.utils import timezone
 from guardian.utils import get_user_obj_perms_model
 
 from core.roles import Role
-from ethical_walls import audit, selectors
+from ethical_walls import audit, registry, selectors
+from ethical_walls.signals import wall_recorded
 from ethical_walls.models import (
     ConflictDeclaration,
     ConflictsAssessment,
@@ -35,35 +36,6 @@ SIDE_ROLE_NEEDS = {
 EVALUATOR_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT)
 
 
-def _protected_records(competition):
-    """Every protected record of a competition, by model: the competition's confidential material."""
-    from competitions.models import (
-        AwardRecommendation, Bid, BidDocument, BusinessCase, Competition, DebriefLetter,
-        EvaluationCriterion, GatewayReview, ModeratedScore, Score, TieBreak,
-    )
-
-    return [
-        Competition.objects.filter(pk=competition.pk),
-        Bid.objects.filter(competition=competition),
-        BidDocument.objects.filter(bid__competition=competition),
-        EvaluationCriterion.objects.filter(competition=competition),
-        Score.objects.filter(bid__competition=competition),
-        ModeratedScore.objects.filter(bid__competition=competition),
-        BusinessCase.objects.filter(competition=competition),
-        GatewayReview.objects.filter(competition=competition),
-        TieBreak.objects.filter(competition=competition),
-        AwardRecommendation.objects.filter(competition=competition),
-        DebriefLetter.objects.filter(bid__competition=competition),
-    ]
-
-
-def _bid_records(bid):
-    """What a bid team sees of its own bid: the bid, its documents, its debrief letter."""
-    from competitions.models import Bid, BidDocument, DebriefLetter
-
-    return [Bid.objects.filter(pk=bid.pk), BidDocument.objects.filter(bid=bid), DebriefLetter.objects.filter(bid=bid)]
-
-
 def _grant(user, querysets) -> int:
     granted = 0
     for queryset in querysets:
@@ -84,7 +56,13 @@ def _revoke(user, querysets) -> None:
 
 
 def _competition_of(record):
-    return record if record._meta.label == "competitions.Competition" else (getattr(record, "competition", None) or record.bid.competition)
+    """The competition whose wall covers a protected record, following its registered path ("bid__competition_id")."""
+    path = registry.competition_path(record)
+    if path == "pk":
+        return record
+    for name in path.removesuffix("_id").split("__"):
+        record = getattr(record, name)
+    return record
 
 
 def _require_wall_manager(actor, competition) -> None:
@@ -118,9 +96,7 @@ def wall_establish(*, competition, actor, arrangements: str) -> Wall:
     wall.established_on = wall.established_on or timezone.localdate()
     wall.established_by = wall.established_by or actor
     wall.save()
-    from competitions.services import _event
-
-    _event(competition, actor, "wall", "Ethical wall arrangements recorded")
+    wall_recorded.send(sender=Wall, competition=competition, actor=actor, action="wall", description="Ethical wall arrangements recorded")
     return wall
 
 
@@ -169,7 +145,7 @@ def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> Non
 def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
     member = Membership.objects.create(wall=wall, user=user, side=side, role=role, bid=bid, joined_at=timezone.now(), added_by=actor)
     competition = wall.competition
-    granted = _grant(user, _protected_records(competition) if side == Side.COMMISSIONING else _bid_records(bid))
+    granted = _grant(user, registry.records_of_competition(competition.pk) if side == Side.COMMISSIONING else registry.records_of_bid(bid.pk))
     audit.record(
         action=audit.Action.GRANT, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=user,
         detail=f"{user} joined the {member.get_side_display().lower()} as {member.get_role_display().lower()} ({granted} records)",
@@ -278,7 +254,7 @@ def _leave(member: Membership, actor, reason: str) -> None:
     member.removed_by = actor
     member.save(update_fields=["left_at", "removed_by"])
     competition = member.wall.competition
-    _revoke(member.user, _protected_records(competition) if member.side == Side.COMMISSIONING else _bid_records(member.bid))
+    _revoke(member.user, registry.records_of_competition(competition.pk) if member.side == Side.COMMISSIONING else registry.records_of_bid(member.bid_id))
     audit.record(
         action=audit.Action.REVOKE, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=member.user,
         detail=f"{member.user} left the {member.get_side_display().lower()}: {reason}",
@@ -303,9 +279,8 @@ def wall_protect(record, *, actor=None) -> None:
     """Share a newly created protected record with the commissioning side (and a bid's own team)."""
     competition = _competition_of(record)
     queryset = type(record).objects.filter(pk=record.pk)
-    # A bid team sees its own bid, its documents and its debrief letter, never its scores.
-    model_name = record._meta.model_name
-    bid_id = record.pk if model_name == "bid" else getattr(record, "bid_id", None) if model_name in ("biddocument", "debriefletter") else None
+    # A bid team sees what is registered as its own bid's (the bid, its documents, its debrief letter), never its scores.
+    bid_id = registry.own_bid_id(record)
     for member in selectors.current_members(competition):
         if member.side == Side.COMMISSIONING or (bid_id is not None and bid_id == member.bid_id):
             _grant(member.user, [queryset])
@@ -385,8 +360,6 @@ def conflicts_assessment_complete(*, competition, actor, summary: str) -> Confli
     assessment, _ = ConflictsAssessment.objects.update_or_create(
         competition=competition, defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
     )
-    from competitions.services import _event
-
-    _event(competition, actor, "wall", "Conflicts assessment completed")
+    wall_recorded.send(sender=ConflictsAssessment, competition=competition, actor=actor, action="wall", description="Conflicts assessment completed")
     return assessment
 

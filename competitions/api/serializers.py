@@ -5,7 +5,6 @@ serializers carry confidential fields; the others show only what every bidder
 sees. Input serializers never save: views pass `validated_data` to a service.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -30,20 +29,8 @@ from competitions.models import (
     TreasuryApproval,
 )
 from core.api.schema import closed_schema
-from core.api.serializers import IdField
-from core.models import Organisation, User
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key looked up through a selector, so a record the user may not see reads as not existing."""
-
-    def __init__(self, *, selector, **kwargs):
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.selector(user=self.context["request"].user)
+from core.api.serializers import IdField, UserSummarySerializer, VisibleRelatedField
+from core.models import Organisation
 
 
 class WallRedactionMixin:
@@ -60,14 +47,6 @@ class WallRedactionMixin:
             for name in self.redacted_fields:
                 data[name] = None
         return data
-
-
-class UserSummarySerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "name"]
 
 
 # --- competitions ------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.api.serializers import UserSummarySerializer
 from contracts import performance, selectors, services
 from contracts.models import (
     RUNNING,
@@ -40,8 +39,7 @@ from contracts.models import (
     SupplyChainMember,
 )
 from core.roles import Role
-from core.api.serializers import IdField
-from cycle.api.serializers import PlainChoiceField, one_of
+from core.api.serializers import IdField, PlainChoiceField, UserSummarySerializer, one_of
 from cycle.models import Outcome
 
 RAG_HELP = one_of(performance.RAG_LABELS.items())

@@ -10,12 +10,10 @@ documented as strings with their values listed, as competitions do for `kind` an
 the input still accepts only those values.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.api.serializers import UserSummarySerializer
-from core.api.serializers import IdField
+from core.api.serializers import IdField, PlainChoiceField, UserSummarySerializer, one_of
 from core.errors import PermissionDenied
 from cycle import guards, services
 from cycle.models import (
@@ -35,18 +33,6 @@ from cycle.models import (
 )
 
 MONEY = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
-
-
-def one_of(choices) -> str:
-    return "One of: " + "; ".join(f"`{value}` ({label})" for value, label in choices)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PlainChoiceField(serializers.ChoiceField):
-    """A choice, documented as a string with its values in the description (see the module's note)."""
-
-    def __init__(self, *, choices, help_text="", **kwargs):
-        super().__init__(choices=choices, help_text=f"{help_text} {one_of(choices)}".strip(), **kwargs)
 
 
 # --- queries -----------------------------------------------------------------------------------

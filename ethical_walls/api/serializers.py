@@ -3,8 +3,7 @@
 from rest_framework import serializers
 
 from competitions import selectors as competition_selectors
-from competitions.api.serializers import UserSummarySerializer, VisibleRelatedField
-from core.api.serializers import IdField
+from core.api.serializers import IdField, UserSummarySerializer, VisibleRelatedField
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 
 

@@ -23,7 +23,9 @@ from rest_framework.test import APIClient
 from competitions import services
 from competitions.models import AwardRecommendation, Bid, BusinessCase, GatewayReview, ModeratedScore, Score, State, TieBreak
 from core.roles import Role
+from ethical_walls import registry
 from ethical_walls import services as wall
+from ethical_walls.selectors import permitted
 from ethical_walls.models import AuditEvent
 from tests.attack.scene import ATTACKERS, MARKERS, build_scene, leaks, protected_texts
 from tests.competitions.journey import Journey
@@ -183,6 +185,29 @@ PROBES = [
 ]
 
 
+def _protected_record(scene, protection):
+    """A record of this kind in the scene's live competition that is not the bid team's own (there must be one)."""
+    records = protection.model.objects.filter(**{protection.competition_path: scene.live.pk})
+    if protection.own_bid_path:
+        records = records.exclude(**{protection.own_bid_path.removesuffix("_id"): scene.hmps_bid.pk})
+    record = records.order_by("pk").first()
+    assert record is not None, f"the scene holds no {protection.label} outside the bid team's own: add one, so the wall is probed on it"
+    return record
+
+
+# Generated from the wall's registry: every kind of protected record, in the admin (its list and one
+# record), so a protected record registered without the wall's rules is probed (and fails) here.
+PROBES += [
+    probe
+    for protection in registry.protected()
+    for probe in (
+        Probe("1", "admin", f"{protection.label} in the admin",
+              lambda s, p=protection: f"/admin/{p.label.replace('.', '/')}/{_protected_record(s, p).pk}/change/"),
+        Probe("1", "admin", f"{protection.label} listed in the admin", lambda s, p=protection: f"/admin/{p.label.replace('.', '/')}/"),
+    )
+]
+
+
 def agreement_id(scene) -> int:
     from contracts.models import Agreement
 
@@ -235,6 +260,21 @@ def test_attacker_gets_nothing(scene, attacker):
             # Rule 6: a refusal is an audit event.
             failures.append(f"refusal of {path} not logged")
     assert not failures, f"{attacker}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+def test_no_attacker_holds_a_permission_on_any_protected_record(scene, attacker):
+    """From the registry: of every kind of protected record of the live competition, the attacker may read none
+    (the bid team its own bid's material only)."""
+    user = scene.attackers[attacker]
+    held = {}
+    for protection in registry.protected():
+        _protected_record(scene, protection)  # the scene has one to hold
+        records = permitted(user, protection.model.objects.filter(**{protection.competition_path: scene.live.pk}))
+        if protection.own_bid_path and attacker == "bid_team":
+            records = records.exclude(**{protection.own_bid_path.removesuffix("_id"): scene.hmps_bid.pk})
+        held.update({protection.label: list(records.values_list("pk", flat=True))} if records.exists() else {})
+    assert held == {}
 
 
 # --- rule 2: a bid's tender is its own team's until the deadline, then the evaluators' -----------------

@@ -1,0 +1,41 @@
+"""What the ethical wall protects of a competition (SPEC §4 rule 1), registered with `ethical_walls.registry`.
+
+Each kind of record, the path from it to its competition, and — for the bid's own material —
+the attribute naming the bid whose team sees it. Everything else here is the commissioning
+side's alone: the competition's confidential view, criteria, scores, business cases, gateway
+reports, the tie-break and the award recommendation. A new protected record is one line here
+and its permission tables in ethical_walls/models.py (the system checks ethical_walls.E001 and
+E002 say when they disagree).
+"""
+
+from ethical_walls import registry
+
+PROTECTED = [
+    # (record, path to its competition, the bid whose team sees it)
+    ("competitions.competition", "pk", None),
+    ("competitions.bid", "competition_id", "pk"),
+    ("competitions.biddocument", "bid__competition_id", "bid_id"),
+    ("competitions.evaluationcriterion", "competition_id", None),
+    ("competitions.score", "bid__competition_id", None),
+    ("competitions.moderatedscore", "bid__competition_id", None),
+    ("competitions.businesscase", "competition_id", None),
+    ("competitions.gatewayreview", "competition_id", None),
+    ("competitions.tiebreak", "competition_id", None),
+    ("competitions.awardrecommendation", "competition_id", None),
+    ("competitions.debriefletter", "bid__competition_id", "bid_id"),
+]
+
+# Records of a competition that are not protected record by record, filed under it when a refusal concerns them.
+FILED_UNDER_COMPETITION = {
+    "competitions.clarification": "competition_id",
+    "competitions.notice": "competition_id",
+    "competitions.challenge": "competition_id",
+}
+
+
+def register() -> None:
+    registry.register_wall_subject("competitions.competition")
+    for label, competition_path, own_bid_path in PROTECTED:
+        registry.register_protected(label, competition_path=competition_path, own_bid_path=own_bid_path)
+    for label, path in FILED_UNDER_COMPETITION.items():
+        registry.register_competition_path(label, path)

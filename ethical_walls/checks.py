@@ -1,0 +1,40 @@
+"""System checks: the registry of protected records and the object-permission tables agree.
+
+A record registered as protected (`registry.register_protected`) with no permission tables could
+never be shared with anyone; a table for a record nobody registered would never be granted by the
+wall's services. Either is an error at `manage.py check` (and so at start-up and in the tests).
+"""
+
+from django.apps import apps
+from django.core import checks
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from ethical_walls import registry
+
+
+def permission_tables() -> dict[str, set[str]]:
+    """The records that have object-permission tables, with which kinds ("user", "group")."""
+    tables: dict[str, set[str]] = {}
+    for model in apps.get_app_config("ethical_walls").get_models():
+        for base, kind in ((UserObjectPermissionBase, "user"), (GroupObjectPermissionBase, "group")):
+            if issubclass(model, base):
+                target = model._meta.get_field("content_object").related_model._meta.label_lower
+                tables.setdefault(target, set()).add(kind)
+    return tables
+
+
+@checks.register(checks.Tags.security)
+def protected_records_have_permission_tables(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    protected = {p.label for p in registry.protected()}
+    tables = permission_tables()
+    errors = [
+        checks.Error(f"{label} is registered as protected but has no user and group permission tables.",
+                     hint="Add them with _permission_models() in ethical_walls/models.py, and a migration.", id="ethical_walls.E001")
+        for label in sorted(protected) if tables.get(label) != {"user", "group"}
+    ]
+    errors += [
+        checks.Error(f"{label} has object-permission tables but is not registered as protected.",
+                     hint="Register it in its app's protected.py (ethical_walls.registry.register_protected).", id="ethical_walls.E002")
+        for label in sorted(set(tables) - protected)
+    ]
+    return errors
