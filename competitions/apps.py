@@ -7,7 +7,7 @@ class CompetitionsConfig(AppConfig):
 
     def ready(self):
         from competitions import protected, services
-        from competitions.selectors import published_competition_ids
+        from competitions.selectors import declarable_competitions, published_competition_ids
         from ethical_walls import registry
         from ethical_walls.signals import wall_recorded
 
@@ -18,5 +18,6 @@ class CompetitionsConfig(AppConfig):
         registry.register_reference_field("competition", "competitions.competition")
         registry.register_reference_field("bid", "competitions.bid")
         registry.register_published_competitions(published_competition_ids)
+        registry.register_declarable_competitions(declarable_competitions)
         # The wall's changes that belong on the competition's timeline.
         wall_recorded.connect(services.record_wall_event, dispatch_uid="competitions.record_wall_event")

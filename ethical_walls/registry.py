@@ -135,6 +135,19 @@ def published_competitions():
     return _published_competitions()
 
 
+_declarable = None
+
+
+def register_declarable_competitions(selector) -> None:
+    """`selector(user=…)` gives the competitions a person may declare their interests in (the API's choice)."""
+    global _declarable
+    _declarable = selector
+
+
+def declarable_competitions(*, user):
+    return _declarable(user=user)
+
+
 def competition_path(model_or_label) -> str | None:
     return _competition_paths.get(_label(model_or_label))
 

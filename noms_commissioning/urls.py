@@ -17,7 +17,7 @@ urlpatterns = [
     path("competitions/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
     path("reports/", include("evaluations.urls")),
-    path("walls/", include("ethical_walls.urls")),
+    path("walls/", include("competitions.wall_urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
 ]

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from competitions import selectors as competition_selectors
 from core.api.serializers import IdField, UserSummarySerializer, VisibleRelatedField
+from ethical_walls import registry
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 
 
@@ -26,7 +26,7 @@ class ConflictDeclarationSerializer(serializers.ModelSerializer):
 class ConflictDeclareSerializer(serializers.Serializer):
     """Declare your own interests in a competition you can see, or have been asked to join: a nil return, or an interest that may conflict."""
 
-    competition = VisibleRelatedField(selector=competition_selectors.declarable_competitions, help_text="Competition id.")
+    competition = VisibleRelatedField(selector=registry.declarable_competitions, help_text="Competition id.")
     nature = serializers.ChoiceField(choices=ConflictDeclaration.Nature.choices)
     details = serializers.CharField(required=False, allow_blank=True, default="", help_text="Needed when declaring an interest.")
 

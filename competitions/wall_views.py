@@ -1,7 +1,8 @@
 """Ethical wall pages (SPEC §4): parse input, call a selector or a service, render.
 
-Reads go through `ethical_walls.selectors` and `competitions.selectors`, writes
-through `ethical_walls.services`. A record the user may not see answers 404 and
+The pages of each competition's wall live with the competitions (the wall itself is the
+layer below and knows no competition code). Reads go through `ethical_walls.selectors`
+and `competitions.selectors`, writes through `ethical_walls.services`. A record the user may not see answers 404 and
 the attempt is written to the audit log, as in every other channel.
 """
 

@@ -1,6 +1,8 @@
+"""The ethical wall pages, under /walls/ (namespace `ethical_walls`): competition walls, declarations, the register, breaches."""
+
 from django.urls import path
 
-from ethical_walls import views
+from competitions import wall_views as views
 
 app_name = "ethical_walls"
 
