@@ -17,7 +17,6 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     Exists,
     F,
@@ -28,12 +27,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Round
 from django.utils import timezone
 
 from competitions.models import Notice
-from contracts import performance
+from contracts import extensions, performance
 from contracts.models import (
     RUNNING,
     Agreement,
@@ -57,7 +55,6 @@ from cycle import selectors as cycle_selectors
 from cycle.models import ServiceSpecification
 from ethical_walls import audit
 from ethical_walls.selectors import excluded_competition_ids, get_or_404
-from evaluations.models import Evaluation, EvaluationRun
 
 AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
@@ -230,21 +227,16 @@ class Dashboard:
     today: datetime.date
     horizon: datetime.date
     running: int
-    run: EvaluationRun | None = None  # the night the ratings come from; None before the first
+    run: object | None = None  # the evaluation run the ratings come from; None before the first
     rag_counts: list = field(default_factory=list)  # (code, label, count), worst first
     not_evaluated: int = 0  # running now but not in that night's evaluation (gone live since)
-    overdue: list[Evaluation] = field(default_factory=list)
+    overdue: list = field(default_factory=list)  # last night's evaluations with overdue returns
     stewardship: list = field(default_factory=list)  # (agreement, [warnings])
     rectification_notices: list = field(default_factory=list)
     expiries: list = field(default_factory=list)
     break_points: list = field(default_factory=list)
     totals: dict = field(default_factory=dict)  # list name: how many in all
     months: int = DASHBOARD_MONTHS
-
-
-def latest_evaluation_run() -> EvaluationRun | None:
-    """The latest nightly run that has finished (one still running has not evaluated everyone yet)."""
-    return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
 
 
 def dashboard(user, *, today: datetime.date | None = None, full: frozenset = frozenset()) -> Dashboard:
@@ -257,24 +249,15 @@ def dashboard(user, *, today: datetime.date | None = None, full: frozenset = fro
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=DASHBOARD_MONTHS)
     running = visible_agreements(user).filter(state__in=RUNNING)
-    board = Dashboard(today=today, horizon=horizon, running=running.count(), run=latest_evaluation_run())
+    board = Dashboard(today=today, horizon=horizon, running=running.count())
 
     def listed(name, section, rows):
         board.totals[name] = rows.count() if isinstance(rows, QuerySet) else len(rows)
         setattr(board, name, list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT]))
 
-    evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
-    counts = dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
-    board.rag_counts = [(code, label, counts.get(code, 0)) for code, label in RAG_FILTER_CHOICES]
-    board.not_evaluated = board.running - sum(counts.values())
-    listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
-           .order_by("-overdue_returns", "agreement__reference"))
-    listed("stewardship", "stewardship", [  # flags count equality findings too: keep those with stewardship warnings
-        (evaluation.agreement, evaluation.warnings)
-        for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))
-        .defer("detail").select_related("agreement__provider").order_by("agreement__reference")
-        if evaluation.warnings
-    ])
+    board.rag_counts = [(code, label, 0) for code, label in RAG_FILTER_CHOICES]
+    board.not_evaluated = board.running
+    extensions.fill_ratings(board, running, listed)  # last night's ratings, from the nightly evaluation
     listed("rectification_notices", "rectification", RectificationNotice.objects.filter(
         agreement__in=visible_agreements(user), status=RectificationNotice.Status.OPEN,
     ).select_related("agreement__provider").order_by("deadline", "pk"))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from competitions.models import Regime
-from contracts import charts, forms, guards, performance, selectors, services
+from contracts import charts, extensions, forms, guards, performance, selectors, services
 from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
@@ -29,7 +29,6 @@ from cycle import selectors as cycle_selectors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
-from evaluations import selectors as evaluation_selectors
 
 NOT_LIVE_YET = (AgreementState.DRAFT, AgreementState.MOBILISING)
 RECENT_EVALUATIONS = 10  # the nightly evaluations the agreement page lists
@@ -159,7 +158,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
     for notice in agreement.notices_of_change.all():
         notice.can_decide = RECORD_ACTIONS["decide-notice-of-change"].offered(user, agreement, notice)
         notice.change_rows = _change_rows(notice.changes, measure_names)
-    evaluations = evaluation_selectors.agreement_evaluations(user, agreement, limit=RECENT_EVALUATIONS)
+    evaluations = extensions.agreement_evaluations(user, agreement, limit=RECENT_EVALUATIONS)
     return {
         "agreement": agreement,
         "today": today,

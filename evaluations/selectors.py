@@ -4,6 +4,7 @@ someone excluded from a competition sees nothing of the agreement it let — not
 PDF, nor its share of a night's figures, and so not the portfolio summary PDF either."""
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 
 from contracts.models import RUNNING, Agreement, Measure, Return
@@ -157,3 +158,28 @@ def failure_list(user, run) -> QuerySet:
     """The agreements the run could not evaluate, with their errors (the run page)."""
     failures = run.failures.filter(agreement__in=visible_agreements(user)) if sees_reports(user) else run.failures.none()
     return failures.select_related("agreement").order_by("agreement__reference", "pk")
+
+
+def latest_evaluation_run() -> EvaluationRun | None:
+    """The latest nightly run that has finished (one still running has not evaluated everyone yet)."""
+    return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
+
+
+def dashboard_ratings(board, running, listed) -> None:
+    """The contract managers' dashboard's ratings, from the latest finished run (registered in contracts.extensions).
+
+    Over the running agreements the user may see (`running`), in a few queries however many there are.
+    """
+    board.run = latest_evaluation_run()
+    evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
+    counts = dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
+    board.rag_counts = [(code, label, counts.get(code, 0)) for code, label, _ in board.rag_counts]
+    board.not_evaluated = board.running - sum(counts.values())
+    listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
+           .order_by("-overdue_returns", "agreement__reference"))
+    listed("stewardship", "stewardship", [  # flags count equality findings too: keep those with stewardship warnings
+        (evaluation.agreement, evaluation.warnings)
+        for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))
+        .defer("detail").select_related("agreement__provider").order_by("agreement__reference")
+        if evaluation.warnings
+    ])
