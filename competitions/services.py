@@ -407,7 +407,7 @@ def competition_start_standstill(*, competition, actor, expected_version=None):
 
 def competition_award(*, competition, actor, expected_version=None):
     """Award creates the agreement: a contract for a non-crown provider, an SLA for a crown body."""
-    from contracts.services import agreement_create_from_award
+    from contracts.interface import agreement_create_from_award  # contracts builds on competitions: imported when awarding
 
     def create_agreement(current):
         agreement_create_from_award(competition=current, recommendation=current.award_recommendation, actor=actor)

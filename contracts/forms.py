@@ -23,8 +23,7 @@ from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
 from core.widgets import DateInput, QuickSelect
-from cycle.forms import outcome_choices
-from cycle.models import Outcome
+from cycle.interface import Outcome, outcome_choices
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

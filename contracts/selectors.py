@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Round
 from django.utils import timezone
 
-from competitions.models import Notice
+from competitions.interface import Notice
 from contracts import extensions, performance
 from contracts.models import (
     RUNNING,
@@ -51,8 +51,7 @@ from contracts.models import (
 )
 from core.models import Organisation, User
 from core.roles import Role
-from cycle import selectors as cycle_selectors
-from cycle.models import ServiceSpecification
+from cycle.interface import ServiceSpecification, sees_cycles
 from ethical_walls import audit
 from ethical_walls.selectors import excluded_competition_ids, get_or_404
 
@@ -138,7 +137,7 @@ def contract_manager_options() -> QuerySet[User]:
 def specification_options(*, user) -> QuerySet[ServiceSpecification]:
     """Specifications are the cycles' records: offered only to those who may see cycles."""
     specifications = ServiceSpecification.objects.select_related("cycle").order_by("cycle__name", "title")
-    return specifications if cycle_selectors.sees_cycles(user) else specifications.none()
+    return specifications if sees_cycles(user) else specifications.none()
 
 
 # --- one agreement ----------------------------------------------------------------------------

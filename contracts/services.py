@@ -9,7 +9,7 @@ from django.db.models import Max
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from competitions import notices
+from competitions import interface as competitions
 from contracts import guards, performance, selectors
 from contracts.models import (
     RUNNING,
@@ -372,7 +372,7 @@ def agreement_go_live(*, agreement, actor, expected_version=None):
     def publish(current):
         _first_version(current)
         if _publishes_notices(current):
-            notices.notice_publish(competition=current.competition, notice_type="UK7", actor=actor, content=uk7_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type="UK7", actor=actor, content=uk7_content(current))
 
     return _transition("go_live", agreement=agreement, actor=actor, expected_version=expected_version, after_save=publish)
 
@@ -427,8 +427,8 @@ def _end(name, *, agreement, actor, reason: str, expected_version=None, required
 
     def publish(current):
         if _publishes_notices(current):
-            notices.notice_publish(competition=current.competition, notice_type="UK9", actor=actor, content=uk9_content(current))
-            notices.notice_publish(competition=current.competition, notice_type="UK11", actor=actor, content=uk11_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type="UK9", actor=actor, content=uk9_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type="UK11", actor=actor, content=uk11_content(current))
 
     return _transition(name, agreement=agreement, actor=actor, expected_version=expected_version, reason=reason,
                        before_save=record, after_save=publish)
@@ -508,7 +508,7 @@ def _apply(noc, actor) -> None:
     noc.save(update_fields=["status", "decided_by", "decided_at"])
     _event(agreement, actor, "notice_of_change", f"Notice of Change {noc.number} in effect: version {version.number}")
     if _publishes_notices(agreement):
-        notices.notice_publish(competition=agreement.competition, notice_type="UK10", actor=actor, content=uk10_content(agreement, noc))
+        competitions.notice_publish(competition=agreement.competition, notice_type="UK10", actor=actor, content=uk10_content(agreement, noc))
 
 
 @transaction.atomic
@@ -601,16 +601,14 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
     The Procurement Act 2023 asks for a contract performance notice at least every 12
     months; run daily by Celery beat, so no contract goes longer.
     """
-    from competitions.models import Notice
-
     today = today or timezone.localdate()
     published = []
     running = Agreement.objects.filter(state__in=RUNNING, competition__regime="2023").select_related("competition", "provider")
     for agreement in running:
-        last = Notice.objects.filter(competition=agreement.competition, notice_type__in=["UK9", "UK7"]).order_by("-published_at").first()
+        last = competitions.Notice.objects.filter(competition=agreement.competition, notice_type__in=["UK9", "UK7"]).order_by("-published_at").first()
         if last is not None and timezone.localdate(last.published_at) + relativedelta(months=12) <= today:
             agreement = _reload(agreement)
-            published.append(notices.notice_publish(competition=agreement.competition, notice_type="UK9", actor=None,
+            published.append(competitions.notice_publish(competition=agreement.competition, notice_type="UK9", actor=None,
                                                     content=uk9_content(agreement, today)))
     return published
 
@@ -624,4 +622,4 @@ def performance_notice_publish(*, agreement, actor):
     if agreement.state not in RUNNING:
         raise ValidationError("Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
-    return notices.notice_publish(competition=agreement.competition, notice_type="UK9", actor=actor, content=uk9_content(agreement))
+    return competitions.notice_publish(competition=agreement.competition, notice_type="UK9", actor=actor, content=uk9_content(agreement))

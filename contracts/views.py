@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from competitions.models import Regime
+from competitions.interface import Regime
 from contracts import charts, extensions, forms, guards, performance, selectors, services
 from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import Role
 from core.templatetags.humanize_money import money
-from cycle import selectors as cycle_selectors
+from cycle.interface import sees_cycles
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
@@ -179,7 +179,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "compare_form": forms.VersionCompareForm(initial={"a": versions[0].number, "b": versions[-1].number}, versions=versions) if len(versions) > 1 else None,
         "events": list(reversed(agreement.events.all())),
         "links": _record_links(request, agreement),
-        "sees_cycles": cycle_selectors.sees_cycles(user),
+        "sees_cycles": sees_cycles(user),
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
         "latest_evaluation": evaluations[0] if evaluations else None,

@@ -16,8 +16,7 @@ from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from competitions.models import PlannedReview, Regime, State
-from competitions.selectors import competition_list
+from competitions.interface import PlannedReview, Regime, State, competition_list
 from core.roles import Role
 from cycle.models import (
     PHASES,
@@ -122,7 +121,7 @@ def competition_options(*, user):
 
 def agreement_options(*, user):
     """Existing contracts and SLAs a change may be made to: those the user may see."""
-    from contracts.selectors import visible_agreements  # contracts' selectors read cycles' (specifications)
+    from contracts.interface import visible_agreements  # contracts' selectors read cycles' (specifications)
 
     return visible_agreements(user).select_related("provider").order_by("reference")
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from competitions.models import LAUNCHED, Competition
+from competitions.interface import live_competition_in
 from core import dates, transitions
 from core.errors import PermissionDenied
 from core.roles import Role
@@ -44,7 +44,6 @@ FORWARD = list(TRANSITION_LABELS)
 # The funded set is chosen while prioritising (and may be prepared while assessing needs).
 ALLOCATION_STAGES = (Stage.EVALUATE, Stage.ASSESS_NEEDS, Stage.PRIORITISE)
 # Competitions between launch and award: commissioners may not sound the market directly then.
-LIVE_COMPETITION_STATES = [s for s in LAUNCHED if s not in ("awarded", "mobilisation", "live", "closed", "abandoned")]
 
 
 def require_commissioner(actor, cycle=None) -> None:
@@ -279,10 +278,6 @@ def specification_set_route(*, specification, actor, securing_route: str, compet
     specification.agreement = agreement if securing_route == "contract_change" else None
     specification.route_notes = route_notes
     return _save(specification, specification.cycle, actor, f"Securing route chosen for {specification.title}: {specification.get_securing_route_display()}")
-
-
-def live_competition_in(service_area) -> Competition | None:
-    return Competition.objects.filter(service_area=service_area, state__in=LIVE_COMPETITION_STATES).first()
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ from contracts.models import (
 )
 from core.roles import Role
 from core.api.serializers import IdField, PlainChoiceField, UserSummarySerializer, one_of
-from cycle.models import Outcome
+from cycle.interface import Outcome
 
 RAG_HELP = one_of(performance.RAG_LABELS.items())
 
