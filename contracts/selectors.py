@@ -53,7 +53,7 @@ from core.models import Organisation, User
 from core.roles import Role
 from cycle.interface import ServiceSpecification, sees_cycles
 from ethical_walls import audit
-from ethical_walls.selectors import excluded_competition_ids, get_or_404
+from ethical_walls.selectors import excluded_competition_ids, get_or_404, sees_commissioning_material
 
 AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
@@ -68,11 +68,7 @@ RAG_FILTER_CHOICES = [
 
 def sees_agreements(user) -> bool:
     """Agreements are for the commissioning side. A bid-team member never sees one, whatever else they hold."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.has_role(*AGREEMENT_ROLES)
-        and not user.has_role(Role.BID_TEAM)
-    )
+    return sees_commissioning_material(user, *AGREEMENT_ROLES)
 
 
 def visible_agreements(user) -> QuerySet[Agreement]:

@@ -33,6 +33,7 @@ from core import dates, transitions
 from core.errors import TransitionRefused
 from core.roles import Role
 from core.signals import published_facts_changed
+from ethical_walls.selectors import sees_commissioning_material
 
 TRANSITION_LABELS = {
     "mobilise": "Start mobilisation",
@@ -58,7 +59,7 @@ def require_role(actor, *roles, agreement=None) -> None:
     if actor is None or not actor.has_role(*roles):
         names = " or ".join(Role(r).label for r in roles)
         raise PermissionDenied(f"Only {names} can do this.")
-    if actor.has_role(Role.BID_TEAM):
+    if not sees_commissioning_material(actor):
         raise PermissionDenied(f"{Role.BID_TEAM.label} members cannot act on agreements, whatever else they hold.")
     if agreement is not None and not selectors.sees_agreement(actor, agreement):
         raise PermissionDenied("You were excluded from the competition that let this agreement, so you cannot act on it.")

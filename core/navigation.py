@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from core.roles import Role
+from core.roles import BID_SIDE_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 AGREEMENT_READERS = frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT})
-# Agreements do not exist for the bid team, whatever else a member holds (contracts.selectors.sees_agreements).
-NOT_THE_BID_TEAM = frozenset({Role.BID_TEAM})
+# Agreements do not exist for the bid team, whatever else a member holds (ethical_walls.selectors.sees_commissioning_material).
+NOT_THE_BID_TEAM = BID_SIDE_ROLES
 
 
 @dataclass(frozen=True)

@@ -11,3 +11,9 @@ class Role(models.TextChoices):
     GATEWAY_REVIEWER = "Gateway reviewer", "Gateway reviewer"
     BID_TEAM = "HMPS Business Development Group", "HMPS Business Development Group (bid team)"
     OVERSIGHT = "Oversight", "Oversight (Board, auditors)"
+
+
+# Roles on the bid side of every wall: holding one bars the commissioning side's material outside any one
+# competition (plans, agreements, reports, the whole portfolio), whatever else the person holds (SPEC §4).
+# Read by ethical_walls.selectors.sees_commissioning_material and the navigation.
+BID_SIDE_ROLES = frozenset({Role.BID_TEAM})

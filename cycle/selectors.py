@@ -33,18 +33,14 @@ from cycle.models import (
     StimulationAction,
 )
 from ethical_walls import audit
-from ethical_walls.selectors import get_or_404
+from ethical_walls.selectors import get_or_404, sees_commissioning_material
 
 CYCLE_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT)
 
 
 def sees_cycles(user) -> bool:
     """Cycles are for the commissioning side. A bid-team member never sees one, whatever else they hold."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.has_role(*CYCLE_ROLES)
-        and not user.has_role(Role.BID_TEAM)
-    )
+    return sees_commissioning_material(user, *CYCLE_ROLES)
 
 
 def _visible_cycles(user) -> QuerySet[CommissioningCycle]:

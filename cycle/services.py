@@ -28,6 +28,7 @@ from cycle.models import (
     Stage,
     StimulationAction,
 )
+from ethical_walls.selectors import sees_commissioning_material
 
 TRANSITION_LABELS = {
     "assess_needs": "Move on to assessing needs",
@@ -54,7 +55,7 @@ def require_commissioner(actor, cycle=None) -> None:
     """
     if not actor.has_role(Role.COMMISSIONER):
         raise PermissionDenied("Only a commissioner can do this.")
-    if actor.has_role(Role.BID_TEAM):
+    if not sees_commissioning_material(actor):
         raise PermissionDenied("Members of the HMPS bid team cannot work on commissioning plans.")
 
 

@@ -14,7 +14,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from core.roles import Role
+from core.roles import BID_SIDE_ROLES, Role
 from ethical_walls import audit, registry
 from core.models import Sector
 from ethical_walls.models import AuditEvent, ConflictDeclaration, DeclarationRequest, Membership, Side
@@ -95,9 +95,20 @@ def forget_cached_access(user) -> None:
         user.__dict__.pop(cached, None)
 
 
+def sees_commissioning_material(user, *roles) -> bool:
+    """The commissioning side's material outside any one competition — plans, agreements, reports, the whole
+    portfolio — for someone signed in holding one of `roles` (any, when none are named), and never for someone
+    on the bid side (core.roles.BID_SIDE_ROLES), whatever else they hold (SPEC §4). The one place that rule is kept."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and (not roles or user.has_role(*roles))
+        and not user.has_role(*BID_SIDE_ROLES)
+    )
+
+
 def sees_whole_portfolio(user) -> bool:
     """Oversight (the Board, auditors) reads every competition, launched or not — but never as a bid-team member."""
-    return getattr(user, "is_authenticated", False) and user.has_role(Role.OVERSIGHT) and not user.has_role(Role.BID_TEAM)
+    return sees_commissioning_material(user, Role.OVERSIGHT)
 
 
 def excluded_competition_ids(user) -> set[int]:

@@ -48,3 +48,22 @@ def test_the_wall_finds_each_records_competition_and_bid_by_its_registered_path(
     assert registry.own_bid_id(SimpleNamespace(_meta=SimpleNamespace(label_lower="competitions.biddocument"), bid_id=7)) == 7
     assert registry.competition_path("competitions.moderatedscore") == "bid__competition_id"
     assert registry.subject_model()._meta.label_lower == "competitions.competition"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("roles, asked, expected", [
+    (["Commissioner"], (), True),
+    (["Commissioner"], ("Contract manager",), False),
+    (["Commissioner", "HMPS Business Development Group"], (), False),  # the bid side bars it, whatever else is held
+    (["Oversight", "HMPS Business Development Group"], ("Oversight",), False),
+    (["Oversight"], ("Oversight",), True),
+])
+def test_commissioning_material_is_one_rule_for_every_role(roles, asked, expected):
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.roles import Role
+    from ethical_walls.selectors import sees_commissioning_material
+    from tests.core.factories import UserFactory
+
+    assert sees_commissioning_material(UserFactory(roles=[Role(r) for r in roles]), *asked) is expected
+    assert sees_commissioning_material(AnonymousUser(), *asked) is False
