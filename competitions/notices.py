@@ -7,6 +7,7 @@ bidders, draft criteria, business cases or internal notes.
 """
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from competitions.models import Notice
@@ -73,11 +74,14 @@ def uk12_content(competition) -> dict:
 BUILDERS = {"UK4": uk4_content, "UK6": uk6_content, "UK12": uk12_content}
 
 
+def next_notice_version(competition, notice_type: str) -> int:
+    latest = Notice.objects.filter(competition=competition, notice_type=notice_type).aggregate(v=Max("version"))["v"]
+    return (latest or 0) + 1
+
+
 @transaction.atomic
 def notice_publish(*, competition, notice_type: str, actor, content: dict | None = None) -> Notice:
     """Publish the next version of a notice. `content` is given by other apps' notices (UK7…UK11)."""
-    from competitions.services import next_notice_version
-
     body = content if content is not None else BUILDERS[notice_type](competition)
     version = next_notice_version(competition, notice_type)
     body = {**body, "version": version}

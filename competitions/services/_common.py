@@ -1,0 +1,52 @@
+"""What every competition service shares: who may act, the timeline, the locked reload."""
+
+
+
+from competitions.models import (
+    Competition,
+    CompetitionEvent,
+)
+from core import transitions
+from core.errors import PermissionDenied
+from core.signals import published_facts_changed
+from core.roles import Role
+from ethical_walls.selectors import sees_confidential
+
+
+def require_role(actor, *roles: Role) -> None:
+    if not actor.has_role(*roles):
+        names = " or ".join(Role(r).label for r in roles)
+        raise PermissionDenied(f"Only {names} can do this.")
+
+
+def require_commissioning_side(actor, competition, *roles: Role) -> None:
+    """The role, and a place on this competition's commissioning side (SPEC §4)."""
+    require_role(actor, *roles)
+    if not sees_confidential(actor, competition):
+        raise PermissionDenied(f"Only people on the commissioning side of {competition.reference} can do this.")
+
+
+def _event(competition, actor, action: str, description: str, *, from_state="", to_state="", reason="") -> CompetitionEvent:
+    event = CompetitionEvent.objects.create(
+        competition=competition, actor=actor, action=action, description=description[:300],
+        from_state=from_state, to_state=to_state, reason=reason,
+    )
+    # Whatever it was, what the competition publishes may have changed with it (ocds stores the releases).
+    published_facts_changed.send(sender=CompetitionEvent, competition_id=competition.pk)
+    return event
+
+
+def record_wall_event(sender, *, competition, actor, action: str, description: str, **_signal) -> None:
+    """The wall's changes on the competition's timeline (sent by ethical_walls.signals.wall_recorded)."""
+    _event(competition, actor, action, description)
+
+
+def _reload(competition: Competition, *, expected_version: int | None = None) -> Competition:
+    """The competition as the database has it now, locked until the transaction ends, with the relations guards read."""
+    return transitions.lock(
+        Competition.objects.prefetch_related(
+            "business_cases", "treasury_approvals", "gateway_reviews", "criteria", "challenges",
+            "bids__scores", "bids__moderated_scores", "bids__cost_adjustments", "bids__bidder", "conflict_declarations",
+        ).select_related("procurement_strategy", "benefits_report", "wall", "conflicts_assessment", "tie_break"),
+        competition.pk, expected_version=expected_version, record=f"Competition {competition.reference}",
+    )

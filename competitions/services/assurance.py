@@ -1,0 +1,157 @@
+"""Governance and assurance records: business cases, the procurement strategy, the assurance plan, Treasury
+approvals, Gateway and keyholder reviews and their recommendations, the benefits report.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from competitions.models import (
+    DELIVERY_CONFIDENCE_SCALES,
+    BenefitsReport,
+    BusinessCase,
+    GatewayReview,
+    PlannedReview,
+    ProcurementStrategy,
+    Recommendation,
+    RecoveryAction,
+    TreasuryApproval,
+)
+from core import dates
+from core.errors import PermissionDenied
+from core.roles import Role
+from ethical_walls import services as wall
+from competitions.services._common import _event, require_commissioning_side, require_role
+
+
+# --- governance records -------------------------------------------------------------------
+
+@transaction.atomic
+def business_case_record(*, competition, actor, kind: str, summary: str) -> BusinessCase:
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
+    case, created = BusinessCase.objects.update_or_create(
+        competition=competition, kind=kind,
+        defaults={"summary": summary, "status": BusinessCase.Status.DRAFT, "approved_by": None, "approved_on": None},
+    )
+    wall.wall_protect(case)
+    _event(competition, actor, "business_case", f"{case.get_kind_display()} {'drafted' if created else 'revised (back to draft)'}")
+    return case
+
+
+@transaction.atomic
+def business_case_approve(*, business_case: BusinessCase, actor, approved_on: date | None = None) -> BusinessCase:
+    require_commissioning_side(actor, business_case.competition, Role.SRO)
+    dates.check_not_in_future("approved_on", approved_on, "An approval")
+    business_case.status = BusinessCase.Status.APPROVED
+    business_case.approved_by = actor
+    business_case.approved_on = approved_on or timezone.localdate()
+    business_case.save()
+    _event(business_case.competition, actor, "business_case", f"{business_case.get_kind_display()} approved by {actor}")
+    return business_case
+
+
+@transaction.atomic
+def procurement_strategy_record(*, competition, actor, route: str, lots: str = "") -> ProcurementStrategy:
+    require_commissioning_side(actor, competition, Role.PROCUREMENT, Role.COMMISSIONER)
+    strategy, _ = ProcurementStrategy.objects.update_or_create(
+        competition=competition,
+        defaults={"route": route, "lots": lots, "recorded_by": actor, "recorded_on": timezone.localdate()},
+    )
+    _event(competition, actor, "procurement_strategy", "Procurement strategy recorded")
+    return strategy
+
+
+@transaction.atomic
+def planned_review_add(*, competition, actor, review_type: str, before_state: str, planned_on: date, gate: int | None = None) -> PlannedReview:
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
+    if review_type in ("gateway", "keyholder") and gate is None:
+        raise ValidationError({"gate": "Say which gate this review is."})
+    dates.check_plausible("planned_on", planned_on)
+    review = PlannedReview.objects.create(competition=competition, review_type=review_type, gate=gate, before_state=before_state, planned_on=planned_on)
+    _event(competition, actor, "assurance_plan", f"Assurance plan: {review.get_review_type_display()} planned for {planned_on:%d %B %Y}")
+    return review
+
+
+@transaction.atomic
+def treasury_approval_record(*, competition, actor, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
+    require_commissioning_side(actor, competition, Role.SRO, Role.COMMISSIONER)
+    dates.check_not_in_future("approved_on", approved_on, "A Treasury approval")
+    approval, _ = TreasuryApproval.objects.update_or_create(
+        competition=competition, stage=stage, defaults={"reference": reference, "approved_on": approved_on},
+    )
+    _event(competition, actor, "treasury_approval", f"Treasury approval (TAP) of the {approval.get_stage_display()} recorded")
+    return approval
+
+
+@transaction.atomic
+def gateway_review_record(
+    *, actor, gate: int, held_on: date, review_team: str, delivery_confidence: str, competition=None, programme=None,
+    review_type: str = GatewayReview.ReviewType.GATEWAY, summary: str = "", recommendations: list[dict] = (),
+) -> GatewayReview:
+    """Record a Gateway or keyholder review; a Red rating opens a recovery action.
+
+    Reviewers record reviews of the competitions whose commissioning side they are on.
+    """
+    if competition is not None:
+        require_commissioning_side(actor, competition, Role.GATEWAY_REVIEWER, Role.SRO)
+    else:
+        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+    scale = DELIVERY_CONFIDENCE_SCALES[settings.DELIVERY_CONFIDENCE_SCALE]
+    if delivery_confidence not in scale:
+        allowed = ", ".join(c.label for c in scale)
+        raise ValidationError({"delivery_confidence": f"Use the {settings.DELIVERY_CONFIDENCE_SCALE.replace('_', '-')} scale: {allowed}."})
+    if (competition is None) == (programme is None):
+        raise ValidationError({"competition": "A review is of one competition, or (Gate 0 only) of a programme."})
+    if programme is not None and gate != 0:
+        raise ValidationError({"gate": "Only Gate 0 (strategic assessment) is held for a programme."})
+    # A review recorded is a review held: not one to come (a future one is planned in the assurance plan).
+    dates.check_not_in_future("held_on", held_on, "A review that has been held")
+    review = GatewayReview(
+        competition=competition, programme=programme, review_type=review_type, gate=gate, held_on=held_on,
+        review_team=review_team, delivery_confidence=delivery_confidence, summary=summary, recorded_by=actor,
+    )
+    review.full_clean()
+    review.save()
+    for item in recommendations:
+        Recommendation.objects.create(review=review, text=item["text"], urgency=item["urgency"], status=item.get("status", "open"))
+    if delivery_confidence == "red":
+        RecoveryAction.objects.create(
+            review=review, opened_on=timezone.localdate(),
+            description="Recovery action opened by a Red delivery confidence rating: address the critical recommendations before the next gate.",
+        )
+    if competition is not None:
+        wall.wall_protect(review)
+        _event(competition, actor, "gateway_review", f"{review} recorded")
+    return review
+
+
+@transaction.atomic
+def recommendation_set_status(*, recommendation: Recommendation, actor, status: str) -> Recommendation:
+    review = recommendation.review
+    if review.competition is None:  # a programme's Gate 0
+        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+    else:
+        require_commissioning_side(actor, review.competition, Role.GATEWAY_REVIEWER, Role.SRO)
+    recommendation.status = status
+    recommendation.save(update_fields=["status"])
+    if review.competition is not None:
+        _event(review.competition, actor, "assurance",
+               f"Gate {review.gate} recommendation marked {recommendation.get_status_display().lower()}: {recommendation.text}")
+    return recommendation
+
+
+
+
+@transaction.atomic
+def benefits_report_submit(*, competition, actor, summary: str) -> BenefitsReport:
+    require_commissioning_side(actor, competition, Role.SRO)
+    if competition.sro_id != actor.pk:
+        raise PermissionDenied("Only the competition's own SRO reports its benefits.")
+    report, _ = BenefitsReport.objects.update_or_create(
+        competition=competition, defaults={"summary": summary, "submitted_by": actor, "submitted_on": timezone.localdate()},
+    )
+    _event(competition, actor, "benefits", "Benefits realisation report submitted")
+    return report

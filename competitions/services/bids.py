@@ -1,0 +1,206 @@
+"""Bids from expression of interest to best and final offer, and what bidders ask and challenge."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from competitions.models import (
+    Bid,
+    BidDocument,
+    BidParticipant,
+    Challenge,
+    Clarification,
+    CostAdjustment,
+    State,
+)
+from core.models import Sector
+from core.roles import Role
+from ethical_walls import services as wall
+from competitions.services._common import _event, require_commissioning_side
+
+
+# --- bids ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.SINGLE, participants: list[dict] = ()) -> Bid:
+    """MoJ Procurement logs a bidder's expression of interest."""
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
+        raise ValidationError("Expressions of interest are taken once the procurement has been launched.")
+    if bidder.sector == Sector.PUBLIC:
+        try:
+            wall.check_bid_team_off_commissioning_side(competition)
+        except ValidationError as refusal:
+            raise ValidationError({"bidder": refusal.messages}) from None
+    try:
+        with transaction.atomic():
+            bid = Bid.objects.create(competition=competition, bidder=bidder, structure=structure)
+    except IntegrityError:
+        raise ValidationError({"bidder": f"{bidder} has already expressed interest."}) from None
+    wall.wall_protect(bid)
+    for participant in participants:
+        bid_participant_add(bid=bid, actor=actor, **participant)
+    _event(competition, actor, "bid", "Expression of interest registered")
+    return bid
+
+
+@transaction.atomic
+def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> BidParticipant:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
+    participant.full_clean()
+    participant.save()
+    _event(bid.competition, actor, "bid", f"{organisation} added to the bid of {bid.bidder} as {participant.get_role_display().lower()}")
+    return participant
+
+
+@transaction.atomic
+def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
+    """A bid's document, as submitted to MoJ Procurement (stored under a name we choose)."""
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    document = BidDocument(bid=bid, title=title, file=file, uploaded_by=actor)
+    document.full_clean()
+    document.save()
+    wall.wall_protect(document)
+    _event(bid.competition, actor, "bid", f"Bid document received: {title}")
+    return document
+
+
+@transaction.atomic
+def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    if not reasons.strip():
+        raise ValidationError({"reasons": "Give the reasons for the pre-qualification decision."})
+    bid.pre_qualification = Bid.PreQualification.PASSED if passed else Bid.PreQualification.FAILED
+    bid.pre_qualification_reasons = reasons
+    if passed:
+        bid.stage = Bid.Stage.PRE_QUALIFICATION
+    bid.save()
+    _event(bid.competition, actor, "bid", f"Pre-qualification {'passed' if passed else 'failed'} for a bidder")
+    return bid
+
+
+@transaction.atomic
+def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> Bid:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    competition = bid.competition
+    if competition.state != State.TENDER:
+        raise ValidationError("Tenders are received while the competition is at the tender stage.")
+    if competition.procedure != "open" and bid.pre_qualification != Bid.PreQualification.PASSED:
+        raise ValidationError({"bid": "Only bidders who passed pre-qualification may tender."})
+    if competition.bid_deadline is not None and timezone.now() > competition.bid_deadline:
+        raise ValidationError({"price": f"The tender deadline passed at {timezone.localtime(competition.bid_deadline):%H:%M on %d %B %Y}: late tenders are not accepted."})
+    bid.tender_price = price
+    bid.stage = Bid.Stage.TENDER
+    bid.submitted_at = submitted_at or timezone.now()
+    bid.full_clean()
+    bid.save()
+    _event(competition, actor, "bid", "Tender received")
+    return bid
+
+
+@transaction.atomic
+def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    if bid.competition.state != State.BAFO:
+        raise ValidationError("Best and final offers are received at the BAFO stage.")
+    if bid.tender_price is None:
+        raise ValidationError({"bid": "Only bidders who tendered may make a best and final offer."})
+    bid.bafo_price = price
+    bid.stage = Bid.Stage.BAFO
+    bid.full_clean()
+    bid.save()
+    _event(bid.competition, actor, "bid", "Best and final offer received")
+    return bid
+
+
+@transaction.atomic
+def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") -> Bid:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    if not compliant and not notes.strip():
+        raise ValidationError({"notes": "Say why the bid is not compliant."})
+    bid.compliant = compliant
+    bid.compliance_notes = notes
+    bid.save(update_fields=["compliant", "compliance_notes"])
+    _event(bid.competition, actor, "bid", f"Bid compliance recorded: {'compliant' if compliant else 'not compliant'}")
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, actor) -> Bid:
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    bid.withdrawn = True
+    bid.save(update_fields=["withdrawn"])
+    _event(bid.competition, actor, "bid", "A bidder withdrew")
+    return bid
+
+
+@transaction.atomic
+def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, rationale: str) -> CostAdjustment:
+    """Principles of Competition: adjustments apply to public-sector bids only."""
+    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    if not bid.is_public_sector:
+        raise ValidationError({"bid": "Cost adjustments under the Principles of Competition apply to public-sector bids only."})
+    adjustment, _ = CostAdjustment.objects.update_or_create(bid=bid, heading=heading, defaults={"amount": amount, "rationale": rationale})
+    _event(bid.competition, actor, "evaluation", f"Cost adjustment recorded: {adjustment.get_heading_display()}")
+    return adjustment
+
+
+
+# --- standstill, clarifications, benefits --------------------------------------------------------
+
+@transaction.atomic
+def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on: date | None = None) -> Challenge:
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
+    _event(competition, actor, "challenge", "Challenge lodged: award is blocked while it is open")
+    return challenge
+
+
+@transaction.atomic
+def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
+    require_commissioning_side(actor, challenge.competition, Role.PROCUREMENT)
+    if status == Challenge.Status.OPEN:
+        raise ValidationError({"status": "Choose how the challenge was resolved."})
+    challenge.status = status
+    challenge.resolved_on = timezone.localdate()
+    challenge.save(update_fields=["status", "resolved_on"])
+    _event(challenge.competition, actor, "challenge", f"Challenge {challenge.get_status_display().lower()}")
+    return challenge
+
+
+@transaction.atomic
+def clarification_log(*, competition, actor, asked_by, question: str, commercially_sensitive: bool = False) -> Clarification:
+    """Every bidder question during a live competition goes through MoJ Procurement."""
+    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
+        raise ValidationError("Clarifications are taken while the procurement is running.")
+    clarification = Clarification.objects.create(
+        competition=competition, asked_by=asked_by, question=question, logged_by=actor,
+        commercially_sensitive=commercially_sensitive,
+    )
+    _event(competition, actor, "clarification", "Clarification question logged")
+    return clarification
+
+
+@transaction.atomic
+def clarification_answer(*, clarification: Clarification, actor, answer: str) -> Clarification:
+    require_commissioning_side(actor, clarification.competition, Role.PROCUREMENT)
+    if not answer.strip():
+        raise ValidationError({"answer": "Enter the answer."})
+    if clarification.published_at is not None:
+        # Bidders may already have acted on it: a correction is a new, published clarification.
+        raise ValidationError({"answer": "This question has already been answered; publish a further clarification instead."})
+    competition = clarification.competition
+    if competition.state in (State.ABANDONED, State.CLOSED) or not competition.is_launched:
+        raise ValidationError("Clarifications are answered while the procurement is running.")
+    clarification.answer = answer
+    clarification.answered_by = actor
+    clarification.published_at = timezone.now()
+    clarification.save(update_fields=["answer", "answered_by", "published_at"])
+    audience = "the asker only (commercially sensitive)" if clarification.commercially_sensitive else "all bidders, asker anonymised"
+    _event(clarification.competition, actor, "clarification", f"Clarification answered to {audience}")
+    return clarification
