@@ -140,6 +140,10 @@ class Competition(ConcurrentTransitionMixin, models.Model):
         choices=list(REDUCTIONS.items()),
     )
     bid_deadline = models.DateTimeField("tender deadline", null=True, blank=True)
+    launched_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False,
+        help_text="When it was launched (the tender notice): from then on every bidder may see it, abandoned or not.",
+    )
     standstill_started_on = models.DateField(null=True, blank=True)
     standstill_ends_on = models.DateField(null=True, blank=True)
     abandoned_reason = models.TextField(blank=True)

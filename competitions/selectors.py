@@ -13,7 +13,7 @@ no access) — whatever role anyone else holds. Oversight sees the whole portfol
 """
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from competitions.models import (
     LAUNCHED,
@@ -31,7 +31,6 @@ from competitions.models import (
     ModeratedScore,
     Notice,
     Score,
-    State,
 )
 from core.roles import Role
 from ethical_walls import audit
@@ -69,9 +68,8 @@ def declarable_competitions(*, user) -> QuerySet[Competition]:
 
 
 def published_competitions() -> Q:
-    """Launched competitions; an abandoned one only if it had been launched (one abandoned in draft was never public)."""
-    was_launched = Exists(CompetitionEvent.objects.filter(competition=OuterRef("pk"), to_state=State.PRE_QUALIFICATION))
-    return (Q(state__in=LAUNCHED) & ~Q(state=State.ABANDONED)) | (Q(state=State.ABANDONED) & was_launched)
+    """Launched competitions, abandoned since or not (one abandoned before launch was never public): the one definition."""
+    return Q(launched_at__isnull=False)
 
 
 def published_competition_ids() -> QuerySet:

@@ -29,15 +29,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
-from django.http import Http404
 
 from competitions import selectors as competition_selectors
-from competitions.models import LAUNCHED, Competition, CompetitionEvent, EvaluationCriterion, Notice, Regime
+from competitions.models import Competition, CompetitionEvent, EvaluationCriterion, Notice, Regime
 from ethical_walls import audit
 from ethical_walls.selectors import get_or_404
 
-# The transition that publishes a competition (the tender notice goes out at launch).
-PUBLISHING_ACTION = "launch"
 
 
 @dataclass(frozen=True)
@@ -116,8 +113,7 @@ class PublishedCompetition:
 
 def published_competitions(*, user, ocid: str = "") -> QuerySet[Competition]:
     """Competitions published as OCDS: launched, through the competitions selector (the same set for every user)."""
-    launched = CompetitionEvent.objects.filter(competition=OuterRef("pk"), action=PUBLISHING_ACTION)
-    competitions = competition_selectors.competition_list(user=user).filter(Exists(launched), state__in=LAUNCHED)
+    competitions = competition_selectors.competition_list(user=user).filter(competition_selectors.published_competitions())
     if ocid:
         competitions = competitions.filter(ocid=ocid)
     return competitions.order_by("reference", "pk")

@@ -207,6 +207,7 @@ def _competitions(rng, users, organisations, areas, counts):
                                            description="Abandoned", from_state=last, to_state="abandoned", reason="Requirement withdrawn."))
         launched[competition.pk] = "pre_qualification" in steps
     _bulk(CompetitionEvent, events)
+    Competition.objects.filter(pk__in=[pk for pk, was in launched.items() if was]).update(launched_at=now - timedelta(days=60))
     counts["competition events"] = len(events)
 
     criteria = _bulk(EvaluationCriterion, [

@@ -202,11 +202,15 @@ def _check_running_period(competition: Competition, *, changed: set[str]) -> Non
     for field, (period, started_by) in periods.items():
         if field not in changed:
             continue
-        began = competition.events.filter(action=started_by).order_by("-at", "-id").first()
-        if began is None:
+        if started_by == "launch":
+            began_at = competition.launched_at
+        else:
+            began = competition.events.filter(action=started_by).order_by("-at", "-id").first()
+            began_at = began.at if began else None
+        if began_at is None:
             continue
         problem = deadline_problem(regime=competition.regime, procedure=competition.procedure, period=period,
-                                   reduction=competition.time_limit_reduction, from_day=timezone.localdate(began.at),
+                                   reduction=competition.time_limit_reduction, from_day=timezone.localdate(began_at),
                                    deadline=getattr(competition, field))
         if problem:
             raise ValidationError({field: problem})
@@ -243,7 +247,11 @@ def competition_launch(*, competition, actor, expected_version=None):
         if current.regime == Regime.PA_2023:
             notices.notice_publish(competition=current, notice_type="UK4", actor=actor)
 
-    return _transition("launch", competition=competition, actor=actor, expected_version=expected_version, after_save=publish)
+    def stamp(current):
+        current.launched_at = timezone.now()
+
+    return _transition("launch", competition=competition, actor=actor, expected_version=expected_version,
+                       before_save=stamp, after_save=publish)
 
 
 def competition_open_dialogue(*, competition, actor, expected_version=None):

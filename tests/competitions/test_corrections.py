@@ -74,3 +74,24 @@ def test_returns_of_drifted_periods_move_to_the_periods_as_now_counted(people):
         datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), datetime.date(2024, 3, 31), datetime.date(2024, 4, 30), datetime.date(2024, 5, 31)]
     assert Return.objects.get(measure=steady).period_start == datetime.date(2024, 2, 15)
     assert realign_returns(Measure, Return) == 0
+
+
+def test_launched_at_is_set_by_the_launch_and_filled_from_the_timeline_for_earlier_competitions(journey):
+    import importlib
+
+    from django.apps import apps
+
+    from competitions import selectors
+
+    fill = importlib.import_module("competitions.migrations.0010_launched_at").fill
+    journey.advance_to(State.PRE_QUALIFICATION)
+    launched = journey.refresh()
+    launch = launched.events.get(action="launch")
+    assert abs(launched.launched_at - launch.at).total_seconds() < 1  # stamped by the launch, with its timeline entry
+    never = Competition.objects.create(reference="X-1", title="Abandoned in draft", service_area=launched.service_area,
+                                       estimated_value=1, state=State.ABANDONED)
+    Competition.objects.filter(pk=launched.pk).update(launched_at=None)  # as before the column existed
+
+    fill(apps, None)
+    assert journey.refresh().launched_at == launch.at and Competition.objects.get(pk=never.pk).launched_at is None
+    assert set(Competition.objects.filter(selectors.published_competitions()).values_list("pk", flat=True)) == {launched.pk}
