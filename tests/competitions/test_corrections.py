@@ -89,7 +89,7 @@ def test_launched_at_is_set_by_the_launch_and_filled_from_the_timeline_for_earli
     launch = launched.events.get(action="launch")
     assert abs(launched.launched_at - launch.at).total_seconds() < 1  # stamped by the launch, with its timeline entry
     never = Competition.objects.create(reference="X-1", title="Abandoned in draft", service_area=launched.service_area,
-                                       estimated_value=1, state=State.ABANDONED)
+                                       estimated_value=1, state=State.ABANDONED, lead_commissioner=journey.commissioner)
     Competition.objects.filter(pk=launched.pk).update(launched_at=None)  # as before the column existed
 
     fill(apps, None)
