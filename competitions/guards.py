@@ -13,6 +13,18 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, minimum_period
+from competitions.states import (
+    AwardBasis,
+    BidStage,
+    BusinessCaseStatus,
+    ChallengeStatus,
+    CriterionKind,
+    DeliveryConfidence,
+    PreQualification,
+    Procedure,
+    Regime,
+    ReviewType,
+)
 from core.conditions import Condition, ConditionResult
 
 
@@ -26,14 +38,14 @@ def _latest_review(competition, gate: int):
     """
     reviews = [r for r in competition.gateway_reviews.all() if r.gate == gate]
     if competition.is_major_project:
-        reviews = [r for r in reviews if r.review_type == "gateway"]
+        reviews = [r for r in reviews if r.review_type == ReviewType.GATEWAY]
     return max(reviews, key=lambda r: (r.held_on, r.id), default=None)
 
 
 def gate_not_red(gate: int) -> Callable:
     def check(competition) -> bool:
         review = _latest_review(competition, gate)
-        return review is not None and review.delivery_confidence != "red"
+        return review is not None and review.delivery_confidence != DeliveryConfidence.RED
 
     return check
 
@@ -43,7 +55,7 @@ def gate_recorded(gate: int) -> Callable:
 
 
 def _business_case_approved(kind: str) -> Callable:
-    return lambda c: any(bc.kind == kind and bc.status == "approved" for bc in c.business_cases.all())
+    return lambda c: any(bc.kind == kind and bc.status == BusinessCaseStatus.APPROVED for bc in c.business_cases.all())
 
 
 def _tap(stage: str) -> Callable:
@@ -65,7 +77,7 @@ def criteria_weights_total(competition) -> Decimal:
 
 
 def _criteria_agreed(competition) -> bool:
-    if competition.award_basis == "lowest_price":
+    if competition.award_basis == AwardBasis.LOWEST_PRICE:
         return True
     return competition.criteria_agreed_on is not None and criteria_weights_total(competition) == 100
 
@@ -97,7 +109,7 @@ def compliant_bids(competition):
 
 
 def _some_bid_prequalified(competition) -> bool:
-    return any(b.pre_qualification == "passed" for b in active_bids(competition))
+    return any(b.pre_qualification == PreQualification.PASSED for b in active_bids(competition))
 
 
 def _every_bid_checked_for_compliance(competition) -> bool:
@@ -110,9 +122,9 @@ def _scoring_complete(competition) -> bool:
     bids = compliant_bids(competition)
     if not bids:
         return False
-    if competition.award_basis == "lowest_price":
+    if competition.award_basis == AwardBasis.LOWEST_PRICE:
         return all(b.price is not None for b in bids)
-    criteria = [c for c in competition.criteria.all() if c.kind == "quality"]
+    criteria = [c for c in competition.criteria.all() if c.kind == CriterionKind.QUALITY]
     for bid in bids:
         evaluators = {}
         for score in bid.scores.all():
@@ -134,7 +146,7 @@ def _tie_for_first_broken(competition) -> bool:
 
 
 def _every_bidder_debriefed(competition) -> bool:
-    bids = [b for b in active_bids(competition) if b.stage in ("tender", "bafo")]
+    bids = [b for b in active_bids(competition) if b.stage in (BidStage.TENDER, BidStage.BAFO)]
     return bool(bids) and all(_has_related("debrief_letter")(b) for b in bids)
 
 
@@ -149,7 +161,7 @@ def _standstill_elapsed(competition) -> bool:
 
 
 def _no_open_challenge(competition) -> bool:
-    return not any(ch.status == "open" for ch in competition.challenges.all())
+    return not any(ch.status == ChallengeStatus.OPEN for ch in competition.challenges.all())
 
 
 def _period_problem(competition, period: str, deadline) -> str | None:
@@ -179,7 +191,7 @@ def _open_tendering_period(competition) -> bool:
 
 
 def _open_procedure(competition) -> bool:
-    return competition.procedure == "open"
+    return competition.procedure == Procedure.OPEN
 
 
 def _is_major(competition) -> bool:
@@ -191,15 +203,15 @@ def _public_bid_possible(competition) -> bool:
 
 
 def _regime_2023(competition) -> bool:
-    return competition.regime == "2023"
+    return competition.regime == Regime.PA_2023
 
 
 def _dialogue_procedure(competition) -> bool:
-    return competition.procedure in ("competitive_dialogue", "competitive_flexible")
+    return competition.procedure in (Procedure.COMPETITIVE_DIALOGUE, Procedure.COMPETITIVE_FLEXIBLE)
 
 
 def _has_participation_stage(competition) -> bool:
-    return competition.procedure != "open"
+    return competition.procedure != Procedure.OPEN
 
 
 GUARDS: dict[str, list[Condition]] = {

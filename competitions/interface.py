@@ -7,10 +7,11 @@
 """
 
 from competitions.models import LAUNCHED, Competition, Notice, PlannedReview, Regime, State
+from competitions.states import NoticeType
 from competitions.notices import notice_publish
 from competitions.selectors import competition_list
 
-__all__ = ["LAUNCHED", "Competition", "Notice", "PlannedReview", "Regime", "State", "competition_list",
+__all__ = ["LAUNCHED", "Competition", "Notice", "NoticeType", "PlannedReview", "Regime", "State", "competition_list",
            "live_competition_in", "notice_publish"]
 
 # From launch to award: contact with providers goes through MoJ Procurement.

@@ -14,79 +14,30 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from competitions import guards
 from competitions.standstill import REDUCTIONS
+from competitions.states import (  # noqa: F401  (re-exported: models are where most callers look)
+    Regime,
+    Procedure,
+    PROCEDURES_BY_REGIME,
+    AwardBasis,
+    State,
+    STATE_LABELS_2023,
+    PHASES,
+    PHASE_LABELS,
+    ABANDONABLE,
+    LAUNCHED,
+    DeliveryConfidence,
+    DELIVERY_CONFIDENCE_SCALES,
+    BusinessCaseKind,
+    BusinessCaseStatus,
+    ReviewType,
+    CriterionKind,
+    BidStage,
+    PreQualification,
+    ChallengeStatus,
+    NoticeType,
+)
 from core.uploads import RandomName, validate_document
 from core.append_only import append_only, append_only_trigger
-
-
-class Regime(models.TextChoices):
-    RULES_2011 = "2011", "Public Contracts Regulations (2011 rules)"
-    PA_2023 = "2023", "Procurement Act 2023"
-
-
-class Procedure(models.TextChoices):
-    RESTRICTED = "restricted", "Restricted procedure (2011)"
-    COMPETITIVE_DIALOGUE = "competitive_dialogue", "Competitive dialogue (2011)"
-    OPEN = "open", "Open procedure (2023)"
-    COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure (2023)"
-
-
-PROCEDURES_BY_REGIME = {
-    Regime.RULES_2011: {Procedure.RESTRICTED, Procedure.COMPETITIVE_DIALOGUE},
-    Regime.PA_2023: {Procedure.OPEN, Procedure.COMPETITIVE_FLEXIBLE},
-}
-
-
-class AwardBasis(models.TextChoices):
-    MEAT = "meat", "Most economically / most advantageous tender (weighted criteria)"
-    LOWEST_PRICE = "lowest_price", "Lowest tender price"
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PRE_PROCUREMENT = "pre_procurement", "Pre-procurement"
-    PRE_QUALIFICATION = "pre_qualification", "Pre-qualification"
-    DIALOGUE = "dialogue", "Dialogue"
-    TENDER = "tender", "Tender"
-    BAFO = "bafo", "Best and final offers"
-    EVALUATION = "evaluation", "Evaluation"
-    AWARD_RECOMMENDED = "award_recommended", "Award recommended"
-    STANDSTILL = "standstill", "Standstill"
-    AWARDED = "awarded", "Awarded"
-    MOBILISATION = "mobilisation", "Mobilisation"
-    LIVE = "live", "Live"
-    CLOSED = "closed", "Closed"
-    ABANDONED = "abandoned", "Abandoned"
-
-
-# The Procurement Act 2023 names the same stages differently.
-STATE_LABELS_2023 = {
-    State.PRE_QUALIFICATION: "Participation (conditions of participation)",
-    State.DIALOGUE: "Negotiation / dialogue round",
-    State.TENDER: "Tendering",
-    State.BAFO: "Final tenders",
-}
-
-# Seed, "The Competition Lifecycle": three phases.
-PHASES = {
-    "pre_procurement": [State.DRAFT, State.PRE_PROCUREMENT],
-    "procurement": [
-        State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER, State.BAFO, State.EVALUATION,
-        State.AWARD_RECOMMENDED, State.STANDSTILL, State.AWARDED,
-    ],
-    "mobilisation": [State.MOBILISATION, State.LIVE],
-    "ended": [State.CLOSED, State.ABANDONED],
-}
-PHASE_LABELS = {
-    "pre_procurement": "Pre-procurement", "procurement": "Procurement",
-    "mobilisation": "Mobilisation", "ended": "Closed or abandoned",
-}
-# Abandonment is possible from any state before award (SPEC §3).
-ABANDONABLE = [
-    State.DRAFT, State.PRE_PROCUREMENT, State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER,
-    State.BAFO, State.EVALUATION, State.AWARD_RECOMMENDED, State.STANDSTILL,
-]
-# From launch on, bidders know of the competition: notices, documents and clarifications exist.
-LAUNCHED = [s for s in State if s not in (State.DRAFT, State.PRE_PROCUREMENT)]
 
 
 class Programme(models.Model):
@@ -229,13 +180,8 @@ class Competition(ConcurrentTransitionMixin, models.Model):
 
 
 class BusinessCase(models.Model):
-    class Kind(models.TextChoices):
-        OUTLINE = "outline", "Outline Business Case"
-        FULL = "full", "Full Business Case"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        APPROVED = "approved", "Approved"
+    Kind = BusinessCaseKind
+    Status = BusinessCaseStatus
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="business_cases")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -292,25 +238,8 @@ class TreasuryApproval(models.Model):
         constraints = [models.UniqueConstraint(fields=["competition", "stage"], name="one_tap_per_stage")]
 
 
-class DeliveryConfidence(models.TextChoices):
-    GREEN = "green", "Green"
-    AMBER_GREEN = "amber_green", "Amber/Green"
-    AMBER = "amber", "Amber"
-    AMBER_RED = "amber_red", "Amber/Red"
-    RED = "red", "Red"
-
-
-# The Major Projects portfolio moved to three points in 2021, so the scale is a setting.
-DELIVERY_CONFIDENCE_SCALES = {
-    "five_point": [DeliveryConfidence.GREEN, DeliveryConfidence.AMBER_GREEN, DeliveryConfidence.AMBER, DeliveryConfidence.AMBER_RED, DeliveryConfidence.RED],
-    "three_point": [DeliveryConfidence.GREEN, DeliveryConfidence.AMBER, DeliveryConfidence.RED],
-}
-
-
 class GatewayReview(models.Model):
-    class ReviewType(models.TextChoices):
-        GATEWAY = "gateway", "Gateway review"
-        KEYHOLDER = "keyholder", "Keyholder review"
+    ReviewType = ReviewType
 
     class Gate(models.IntegerChoices):
         STRATEGIC_ASSESSMENT = 0, "Gate 0: strategic assessment"
@@ -371,9 +300,7 @@ class RecoveryAction(models.Model):
 
 
 class EvaluationCriterion(models.Model):
-    class Kind(models.TextChoices):
-        QUALITY = "quality", "Quality"
-        PRICE = "price", "Price"
+    Kind = CriterionKind
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(max_length=200)
@@ -396,17 +323,8 @@ class Bid(models.Model):
         CONSORTIUM = "consortium", "Consortium (lead provider and members)"
         PRIME = "prime", "Prime provider with sub-primes"
 
-    class Stage(models.TextChoices):
-        EXPRESSION_OF_INTEREST = "eoi", "Expression of interest"
-        PRE_QUALIFICATION = "pre_qualification", "Pre-qualification"
-        DIALOGUE = "dialogue", "Dialogue"
-        TENDER = "tender", "Tender"
-        BAFO = "bafo", "Best and final offer"
-
-    class PreQualification(models.TextChoices):
-        PENDING = "pending", "Not yet assessed"
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
+    Stage = BidStage
+    PreQualification = PreQualification
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="bids")
     bidder = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="bids")
@@ -555,11 +473,7 @@ class DebriefLetter(models.Model):
 
 
 class Challenge(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DISMISSED = "dismissed", "Dismissed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        UPHELD = "upheld", "Upheld"
+    Status = ChallengeStatus
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="challenges")
     challenger = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -601,14 +515,7 @@ class BenefitsReport(models.Model):
 class Notice(models.Model):
     """Content of a Central Digital Platform notice (Procurement Act 2023), versioned, one OCID per procurement."""
 
-    class NoticeType(models.TextChoices):
-        UK4 = "UK4", "UK4 Tender notice"
-        UK6 = "UK6", "UK6 Contract award notice"
-        UK7 = "UK7", "UK7 Contract details notice"
-        UK9 = "UK9", "UK9 Contract performance notice"
-        UK10 = "UK10", "UK10 Contract change notice"
-        UK11 = "UK11", "UK11 Contract termination notice"
-        UK12 = "UK12", "UK12 Procurement termination notice"
+    NoticeType = NoticeType
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="notices")
     notice_type = models.CharField(max_length=4, choices=NoticeType.choices)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from competitions.models import Notice
+from competitions.states import NoticeType
 from core.signals import published_facts_changed
 
 
@@ -38,7 +39,7 @@ def _tender_section(competition) -> dict:
 
 def uk4_content(competition) -> dict:
     return {
-        "noticeType": "UK4", "title": "Tender notice", "ocid": competition.ocid,
+        "noticeType": NoticeType.UK4.value, "title": "Tender notice", "ocid": competition.ocid,
         "buyer": "Ministry of Justice (NOMS)",
         "tender": _tender_section(competition),
         "conflictsAssessmentCompleted": True,  # the launch guard requires it (s.83)
@@ -49,7 +50,7 @@ def uk4_content(competition) -> dict:
 def uk6_content(competition) -> dict:
     recommendation = competition.award_recommendation
     return {
-        "noticeType": "UK6", "title": "Contract award notice", "ocid": competition.ocid,
+        "noticeType": NoticeType.UK6.value, "title": "Contract award notice", "ocid": competition.ocid,
         "tender": {"id": competition.reference, "title": competition.title},
         "award": {
             "supplier": recommendation.bid.bidder.name,
@@ -65,13 +66,13 @@ def uk6_content(competition) -> dict:
 
 def uk12_content(competition) -> dict:
     return {
-        "noticeType": "UK12", "title": "Procurement termination notice", "ocid": competition.ocid,
+        "noticeType": NoticeType.UK12.value, "title": "Procurement termination notice", "ocid": competition.ocid,
         "tender": {"id": competition.reference, "title": competition.title, "status": "cancelled"},
         "terminationReason": competition.abandoned_reason,
     }
 
 
-BUILDERS = {"UK4": uk4_content, "UK6": uk6_content, "UK12": uk12_content}
+BUILDERS = {NoticeType.UK4: uk4_content, NoticeType.UK6: uk6_content, NoticeType.UK12: uk12_content}
 
 
 def next_notice_version(competition, notice_type: str) -> int:

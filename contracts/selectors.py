@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Round
 from django.utils import timezone
 
-from competitions.interface import Notice
+from competitions.interface import Notice, NoticeType
 from contracts import extensions, performance
 from contracts.models import (
     RUNNING,
@@ -57,7 +57,7 @@ from ethical_walls.selectors import excluded_competition_ids, get_or_404, sees_c
 
 AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
-CONTRACT_NOTICE_TYPES = ("UK7", "UK9", "UK10", "UK11")
+CONTRACT_NOTICE_TYPES = (NoticeType.UK7, NoticeType.UK9, NoticeType.UK10, NoticeType.UK11)
 DASHBOARD_MONTHS = 6
 ENDED = [AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED]
 NO_RAG = "none"

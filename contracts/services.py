@@ -373,7 +373,7 @@ def agreement_go_live(*, agreement, actor, expected_version=None):
     def publish(current):
         _first_version(current)
         if _publishes_notices(current):
-            competitions.notice_publish(competition=current.competition, notice_type="UK7", actor=actor, content=uk7_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK7, actor=actor, content=uk7_content(current))
 
     return _transition("go_live", agreement=agreement, actor=actor, expected_version=expected_version, after_save=publish)
 
@@ -428,8 +428,8 @@ def _end(name, *, agreement, actor, reason: str, expected_version=None, required
 
     def publish(current):
         if _publishes_notices(current):
-            competitions.notice_publish(competition=current.competition, notice_type="UK9", actor=actor, content=uk9_content(current))
-            competitions.notice_publish(competition=current.competition, notice_type="UK11", actor=actor, content=uk11_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(current))
+            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK11, actor=actor, content=uk11_content(current))
 
     return _transition(name, agreement=agreement, actor=actor, expected_version=expected_version, reason=reason,
                        before_save=record, after_save=publish)
@@ -509,7 +509,7 @@ def _apply(noc, actor) -> None:
     noc.save(update_fields=["status", "decided_by", "decided_at"])
     _event(agreement, actor, "notice_of_change", f"Notice of Change {noc.number} in effect: version {version.number}")
     if _publishes_notices(agreement):
-        competitions.notice_publish(competition=agreement.competition, notice_type="UK10", actor=actor, content=uk10_content(agreement, noc))
+        competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK10, actor=actor, content=uk10_content(agreement, noc))
 
 
 @transaction.atomic
@@ -568,7 +568,7 @@ def _header(agreement, notice_type, title):
 
 
 def uk7_content(agreement) -> dict:
-    return {**_header(agreement, "UK7", "Contract details notice"),
+    return {**_header(agreement, competitions.NoticeType.UK7.value, "Contract details notice"),
             "value": {"amount": float(agreement.value), "currency": "GBP"},
             "period": {"startDate": agreement.start_date.isoformat(), "endDate": agreement.end_date.isoformat()},
             "kpis": [{"name": m.name, "target": float(m.target), "unit": m.unit, "frequency": m.frequency}
@@ -578,7 +578,7 @@ def uk7_content(agreement) -> dict:
 def uk9_content(agreement, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     ratings = performance.kpi_ratings(agreement, today)
-    return {**_header(agreement, "UK9", "Contract performance notice"),
+    return {**_header(agreement, competitions.NoticeType.UK9.value, "Contract performance notice"),
             "assessmentDate": today.isoformat(),
             "rule": "Last 12 months of RAG: Inadequate if over a third Red; Requires improvement if any Red; "
                     "Approaching target if under three quarters Green; otherwise Good.",
@@ -586,12 +586,12 @@ def uk9_content(agreement, today: date | None = None) -> dict:
 
 
 def uk10_content(agreement, noc) -> dict:
-    return {**_header(agreement, "UK10", "Contract change notice"),
+    return {**_header(agreement, competitions.NoticeType.UK10.value, "Contract change notice"),
             "change": {"number": noc.number, "summary": noc.summary, "material": noc.material, "changes": noc.changes}}
 
 
 def uk11_content(agreement) -> dict:
-    return {**_header(agreement, "UK11", "Contract termination notice"),
+    return {**_header(agreement, competitions.NoticeType.UK11.value, "Contract termination notice"),
             "termination": {"date": agreement.ended_on.isoformat() if agreement.ended_on else None,
                             "state": agreement.state, "reason": agreement.ended_reason}}
 
@@ -606,10 +606,10 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
     published = []
     running = Agreement.objects.filter(state__in=RUNNING, competition__regime="2023").select_related("competition", "provider")
     for agreement in running:
-        last = competitions.Notice.objects.filter(competition=agreement.competition, notice_type__in=["UK9", "UK7"]).order_by("-published_at").first()
+        last = competitions.Notice.objects.filter(competition=agreement.competition, notice_type__in=[competitions.NoticeType.UK9, competitions.NoticeType.UK7]).order_by("-published_at").first()
         if last is not None and timezone.localdate(last.published_at) + relativedelta(months=12) <= today:
             agreement = _reload(agreement)
-            published.append(competitions.notice_publish(competition=agreement.competition, notice_type="UK9", actor=None,
+            published.append(competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=None,
                                                     content=uk9_content(agreement, today)))
     return published
 
@@ -623,4 +623,4 @@ def performance_notice_publish(*, agreement, actor):
     if agreement.state not in RUNNING:
         raise ValidationError("Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
-    return competitions.notice_publish(competition=agreement.competition, notice_type="UK9", actor=actor, content=uk9_content(agreement))
+    return competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(agreement))

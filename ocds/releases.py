@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import slugify
 
-from competitions.models import STATE_LABELS_2023, AwardBasis, Procedure, Regime, State
+from competitions.models import STATE_LABELS_2023, AwardBasis, NoticeType, Procedure, Regime, State
 from contracts.models import RUNNING
 from ocds.selectors import PublishedCompetition, PublishedNotice
 
@@ -239,7 +239,7 @@ def _awarded_before(competition: PublishedCompetition, moment: datetime.datetime
 
 
 def _award_published_before(competition: PublishedCompetition, moment: datetime.datetime) -> bool:
-    return any(n.notice_type == "UK6" and n.published_at <= moment for n in competition.notices)
+    return any(n.notice_type == NoticeType.UK6 and n.published_at <= moment for n in competition.notices)
 
 
 def _contract_reference(competition: PublishedCompetition) -> dict:
@@ -312,10 +312,10 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
     supplier_name = (content.get("award") or content.get("contract") or {}).get("supplier")
     parties = [_party(_supplier(supplier_name), "supplier")] if supplier_name else None
 
-    if notice.notice_type == "UK4":
+    if notice.notice_type == NoticeType.UK4:
         if not first:  # the first is the tender release's own notice
             timeline.add(key, at, ["tenderUpdate"], tender={"id": reference, "documents": [document]})
-    elif notice.notice_type == "UK6":
+    elif notice.notice_type == NoticeType.UK6:
         award_facts = content.get("award") or {}
         award = {
             "id": award_id, "status": "active" if _awarded_before(competition, at) else "pending",
@@ -325,7 +325,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         if supplier_name:
             award["suppliers"] = [_supplier(supplier_name)]
         timeline.add(key, at, ["award" if first else "awardUpdate"], parties=parties, awards=[award])
-    elif notice.notice_type == "UK7":
+    elif notice.notice_type == NoticeType.UK7:
         period = content.get("period") or {}
         block = {
             "id": contract_id, "awardID": award_id, "title": (content.get("contract") or {}).get("title"),
@@ -337,7 +337,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         if kpis:
             block["description"] = "Key performance indicators: " + "; ".join(_kpi(kpi) for kpi in kpis)
         timeline.add(key, at, ["contract" if first else "contractUpdate"], parties=parties, contracts=[block])
-    elif notice.notice_type == "UK9":
+    elif notice.notice_type == NoticeType.UK9:
         ratings = "; ".join(f"{kpi['name']}: {kpi['rating']}" for kpi in content.get("kpis") or [])
         report = {**document, "description": " ".join(part for part in (
             f"KPI ratings at {content.get('assessmentDate', '')}: {ratings}." if ratings else "", content.get("rule", ""),
@@ -345,7 +345,7 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         timeline.add(key, at, ["implementation" if first else "implementationUpdate"], contracts=[{
             "id": contract_id, "awardID": award_id, "implementation": {"documents": [report]},
         }])
-    elif notice.notice_type == "UK10":
+    elif notice.notice_type == NoticeType.UK10:
         change = content.get("change") or {}
         changes = change.get("changes") or {}
         block = {
@@ -360,14 +360,14 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
         if "end_date" in changes:
             block["period"] = {"endDate": _day(changes["end_date"])}
         timeline.add(key, at, ["contractAmendment"], contracts=[block])
-    elif notice.notice_type == "UK11":
+    elif notice.notice_type == NoticeType.UK11:
         termination = content.get("termination") or {}
         timeline.add(key, at, ["contractTermination"], contracts=[{
             "id": contract_id, "awardID": award_id, "status": ENDED_CONTRACT,
             "period": {"endDate": _day(termination.get("date")) or iso(at)},
             "documents": [{**document, "description": termination.get("reason") or None}],
         }])
-    elif notice.notice_type == "UK12":
+    elif notice.notice_type == NoticeType.UK12:
         awarded = _award_published_before(competition, at)
         timeline.add(
             key, at, ["tenderCancellation", "awardCancellation"] if awarded else ["tenderCancellation"],
@@ -377,6 +377,8 @@ def _notice(timeline: _Timeline, competition: PublishedCompetition, notice: Publ
             },
             awards=[{"id": award_id, "status": "cancelled"}] if awarded else None,
         )
+    else:  # every notice type the service publishes has its release above: a new one must be added there
+        raise ValueError(f"No OCDS release is built for a {notice.notice_type} notice.")
 
 
 def _kpi(kpi: dict) -> str:

@@ -24,6 +24,7 @@ from competitions.models import (
     Regime,
     State,
 )
+from competitions.states import NoticeType
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, standstill_ends_on
 from core import dates, transitions
 from core.sequences import next_value
@@ -245,7 +246,7 @@ def competition_launch(*, competition, actor, expected_version=None):
     def publish(current):
         current.criteria.update(published=True)
         if current.regime == Regime.PA_2023:
-            notices.notice_publish(competition=current, notice_type="UK4", actor=actor)
+            notices.notice_publish(competition=current, notice_type=NoticeType.UK4, actor=actor)
 
     def stamp(current):
         current.launched_at = timezone.now()
@@ -314,7 +315,7 @@ def competition_start_standstill(*, competition, actor, expected_version=None):
 
     def publish(current):
         if current.regime == Regime.PA_2023:
-            notices.notice_publish(competition=current, notice_type="UK6", actor=actor)
+            notices.notice_publish(competition=current, notice_type=NoticeType.UK6, actor=actor)
 
     return _transition(
         "start_standstill", competition=competition, actor=actor, expected_version=expected_version,
@@ -354,8 +355,8 @@ def competition_abandon(*, competition, actor, reason: str, expected_version=Non
 
     def publish(current):
         # Bidders knew of it only once launched: then the 2023 Act needs a UK12 notice.
-        if current.regime == Regime.PA_2023 and current.notices.filter(notice_type="UK4").exists():
-            notices.notice_publish(competition=current, notice_type="UK12", actor=actor)
+        if current.regime == Regime.PA_2023 and current.notices.filter(notice_type=NoticeType.UK4).exists():
+            notices.notice_publish(competition=current, notice_type=NoticeType.UK12, actor=actor)
 
     return _transition(
         "abandon", competition=competition, actor=actor, expected_version=expected_version, reason=reason.strip(),

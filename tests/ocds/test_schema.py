@@ -81,3 +81,21 @@ def test_the_compiled_release_merges_objects_and_arrays_by_id():
     assert compiled["tag"] == ["compiled"] and compiled["date"] == later["date"] and compiled["id"] == "ocds-noms01-DEMO-001-compiled"
     assert [p["id"] for p in compiled["parties"]] == ["moj-procurement", "supplier-serco"]
     assert compiled["tender"] == {"id": "DEMO-001", "status": "complete", "value": {"amount": 420000000, "currency": "GBP"}}
+
+
+def test_every_notice_type_has_its_release_and_an_unknown_one_is_refused(monkeypatch):
+    """No notice is silently left out of the published record (issue #17): a type without a release is an error."""
+    import datetime
+    from types import SimpleNamespace
+
+    import pytest
+
+    from competitions.models import NoticeType
+    from ocds import releases
+
+    assert set(releases.NOTICE_DOCUMENT_TYPES) == set(NoticeType.values)
+    monkeypatch.setitem(releases.NOTICE_DOCUMENT_TYPES, "UK99", "tenderNotice")  # a type published but given no release
+    notice = SimpleNamespace(notice_type="UK99", version=1, content={}, title="Notice",
+                             published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    with pytest.raises(ValueError, match="No OCDS release is built for a UK99 notice"):
+        releases._notice(None, SimpleNamespace(reference="R", transitions=(), notices=()), notice, first=True, notices_url="")
