@@ -128,7 +128,13 @@ def _new_version(agreement, noc=None) -> AgreementVersion:
 
 
 def _publishes_notices(agreement) -> bool:
-    return agreement.competition_id is not None and agreement.competition.regime == "2023"
+    """Let by a Procurement Act 2023 competition: its notices are published under that competition's OCID."""
+    return agreement.competition_id is not None and agreement.regime == competitions.Regime.PA_2023
+
+
+def performance_notice_possible(agreement) -> bool:
+    """When a UK9 contract performance notice may be published: a 2023 contract, running. Pages offer it by this."""
+    return _publishes_notices(agreement) and agreement.state in RUNNING
 
 
 # --- creating and completing ---------------------------------------------------------------------
@@ -618,9 +624,8 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
 def performance_notice_publish(*, agreement, actor):
     """A UK9 contract performance notice (due at least every 12 months under the 2023 Act)."""
     require_role(actor, *MANAGERS, agreement=agreement)
-    if not _publishes_notices(agreement):
-        raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices.")
-    if agreement.state not in RUNNING:
-        raise ValidationError("Contract performance notices are published while the agreement is running.")
+    if not performance_notice_possible(agreement):
+        raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices." if not _publishes_notices(agreement)
+                              else "Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
     return competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(agreement))

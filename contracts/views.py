@@ -265,11 +265,6 @@ def _under_2023_act(agreement) -> bool:
     return agreement.competition_id is not None and agreement.regime == Regime.PA_2023
 
 
-def _publishes_notices(agreement) -> bool:
-    # A contract performance notice rates delivery: offered once the agreement has gone live (the service checks only the regime).
-    return _under_2023_act(agreement) and agreement.state not in NOT_LIVE_YET
-
-
 @dataclass(frozen=True)
 class RecordAction:
     title: str
@@ -342,7 +337,7 @@ RECORD_ACTIONS = {
                                             lambda a, u, f, t: services.notice_of_change_decide(notice=t, actor=u, **f.cleaned_data), "notices-of-change",
                                             (Role.COMMISSIONER,), target="notice_of_change", may=_lead_commissioner),
     "performance-notice": RecordAction("Publish a contract performance notice (UK9)", forms.ConfirmForm,
-                                       lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", MANAGERS, _publishes_notices),
+                                       lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", MANAGERS, services.performance_notice_possible),
 }
 
 RECORD_TARGETS = {

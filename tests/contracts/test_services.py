@@ -182,7 +182,13 @@ def test_procurement_act_agreements_publish_uk7_uk9_uk10_and_uk11_under_the_comp
             make_live(Agreement.objects.get(pk=agreement.pk), people, kpis=2)
         live = make_live(Agreement.objects.get(pk=agreement.pk), people, kpis=1)  # now three in all
         services.notice_of_change_issue(agreement=live, actor=journey.procurement, summary="Indexation", material=False, changes={"value": "1"})
+        assert services.performance_notice_possible(Agreement.objects.get(pk=live.pk))
         services.agreement_terminate(agreement=Agreement.objects.get(pk=live.pk), actor=journey.procurement, reason="Insolvency")
+        # Ended: the page no longer offers a UK9 (the same rule as the service's), and the service refuses one.
+        ended = Agreement.objects.get(pk=live.pk)
+        assert not services.performance_notice_possible(ended)
+        with pytest.raises(ValidationError, match="published while the agreement is running"):
+            services.performance_notice_publish(agreement=ended, actor=journey.procurement)
         types = list(competition.notices.values_list("notice_type", flat=True))
         assert types == ["UK4", "UK6", "UK7", "UK10", "UK9", "UK11"]
         uk7 = competition.notices.get(notice_type="UK7").content
