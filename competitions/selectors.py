@@ -22,6 +22,7 @@ from competitions.models import (
     Bid,
     BidDocument,
     BusinessCase,
+    Challenge,
     Clarification,
     Competition,
     CompetitionEvent,
@@ -30,6 +31,7 @@ from competitions.models import (
     GatewayReview,
     ModeratedScore,
     Notice,
+    Recommendation,
     Score,
 )
 from core.roles import Role
@@ -223,3 +225,19 @@ def portfolio_summary(*, user) -> dict:
     by_state = dict(competitions.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     return {phase: sum(by_state.get(s, 0) for s in states) for phase, states in PHASES.items()}
 
+
+# The records a competition page's "record" forms act on, by the kind its URL names (read through the wall by get_or_404).
+RECORD_TARGETS = {
+    "bid": lambda competition: Bid.objects.filter(competition=competition),
+    "challenge": lambda competition: Challenge.objects.filter(competition=competition),
+    "clarification": lambda competition: Clarification.objects.filter(competition=competition),
+    "recommendation": lambda competition: Recommendation.objects.filter(review__competition=competition),
+}
+
+
+def record_targets(competition, kind: str) -> QuerySet:
+    return RECORD_TARGETS[kind](competition)
+
+
+def business_case_of(competition, *, kind: str) -> BusinessCase | None:
+    return BusinessCase.objects.filter(competition=competition, kind=kind).first()

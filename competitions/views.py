@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from competitions import forms, guards, selectors, services
 from competitions.evaluation import rank_bids, tied_for_first
-from competitions.models import PHASE_LABELS, Bid, BusinessCase, Challenge, Clarification, Recommendation
+from competitions.models import PHASE_LABELS
 from core.csv_export import csv_response
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
@@ -212,7 +212,7 @@ def _for_competition(form_class):
 
 
 def _approve_business_case(competition, actor, data, target):
-    case = BusinessCase.objects.filter(competition=competition, kind=data["kind"]).first()
+    case = selectors.business_case_of(competition, kind=data["kind"])
     if case is None:
         raise ValidationError({"kind": "There is no business case of this kind to approve yet."})
     return services.business_case_approve(business_case=case, actor=actor, approved_on=data["approved_on"])
@@ -250,16 +250,9 @@ RECORD_ACTIONS = {
 }
 
 
-RECORD_TARGETS = {
-    "bid": lambda c: Bid.objects.filter(competition=c),
-    "challenge": lambda c: Challenge.objects.filter(competition=c),
-    "clarification": lambda c: Clarification.objects.filter(competition=c),
-    "recommendation": lambda c: Recommendation.objects.filter(review__competition=c),
-}
-
-
 def _record_target(request, competition, kind: str, target_pk):
-    return get_or_404(request.user, RECORD_TARGETS[kind](competition), pk=target_pk, channel=Channel.PAGE, path=request.path, competition_id=competition.pk)
+    return get_or_404(request.user, selectors.record_targets(competition, kind), pk=target_pk, channel=Channel.PAGE,
+                      path=request.path, competition_id=competition.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -52,19 +52,6 @@ def _wall_competition(request, competition_pk):
     return competition
 
 
-def _former_members(competition):
-    """People who have left the wall, most recent first.
-
-    Stand-in for a missing `ethical_walls.selectors` read (selectors.current_members
-    gives only current members); the caller has already checked the user sees the wall.
-    """
-    return (
-        Membership.objects.filter(wall__competition=competition, left_at__isnull=False)
-        .select_related("user", "bid__bidder", "added_by", "removed_by")
-        .order_by("-left_at", "-pk")
-    )
-
-
 def _apply(request, form, call, *, competition=None):
     """Run a service; its refusals (validation, or not being allowed to) show in the form's error summary.
 
@@ -154,7 +141,7 @@ def wall(request, competition_pk):
         # Every crown-body bid has a bid side, even before anyone is on it.
         "bid_sides": [(bid, bid_sides.get(bid, [])) for bid in crown_bids]
         + [(bid, team) for bid, team in bid_sides.items() if bid not in crown_bids],
-        "former_members": _former_members(competition),
+        "former_members": selectors.former_members(competition),
         "requests": selectors.open_requests(competition=competition),
         "can_manage_commissioning_side": user.pk in (competition.lead_commissioner_id, competition.sro_id),
         "can_add_bid_members": user.has_role(Role.PROCUREMENT) and bool(crown_bids),

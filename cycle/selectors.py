@@ -260,3 +260,10 @@ def pipeline_notice_content(entries: list[PipelineEntry], *, today: datetime.dat
         "threshold": {"amount": float(PIPELINE_NOTICE_THRESHOLD), "currency": "GBP"},
         "plannedProcurements": [e.uk1_entry() for e in entries if e.needs_pipeline_notice],
     }
+
+
+def outcome_list(*, level: str = "") -> QuerySet[Outcome]:
+    """The outcomes tree alone, without the specifications that serve it, is published reference data
+    (seed: "Commissioning for Outcomes"): every signed-in user may read it."""
+    outcomes = Outcome.objects.all()
+    return outcomes.filter(level=level) if level else outcomes

@@ -209,6 +209,15 @@ def current_members(competition, *, side: str | None = None) -> QuerySet[Members
     return members.filter(side=side) if side else members
 
 
+def former_members(competition) -> QuerySet[Membership]:
+    """People who have left a competition's wall, most recent first (the caller has checked the user sees the wall)."""
+    return (
+        Membership.objects.filter(wall__competition=competition, left_at__isnull=False)
+        .select_related("user", "bid__bidder", "added_by", "removed_by")
+        .order_by("-left_at", "-pk")
+    )
+
+
 def membership(user, competition) -> Membership | None:
     return Membership.objects.filter(wall__competition=competition, user=user, left_at__isnull=True).first()
 

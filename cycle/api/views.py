@@ -6,7 +6,6 @@ as on the pages. Every write goes through `cycle.services`; its errors become pr
 in `core.api.exceptions`, never caught here.
 """
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -162,13 +161,6 @@ class CycleViewSet(VersionedDetailMixin, viewsets.GenericViewSet):
 
 # --- outcomes ------------------------------------------------------------------------------------
 
-def _outcome_list(*, level: str = "") -> QuerySet[Outcome]:
-    """The outcomes tree alone, without the specifications that serve it, is published reference data
-    (seed: "Commissioning for Outcomes"): every signed-in user may read it. Not yet in cycle.selectors."""
-    outcomes = Outcome.objects.all()
-    return outcomes.filter(level=level) if level else outcomes
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[OutcomeFilterSerializer]),
     retrieve=extend_schema(responses={200: OutcomeSerializer, **problem_responses(404)}),
@@ -182,8 +174,8 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            return _outcome_list()
+            return selectors.outcome_list()
         params = OutcomeFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return _outcome_list(**params.validated_data)
+        return selectors.outcome_list(**params.validated_data)
 
