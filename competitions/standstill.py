@@ -140,7 +140,8 @@ def earliest_deadline(limit: TimeLimit, *, from_day: date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(from_day + timedelta(days=limit.days + 1), datetime.time.min))
 
 
-def deadline_problem(*, regime: str, procedure: str, period: str, reduction: str, from_day: date, deadline) -> str | None:
+def deadline_problem(*, regime: str, procedure: str, period: str, reduction: str, from_day: date,
+                     deadline: datetime.datetime | None) -> str | None:
     """Why `deadline` is too early for this period (the rule cited), or None."""
     limit = minimum_period(regime=regime, procedure=procedure, period=period, reduction=reduction)
     if limit is None or deadline is None:

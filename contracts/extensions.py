@@ -6,22 +6,26 @@ registered the dashboard shows no ratings and the page no evaluations.
 """
 
 from collections.abc import Callable
+from typing import Any
 
-_ratings: Callable | None = None
-_agreement_evaluations: Callable | None = None
+Ratings = Callable[[Any, Any, Callable[..., None]], None]  # (board, running agreements, listed)
+AgreementEvaluations = Callable[..., list[Any]]  # (user, agreement, limit=…)
+
+_ratings: Ratings | None = None
+_agreement_evaluations: AgreementEvaluations | None = None
 
 
-def register(*, ratings: Callable, agreement_evaluations: Callable) -> None:
+def register(*, ratings: Ratings, agreement_evaluations: AgreementEvaluations) -> None:
     """`ratings(board, running, listed)` fills the dashboard's run, RAG counts, overdue and stewardship lists;
     `agreement_evaluations(user, agreement, limit=…)` gives an agreement's latest evaluations, newest first."""
     global _ratings, _agreement_evaluations
     _ratings, _agreement_evaluations = ratings, agreement_evaluations
 
 
-def fill_ratings(board, running, listed) -> None:
+def fill_ratings(board: Any, running: Any, listed: Callable[..., None]) -> None:
     if _ratings is not None:
         _ratings(board, running, listed)
 
 
-def agreement_evaluations(user, agreement, *, limit: int) -> list:
+def agreement_evaluations(user: Any, agreement: Any, *, limit: int) -> list[Any]:
     return _agreement_evaluations(user, agreement, limit=limit) if _agreement_evaluations is not None else []

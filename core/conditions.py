@@ -5,16 +5,16 @@ show them as checklists, services refuse a move naming the unmet ones, the API a
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
 class Condition:
     code: str
     label: str  # what must be true, as a checklist line
-    check: Callable  # competition -> bool
-    fix: str = ""  # the section of the competition page where it is put right
-    applies: Callable = lambda competition: True  # noqa: E731
+    check: Callable[[Any], bool]  # the record (a competition, cycle or agreement) -> met?
+    fix: str = ""  # the section of the record's page where it is put right
+    applies: Callable[[Any], bool] = lambda record: True  # noqa: E731
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2099, 12, 31)
 
 
-def as_date(value) -> datetime.date | None:
+DateLike = datetime.date | datetime.datetime | None
+
+
+def as_date(value: DateLike) -> datetime.date | None:
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -18,13 +21,13 @@ def as_date(value) -> datetime.date | None:
     return value
 
 
-def check_plausible(field: str, value) -> None:
+def check_plausible(field: str, value: DateLike) -> None:
     day = as_date(value)
     if day is not None and not EARLIEST <= day <= LATEST:
         raise ValidationError({field: f"Enter a date between {EARLIEST.year} and {LATEST.year}."})
 
 
-def check_not_in_future(field: str, value, what: str) -> None:
+def check_not_in_future(field: str, value: DateLike, what: str) -> None:
     """Something recorded as having happened (a review held, a mandate issued) cannot have happened after today."""
     check_plausible(field, value)
     day = as_date(value)
@@ -32,7 +35,8 @@ def check_not_in_future(field: str, value, what: str) -> None:
         raise ValidationError({field: f"{what} cannot be in the future: enter today's date or an earlier one."})
 
 
-def check_order(later_field: str, later, earlier, rule: str) -> None:
+def check_order(later_field: str, later: DateLike, earlier: DateLike, rule: str) -> None:
     """`later` may not come before `earlier` (both optional): the refusal names the later field and the rule."""
-    if later is not None and earlier is not None and as_date(later) < as_date(earlier):
+    later_day, earlier_day = as_date(later), as_date(earlier)
+    if later_day is not None and earlier_day is not None and later_day < earlier_day:
         raise ValidationError({later_field: rule})

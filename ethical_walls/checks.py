@@ -7,6 +7,7 @@ wall's services. Either is an error at `manage.py check` (and so at start-up and
 
 from django.apps import apps
 from django.core import checks
+from django.db.models import Model
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from ethical_walls import registry
@@ -18,16 +19,17 @@ def permission_tables() -> dict[str, set[str]]:
     for model in apps.get_app_config("ethical_walls").get_models():
         for base, kind in ((UserObjectPermissionBase, "user"), (GroupObjectPermissionBase, "group")):
             if issubclass(model, base):
-                target = model._meta.get_field("content_object").related_model._meta.label_lower
-                tables.setdefault(target, set()).add(kind)
+                target = model._meta.get_field("content_object").related_model
+                if isinstance(target, type) and issubclass(target, Model):
+                    tables.setdefault(target._meta.label_lower, set()).add(kind)
     return tables
 
 
 @checks.register(checks.Tags.security)
-def protected_records_have_permission_tables(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def protected_records_have_permission_tables(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
     protected = {p.label for p in registry.protected()}
     tables = permission_tables()
-    errors = [
+    errors: list[checks.CheckMessage] = [
         checks.Error(f"{label} is registered as protected but has no user and group permission tables.",
                      hint="Add them with _permission_models() in ethical_walls/models.py, and a migration.", id="ethical_walls.E001")
         for label in sorted(protected) if tables.get(label) != {"user", "group"}

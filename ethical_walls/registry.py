@@ -23,10 +23,16 @@ model; each app says, in its AppConfig.ready(), how its records reach a competit
 A record with no competition (an agreement let outside a competition) gives None.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldError, ValidationError
+from django.db.models import Model, QuerySet
+from django.urls import ResolverMatch
+
+ModelOrLabel = type[Model] | Model | str
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Protected:
     own_bid_path: str | None = None  # the record's attribute naming the bid whose team sees it ("pk" for a bid)
 
     @property
-    def model(self):
+    def model(self) -> type[Model]:
         return apps.get_model(self.label)
 
 
@@ -50,7 +56,7 @@ _url_subjects: dict[str, tuple[str, str]] = {}
 _reference_fields: dict[str, str] = {}
 
 
-def _label(model_or_label) -> str:
+def _label(model_or_label: ModelOrLabel) -> str:
     return (model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower).lower()
 
 
@@ -60,7 +66,9 @@ def register_wall_subject(model_label: str) -> None:
     _subject = _label(model_label)
 
 
-def subject_model():
+def subject_model() -> type[Model]:
+    if _subject is None:
+        raise LookupError("No app has registered the wall's subject (register_wall_subject).")
     return apps.get_model(_subject)
 
 
@@ -76,24 +84,27 @@ def protected() -> list[Protected]:
     return list(_protected.values())
 
 
-def protection_of(model_or_label) -> Protected | None:
+def protection_of(model_or_label: ModelOrLabel) -> Protected | None:
     return _protected.get(_label(model_or_label))
 
 
-def records_of_competition(competition_id: int) -> list:
+def records_of_competition(competition_id: int) -> list[QuerySet[Model]]:
     """Every protected record of a competition, a queryset per kind: its commissioning side's material."""
     return [p.model._default_manager.filter(**{p.competition_path: competition_id}) for p in protected()]
 
 
-def records_of_bid(bid_id: int) -> list:
+def records_of_bid(bid_id: int) -> list[QuerySet[Model]]:
     """What a bid's own team sees: the protected records whose `own_bid_path` leads to that bid."""
     return [p.model._default_manager.filter(**{p.own_bid_path: bid_id}) for p in protected() if p.own_bid_path]
 
 
-def own_bid_id(record) -> int | None:
+def own_bid_id(record: Model) -> int | None:
     """The bid whose team may see this record, if any."""
     protection = protection_of(record)
-    return getattr(record, protection.own_bid_path) if protection and protection.own_bid_path else None
+    if protection is None or protection.own_bid_path is None:
+        return None
+    bid_id: int | None = getattr(record, protection.own_bid_path)
+    return bid_id
 
 
 def register_competition_path(model_label: str, path: str) -> None:
@@ -111,7 +122,7 @@ def register_reference_field(name: str, model_label: str) -> None:
     _reference_fields[name] = _label(model_label)
 
 
-def competition_id_from_references(body) -> int | None:
+def competition_id_from_references(body: Mapping[str, Any]) -> int | None:
     """The competition a write's body is about, from the first reference field it carries."""
     for name, label in _reference_fields.items():
         value = body.get(name)
@@ -122,37 +133,41 @@ def competition_id_from_references(body) -> int | None:
     return None
 
 
-_published_competitions = None
+_published_competitions: Callable[[], QuerySet[Any]] | None = None
 
 
-def register_published_competitions(query) -> None:
+def register_published_competitions(query: Callable[[], QuerySet[Any]]) -> None:
     """`query()` gives the ids of the competitions every bidder may see (launched), as a subquery."""
     global _published_competitions
     _published_competitions = query
 
 
-def published_competitions():
+def published_competitions() -> QuerySet[Any]:
+    if _published_competitions is None:
+        raise LookupError("No app has registered which competitions are published (register_published_competitions).")
     return _published_competitions()
 
 
-_declarable = None
+_declarable: Callable[..., QuerySet[Any]] | None = None
 
 
-def register_declarable_competitions(selector) -> None:
+def register_declarable_competitions(selector: Callable[..., QuerySet[Any]]) -> None:
     """`selector(user=…)` gives the competitions a person may declare their interests in (the API's choice)."""
     global _declarable
     _declarable = selector
 
 
-def declarable_competitions(*, user):
+def declarable_competitions(*, user: Any) -> QuerySet[Any]:
+    if _declarable is None:
+        raise LookupError("No app has registered the competitions people declare on (register_declarable_competitions).")
     return _declarable(user=user)
 
 
-def competition_path(model_or_label) -> str | None:
+def competition_path(model_or_label: ModelOrLabel) -> str | None:
     return _competition_paths.get(_label(model_or_label))
 
 
-def competition_id_of(model_or_label, pk) -> int | None:
+def competition_id_of(model_or_label: ModelOrLabel, pk: object) -> int | None:
     """The competition a record belongs to, read without the wall (for filing a refusal), or None."""
     label = _label(model_or_label)
     path = _competition_paths.get(label)
@@ -160,12 +175,13 @@ def competition_id_of(model_or_label, pk) -> int | None:
         return None
     model = apps.get_model(label)
     try:
-        return model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
+        found: int | None = model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
+        return found
     except (ValueError, TypeError, ValidationError, FieldError, OverflowError):
         return None  # not an id at all
 
 
-def competition_id_for_url(resolver_match) -> int | None:
+def competition_id_for_url(resolver_match: ResolverMatch | None) -> int | None:
     """The competition a page is about, from its URL (None where it is about none)."""
     if resolver_match is None:
         return None
