@@ -6,17 +6,21 @@ written to the wall's audit log with who made it, whichever way it was made — 
 the demo, a script — and nobody may change their own.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from core.models import User
 from core.roles import Role
 from ethical_walls import audit
 
 FLAGS = ("is_active", "is_staff", "is_superuser")
 
 
-def access_of(user) -> dict:
+def access_of(user: User) -> dict[str, Any]:
     """What decides a person's access: their roles and account flags, read from the database."""
     return {
         "roles": sorted(user.groups.values_list("name", flat=True)) if user.pk else [],
@@ -24,7 +28,7 @@ def access_of(user) -> dict:
     }
 
 
-def access_changed(*, user, before: dict, actor, channel: str = audit.Channel.ADMIN) -> None:
+def access_changed(*, user: User, before: dict[str, Any], actor: User | None, channel: str = audit.Channel.ADMIN) -> None:
     """Log the difference between `before` and the person's access now (nothing when nothing changed)."""
     after = access_of(user)
     changes = []
@@ -41,7 +45,7 @@ def access_changed(*, user, before: dict, actor, channel: str = audit.Channel.AD
 
 
 @transaction.atomic
-def user_roles_set(*, user, roles, actor=None, channel: str = audit.Channel.SERVICE) -> None:
+def user_roles_set(*, user: User, roles: Iterable[str], actor: User | None = None, channel: str = audit.Channel.SERVICE) -> None:
     """Give a person exactly these roles (Django groups), logged."""
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied("Nobody may change their own roles.")

@@ -107,6 +107,23 @@ def own_bid_id(record: Model) -> int | None:
     return bid_id
 
 
+def competition_id_in_memory(record: Model) -> int | None:
+    """The competition a record belongs to, following its registered path through loaded relations (None if unregistered)."""
+    path = competition_path(record)
+    if path is None:
+        return None
+    if path == "pk":
+        return int(record.pk)
+    *hops, last = path.split("__")
+    target: object = record
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    found: int | None = getattr(target, last, None)
+    return found
+
+
 def register_competition_path(model_label: str, path: str) -> None:
     """`path` is the lookup from the record to its competition's id: "pk" for a competition itself."""
     _competition_paths[_label(model_label)] = path
