@@ -6,11 +6,13 @@ record's django-guardian object permission (granted and revoked only by
 `with_superuser=False` and no global permissions are consulted.
 """
 
-from django.apps import apps
+from datetime import datetime
+from typing import Any, Callable, TypeVar, cast
+
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -19,16 +21,22 @@ from ethical_walls import audit, registry
 from core.models import Sector
 from ethical_walls.models import AuditEvent, ConflictDeclaration, DeclarationRequest, Membership, Side
 
+# The wall knows no product model: a person is whoever the request or task carries (a user, anonymous, or a
+# lazy object for one), and a competition is the registered subject (`registry.subject_model()`).
+Person = Any
+Competition = Any
+M = TypeVar("M", bound=Model)
 
-def view_codename(model) -> str:
+
+def view_codename(model: type[Model]) -> str:
     return f"view_{model._meta.model_name}"
 
 
-def view_permission(model) -> str:
+def view_permission(model: type[Model]) -> str:
     return f"{model._meta.app_label}.{view_codename(model)}"
 
 
-def permitted(user, queryset: QuerySet) -> QuerySet:
+def permitted(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """The records of `queryset` the user holds the object permission to view.
 
     The ids come from the direct foreign-key permission tables, the user's own grants and
@@ -38,20 +46,20 @@ def permitted(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(pk__in=_permitted_ids_query(user, queryset.model))
 
 
-def _permitted_ids_query(user, model) -> QuerySet:
+def _permitted_ids_query(user: Person, model: type[Model]) -> QuerySet[Any, Any]:
     permission_id = view_permission_id(model)
-    user_permissions = get_user_obj_perms_model(model).objects
+    user_permissions = get_user_obj_perms_model(cast(Any, model))._default_manager  # guardian takes the class too
     if not getattr(user, "is_authenticated", False) or permission_id is None:
         return user_permissions.none().values("content_object_id")
     by_user = user_permissions.filter(user=user, permission_id=permission_id).values("content_object_id")
-    by_group = get_group_obj_perms_model(model).objects.filter(group__user=user, permission_id=permission_id).values("content_object_id")
+    by_group = get_group_obj_perms_model(cast(Any, model))._default_manager.filter(group__user=user, permission_id=permission_id).values("content_object_id")
     return by_user.union(by_group)
 
 
 _view_permission_ids: dict[str, int] = {}
 
 
-def view_permission_id(model) -> int | None:
+def view_permission_id(model: type[Model]) -> int | None:
     """The id of the model's view permission: looked up once per process, forgotten when migrate or flush remakes them.
 
     Filtering the permission tables on it, rather than joining permissions and content types
@@ -68,50 +76,51 @@ def view_permission_id(model) -> int | None:
     return _view_permission_ids[label]
 
 
-def forget_permission_ids(**_signal) -> None:
+def forget_permission_ids(**_signal: object) -> None:
     """Connected to post_migrate: migrate and flush recreate permissions, perhaps under new ids."""
     _view_permission_ids.clear()
 
 
-def permitted_ids_subquery(user, model) -> QuerySet:
+def permitted_ids_subquery(user: Person, model: type[Model]) -> QuerySet[Any, Any]:
     """The ids of the `model` records the user may view, as a subquery to filter by (no query of its own)."""
     return _permitted_ids_query(user, model)
 
 
-def permitted_ids(user, model) -> set:
+def permitted_ids(user: Person, model: type[Model]) -> set[int]:
     """The ids of the `model` records the user holds the view permission of, read from the permission tables alone."""
     return {row["content_object_id"] for row in _permitted_ids_query(user, model)}
 
 
-def confidential_competition_ids(user) -> set[int]:
+def confidential_competition_ids(user: Person) -> set[int]:
     """Competitions whose confidential records this user may see (the commissioning side). Cached per user object."""
     if not hasattr(user, "_confidential_competition_ids"):
         user._confidential_competition_ids = permitted_ids(user, registry.subject_model())
-    return user._confidential_competition_ids
+    ids: set[int] = user._confidential_competition_ids
+    return ids
 
 
-def forget_cached_access(user) -> None:
+def forget_cached_access(user: Person) -> None:
     for cached in ("_confidential_competition_ids", "_bid_team_bid_ids", "_excluded_competition_ids"):
         user.__dict__.pop(cached, None)
 
 
-def sees_commissioning_material(user, *roles) -> bool:
+def sees_commissioning_material(user: Person, *roles: str) -> bool:
     """The commissioning side's material outside any one competition — plans, agreements, reports, the whole
     portfolio — for someone signed in holding one of `roles` (any, when none are named), and never for someone
     on the bid side (core.roles.BID_SIDE_ROLES), whatever else they hold (SPEC §4). The one place that rule is kept."""
-    return (
+    return bool(
         getattr(user, "is_authenticated", False)
         and (not roles or user.has_role(*roles))
         and not user.has_role(*BID_SIDE_ROLES)
     )
 
 
-def sees_whole_portfolio(user) -> bool:
+def sees_whole_portfolio(user: Person) -> bool:
     """Oversight (the Board, auditors) reads every competition, launched or not — but never as a bid-team member."""
     return sees_commissioning_material(user, Role.OVERSIGHT)
 
 
-def excluded_competition_ids(user) -> set[int]:
+def excluded_competition_ids(user: Person) -> set[int]:
     """Competitions the SRO excluded this person from for a conflict of interest (rule 4). Cached per user object.
 
     The exclusion covers everything the competition produced, the agreement it let included.
@@ -120,17 +129,18 @@ def excluded_competition_ids(user) -> set[int]:
         user._excluded_competition_ids = set(
             ConflictDeclaration.objects.filter(user=user, assessment=ConflictDeclaration.Assessment.EXCLUDED).values_list("competition_id", flat=True)
         ) if getattr(user, "is_authenticated", False) else set()
-    return user._excluded_competition_ids
+    ids: set[int] = user._excluded_competition_ids
+    return ids
 
 
-def requested_competition_ids(user) -> set[int]:
+def requested_competition_ids(user: Person) -> set[int]:
     """Competitions whose commissioning side this person has been asked to join, awaiting their declaration."""
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(DeclarationRequest.objects.filter(user=user, closed_at__isnull=True).values_list("competition_id", flat=True))
 
 
-def open_requests(*, user=None, competition=None) -> QuerySet[DeclarationRequest]:
+def open_requests(*, user: Person = None, competition: Competition = None) -> QuerySet[DeclarationRequest]:
     requests = DeclarationRequest.objects.filter(closed_at__isnull=True).select_related("competition", "user", "requested_by")
     if user is not None:
         requests = requests.filter(user=user)
@@ -139,11 +149,12 @@ def open_requests(*, user=None, competition=None) -> QuerySet[DeclarationRequest
     return requests.order_by("requested_at", "pk")
 
 
-def sees_confidential(user, competition) -> bool:
+def sees_confidential(user: Person, competition: Competition) -> bool:
     return competition is not None and competition.pk in confidential_competition_ids(user)
 
 
-def get_or_404(user, queryset: QuerySet, *, channel: str, path: str = "", object_type: str | None = None, competition_id=None, **lookup):
+def get_or_404(user: Person, queryset: QuerySet[M], *, channel: str, path: str = "", object_type: str | None = None,
+               competition_id: int | Callable[[], int | None] | None = None, **lookup: Any) -> M:
     """Fetch one record the user may see (`pk=…` or another lookup); otherwise log the refused attempt and answer 404.
 
     A record that does not exist and one the user may not see give the same answer.
@@ -167,34 +178,35 @@ def get_or_404(user, queryset: QuerySet, *, channel: str, path: str = "", object
 
 # --- rule 2: tenders are sealed until the bid deadline ---------------------------------------
 
-def tenders_open(competition) -> bool:
+def tenders_open(competition: Competition) -> bool:
     """After the bid deadline the evaluators may see every tender."""
     return competition.bid_deadline is not None and timezone.now() >= competition.bid_deadline
 
 
-def bid_team_bid_ids(user) -> set[int]:
+def bid_team_bid_ids(user: Person) -> set[int]:
     if not hasattr(user, "_bid_team_bid_ids"):
         user._bid_team_bid_ids = set(
             Membership.objects.filter(user=user, side=Side.BID, left_at__isnull=True).values_list("bid_id", flat=True)
         )
-    return user._bid_team_bid_ids
+    ids: set[int] = user._bid_team_bid_ids
+    return ids
 
 
-def tender_visible(user, bid) -> bool:
+def tender_visible(user: Person, bid: Any) -> bool:
     """A bid's tender (price, documents) is its own team's until the deadline, then the evaluators'."""
     return bid.pk in bid_team_bid_ids(user) or (sees_confidential(user, bid.competition) and tenders_open(bid.competition))
 
 
 # --- the wall itself -----------------------------------------------------------------------
 
-def wall_in_place(competition) -> bool:
+def wall_in_place(competition: Competition) -> bool:
     try:
         return competition.wall.established_on is not None
     except ObjectDoesNotExist:
         return False
 
 
-def conflicts_assessment_complete(competition) -> bool:
+def conflicts_assessment_complete(competition: Competition) -> bool:
     """The s.83 assessment is complete and no declaration in the register awaits assessment."""
     try:
         completed = competition.conflicts_assessment.completed_on is not None
@@ -204,12 +216,12 @@ def conflicts_assessment_complete(competition) -> bool:
     return completed and not pending
 
 
-def current_members(competition, *, side: str | None = None) -> QuerySet[Membership]:
+def current_members(competition: Competition, *, side: str | None = None) -> QuerySet[Membership]:
     members = Membership.objects.filter(wall__competition=competition, left_at__isnull=True).select_related("user", "bid__bidder")
     return members.filter(side=side) if side else members
 
 
-def former_members(competition) -> QuerySet[Membership]:
+def former_members(competition: Competition) -> QuerySet[Membership]:
     """People who have left a competition's wall, most recent first (the caller has checked the user sees the wall)."""
     return (
         Membership.objects.filter(wall__competition=competition, left_at__isnull=False)
@@ -218,11 +230,11 @@ def former_members(competition) -> QuerySet[Membership]:
     )
 
 
-def membership(user, competition) -> Membership | None:
+def membership(user: Person, competition: Competition) -> Membership | None:
     return Membership.objects.filter(wall__competition=competition, user=user, left_at__isnull=True).first()
 
 
-def quarantine_ends(user, competition, *, joining: str = Side.BID):
+def quarantine_ends(user: Person, competition: Competition, *, joining: str = Side.BID) -> datetime | str | None:
     """When the person may join this side of this competition's wall (rule 3), "ongoing", or None if free now.
 
     Work on the other side — of this competition or any competition in the same service
@@ -242,9 +254,9 @@ def quarantine_ends(user, competition, *, joining: str = Side.BID):
     return ends if ends > timezone.now() else None
 
 
-def has_public_sector_bid(competition) -> bool:
+def has_public_sector_bid(competition: Competition) -> bool:
     """The public sector may bid (the competition says so) or has: then the bid team's role bars its commissioning side."""
-    return competition.public_sector_bid_possible or competition.bids.filter(bidder__sector=Sector.PUBLIC).exists()
+    return bool(competition.public_sector_bid_possible or competition.bids.filter(bidder__sector=Sector.PUBLIC).exists())
 
 
 # --- the register and the log -----------------------------------------------------------------
@@ -252,7 +264,7 @@ def has_public_sector_bid(competition) -> bool:
 REGISTER_READERS = ("Oversight", "SRO")
 
 
-def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]:
+def declaration_list(*, user: Person, competition: Competition = None) -> QuerySet[ConflictDeclaration]:
     """The conflicts register: oversight reads it all; an SRO the competitions they are SRO of; everyone their own —
     for a competition they may still see (one not launched that they have since left no longer exists for them)."""
     declarations = ConflictDeclaration.objects.select_related("competition", "user", "assessed_by")
@@ -260,7 +272,7 @@ def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]
         declarations = declarations.filter(competition=competition)
     if sees_whole_portfolio(user):
         return declarations
-    competition_model = apps.get_model("competitions", "Competition")
+    competition_model = registry.subject_model()
     still_visible = (
         Q(competition__in=registry.published_competitions()) | Q(competition__in=permitted_ids_subquery(user, competition_model))
         | Q(competition__in=requested_competition_ids(user))
@@ -269,7 +281,8 @@ def declaration_list(*, user, competition=None) -> QuerySet[ConflictDeclaration]
     return declarations.filter(own | Q(competition__sro=user, competition__in=confidential_competition_ids(user)))
 
 
-def audit_event_list(*, user, action: str = "", channel: str = "", competition_id=None, actor_id=None) -> QuerySet[AuditEvent]:
+def audit_event_list(*, user: Person, action: str = "", channel: str = "", competition_id: int | None = None,
+                     actor_id: int | None = None) -> QuerySet[AuditEvent]:
     """Oversight reads the whole log."""
     if not user.has_role("Oversight"):
         return AuditEvent.objects.none()
@@ -285,12 +298,12 @@ def audit_event_list(*, user, action: str = "", channel: str = "", competition_i
     return events
 
 
-def breach_list(*, user) -> QuerySet[AuditEvent]:
+def breach_list(*, user: Person) -> QuerySet[AuditEvent]:
     """Refused attempts: all of them for oversight; for an SRO, those on their competitions."""
     refused = AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED).select_related("actor")
     if user.has_role("Oversight"):
         return refused
     if user.has_role("SRO"):
-        own = permitted(user, registry.subject_model().objects.filter(sro=user)).values("pk")
+        own = permitted(user, registry.subject_model()._default_manager.filter(sro=user)).values("pk")
         return refused.filter(competition_id__in=own)
     return refused.none()

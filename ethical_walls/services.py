@@ -6,13 +6,20 @@
 Every grant and revocation is written to the audit log.
 """
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from guardian.utils import get_user_obj_perms_model
 
+from core.models import User
 from core.roles import Role
 from ethical_walls import audit, registry, selectors
+from ethical_walls.selectors import Competition
 from ethical_walls.signals import wall_recorded
 from ethical_walls.models import (
     ConflictDeclaration,
@@ -36,36 +43,39 @@ SIDE_ROLE_NEEDS = {
 EVALUATOR_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT)
 
 
-def _grant(user, querysets) -> int:
+def _grant(user: User, querysets: Iterable[QuerySet[Any]]) -> int:
     granted = 0
     for queryset in querysets:
         objects = list(queryset)
         if objects:
-            perm_model = get_user_obj_perms_model(queryset.model)
+            perm_model: Any = get_user_obj_perms_model(cast(Any, queryset.model))  # guardian takes the class too
             perm_model.objects.bulk_assign_perm(selectors.view_codename(queryset.model), user, objects, ignore_conflicts=True)
             granted += len(objects)
     selectors.forget_cached_access(user)
     return granted
 
 
-def _revoke(user, querysets) -> None:
+def _revoke(user: User, querysets: Iterable[QuerySet[Any]]) -> None:
     for queryset in querysets:
-        perm_model = get_user_obj_perms_model(queryset.model)
-        perm_model.objects.filter(user=user, content_object__in=queryset).delete()
+        perm_model = get_user_obj_perms_model(cast(Any, queryset.model))
+        perm_model._default_manager.filter(user=user, content_object__in=queryset).delete()
     selectors.forget_cached_access(user)
 
 
-def _competition_of(record):
+def _competition_of(record: Model) -> Competition:
     """The competition whose wall covers a protected record, following its registered path ("bid__competition_id")."""
     path = registry.competition_path(record)
+    if path is None:
+        raise LookupError(f"{record._meta.label} is not registered with the wall.")
     if path == "pk":
         return record
+    target: Any = record
     for name in path.removesuffix("_id").split("__"):
-        record = getattr(record, name)
-    return record
+        target = getattr(target, name)
+    return target
 
 
-def _require_wall_manager(actor, competition) -> None:
+def _require_wall_manager(actor: User, competition: Competition) -> None:
     """The lead commissioner and the SRO decide who is on the commissioning side."""
     if actor.pk not in (competition.lead_commissioner_id, competition.sro_id):
         raise PermissionDenied("Only the competition's lead commissioner or SRO can change its commissioning side.")
@@ -74,7 +84,7 @@ def _require_wall_manager(actor, competition) -> None:
 # --- the wall ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def wall_create(*, competition, actor, declaration_nature: str, declaration_details: str = "") -> Wall:
+def wall_create(*, competition: Competition, actor: User, declaration_nature: str, declaration_details: str = "") -> Wall:
     """Every competition has a wall from the start; its creator declares and joins the commissioning side."""
     wall = Wall.objects.create(competition=competition)
     conflict_declare(competition=competition, actor=actor, nature=declaration_nature, details=declaration_details)
@@ -84,7 +94,7 @@ def wall_create(*, competition, actor, declaration_nature: str, declaration_deta
 
 
 @transaction.atomic
-def wall_establish(*, competition, actor, arrangements: str) -> Wall:
+def wall_establish(*, competition: Competition, actor: User, arrangements: str) -> Wall:
     """Record the arrangements that keep the sides apart (needed before launch where HMPS may bid)."""
     if not actor.has_role(Role.SRO, Role.COMMISSIONER):
         raise PermissionDenied("Only the SRO or a commissioner records the wall's arrangements.")
@@ -100,9 +110,9 @@ def wall_establish(*, competition, actor, arrangements: str) -> Wall:
     return wall
 
 
-def _check_eligible(*, competition, user, side: str, role: str, bid=None) -> None:
+def _check_eligible(*, competition: Competition, user: User, side: str, role: str, bid: Any = None) -> None:
     """Rule 3 and the roles, everything but the declaration: each refusal says why."""
-    needed = SIDE_ROLE_NEEDS[role]
+    needed = SIDE_ROLE_NEEDS[SideRole(role)]
     if role == SideRole.EVALUATOR and not user.has_role(*EVALUATOR_ROLES):
         raise ValidationError({"user": f"{user} cannot evaluate: evaluators are commissioners, SROs or MoJ Procurement officers."})
     if needed and not user.has_role(needed):
@@ -123,10 +133,10 @@ def _check_eligible(*, competition, user, side: str, role: str, bid=None) -> Non
         place = "a bid team" if side == Side.BID else "its commissioning side"
         if ends == "ongoing":
             raise ValidationError({"user": f"{user} is doing {work} work in {competition.service_area}; they may join {place} only once the quarantine period after that work has passed."})
-        raise ValidationError({"user": f"{user} did {work} work in {competition.service_area}: in quarantine until {timezone.localtime(ends):%d %B %Y}."})
+        raise ValidationError({"user": f"{user} did {work} work in {competition.service_area}: in quarantine until {timezone.localtime(cast(datetime, ends)):%d %B %Y}."})
 
 
-def _check_declared(*, competition, user) -> None:
+def _check_declared(*, competition: Competition, user: User) -> None:
     """Rule 4: no declaration, no access; a declared conflict waits for the SRO, and an exclusion stands."""
     declaration = ConflictDeclaration.objects.filter(competition=competition, user=user).first()
     if declaration is None:
@@ -137,12 +147,12 @@ def _check_declared(*, competition, user) -> None:
         raise ValidationError({"user": f"{user} has been excluded from {competition.reference} because of a conflict of interest."})
 
 
-def _check_can_join(*, competition, user, side: str, role: str, bid=None) -> None:
+def _check_can_join(*, competition: Competition, user: User, side: str, role: str, bid: Any = None) -> None:
     _check_eligible(competition=competition, user=user, side=side, role=role, bid=bid)
     _check_declared(competition=competition, user=user)
 
 
-def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
+def _join(*, wall: Wall, user: User, side: str, role: str, actor: User, bid: Any = None) -> Membership:
     member = Membership.objects.create(wall=wall, user=user, side=side, role=role, bid=bid, joined_at=timezone.now(), added_by=actor)
     competition = wall.competition
     granted = _grant(user, registry.records_of_competition(competition.pk) if side == Side.COMMISSIONING else registry.records_of_bid(bid.pk))
@@ -153,7 +163,7 @@ def _join(*, wall, user, side, role, actor, bid=None) -> Membership:
     return member
 
 
-def _refused_place(*, actor, competition, user, side: str, refusal: ValidationError) -> None:
+def _refused_place(*, actor: User, competition: Competition, user: User, side: str, refusal: ValidationError) -> None:
     # Logged outside the refused transaction, so the record survives the rollback.
     audit.refused(
         actor=actor, channel=audit.Channel.SERVICE, object_type="ethical_walls.membership", competition_id=competition.pk,
@@ -161,7 +171,7 @@ def _refused_place(*, actor, competition, user, side: str, refusal: ValidationEr
     )
 
 
-def wall_join(*, competition, user, side: str, role: str, actor, bid=None) -> Membership:
+def wall_join(*, competition: Competition, user: User, side: str, role: str, actor: User, bid: Any = None) -> Membership:
     """Put a person on a side. A refusal (rules 3 and 4) says why, and is logged as a refused attempt."""
     if side == Side.COMMISSIONING:
         _require_wall_manager(actor, competition)
@@ -178,7 +188,7 @@ def wall_join(*, competition, user, side: str, role: str, actor, bid=None) -> Me
         raise
 
 
-def wall_invite(*, competition, user, role: str, actor) -> Membership | DeclarationRequest:
+def wall_invite(*, competition: Competition, user: User, role: str, actor: User) -> Membership | DeclarationRequest:
     """The lead commissioner or SRO puts a person on the commissioning side — or, until they have
     declared their interests (rule 4), asks them to: they join in this role once they have declared
     nil, or once the SRO has mitigated the conflict they declare."""
@@ -206,13 +216,13 @@ def wall_invite(*, competition, user, role: str, actor) -> Membership | Declarat
 
 
 @transaction.atomic
-def wall_request_withdraw(*, request: DeclarationRequest, actor) -> DeclarationRequest:
+def wall_request_withdraw(*, request: DeclarationRequest, actor: User) -> DeclarationRequest:
     _require_wall_manager(actor, request.competition)
     _close_request(request, DeclarationRequest.Outcome.WITHDRAWN, f"Withdrawn by {actor}", actor=actor)
     return request
 
 
-def _close_request(request: DeclarationRequest, outcome: str, detail: str, *, actor) -> None:
+def _close_request(request: DeclarationRequest, outcome: str, detail: str, *, actor: User) -> None:
     locked = DeclarationRequest.objects.select_for_update().get(pk=request.pk)
     if locked.closed_at is not None:
         raise ValidationError("This request has been closed already.")
@@ -223,7 +233,7 @@ def _close_request(request: DeclarationRequest, outcome: str, detail: str, *, ac
                      detail=f"Request to {request.user} closed: {detail}")
 
 
-def _take_requested_place(competition, user, *, actor) -> None:
+def _take_requested_place(competition: Competition, user: User, *, actor: User) -> None:
     """After a declaration that allows access: the place the person was asked to take, if any."""
     request = DeclarationRequest.objects.filter(competition=competition, user=user, closed_at__isnull=True).select_related("requested_by").first()
     if request is None:
@@ -239,7 +249,7 @@ def _take_requested_place(competition, user, *, actor) -> None:
     _close_request(request, DeclarationRequest.Outcome.JOINED, "Declared and joined", actor=actor)
 
 
-def check_bid_team_off_commissioning_side(competition) -> None:
+def check_bid_team_off_commissioning_side(competition: Competition) -> None:
     """Before the public sector may bid: nobody holding the bid-team role may be on the commissioning side (rule 3)."""
     holders = [m.user for m in selectors.current_members(competition, side=Side.COMMISSIONING) if m.user.has_role(Role.BID_TEAM)]
     if holders:
@@ -249,12 +259,12 @@ def check_bid_team_off_commissioning_side(competition) -> None:
                               "remove them before the public sector may bid.")
 
 
-def _leave(member: Membership, actor, reason: str) -> None:
+def _leave(member: Membership, actor: User, reason: str) -> None:
     member.left_at = timezone.now()
     member.removed_by = actor
     member.save(update_fields=["left_at", "removed_by"])
     competition = member.wall.competition
-    _revoke(member.user, registry.records_of_competition(competition.pk) if member.side == Side.COMMISSIONING else registry.records_of_bid(member.bid_id))
+    _revoke(member.user, registry.records_of_competition(competition.pk) if member.side == Side.COMMISSIONING else registry.records_of_bid(cast(int, member.bid_id)))
     audit.record(
         action=audit.Action.REVOKE, channel=audit.Channel.SERVICE, actor=actor, obj=competition, subject=member.user,
         detail=f"{member.user} left the {member.get_side_display().lower()}: {reason}",
@@ -262,7 +272,7 @@ def _leave(member: Membership, actor, reason: str) -> None:
 
 
 @transaction.atomic
-def wall_leave(*, member: Membership, actor, reason: str = "No longer working on the competition") -> Membership:
+def wall_leave(*, member: Membership, actor: User, reason: str = "No longer working on the competition") -> Membership:
     competition = member.wall.competition
     if member.side == Side.COMMISSIONING:
         _require_wall_manager(actor, competition)
@@ -275,10 +285,10 @@ def wall_leave(*, member: Membership, actor, reason: str = "No longer working on
 
 
 @transaction.atomic
-def wall_protect(record, *, actor=None) -> None:
+def wall_protect(record: Model, *, actor: User | None = None) -> None:
     """Share a newly created protected record with the commissioning side (and a bid's own team)."""
     competition = _competition_of(record)
-    queryset = type(record).objects.filter(pk=record.pk)
+    queryset = type(record)._default_manager.filter(pk=record.pk)
     # A bid team sees what is registered as its own bid's (the bid, its documents, its debrief letter), never its scores.
     bid_id = registry.own_bid_id(record)
     for member in selectors.current_members(competition):
@@ -289,7 +299,7 @@ def wall_protect(record, *, actor=None) -> None:
 # --- the conflicts register ----------------------------------------------------------------------
 
 @transaction.atomic
-def conflict_declare(*, competition, actor, nature: str, details: str = "") -> ConflictDeclaration:
+def conflict_declare(*, competition: Competition, actor: User, nature: str, details: str = "") -> ConflictDeclaration:
     """A person declares their interests in a competition (nil, or an interest that may conflict)."""
     if nature not in ConflictDeclaration.Nature.values:
         raise ValidationError({"nature": "Choose a nil return or declare an interest."})
@@ -317,7 +327,7 @@ def conflict_declare(*, competition, actor, nature: str, details: str = "") -> C
 
 
 @transaction.atomic
-def conflict_assess(*, declaration: ConflictDeclaration, actor, outcome: str, conditions: str = "") -> ConflictDeclaration:
+def conflict_assess(*, declaration: ConflictDeclaration, actor: User, outcome: str, conditions: str = "") -> ConflictDeclaration:
     """The SRO mitigates (with conditions) or excludes; an excluded person loses any access."""
     competition = declaration.competition
     if competition.sro_id != actor.pk:
@@ -349,7 +359,7 @@ def conflict_assess(*, declaration: ConflictDeclaration, actor, outcome: str, co
 
 
 @transaction.atomic
-def conflicts_assessment_complete(*, competition, actor, summary: str) -> ConflictsAssessment:
+def conflicts_assessment_complete(*, competition: Competition, actor: User, summary: str) -> ConflictsAssessment:
     """Procurement Act 2023 s.83: the SRO confirms the register is assessed before the tender notice."""
     if competition.sro_id != actor.pk:
         raise PermissionDenied("Only the competition's SRO completes the conflicts assessment.")
