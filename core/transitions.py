@@ -12,15 +12,20 @@ changed (`save_changed`), so it can never put back a value another write replace
 guards are met, and the record is saved with its version bumped.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.conditions import ConditionResult
 from core.errors import StaleObject, TransitionRefused
 
+M = TypeVar("M", bound=models.Model)
 
-def lock(queryset: models.QuerySet, pk, *, expected_version=None, record: str) -> models.Model:
+
+def lock(queryset: models.QuerySet[M], pk: object, *, expected_version: int | str | None = None, record: str) -> M:
     """The row, locked until the transaction ends (its own table's row only: optional joins stay unlocked).
 
     `expected_version` is the version the caller read (None: whatever it is now); another,
@@ -28,18 +33,18 @@ def lock(queryset: models.QuerySet, pk, *, expected_version=None, record: str) -
     """
     try:
         current = queryset.select_for_update(of=("self",)).get(pk=pk)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise StaleObject(record) from None
-    if expected_version is not None and int(expected_version) != current.version:
+    if expected_version is not None and int(expected_version) != getattr(current, "version"):
         raise StaleObject(record)
     return current
 
 
-def field_values(instance: models.Model) -> dict:
+def field_values(instance: models.Model) -> dict[str, Any]:
     return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields if not field.primary_key}
 
 
-def save_changed(instance: models.Model, before: dict, *, also: Iterable[str] = ()) -> list[str]:
+def save_changed(instance: models.Model, before: dict[str, Any], *, also: Iterable[str] = ()) -> list[str]:
     """Save the columns that differ from `before` (and `also`): never a column this write did not change."""
     changed = [name for name, value in field_values(instance).items() if before.get(name) != value]
     fields = sorted({*changed, *also})
@@ -48,8 +53,9 @@ def save_changed(instance: models.Model, before: dict, *, also: Iterable[str] = 
     return fields
 
 
-def take(current, name: str, *, seen_state: str, expected_version, record: str, unmet: Callable, state_field: str = "state",
-         arguments: dict | None = None, before_save: Callable | None = None) -> str:
+def take(current: Any, name: str, *, seen_state: str, expected_version: int | str | None, record: str,
+         unmet: Callable[[Any, str], Sequence[ConditionResult]], state_field: str = "state",
+         arguments: dict[str, Any] | None = None, before_save: Callable[[Any], None] | None = None) -> str:
     """Take transition `name` on `current`, a row `lock` returned; returns the state it left.
 
     `seen_state` is the state the caller read and `expected_version` the version it says it
@@ -66,7 +72,7 @@ def take(current, name: str, *, seen_state: str, expected_version, record: str, 
     if missing:
         raise TransitionRefused(name, [m.label for m in missing])
     before = field_values(current)
-    left = getattr(current, state_field)
+    left: str = getattr(current, state_field)
     method(**(arguments or {}))
     if before_save:
         before_save(current)
