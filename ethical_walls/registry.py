@@ -107,6 +107,23 @@ def own_bid_id(record: Model) -> int | None:
     return bid_id
 
 
+def _follow(record: object, hops: list[str]) -> Any:
+    """Walk a registered path's relations from a record (None where one is missing)."""
+    for hop in hops:
+        record = getattr(record, hop, None)
+        if record is None:
+            return None
+    return record
+
+
+def competition_of_record(record: Model) -> Any:
+    """The competition object a protected record belongs to, by its registered path ("bid__competition_id" → record.bid.competition)."""
+    path = competition_path(record)
+    if path is None:
+        raise LookupError(f"{record._meta.label} is not registered with the wall.")
+    return record if path == "pk" else _follow(record, path.removesuffix("_id").split("__"))
+
+
 def competition_id_in_memory(record: Model) -> int | None:
     """The competition a record belongs to, following its registered path through loaded relations (None if unregistered)."""
     path = competition_path(record)
@@ -115,12 +132,7 @@ def competition_id_in_memory(record: Model) -> int | None:
     if path == "pk":
         return int(record.pk)
     *hops, last = path.split("__")
-    target: object = record
-    for hop in hops:
-        target = getattr(target, hop, None)
-        if target is None:
-            return None
-    found: int | None = getattr(target, last, None)
+    found: int | None = getattr(_follow(record, hops), last, None)
     return found
 
 

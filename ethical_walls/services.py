@@ -62,19 +62,6 @@ def _revoke(user: User, querysets: Iterable[QuerySet[Any]]) -> None:
     selectors.forget_cached_access(user)
 
 
-def _competition_of(record: Model) -> Competition:
-    """The competition whose wall covers a protected record, following its registered path ("bid__competition_id")."""
-    path = registry.competition_path(record)
-    if path is None:
-        raise LookupError(f"{record._meta.label} is not registered with the wall.")
-    if path == "pk":
-        return record
-    target: Any = record
-    for name in path.removesuffix("_id").split("__"):
-        target = getattr(target, name)
-    return target
-
-
 def _require_wall_manager(actor: User, competition: Competition) -> None:
     """The lead commissioner and the SRO decide who is on the commissioning side."""
     if actor.pk not in (competition.lead_commissioner_id, competition.sro_id):
@@ -287,7 +274,7 @@ def wall_leave(*, member: Membership, actor: User, reason: str = "No longer work
 @transaction.atomic
 def wall_protect(record: Model, *, actor: User | None = None) -> None:
     """Share a newly created protected record with the commissioning side (and a bid's own team)."""
-    competition = _competition_of(record)
+    competition = registry.competition_of_record(record)
     queryset = type(record)._default_manager.filter(pk=record.pk)
     # A bid team sees what is registered as its own bid's (the bid, its documents, its debrief letter), never its scores.
     bid_id = registry.own_bid_id(record)
