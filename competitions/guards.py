@@ -1,8 +1,8 @@
 """The conditions of each competition transition (SPEC §3), each with its own message.
 
-A transition's guard is the list of its conditions; `passes(name)` is what the
-FSM graph in models.py uses, and `conditions(competition, name)` is what pages,
-the API and services use to say which condition is missing. Conditions read
+A transition's guard is the list of its conditions (`GUARDS[name]`); the lifecycle
+(`competitions.machine.LIFECYCLE`) gives the FSM graph its guard and pages, the API
+and services the checklist that says which condition is missing. Conditions read
 only the competition and its related records; they change nothing.
 """
 
@@ -25,7 +25,7 @@ from competitions.states import (
     Regime,
     ReviewType,
 )
-from core.conditions import Condition, ConditionResult
+from core.conditions import Condition, ConditionResult, checklist
 
 
 # --- helpers read by several conditions ------------------------------------------------
@@ -282,21 +282,10 @@ GUARDS: dict[str, list[Condition]] = {
 }
 
 
-def conditions(competition, transition_name: str) -> list[ConditionResult]:
-    return [
-        ConditionResult(c.code, c.label, bool(c.check(competition)), c.fix)
-        for c in GUARDS[transition_name]
-        if c.applies(competition)
-    ]
+def conditions(record, name: str) -> list[ConditionResult]:
+    """The checklist of step `name`'s guard (the machine reads the same GUARDS)."""
+    return checklist(GUARDS[name], record)
 
 
-def unmet(competition, transition_name: str) -> list[ConditionResult]:
-    return [result for result in conditions(competition, transition_name) if not result.met]
-
-
-def passes(transition_name: str) -> Callable:
-    def guard(competition) -> bool:
-        return not unmet(competition, transition_name)
-
-    guard.__name__ = f"guard_{transition_name}"
-    return guard
+def unmet(record, name: str) -> list[ConditionResult]:
+    return [result for result in conditions(record, name) if not result.met]

@@ -1,7 +1,8 @@
 """Competitions (SPEC §3): the lifecycle state machine and the records its guards read.
 
-The state graph lives here; the guards' conditions are in `competitions.guards`
-so that pages can show each one as a checklist item. Writes go through
+The state graph is declared once in `competitions.machine` (the FSM methods here take
+its steps); the guards' conditions are in `competitions.guards` so that pages can show
+each one as a checklist item. Writes go through
 `competitions.services`, never through these models directly.
 """
 
@@ -12,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from competitions import guards
+from competitions.machine import LIFECYCLE
 from competitions.standstill import REDUCTIONS
 from competitions.states import (  # noqa: F401  (re-exported: models are where most callers look)
     Regime,
@@ -126,55 +127,55 @@ class Competition(ConcurrentTransitionMixin, models.Model):
         return self.state in LAUNCHED
 
     # --- the state graph (SPEC §3) -------------------------------------------------
-    @transition(field=state, source=State.DRAFT, target=State.PRE_PROCUREMENT, conditions=[guards.passes("start_pre_procurement")])
+    @transition(field=state, **LIFECYCLE.fsm("start_pre_procurement"))
     def start_pre_procurement(self):
         pass
 
-    @transition(field=state, source=State.PRE_PROCUREMENT, target=State.PRE_QUALIFICATION, conditions=[guards.passes("launch")])
+    @transition(field=state, **LIFECYCLE.fsm("launch"))
     def launch(self):
         pass
 
-    @transition(field=state, source=State.PRE_QUALIFICATION, target=State.DIALOGUE, conditions=[guards.passes("open_dialogue")])
+    @transition(field=state, **LIFECYCLE.fsm("open_dialogue"))
     def open_dialogue(self):
         pass
 
-    @transition(field=state, source=[State.PRE_QUALIFICATION, State.DIALOGUE], target=State.TENDER, conditions=[guards.passes("invite_tenders")])
+    @transition(field=state, **LIFECYCLE.fsm("invite_tenders"))
     def invite_tenders(self):
         pass
 
-    @transition(field=state, source=State.TENDER, target=State.BAFO, conditions=[guards.passes("call_for_bafo")])
+    @transition(field=state, **LIFECYCLE.fsm("call_for_bafo"))
     def call_for_bafo(self):
         pass
 
-    @transition(field=state, source=State.BAFO, target=State.EVALUATION, conditions=[guards.passes("start_evaluation")])
+    @transition(field=state, **LIFECYCLE.fsm("start_evaluation"))
     def start_evaluation(self):
         pass
 
-    @transition(field=state, source=State.EVALUATION, target=State.AWARD_RECOMMENDED, conditions=[guards.passes("recommend_award")])
+    @transition(field=state, **LIFECYCLE.fsm("recommend_award"))
     def recommend_award(self):
         pass
 
-    @transition(field=state, source=State.AWARD_RECOMMENDED, target=State.STANDSTILL, conditions=[guards.passes("start_standstill")])
+    @transition(field=state, **LIFECYCLE.fsm("start_standstill"))
     def start_standstill(self):
         pass
 
-    @transition(field=state, source=State.STANDSTILL, target=State.AWARDED, conditions=[guards.passes("award")])
+    @transition(field=state, **LIFECYCLE.fsm("award"))
     def award(self):
         pass
 
-    @transition(field=state, source=State.AWARDED, target=State.MOBILISATION, conditions=[guards.passes("start_mobilisation")])
+    @transition(field=state, **LIFECYCLE.fsm("start_mobilisation"))
     def start_mobilisation(self):
         pass
 
-    @transition(field=state, source=State.MOBILISATION, target=State.LIVE, conditions=[guards.passes("go_live")])
+    @transition(field=state, **LIFECYCLE.fsm("go_live"))
     def go_live(self):
         pass
 
-    @transition(field=state, source=State.LIVE, target=State.CLOSED, conditions=[guards.passes("close")])
+    @transition(field=state, **LIFECYCLE.fsm("close"))
     def close(self):
         pass
 
-    @transition(field=state, source=ABANDONABLE, target=State.ABANDONED, conditions=[guards.passes("abandon")])
+    @transition(field=state, **LIFECYCLE.fsm("abandon"))
     def abandon(self):
         pass
 

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from competitions import forms, guards, selectors, services
+from competitions.machine import LIFECYCLE
+from competitions import forms, selectors, services
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS
 from core.csv_export import csv_response
@@ -81,20 +82,13 @@ def create(request):
 
 
 def _transition_panels(request, competition):
-    """The transitions possible from here, each with the checklist of its conditions."""
+    """The steps possible from here, in lifecycle order (abandoning, the last resort, last), each with its checklist."""
     panels = []
-    possible = [t for t in competition.get_all_state_transitions() if t.source == competition.state]
-    # Forward moves first; abandoning is the last resort.
-    for transition in sorted(possible, key=lambda t: (t.name == "abandon", t.name)):
-        name = transition.name
-        conditions = guards.conditions(competition, name)
+    for name in LIFECYCLE.possible(competition.state):
+        conditions = LIFECYCLE.conditions(competition, name)
         panels.append({
-            "name": name,
-            "label": services.TRANSITION_LABELS[name],
-            "conditions": conditions,
-            "ready": all(c.met for c in conditions),
-            "allowed": request.user.has_role(*services.TRANSITION_ROLES[name]),
-            "roles": " or ".join(Role(r).label for r in services.TRANSITION_ROLES[name]),
+            "name": name, "label": LIFECYCLE.label(name), "conditions": conditions, "ready": all(c.met for c in conditions),
+            "allowed": LIFECYCLE.may(request.user, name), "roles": LIFECYCLE.roles_text(name),
         })
     return panels
 
@@ -117,7 +111,7 @@ def detail(request, pk, *, refusal=None, status=200):
     confidential = selectors.sees_confidential(request.user, competition)
     context = {
         "competition": competition, "confidential": confidential, "refusal": refusal,
-        "refusal_label": services.TRANSITION_LABELS.get(refusal.transition) if refusal else "",
+        "refusal_label": LIFECYCLE.label(refusal.transition) if refusal else "",
     }
     bids = competition.bids.all() if confidential else competition.own_bids
     for bid in bids:
@@ -140,7 +134,7 @@ def detail(request, pk, *, refusal=None, status=200):
 
 @require_http_methods(["POST", "GET"])
 def transition(request, pk, name):
-    if name not in services.TRANSITION_SERVICES:
+    if name not in LIFECYCLE.services:
         raise Http404
     competition = _confidential_competition(request, pk)
     form_class = {"abandon": forms.AbandonForm, "recommend_award": forms.RecommendAwardForm}.get(name, forms.ConfirmForm)
@@ -154,7 +148,7 @@ def transition(request, pk, name):
         try:
             result = apply_service_errors(
                 form,
-                lambda: services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=expected, **form.cleaned_data),
+                lambda: LIFECYCLE.services[name](competition=competition, actor=request.user, expected_version=expected, **form.cleaned_data),
             )
         except TransitionRefused as refused:
             return detail(request, pk, refusal=refused, status=409)
@@ -162,11 +156,11 @@ def transition(request, pk, name):
             messages.error(request, str(stale))
             return redirect("competitions:detail", pk=pk)
         if result:
-            messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {result.state_label}.")
+            messages.success(request, f"{LIFECYCLE.label(name)}: now {result.state_label}.")
             return redirect("competitions:detail", pk=pk)
     return render(
         request, "competitions/form.html",
-        {"form": form, "title": services.TRANSITION_LABELS[name], "competition": competition,
+        {"form": form, "title": LIFECYCLE.label(name), "competition": competition,
          "back": reverse("competitions:detail", args=[pk]), "version": competition.version},
     )
 

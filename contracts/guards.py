@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.conditions import Condition, ConditionResult
+from core.conditions import Condition, ConditionResult, checklist
 
 UK7_KPI_THRESHOLD = Decimal("5000000")
 
@@ -55,9 +55,10 @@ GUARDS = {
 }
 
 
-def conditions(agreement, name: str) -> list[ConditionResult]:
-    return [ConditionResult(c.code, c.label, bool(c.check(agreement)), c.fix) for c in GUARDS[name] if c.applies(agreement)]
+def conditions(record, name: str) -> list[ConditionResult]:
+    """The checklist of step `name`'s guard (the machine reads the same GUARDS)."""
+    return checklist(GUARDS[name], record)
 
 
-def unmet(agreement, name: str) -> list[ConditionResult]:
-    return [result for result in conditions(agreement, name) if not result.met]
+def unmet(record, name: str) -> list[ConditionResult]:
+    return [result for result in conditions(record, name) if not result.met]

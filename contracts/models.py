@@ -1,7 +1,7 @@
 """Agreements: contracts with non-crown providers, SLAs with crown bodies (SPEC §5).
 
 Seed: "3 PERFORMANCE MANAGEMENT" and "Market Stewardship". The state graph is
-here; performance arithmetic (RAG, scores, penalties, stewardship) is in
+declared in `contracts.machine`; performance arithmetic (RAG, scores, penalties, stewardship) is in
 `contracts.performance`; writes in `contracts.services`.
 """
 
@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from contracts.machine import AGREEMENT
+from contracts.states import RUNNING, AgreementState  # noqa: F401  (re-exported)
 from core.uploads import RandomName, validate_document
 from core.append_only import append_only, append_only_trigger
 
@@ -21,17 +23,6 @@ class AgreementKind(models.TextChoices):
     SLA = "sla", "Service level agreement"
 
 
-class AgreementState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    MOBILISING = "mobilising", "Mobilising"
-    LIVE = "live", "Live"
-    UNDER_RECTIFICATION = "under_rectification", "Under rectification"
-    TERMINATED = "terminated", "Terminated"
-    EXPIRED = "expired", "Expired"
-    DECOMMISSIONED = "decommissioned", "Decommissioned"
-
-
-RUNNING = [AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION]
 
 
 class PaymentModel(models.TextChoices):
@@ -46,16 +37,6 @@ class Route(models.TextChoices):
     FRAMEWORK = "framework", "Framework call-off"
     GRANT = "grant", "Grant"
     SPV = "spv", "Special purpose vehicle"
-
-
-def _guard(name):
-    def check(agreement) -> bool:
-        from contracts import guards
-
-        return not guards.unmet(agreement, name)
-
-    check.__name__ = f"guard_{name}"
-    return check
 
 
 class Agreement(ConcurrentTransitionMixin, models.Model):
@@ -99,31 +80,31 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         return AgreementState(self.state).label
 
     # --- the state graph (SPEC §5) ---------------------------------------------------------------
-    @transition(field=state, source=AgreementState.DRAFT, target=AgreementState.MOBILISING, conditions=[_guard("mobilise")])
+    @transition(field=state, **AGREEMENT.fsm("mobilise"))
     def mobilise(self):
         pass
 
-    @transition(field=state, source=AgreementState.MOBILISING, target=AgreementState.LIVE, conditions=[_guard("go_live")])
+    @transition(field=state, **AGREEMENT.fsm("go_live"))
     def go_live(self):
         pass
 
-    @transition(field=state, source=AgreementState.LIVE, target=AgreementState.UNDER_RECTIFICATION, conditions=[_guard("start_rectification")])
+    @transition(field=state, **AGREEMENT.fsm("start_rectification"))
     def start_rectification(self):
         pass
 
-    @transition(field=state, source=AgreementState.UNDER_RECTIFICATION, target=AgreementState.LIVE, conditions=[_guard("end_rectification")])
+    @transition(field=state, **AGREEMENT.fsm("end_rectification"))
     def end_rectification(self):
         pass
 
-    @transition(field=state, source=RUNNING, target=AgreementState.TERMINATED, conditions=[_guard("terminate")])
+    @transition(field=state, **AGREEMENT.fsm("terminate"))
     def terminate(self):
         pass
 
-    @transition(field=state, source=RUNNING, target=AgreementState.EXPIRED, conditions=[_guard("expire")])
+    @transition(field=state, **AGREEMENT.fsm("expire"))
     def expire(self):
         pass
 
-    @transition(field=state, source=RUNNING, target=AgreementState.DECOMMISSIONED, conditions=[_guard("decommission")])
+    @transition(field=state, **AGREEMENT.fsm("decommission"))
     def decommission(self):
         pass
 

@@ -10,7 +10,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from competitions import interface as competitions
-from contracts import guards, performance, selectors
+from contracts import performance, selectors
+from contracts.machine import AGREEMENT, MANAGERS, RECORD_ROLES  # noqa: F401  (MANAGERS re-exported)
 from contracts.models import (
     RUNNING,
     Agreement,
@@ -31,22 +32,10 @@ from contracts.models import (
 )
 from core import dates, transitions
 from core.errors import TransitionRefused
-from core.roles import Role
+from core.roles import Role, roles_text
 from core.signals import published_facts_changed
 from ethical_walls.selectors import sees_commissioning_material
 
-TRANSITION_LABELS = {
-    "mobilise": "Start mobilisation",
-    "go_live": "Go live",
-    "start_rectification": "Put under rectification",
-    "end_rectification": "Return to live",
-    "terminate": "Terminate early",
-    "expire": "Expire",
-    "decommission": "Decommission",
-}
-# Who manages what (SPEC §1): contract managers run performance; MoJ Procurement issues
-# Notices of Change, penalties and termination; commissioners decide what is commissioned.
-MANAGERS = (Role.CONTRACT_MANAGER, Role.PROCUREMENT)
 ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
 
@@ -57,7 +46,7 @@ def require_role(actor, *roles, agreement=None) -> None:
     competition that let it may not act on it either.
     """
     if actor is None or not actor.has_role(*roles):
-        names = " or ".join(Role(r).label for r in roles)
+        names = roles_text(roles)
         raise PermissionDenied(f"Only {names} can do this.")
     if not sees_commissioning_material(actor):
         raise PermissionDenied(f"{Role.BID_TEAM.label} members cannot act on agreements, whatever else they hold.")
@@ -127,14 +116,14 @@ def _new_version(agreement, noc=None) -> AgreementVersion:
     return AgreementVersion.objects.create(agreement=agreement, number=number, snapshot=snapshot(agreement), notice_of_change=noc)
 
 
-def _publishes_notices(agreement) -> bool:
+def publishes_notices(agreement) -> bool:
     """Let by a Procurement Act 2023 competition: its notices are published under that competition's OCID."""
     return agreement.competition_id is not None and agreement.regime == competitions.Regime.PA_2023
 
 
 def performance_notice_possible(agreement) -> bool:
     """When a UK9 contract performance notice may be published: a 2023 contract, running. Pages offer it by this."""
-    return _publishes_notices(agreement) and agreement.state in RUNNING
+    return publishes_notices(agreement) and agreement.state in RUNNING
 
 
 # --- creating and completing ---------------------------------------------------------------------
@@ -192,7 +181,7 @@ EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_ris
 @transaction.atomic
 def agreement_update(*, agreement, actor, expected_version: int | None = None, **changes) -> Agreement:
     """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["terms"], agreement=agreement)
     if not changes:
         return agreement
     seen = expected_version if expected_version is not None else agreement.version
@@ -222,7 +211,7 @@ def _while_not_live(agreement) -> None:
 
 @transaction.atomic
 def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> BreakPoint:
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["break-point"], agreement=agreement)
     _while_not_live(agreement)
     point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
     point.full_clean()
@@ -233,7 +222,7 @@ def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> Br
 
 @transaction.atomic
 def supply_chain_member_add(*, agreement, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> SupplyChainMember:
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["supply-chain-member"], agreement=agreement)
     member = SupplyChainMember(agreement=agreement, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     member.full_clean()
     try:
@@ -250,7 +239,7 @@ def supply_chain_member_add(*, agreement, actor, organisation, role: str, fundin
 
 @transaction.atomic
 def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, **fields) -> Measure:
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["measure"], agreement=agreement)
     _while_not_live(agreement)
     measure = Measure(agreement=agreement, name=name, target=target, outcome=outcome, **fields)
     measure.full_clean()
@@ -263,7 +252,7 @@ def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, *
 
 @transaction.atomic
 def return_submit(*, measure, actor, period_start: date, value: Decimal, evidence: str = "", evidence_file=None) -> Return:
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=measure.agreement)
+    require_role(actor, *RECORD_ROLES["return"], agreement=measure.agreement)
     agreement = Agreement.objects.select_for_update().get(pk=measure.agreement_id)
     if agreement.state not in RUNNING:
         raise ValidationError("Returns are submitted while the agreement is live.")
@@ -286,7 +275,7 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
 @transaction.atomic
 def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
     """Attach (or replace) a return's evidence document."""
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=item.measure.agreement)
+    require_role(actor, *RECORD_ROLES["return"], agreement=item.measure.agreement)
     locked = Return.objects.select_for_update().get(pk=item.pk)
     locked.evidence_file = evidence_file
     locked.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)
@@ -297,7 +286,7 @@ def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
 
 @transaction.atomic
 def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, difficulty: str, referrals: int, outcomes: int) -> CohortResult:
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["cohort-result"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Cohort results are recorded while the agreement is live.")
     if outcomes > referrals:
@@ -312,7 +301,7 @@ def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, d
 
 @transaction.atomic
 def feedback_record(*, agreement, actor, received_on: date, source: str, satisfaction: Decimal, respondents: int = 1, summary: str = "") -> Feedback:
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["feedback"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Feedback is recorded while the agreement is live.")
     dates.check_not_in_future("received_on", received_on, "Feedback received")
@@ -326,7 +315,7 @@ def feedback_record(*, agreement, actor, received_on: date, source: str, satisfa
 
 @transaction.atomic
 def equality_result_record(*, agreement, actor, period_start: date, characteristic: str, group: str, referrals: int, outcomes: int) -> EqualityResult:
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["equality-result"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Equality monitoring is recorded while the agreement is live.")
     if outcomes > referrals:
@@ -342,7 +331,7 @@ def equality_result_record(*, agreement, actor, period_start: date, characterist
 
 @transaction.atomic
 def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=None) -> RemedialActionPlan:
-    require_role(actor, Role.CONTRACT_MANAGER, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["remedial-plan"], agreement=agreement)
     dates.check_plausible("due_on", due_on)
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": "A plan agreed today falls due today or later."})
@@ -359,26 +348,28 @@ def _transition(name, *, agreement, actor, expected_version=None, reason="", bef
     with transaction.atomic():
         current = _reload(agreement)
         from_state = transitions.take(current, name, seen_state=agreement.state, expected_version=expected_version,
-                                      record=f"Agreement {agreement.reference}", unmet=guards.unmet, before_save=before_save)
+                                      record=f"Agreement {agreement.reference}", unmet=AGREEMENT.unmet, before_save=before_save)
         if after_save:
             after_save(current)
-        _event(current, actor, name, f"{TRANSITION_LABELS[name]}: {AgreementState(from_state).label} to {current.state_label}",
+        _event(current, actor, name, f"{AGREEMENT.label(name)}: {AgreementState(from_state).label} to {current.state_label}",
                from_state=from_state, to_state=current.state, reason=reason)
     return current
 
 
+@AGREEMENT.service("mobilise")
 def agreement_mobilise(*, agreement, actor, expected_version=None):
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *AGREEMENT.roles("mobilise"), agreement=agreement)
     return _transition("mobilise", agreement=agreement, actor=actor, expected_version=expected_version)
 
 
+@AGREEMENT.service("go_live")
 def agreement_go_live(*, agreement, actor, expected_version=None):
     """Live; under the 2023 Act the UK7 contract details notice publishes its KPIs."""
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *AGREEMENT.roles("go_live"), agreement=agreement)
 
     def publish(current):
         _first_version(current)
-        if _publishes_notices(current):
+        if publishes_notices(current):
             competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK7, actor=actor, content=uk7_content(current))
 
     return _transition("go_live", agreement=agreement, actor=actor, expected_version=expected_version, after_save=publish)
@@ -387,7 +378,7 @@ def agreement_go_live(*, agreement, actor, expected_version=None):
 @transaction.atomic
 def rectification_notice_issue(*, agreement, actor, failings: str, deadline: date) -> RectificationNotice:
     """Unsatisfactory delivery: a rectification notice with its deadline puts the agreement under rectification."""
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["rectification-notice"], agreement=agreement)
     if not failings.strip():
         raise ValidationError({"failings": "Say what must be put right."})
     dates.check_plausible("deadline", deadline)
@@ -409,7 +400,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
 @transaction.atomic
 def rectification_notice_close(*, notice, actor, satisfied: bool) -> RectificationNotice:
     """Satisfied: back to live. Failed: the agreement stays under rectification and may be terminated."""
-    require_role(actor, *MANAGERS, agreement=notice.agreement)
+    require_role(actor, *RECORD_ROLES["close-rectification"], agreement=notice.agreement)
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != RectificationNotice.Status.OPEN:
         raise ValidationError("This rectification notice is already closed.")
@@ -433,7 +424,7 @@ def _end(name, *, agreement, actor, reason: str, expected_version=None, required
         current.ended_on = timezone.localdate()
 
     def publish(current):
-        if _publishes_notices(current):
+        if publishes_notices(current):
             competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(current))
             competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK11, actor=actor, content=uk11_content(current))
 
@@ -441,13 +432,15 @@ def _end(name, *, agreement, actor, reason: str, expected_version=None, required
                        before_save=record, after_save=publish)
 
 
+@AGREEMENT.service("terminate")
 def agreement_terminate(*, agreement, actor, reason: str, expected_version=None):
-    require_role(actor, Role.PROCUREMENT, agreement=agreement)
+    require_role(actor, *AGREEMENT.roles("terminate"), agreement=agreement)
     return _end("terminate", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
+@AGREEMENT.service("decommission")
 def agreement_decommission(*, agreement, actor, reason: str, expected_version=None):
-    require_role(actor, Role.COMMISSIONER, agreement=agreement)
+    require_role(actor, *AGREEMENT.roles("decommission"), agreement=agreement)
     return _end("decommission", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
@@ -514,14 +507,14 @@ def _apply(noc, actor) -> None:
     noc.status = NoticeOfChange.Status.IN_EFFECT
     noc.save(update_fields=["status", "decided_by", "decided_at"])
     _event(agreement, actor, "notice_of_change", f"Notice of Change {noc.number} in effect: version {version.number}")
-    if _publishes_notices(agreement):
+    if publishes_notices(agreement):
         competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK10, actor=actor, content=uk10_content(agreement, noc))
 
 
 @transaction.atomic
 def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, changes: dict) -> NoticeOfChange:
     """Only MoJ Procurement issues Notices of Change; a material one waits for the lead commissioner."""
-    require_role(actor, Role.PROCUREMENT, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["notice-of-change"], agreement=agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # numbers are allocated one at a time
     if agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
@@ -546,7 +539,7 @@ def lead_commissioner_of(agreement):
 @transaction.atomic
 def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
     """The lead commissioner agrees (the change takes effect) or refuses a material change."""
-    require_role(actor, Role.COMMISSIONER, agreement=notice.agreement)
+    require_role(actor, *RECORD_ROLES["decide-notice-of-change"], agreement=notice.agreement)
     notice = NoticeOfChange.objects.select_for_update(of=("self",)).select_related("agreement__competition").get(pk=notice.pk)
     if notice.agreement.state in ENDED:
         raise ValidationError("The agreement has ended.")
@@ -623,9 +616,9 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
 @transaction.atomic
 def performance_notice_publish(*, agreement, actor):
     """A UK9 contract performance notice (due at least every 12 months under the 2023 Act)."""
-    require_role(actor, *MANAGERS, agreement=agreement)
+    require_role(actor, *RECORD_ROLES["performance-notice"], agreement=agreement)
     if not performance_notice_possible(agreement):
-        raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices." if not _publishes_notices(agreement)
+        raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices." if not publishes_notices(agreement)
                               else "Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
     return competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(agreement))

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from competitions.interface import Regime
-from contracts import charts, extensions, forms, guards, performance, selectors, services
+from contracts import charts, extensions, forms, performance, selectors, services
+from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
-from core.roles import Role
+from core.roles import roles_text
 from core.templatetags.humanize_money import money
 from cycle.interface import sees_cycles
 from ethical_walls import audit
@@ -72,42 +72,16 @@ def index(request):
 
 # --- the agreement page --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TransitionAction:
-    service: Callable | None  # None: the transition happens another way (a record form, or overnight)
-    roles: tuple  # who may: mirrors the service's require_role, to offer the button only to them
-    how: str  # "button", "form" (a reason), "record" (a record form), "close" (closing the notice), "automatic"
-    hint: str = ""
-
-
-TRANSITIONS = {
-    "mobilise": TransitionAction(services.agreement_mobilise, services.MANAGERS, "button"),
-    "go_live": TransitionAction(services.agreement_go_live, services.MANAGERS, "button"),
-    "start_rectification": TransitionAction(None, services.MANAGERS, "record", "Issuing a rectification notice puts the agreement under rectification."),
-    "end_rectification": TransitionAction(None, services.MANAGERS, "close", "Closing the rectification notice as satisfied returns the agreement to live."),
-    "terminate": TransitionAction(services.agreement_terminate, (Role.PROCUREMENT,), "form"),
-    "decommission": TransitionAction(services.agreement_decommission, (Role.COMMISSIONER,), "form"),
-    "expire": TransitionAction(None, (), "automatic", "Agreements expire overnight once their end date has passed."),
-}
-TRANSITION_ORDER = list(TRANSITIONS)
-
-
-def _roles_text(roles) -> str:
-    return " or ".join(Role(r).label for r in roles)
-
-
 def _transition_panels(request, agreement) -> list[dict]:
-    """The transitions possible from here, each with the checklist of its conditions."""
-    names = sorted({t.name for t in agreement.get_all_state_transitions() if t.source == agreement.state}, key=TRANSITION_ORDER.index)
+    """The steps possible from here, in lifecycle order, each with the checklist of its conditions and how it is taken."""
     open_notice = next((n for n in agreement.rectification_notices.all() if n.status == RectificationNotice.Status.OPEN), None)
     panels = []
-    for name in names:
-        action = TRANSITIONS[name]
-        conditions = guards.conditions(agreement, name)
+    for name in AGREEMENT.possible(agreement.state):
+        step, conditions = AGREEMENT.step(name), AGREEMENT.conditions(agreement, name)
         panels.append({
-            "name": name, "label": services.TRANSITION_LABELS[name], "conditions": conditions, "how": action.how, "hint": action.hint,
-            "ready": all(c.met for c in conditions), "allowed": bool(action.roles) and request.user.has_role(*action.roles),
-            "roles": _roles_text(action.roles), "open_notice": open_notice,
+            "name": name, "label": step.label, "conditions": conditions, "how": step.how, "hint": step.hint,
+            "ready": all(c.met for c in conditions), "allowed": AGREEMENT.may(request.user, name),
+            "roles": AGREEMENT.roles_text(name), "open_notice": open_notice,
         })
     return panels
 
@@ -172,7 +146,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "penalties_total": penalties_total,
         "stewardship_warnings": performance.stewardship_warnings(agreement),
         "kpi_ratings": performance.kpi_ratings(agreement, today) if agreement.competition_id else {},
-        "under_2023_act": _under_2023_act(agreement),
+        "under_2023_act": services.publishes_notices(agreement),
         "contract_notices": agreement.competition.contract_notices if agreement.competition_id else [],
         "versions": versions,
         "current_version": versions[-1] if versions else None,
@@ -189,38 +163,38 @@ def _agreement_context(request, agreement, today: date) -> dict:
 def detail(request, pk, *, refusal=None, status=200):
     agreement = _agreement(request, pk)
     context = _agreement_context(request, agreement, timezone.localdate()) | {
-        "refusal": refusal, "refusal_label": services.TRANSITION_LABELS.get(refusal.transition, "This change") if refusal else "",
+        "refusal": refusal, "refusal_label": AGREEMENT.label(refusal.transition, "This change") if refusal else "",
     }
     return render(request, "contracts/detail.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def transition(request, pk, name):
-    action = TRANSITIONS.get(name)
-    if action is None or action.service is None:
+    service = AGREEMENT.services.get(name)
+    if service is None:
         raise Http404
     agreement = _agreement(request, pk, detail=False)
-    if action.how == "button":
+    if AGREEMENT.step(name).how == "button":
         if request.method != "POST":
             return redirect(reverse("contracts:detail", args=[pk]) + "#next")
         try:
-            moved = action.service(agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement))
+            moved = service(agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement))
         except TransitionRefused as refused:
             return detail(request, pk, refusal=refused, status=409)
         except StaleObject as stale:
             messages.error(request, str(stale))
             return redirect("contracts:detail", pk=pk)
-        messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {moved.state_label}.")
+        messages.success(request, f"{AGREEMENT.label(name)}: now {moved.state_label}.")
         return redirect("contracts:detail", pk=pk)
 
     # Ending an agreement needs a reason: a form, offered only to those the service lets end it.
-    if not request.user.has_role(*action.roles):
-        raise PermissionDenied(f"Only {_roles_text(action.roles)} can do this.")
+    if not AGREEMENT.may(request.user, name):
+        raise PermissionDenied(f"Only {AGREEMENT.roles_text(name)} can do this.")
     form = forms.ReasonForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            moved = apply_service_errors(form, lambda: action.service(
+            moved = apply_service_errors(form, lambda: service(
                 agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement), **form.cleaned_data,
             ))
         except TransitionRefused as refused:
@@ -229,10 +203,10 @@ def transition(request, pk, name):
             form.add_error(None, str(stale))
             moved, status = None, 409
         if moved:
-            messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {moved.state_label}.")
+            messages.success(request, f"{AGREEMENT.label(name)}: now {moved.state_label}.")
             return redirect("contracts:detail", pk=pk)
     return render(request, "contracts/form.html", {
-        "form": form, "title": services.TRANSITION_LABELS[name], "agreement": agreement,
+        "form": form, "title": AGREEMENT.label(name), "agreement": agreement,
         "version": request.POST.get("version", agreement.version), "warning": True,
         "back": reverse("contracts:detail", args=[pk]) + "#next",
     }, status=status)
@@ -261,20 +235,21 @@ def _rectifiable(agreement) -> bool:
     return agreement.state in RUNNING and not any(n.status == RectificationNotice.Status.OPEN for n in agreement.rectification_notices.all())
 
 
-def _under_2023_act(agreement) -> bool:
-    return agreement.competition_id is not None and agreement.regime == Regime.PA_2023
-
-
 @dataclass(frozen=True)
 class RecordAction:
+    kind: str  # its name in URLs and in contracts.machine.RECORD_ROLES
     title: str
     form: type  # a form taking agreement=, user=, target= and query=
     save: Callable  # (agreement, actor, form, target) -> the saved object
     section: str  # the agreement page's section to return to
-    roles: tuple  # who the form is offered to: mirrors the service's require_role
     available: Callable = _always  # (agreement) -> whether the agreement's state allows it: mirrors the service's check
     target: str | None = None  # the kind of record a URL's target id refers to
     may: Callable | None = None  # (user, agreement, target) -> a further condition on who may
+
+    @property
+    def roles(self) -> tuple:
+        """Who the form is offered to: the roles the service checks (contracts.machine.RECORD_ROLES)."""
+        return RECORD_ROLES[self.kind]
 
     def offered(self, user, agreement, target=None) -> bool:
         return (user.has_role(*self.roles) and self.available(agreement)
@@ -308,37 +283,34 @@ def _lead_commissioner(user, agreement, notice) -> bool:
     return notice.status == NoticeOfChange.Status.AWAITING_AGREEMENT and (lead is None or lead.pk == user.pk)
 
 
-MANAGERS = services.MANAGERS
-RECORD_ACTIONS = {
-    "terms": RecordAction("Complete the terms", forms.TermsForm, _terms, "details", MANAGERS, _not_live_yet),
-    "break-point": RecordAction("Add a break point", forms.BreakPointForm,
-                                lambda a, u, f, t: services.break_point_add(agreement=a, actor=u, **f.cleaned_data), "break-points", MANAGERS, _not_live_yet),
-    "supply-chain-member": RecordAction("Add to the supply chain", forms.SupplyChainMemberForm,
-                                        lambda a, u, f, t: services.supply_chain_member_add(agreement=a, actor=u, **f.cleaned_data), "supply-chain", MANAGERS, _not_ended),
-    "measure": RecordAction("Add a measure", forms.MeasureForm,
-                            lambda a, u, f, t: services.measure_add(agreement=a, actor=u, **f.cleaned_data), "measures", MANAGERS, _not_live_yet),
-    "return": RecordAction("Submit a return", forms.ReturnForm, _return, "measures", (Role.CONTRACT_MANAGER,), _running),
-    "cohort-result": RecordAction("Record outcomes by cohort", forms.CohortResultForm,
-                                  lambda a, u, f, t: services.cohort_result_record(agreement=a, actor=u, **f.cleaned_data), "stewardship", (Role.CONTRACT_MANAGER,), _running),
-    "feedback": RecordAction("Record feedback", forms.FeedbackForm,
-                             lambda a, u, f, t: services.feedback_record(agreement=a, actor=u, **f.cleaned_data), "evaluation", (Role.CONTRACT_MANAGER,), _running),
-    "equality-result": RecordAction("Record equality monitoring", forms.EqualityResultForm,
-                                    lambda a, u, f, t: services.equality_result_record(agreement=a, actor=u, **f.cleaned_data), "evaluation",
-                                    (Role.CONTRACT_MANAGER,), _running),
-    "remedial-plan": RecordAction("Agree a remedial action plan", forms.RemedialPlanForm,
-                                  lambda a, u, f, t: services.remedial_plan_add(agreement=a, actor=u, **f.cleaned_data), "remedial-plans", (Role.CONTRACT_MANAGER,), _running),
-    "rectification-notice": RecordAction("Issue a rectification notice", forms.RectificationNoticeForm,
-                                         lambda a, u, f, t: services.rectification_notice_issue(agreement=a, actor=u, **f.cleaned_data), "rectification", MANAGERS, _rectifiable),
-    "close-rectification": RecordAction("Close the rectification notice", forms.RectificationCloseForm,
-                                        lambda a, u, f, t: services.rectification_notice_close(notice=t, actor=u, **f.cleaned_data), "rectification", MANAGERS,
-                                        target="rectification_notice", may=_open_notice),
-    "notice-of-change": RecordAction("Issue a Notice of Change", forms.NoticeOfChangeForm, _notice_of_change, "notices-of-change", (Role.PROCUREMENT,), _not_ended),
-    "decide-notice-of-change": RecordAction("Agree or refuse a Notice of Change", forms.NoticeOfChangeDecisionForm,
-                                            lambda a, u, f, t: services.notice_of_change_decide(notice=t, actor=u, **f.cleaned_data), "notices-of-change",
-                                            (Role.COMMISSIONER,), target="notice_of_change", may=_lead_commissioner),
-    "performance-notice": RecordAction("Publish a contract performance notice (UK9)", forms.ConfirmForm,
-                                       lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", MANAGERS, services.performance_notice_possible),
-}
+RECORD_ACTIONS = {action.kind: action for action in [
+    RecordAction("terms", "Complete the terms", forms.TermsForm, _terms, "details", _not_live_yet),
+    RecordAction("break-point", "Add a break point", forms.BreakPointForm,
+        lambda a, u, f, t: services.break_point_add(agreement=a, actor=u, **f.cleaned_data), "break-points", _not_live_yet),
+    RecordAction("supply-chain-member", "Add to the supply chain", forms.SupplyChainMemberForm,
+        lambda a, u, f, t: services.supply_chain_member_add(agreement=a, actor=u, **f.cleaned_data), "supply-chain", _not_ended),
+    RecordAction("measure", "Add a measure", forms.MeasureForm,
+        lambda a, u, f, t: services.measure_add(agreement=a, actor=u, **f.cleaned_data), "measures", _not_live_yet),
+    RecordAction("return", "Submit a return", forms.ReturnForm, _return, "measures", _running),
+    RecordAction("cohort-result", "Record outcomes by cohort", forms.CohortResultForm,
+        lambda a, u, f, t: services.cohort_result_record(agreement=a, actor=u, **f.cleaned_data), "stewardship", _running),
+    RecordAction("feedback", "Record feedback", forms.FeedbackForm,
+        lambda a, u, f, t: services.feedback_record(agreement=a, actor=u, **f.cleaned_data), "evaluation", _running),
+    RecordAction("equality-result", "Record equality monitoring", forms.EqualityResultForm,
+        lambda a, u, f, t: services.equality_result_record(agreement=a, actor=u, **f.cleaned_data), "evaluation", _running),
+    RecordAction("remedial-plan", "Agree a remedial action plan", forms.RemedialPlanForm,
+        lambda a, u, f, t: services.remedial_plan_add(agreement=a, actor=u, **f.cleaned_data), "remedial-plans", _running),
+    RecordAction("rectification-notice", "Issue a rectification notice", forms.RectificationNoticeForm,
+        lambda a, u, f, t: services.rectification_notice_issue(agreement=a, actor=u, **f.cleaned_data), "rectification", _rectifiable),
+    RecordAction("close-rectification", "Close the rectification notice", forms.RectificationCloseForm,
+        lambda a, u, f, t: services.rectification_notice_close(notice=t, actor=u, **f.cleaned_data), "rectification",
+        target="rectification_notice", may=_open_notice),
+    RecordAction("notice-of-change", "Issue a Notice of Change", forms.NoticeOfChangeForm, _notice_of_change, "notices-of-change", _not_ended),
+    RecordAction("decide-notice-of-change", "Agree or refuse a Notice of Change", forms.NoticeOfChangeDecisionForm,
+        lambda a, u, f, t: services.notice_of_change_decide(notice=t, actor=u, **f.cleaned_data), "notices-of-change", target="notice_of_change", may=_lead_commissioner),
+    RecordAction("performance-notice", "Publish a contract performance notice (UK9)", forms.ConfirmForm,
+        lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", services.performance_notice_possible),
+]}
 
 RECORD_TARGETS = {
     "rectification_notice": selectors.rectification_notice_list,
@@ -357,7 +329,7 @@ def record(request, pk, kind, target_pk=None):
         targets = RECORD_TARGETS[action.target](user=request.user, agreement=agreement)
         target = get_or_404(request.user, targets, pk=target_pk, channel=Channel.PAGE, path=request.path)
     if not request.user.has_role(*action.roles):
-        raise PermissionDenied(f"Only {_roles_text(action.roles)} can do this.")
+        raise PermissionDenied(f"Only {roles_text(action.roles)} can do this.")
     if action.may and not action.may(request.user, agreement, target):
         raise PermissionDenied("This is not yours to decide, or it has been decided already.")
     bound = (request.POST, request.FILES) if request.method == "POST" else ()
@@ -378,7 +350,7 @@ def record(request, pk, kind, target_pk=None):
             return redirect(reverse("contracts:detail", args=[pk]) + f"#{action.section}")
     return render(request, "contracts/form.html", {
         "form": form, "title": action.title, "agreement": agreement, "target": target, "refusal": refusal,
-        "refusal_label": services.TRANSITION_LABELS.get(refusal.transition, action.title) if refusal else "",
+        "refusal_label": AGREEMENT.label(refusal.transition, action.title) if refusal else "",
         "back": reverse("contracts:detail", args=[pk]) + f"#{action.section}",
     }, status=status)
 

@@ -5,6 +5,7 @@ show them as checklists, services refuse a move naming the unmet ones, the API a
 """
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, Callable
 
 
@@ -23,3 +24,8 @@ class ConditionResult:
     label: str
     met: bool
     fix: str
+
+
+def checklist(conditions: Iterable[Condition], record: object) -> list[ConditionResult]:
+    """Each condition that applies to the record, met or not: the checklist pages show and refusals name."""
+    return [ConditionResult(c.code, c.label, bool(c.check(record)), c.fix) for c in conditions if c.applies(record)]

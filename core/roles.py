@@ -1,5 +1,7 @@
 """The roles of SPEC §1, each a Django group created by a data migration."""
 
+from collections.abc import Iterable
+
 from django.db import models
 
 
@@ -17,3 +19,8 @@ class Role(models.TextChoices):
 # competition (plans, agreements, reports, the whole portfolio), whatever else the person holds (SPEC §4).
 # Read by ethical_walls.selectors.sees_commissioning_material and the navigation.
 BID_SIDE_ROLES = frozenset({Role.BID_TEAM})
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    """"Commissioner or MoJ Procurement officer": who may do something, in words."""
+    return " or ".join(Role(r).label for r in roles)

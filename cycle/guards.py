@@ -5,7 +5,7 @@ As for competitions: `passes(name)` is the FSM condition, `conditions()` the che
 
 from decimal import Decimal
 
-from core.conditions import Condition, ConditionResult  # the same checklist shape everywhere
+from core.conditions import Condition, ConditionResult, checklist
 
 AWARDED_STATES = {"awarded", "mobilisation", "live", "closed"}
 
@@ -87,17 +87,10 @@ GUARDS = {
 }
 
 
-def conditions(cycle, transition_name: str) -> list[ConditionResult]:
-    return [ConditionResult(c.code, c.label, bool(c.check(cycle)), c.fix) for c in GUARDS[transition_name] if c.applies(cycle)]
+def conditions(record, name: str) -> list[ConditionResult]:
+    """The checklist of step `name`'s guard (the machine reads the same GUARDS)."""
+    return checklist(GUARDS[name], record)
 
 
-def unmet(cycle, transition_name: str) -> list[ConditionResult]:
-    return [result for result in conditions(cycle, transition_name) if not result.met]
-
-
-def passes(transition_name: str):
-    def guard(cycle) -> bool:
-        return not unmet(cycle, transition_name)
-
-    guard.__name__ = f"guard_{transition_name}"
-    return guard
+def unmet(record, name: str) -> list[ConditionResult]:
+    return [result for result in conditions(record, name) if not result.met]

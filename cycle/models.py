@@ -1,7 +1,7 @@
 """The commissioning cycle (SPEC §2; seed "The Offender Services Commissioning Cycle").
 
-Three phases and eight stages, one state machine; forward moves have guards
-(`cycle.guards`), any stage may step back to an earlier one with a reason.
+Three phases and eight stages, one state machine declared in `cycle.machine`; forward
+moves have guards (`cycle.guards`), any stage may step back to an earlier one with a reason.
 Writes go through `cycle.services`.
 """
 
@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.uploads import RandomName, validate_document
-from cycle import guards
+from cycle.machine import CYCLE
+from cycle.states import OPEN_STAGES, PHASES, STAGE_ORDER, Stage  # noqa: F401  (re-exported)
 from core.append_only import append_only, append_only_trigger
 
 
@@ -32,26 +33,6 @@ class CycleLevel(models.TextChoices):
     LOCAL = "local", "Local"
 
 
-class Stage(models.TextChoices):
-    EVALUATE = "evaluate", "Evaluate"
-    ASSESS_NEEDS = "assess_needs", "Assess needs"
-    PRIORITISE = "prioritise", "Prioritise"
-    DESIGN_SERVICES = "design_services", "Design services"
-    REVIEW_SUPPLY = "review_supply", "Review supply"
-    SECURE_SERVICES = "secure_services", "Secure services"
-    DELIVER = "deliver", "Deliver"
-    MANAGE_PERFORMANCE = "manage_performance", "Manage performance"
-    CLOSING_EVALUATION = "closing_evaluation", "Closing evaluation"
-    CLOSED = "closed", "Closed"
-
-
-STAGE_ORDER = list(Stage.values)
-PHASES = {
-    "Planning": [Stage.EVALUATE, Stage.ASSESS_NEEDS, Stage.PRIORITISE, Stage.DESIGN_SERVICES],
-    "Purchasing": [Stage.REVIEW_SUPPLY, Stage.SECURE_SERVICES],
-    "Performance": [Stage.DELIVER, Stage.MANAGE_PERFORMANCE, Stage.CLOSING_EVALUATION, Stage.CLOSED],
-}
-OPEN_STAGES = STAGE_ORDER[:-1]
 
 
 class CommissioningCycle(ConcurrentTransitionMixin, models.Model):
@@ -92,44 +73,44 @@ class CommissioningCycle(ConcurrentTransitionMixin, models.Model):
         return STAGE_ORDER.index(self.stage) + 1
 
     # --- the state graph (SPEC §2) ---------------------------------------------------------
-    @transition(field=stage, source=Stage.EVALUATE, target=Stage.ASSESS_NEEDS, conditions=[guards.passes("assess_needs")])
+    @transition(field=stage, **CYCLE.fsm("assess_needs"))
     def assess_needs(self):
         pass
 
-    @transition(field=stage, source=Stage.ASSESS_NEEDS, target=Stage.PRIORITISE, conditions=[guards.passes("prioritise")])
+    @transition(field=stage, **CYCLE.fsm("prioritise"))
     def prioritise(self):
         pass
 
-    @transition(field=stage, source=Stage.PRIORITISE, target=Stage.DESIGN_SERVICES, conditions=[guards.passes("design_services")])
+    @transition(field=stage, **CYCLE.fsm("design_services"))
     def design_services(self):
         pass
 
-    @transition(field=stage, source=Stage.DESIGN_SERVICES, target=Stage.REVIEW_SUPPLY, conditions=[guards.passes("review_supply")])
+    @transition(field=stage, **CYCLE.fsm("review_supply"))
     def review_supply(self):
         pass
 
-    @transition(field=stage, source=Stage.REVIEW_SUPPLY, target=Stage.SECURE_SERVICES, conditions=[guards.passes("secure_services")])
+    @transition(field=stage, **CYCLE.fsm("secure_services"))
     def secure_services(self):
         pass
 
-    @transition(field=stage, source=Stage.SECURE_SERVICES, target=Stage.DELIVER, conditions=[guards.passes("deliver")])
+    @transition(field=stage, **CYCLE.fsm("deliver"))
     def deliver(self):
         pass
 
-    @transition(field=stage, source=Stage.DELIVER, target=Stage.MANAGE_PERFORMANCE, conditions=[guards.passes("manage_performance")])
+    @transition(field=stage, **CYCLE.fsm("manage_performance"))
     def manage_performance(self):
         pass
 
-    @transition(field=stage, source=Stage.MANAGE_PERFORMANCE, target=Stage.CLOSING_EVALUATION, conditions=[guards.passes("closing_evaluation")])
+    @transition(field=stage, **CYCLE.fsm("closing_evaluation"))
     def closing_evaluation(self):
         pass
 
-    @transition(field=stage, source=Stage.CLOSING_EVALUATION, target=Stage.CLOSED, conditions=[guards.passes("close")])
+    @transition(field=stage, **CYCLE.fsm("close"))
     def close(self):
         pass
 
     # Stages run in parallel and iterate (seed): any stage may go back to an earlier one.
-    @transition(field=stage, source=OPEN_STAGES[1:], target=RETURN_VALUE(*OPEN_STAGES[:-1]))
+    @transition(field=stage, **CYCLE.fsm("step_back"))
     def step_back(self, to_stage):
         return to_stage
 

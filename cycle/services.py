@@ -13,6 +13,7 @@ from core import dates, transitions
 from core.errors import PermissionDenied
 from core.roles import Role
 from cycle import allocation, guards
+from cycle.machine import CYCLE, FORWARD
 from cycle.models import (
     STAGE_ORDER,
     ClosingEvaluation,
@@ -30,18 +31,6 @@ from cycle.models import (
 )
 from ethical_walls.selectors import sees_commissioning_material
 
-TRANSITION_LABELS = {
-    "assess_needs": "Move on to assessing needs",
-    "prioritise": "Move on to prioritising",
-    "design_services": "Move on to designing services",
-    "review_supply": "Move on to reviewing supply",
-    "secure_services": "Move on to securing services",
-    "deliver": "Move on to delivery",
-    "manage_performance": "Move on to managing performance",
-    "closing_evaluation": "Move on to the closing evaluation",
-    "close": "Close the cycle and open the next",
-}
-FORWARD = list(TRANSITION_LABELS)
 # The funded set is chosen while prioritising (and may be prepared while assessing needs).
 ALLOCATION_STAGES = (Stage.EVALUATE, Stage.ASSESS_NEEDS, Stage.PRIORITISE)
 # Competitions between launch and award: commissioners may not sound the market directly then.
@@ -99,19 +88,14 @@ def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start:
     return cycle
 
 
-def _unmet(cycle, name):
-    return guards.unmet(cycle, name) if name in guards.GUARDS else []  # stepping back has no guards
-
-
 def _transition(name: str, *, cycle, actor, expected_version=None, after_save=None, reason="", **arguments):
     require_commissioner(actor, cycle)
     with transaction.atomic():
         current = _reload(cycle)
         from_stage = transitions.take(current, name, seen_state=cycle.stage, expected_version=expected_version, record=f"Cycle “{cycle.name}”",
-                                      unmet=_unmet, state_field="stage", arguments=arguments)
+                                      unmet=CYCLE.unmet, state_field="stage", arguments=arguments)
         result = after_save(current) if after_save else None
-        label = TRANSITION_LABELS.get(name, "Step back")
-        _event(current, actor, name, f"{label}: {Stage(from_stage).label} to {Stage(current.stage).label}",
+        _event(current, actor, name, f"{CYCLE.label(name)}: {Stage(from_stage).label} to {Stage(current.stage).label}",
                from_stage=from_stage, to_stage=current.stage, reason=reason)
     return result or current
 

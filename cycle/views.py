@@ -15,6 +15,7 @@ from core.forms_utils import apply_service_errors
 from core.pdf import render_pdf
 from core.roles import Role
 from cycle import forms, guards, selectors, services
+from cycle.machine import CYCLE, FORWARD
 from cycle.models import PHASES, STAGE_ORDER, Stage
 from ethical_walls import audit
 from ethical_walls.audit import Channel
@@ -92,14 +93,13 @@ def stage_diagram(cycle) -> list[dict]:
 
 def _next_move(request, cycle):
     """The forward move from the current stage, with the checklist of its conditions (None once closed)."""
-    forward = [t for t in cycle.get_all_stage_transitions() if t.source == cycle.stage and t.name in services.FORWARD]
-    if not forward:
+    name = next(iter(CYCLE.possible(cycle.stage, how={"button"})), None)
+    if name is None:
         return None
-    name = forward[0].name
-    conditions = guards.conditions(cycle, name)
+    conditions = CYCLE.conditions(cycle, name)
     return {
-        "name": name, "label": services.TRANSITION_LABELS[name], "conditions": conditions,
-        "ready": all(c.met for c in conditions), "allowed": request.user.has_role(Role.COMMISSIONER),
+        "name": name, "label": CYCLE.label(name), "conditions": conditions,
+        "ready": all(c.met for c in conditions), "allowed": CYCLE.may(request.user, name),
     }
 
 
@@ -146,7 +146,7 @@ def detail(request, pk, *, refusal=None, status=200):
     can_edit = request.user.has_role(Role.COMMISSIONER)
     context = _cycle_context(request, cycle) | {
         "refusal": refusal,
-        "refusal_label": services.TRANSITION_LABELS.get(refusal.transition, "Move on") if refusal else "",
+        "refusal_label": CYCLE.label(refusal.transition, "Move on") if refusal else "",
         "next_move": _next_move(request, cycle),
         "can_edit": can_edit,
         "step_back_form": forms.StepBackForm(cycle=cycle) if can_edit else None,
@@ -165,7 +165,7 @@ def _expected_version(request, cycle) -> int:
 
 @require_POST
 def move_on(request, pk, name):
-    if name not in services.FORWARD:
+    if name not in FORWARD:
         raise Http404
     cycle = _cycle(request, pk)
     _require_commissioner(request)
@@ -176,7 +176,7 @@ def move_on(request, pk, name):
     except StaleObject as stale:
         messages.error(request, str(stale))
         return redirect("cycle:detail", pk=pk)
-    messages.success(request, f"{services.TRANSITION_LABELS[name]}: now {moved.stage_label}.")
+    messages.success(request, f"{CYCLE.label(name)}: now {moved.stage_label}.")
     if name == "close":
         return redirect("cycle:detail", pk=moved.next_cycle.pk)
     return redirect("cycle:detail", pk=pk)

@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from competitions.machine import LIFECYCLE
 from competitions import services
 from competitions.models import (
     DELIVERY_CONFIDENCE_SCALES,
@@ -141,7 +142,7 @@ def _confidence(rating: str) -> str:
 
 
 def _move(competition: Competition, transition: str, actor: User, **kwargs) -> Competition:
-    return services.TRANSITION_SERVICES[transition](competition=_fresh(competition), actor=actor, **kwargs)
+    return LIFECYCLE.services[transition](competition=_fresh(competition), actor=actor, **kwargs)
 
 
 # --- the commissioning side -------------------------------------------------------------------

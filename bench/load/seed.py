@@ -46,7 +46,7 @@ STATES = {
 }
 PATH = ["draft", "pre_procurement", "pre_qualification", "dialogue", "tender", "bafo", "evaluation", "award_recommended",
         "standstill", "awarded", "mobilisation", "live", "closed"]
-# The transition (competitions.services.TRANSITION_SERVICES) that enters each state: the event's action.
+# The transition (competitions.machine.LIFECYCLE) that enters each state: the event's action.
 MOVES = {
     "pre_procurement": "start_pre_procurement", "pre_qualification": "launch", "dialogue": "open_dialogue", "tender": "invite_tenders",
     "bafo": "call_for_bafo", "evaluation": "start_evaluation", "award_recommended": "recommend_award", "standstill": "start_standstill",

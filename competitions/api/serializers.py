@@ -8,6 +8,7 @@ sees. Input serializers never save: views pass `validated_data` to a service.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from competitions.machine import LIFECYCLE
 from competitions import selectors, services
 from competitions.evaluation import rank_bids
 from competitions.models import (
@@ -217,12 +218,12 @@ class AvailableTransitionsMixin(serializers.Serializer):
 
     def get_available_transitions(self, competition) -> list[str]:
         user = self.context["request"].user
-        allowed = {name for name, roles in services.TRANSITION_ROLES.items() if user.has_role(*roles)}
+        allowed = {name for name in LIFECYCLE.services if LIFECYCLE.may(user, name)}
         if not allowed or not selectors.sees_confidential(user, competition):
             return []  # guards read confidential records: the bid side is told nothing of them
-        # The FSM checks the source state and its conditions, which are the guards (competitions.guards.passes).
+        # The FSM checks the source state and its conditions, which are the guards (competitions.machine.LIFECYCLE.passes).
         possible = {t.name for t in competition.get_available_state_transitions()}
-        return [name for name in services.TRANSITION_SERVICES if name in allowed and name in possible]  # lifecycle order
+        return [name for name in LIFECYCLE.services if name in allowed and name in possible]  # lifecycle order
 
 
 @closed_schema  # so that a response tells it apart from the commissioning side's superset (views.COMPETITION_DETAIL)

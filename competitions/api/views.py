@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from competitions.machine import LIFECYCLE
 from competitions import selectors, services
 from competitions.api.serializers import (
     TRANSITION_REQUESTS,
@@ -59,7 +60,7 @@ def _transition_action(name: str):
 
     handler.__name__ = name
     handler.__doc__ = (
-        f"{services.TRANSITION_LABELS[name]}. Answers the competition as it now is; 409 with the guard's "
+        f"{LIFECYCLE.label(name)}. Answers the competition as it now is; 409 with the guard's "
         "missing conditions when refused, or when the competition changed since the version you read."
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
@@ -72,7 +73,7 @@ def _transition_action(name: str):
 
 def with_transition_actions(viewset):
     """One POST action per transition, from the services' table: /competitions/{id}/start-pre-procurement/ …"""
-    for name in services.TRANSITION_SERVICES:
+    for name in LIFECYCLE.services:
         setattr(viewset, name, _transition_action(name))
     return viewset
 
@@ -160,9 +161,9 @@ class CompetitionViewSet(VersionedDetailMixin, viewsets.GenericViewSet):
         given.is_valid(raise_exception=True)
         arguments = dict(given.validated_data)
         version = self.precondition(competition, arguments.pop("version", None), authorise=lambda: services.require_commissioning_side(
-            request.user, competition, *services.TRANSITION_ROLES[name],
+            request.user, competition, *LIFECYCLE.roles(name),
         ))
-        services.TRANSITION_SERVICES[name](competition=competition, actor=request.user, expected_version=version, **arguments)
+        LIFECYCLE.services[name](competition=competition, actor=request.user, expected_version=version, **arguments)
         return self.detail_response(competition.pk)
 
     @extend_schema(request=TieBreakRecordSerializer, responses={200: COMPETITION_DETAIL, **problem_responses(400, 403, 404)})

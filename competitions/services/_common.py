@@ -9,13 +9,13 @@ from competitions.models import (
 from core import transitions
 from core.errors import PermissionDenied
 from core.signals import published_facts_changed
-from core.roles import Role
+from core.roles import Role, roles_text
 from ethical_walls.selectors import sees_confidential
 
 
 def require_role(actor, *roles: Role) -> None:
     if not actor.has_role(*roles):
-        names = " or ".join(Role(r).label for r in roles)
+        names = roles_text(roles)
         raise PermissionDenied(f"Only {names} can do this.")
 
 

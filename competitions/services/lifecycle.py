@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from competitions import guards, notices
+from competitions import notices
+from competitions.machine import LIFECYCLE
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import (
     PROCEDURES_BY_REGIME,
@@ -32,41 +33,6 @@ from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls import selectors as wall_selectors
 from competitions.services._common import _event, _reload, require_commissioning_side, require_role
-
-
-# Who may move a competition along (seed: "The Competition Lifecycle"): commissioners
-# run pre-procurement and mobilisation, MoJ Procurement leads the procurement phase,
-# the SRO closes the competition when benefits are reported.
-TRANSITION_ROLES = {
-    "start_pre_procurement": {Role.COMMISSIONER},
-    "launch": {Role.PROCUREMENT},
-    "open_dialogue": {Role.PROCUREMENT},
-    "invite_tenders": {Role.PROCUREMENT},
-    "call_for_bafo": {Role.PROCUREMENT},
-    "start_evaluation": {Role.PROCUREMENT},
-    "recommend_award": {Role.PROCUREMENT},
-    "start_standstill": {Role.PROCUREMENT},
-    "award": {Role.PROCUREMENT},
-    "start_mobilisation": {Role.COMMISSIONER},
-    "go_live": {Role.COMMISSIONER},
-    "close": {Role.SRO},
-    "abandon": {Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT},
-}
-TRANSITION_LABELS = {
-    "start_pre_procurement": "Start pre-procurement",
-    "launch": "Launch the procurement",
-    "open_dialogue": "Open dialogue",
-    "invite_tenders": "Invite tenders",
-    "call_for_bafo": "Call for best and final offers",
-    "start_evaluation": "Start evaluation",
-    "recommend_award": "Recommend award",
-    "start_standstill": "Start standstill",
-    "award": "Award the contract",
-    "start_mobilisation": "Start mobilisation",
-    "go_live": "Go live",
-    "close": "Close the competition",
-    "abandon": "Abandon the competition",
-}
 
 
 
@@ -224,24 +190,26 @@ def _transition(
     before_save=None, after_save=None,
 ) -> Competition:
     """Apply one transition. `before_save` may set fields; `after_save` creates dependent records."""
-    require_commissioning_side(actor, competition, *TRANSITION_ROLES[name])
+    require_commissioning_side(actor, competition, *LIFECYCLE.roles(name))
     with transaction.atomic():
         current = _reload(competition)
         from_state = transitions.take(current, name, seen_state=competition.state, expected_version=expected_version,
-                                      record=f"Competition {competition.reference}", unmet=guards.unmet, before_save=before_save)
+                                      record=f"Competition {competition.reference}", unmet=LIFECYCLE.unmet, before_save=before_save)
         if after_save:
             after_save(current)
         _event(
-            current, actor, name, f"{TRANSITION_LABELS[name]}: {State(from_state).label} to {State(current.state).label}",
+            current, actor, name, f"{LIFECYCLE.label(name)}: {State(from_state).label} to {State(current.state).label}",
             from_state=from_state, to_state=current.state, reason=reason,
         )
     return current
 
 
+@LIFECYCLE.service("start_pre_procurement")
 def competition_start_pre_procurement(*, competition, actor, expected_version=None):
     return _transition("start_pre_procurement", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("launch")
 def competition_launch(*, competition, actor, expected_version=None):
     def publish(current):
         current.criteria.update(published=True)
@@ -255,22 +223,27 @@ def competition_launch(*, competition, actor, expected_version=None):
                        before_save=stamp, after_save=publish)
 
 
+@LIFECYCLE.service("open_dialogue")
 def competition_open_dialogue(*, competition, actor, expected_version=None):
     return _transition("open_dialogue", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("invite_tenders")
 def competition_invite_tenders(*, competition, actor, expected_version=None):
     return _transition("invite_tenders", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("call_for_bafo")
 def competition_call_for_bafo(*, competition, actor, expected_version=None):
     return _transition("call_for_bafo", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("start_evaluation")
 def competition_start_evaluation(*, competition, actor, expected_version=None):
     return _transition("start_evaluation", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("recommend_award")
 def competition_recommend_award(*, competition, actor, bid: Bid | None = None, rationale: str = "", expected_version=None):
     """MoJ Procurement recommends the highest-ranked bid unless it names another and says why.
 
@@ -305,6 +278,7 @@ def _ranked_first_rationale(competition, ranking) -> str:
     return f"Tied for first ({figure}) with {others}; placed first by the tie-break ({tie_break.method}): {tie_break.reason}"
 
 
+@LIFECYCLE.service("start_standstill")
 def competition_start_standstill(*, competition, actor, expected_version=None):
     """Standstill starts now; under the 2023 Act, from publication of the contract award notice (UK6)."""
     today = timezone.localdate()
@@ -323,6 +297,7 @@ def competition_start_standstill(*, competition, actor, expected_version=None):
     )
 
 
+@LIFECYCLE.service("award")
 def competition_award(*, competition, actor, expected_version=None):
     """Award creates the agreement: a contract for a non-crown provider, an SLA for a crown body."""
     from contracts.interface import agreement_create_from_award  # contracts builds on competitions: imported when awarding
@@ -333,20 +308,24 @@ def competition_award(*, competition, actor, expected_version=None):
     return _transition("award", competition=competition, actor=actor, expected_version=expected_version, after_save=create_agreement)
 
 
+@LIFECYCLE.service("start_mobilisation")
 def competition_start_mobilisation(*, competition, actor, expected_version=None):
     return _transition("start_mobilisation", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("go_live")
 def competition_go_live(*, competition, actor, expected_version=None):
     return _transition("go_live", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("close")
 def competition_close(*, competition, actor, expected_version=None):
     return _transition("close", competition=competition, actor=actor, expected_version=expected_version)
 
 
+@LIFECYCLE.service("abandon")
 def competition_abandon(*, competition, actor, reason: str, expected_version=None):
-    require_commissioning_side(actor, competition, *TRANSITION_ROLES["abandon"])
+    require_commissioning_side(actor, competition, *LIFECYCLE.roles("abandon"))
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for abandoning the competition."})
 
@@ -364,18 +343,3 @@ def competition_abandon(*, competition, actor, reason: str, expected_version=Non
     )
 
 
-TRANSITION_SERVICES = {
-    "start_pre_procurement": competition_start_pre_procurement,
-    "launch": competition_launch,
-    "open_dialogue": competition_open_dialogue,
-    "invite_tenders": competition_invite_tenders,
-    "call_for_bafo": competition_call_for_bafo,
-    "start_evaluation": competition_start_evaluation,
-    "recommend_award": competition_recommend_award,
-    "start_standstill": competition_start_standstill,
-    "award": competition_award,
-    "start_mobilisation": competition_start_mobilisation,
-    "go_live": competition_go_live,
-    "close": competition_close,
-    "abandon": competition_abandon,
-}

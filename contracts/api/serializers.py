@@ -12,8 +12,6 @@ a second set under a name drf-spectacular has seen fails `spectacular --fail-on-
 The input still accepts only those values.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts import performance, selectors, services
+from contracts.machine import AGREEMENT
 from contracts.models import (
     RUNNING,
     Agreement,
@@ -38,7 +37,6 @@ from contracts.models import (
     Route,
     SupplyChainMember,
 )
-from core.roles import Role
 from core.api.serializers import IdField, PlainChoiceField, UserSummarySerializer, one_of
 from cycle.interface import Outcome
 
@@ -337,13 +335,13 @@ class AgreementDetailSerializer(AgreementSerializer):
 
     def get_available_transitions(self, agreement) -> list[str]:
         user = self.context["request"].user
-        allowed = {name for name, move in TRANSITIONS.items() if user.has_role(*move.roles)}
+        allowed = {name for name in AGREEMENT.services if AGREEMENT.may(user, name)}
         if not allowed:
             return []
-        # The FSM checks the source state and the conditions, which are the guards (contracts.guards.unmet),
+        # The FSM checks the source state and the conditions, which are the guards (contracts.machine.AGREEMENT.passes),
         # reading only the prefetched measures and rectification notices.
         possible = {t.name for t in agreement.get_available_state_transitions()}
-        return [name for name in TRANSITIONS if name in allowed and name in possible]  # lifecycle order
+        return [name for name in AGREEMENT.services if name in allowed and name in possible]  # lifecycle order
 
 
 class AgreementUpdateSerializer(serializers.ModelSerializer):
@@ -380,23 +378,11 @@ class AgreementEndSerializer(AgreementTransitionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Required: why the agreement ends early.")
 
 
-@dataclass(frozen=True)
-class Move:
-    """A transition offered as a POST action: the service that applies it, who may, and its request body."""
-
-    service: Callable
-    roles: tuple[str, ...]
-    request: type[serializers.Serializer] = AgreementTransitionSerializer
-
-
-# The transitions offered as POST actions, in lifecycle order. The roles repeat each service's
-# own check (SPEC §1), to list only what the caller may do; the service still decides.
-# Rectification moves follow rectification notices; expiry is the nightly task's.
-TRANSITIONS = {
-    "mobilise": Move(services.agreement_mobilise, services.MANAGERS),
-    "go_live": Move(services.agreement_go_live, services.MANAGERS),
-    "terminate": Move(services.agreement_terminate, (Role.PROCUREMENT,), AgreementEndSerializer),
-    "decommission": Move(services.agreement_decommission, (Role.COMMISSIONER,), AgreementEndSerializer),
+# The request body of each step offered as a POST action (the machine's steps that have a service, in
+# lifecycle order: rectification moves follow rectification notices; expiry is the nightly task's).
+TRANSITION_REQUESTS: dict[str, type[serializers.Serializer]] = {
+    "terminate": AgreementEndSerializer,
+    "decommission": AgreementEndSerializer,
 }
 
 

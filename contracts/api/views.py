@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from contracts import selectors, services
+from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.api.serializers import (
-    TRANSITIONS,
+    TRANSITION_REQUESTS,
+    AgreementTransitionSerializer,
     AgreementDetailSerializer,
     AgreementFilterSerializer,
     AgreementRecordFilterSerializer,
@@ -64,19 +66,19 @@ def _transition_action(name: str):
 
     handler.__name__ = name
     handler.__doc__ = (
-        f"{services.TRANSITION_LABELS[name]}. Answers the agreement as it now is; 409 with the guard's "
+        f"{AGREEMENT.label(name)}. Answers the agreement as it now is; 409 with the guard's "
         "missing conditions when refused, or when the agreement changed since the version you read."
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
     return extend_schema(
-        request=TRANSITIONS[name].request, parameters=[IF_MATCH, ETAG],
+        request=TRANSITION_REQUESTS.get(name, AgreementTransitionSerializer), parameters=[IF_MATCH, ETAG],
         responses={200: AgreementDetailSerializer, **problem_responses(400, 403, 404, 409, 412, 428)},
     )(handler)
 
 
 def with_transition_actions(viewset):
-    """One POST action per transition, from the table: /agreements/{id}/mobilise/, /go-live/, /terminate/, /decommission/."""
-    for name in TRANSITIONS:
+    """One POST action per step with a service (contracts.machine): /agreements/{id}/mobilise/, /go-live/, /terminate/, /decommission/."""
+    for name in AGREEMENT.services:
         setattr(viewset, name, _transition_action(name))
     return viewset
 
@@ -137,20 +139,19 @@ class AgreementViewSet(VersionedDetailMixin, AgreementContextMixin, viewsets.Gen
         changes.is_valid(raise_exception=True)
         terms = dict(changes.validated_data)
         version = self.precondition(agreement, terms.pop("version", None),
-                                    authorise=lambda: services.require_role(request.user, *services.MANAGERS, agreement=agreement))
+                                    authorise=lambda: services.require_role(request.user, *RECORD_ROLES["terms"], agreement=agreement))
         services.agreement_update(agreement=agreement, actor=request.user, expected_version=version, **terms)
         return self.detail_response(agreement.pk)
 
     def transition(self, request, name: str) -> Response:
         """POST /agreements/{id}/<transition>/: the one handler behind every transition action."""
         agreement = self.get_object()
-        move = TRANSITIONS[name]
-        given = move.request(data=request.data, context=self.get_serializer_context())
+        given = TRANSITION_REQUESTS.get(name, AgreementTransitionSerializer)(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         arguments = dict(given.validated_data)
         version = self.precondition(agreement, arguments.pop("version", None),
-                                    authorise=lambda: services.require_role(request.user, *move.roles, agreement=agreement))
-        move.service(agreement=agreement, actor=request.user, expected_version=version, **arguments)
+                                    authorise=lambda: services.require_role(request.user, *AGREEMENT.roles(name), agreement=agreement))
+        AGREEMENT.services[name](agreement=agreement, actor=request.user, expected_version=version, **arguments)
         return self.detail_response(agreement.pk)
 
 

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from core.api.serializers import IdField, PlainChoiceField, UserSummarySerializer, one_of
 from core.errors import PermissionDenied
 from cycle import guards, services
+from cycle.machine import FORWARD
 from cycle.models import (
     OPEN_STAGES,
     PHASES,
@@ -207,9 +208,9 @@ class CycleDetailSerializer(CycleSerializer):
     def get_available_moves(self, cycle) -> list[str]:
         if not may_change(self.context["request"].user, cycle):
             return []
-        # The FSM checks the source stage and the conditions, which are the guards (cycle.guards.passes).
+        # The FSM checks the source stage and the conditions, which are the guards (cycle.machine.CYCLE.passes).
         possible = {t.name for t in cycle.get_available_stage_transitions()}
-        return [name for name in services.FORWARD if name in possible]  # cycle order
+        return [name for name in FORWARD if name in possible]  # cycle order
 
 
 # --- input -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from core.api.exceptions import problem_responses
 from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
 from core.api.views import LOOKUP_VALUE_REGEX
 from cycle import selectors, services
+from cycle.machine import CYCLE, FORWARD
 from cycle.api.serializers import (
     AllocationSerializer,
     CycleCreateSerializer,
@@ -47,7 +48,7 @@ def _move_action(name: str):
 
     handler.__name__ = name
     handler.__doc__ = (
-        f"{services.TRANSITION_LABELS[name]}. Answers the cycle as it now is; 409 with the guard's missing "
+        f"{CYCLE.label(name)}. Answers the cycle as it now is; 409 with the guard's missing "
         "conditions when refused; 428 without If-Match (or `version`), 412 when the cycle changed since you read it."
     )
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(handler)
@@ -55,8 +56,8 @@ def _move_action(name: str):
 
 
 def with_move_actions(viewset):
-    """One POST action per forward move, from the services' table: /cycles/{id}/assess-needs/ …"""
-    for name in services.FORWARD:
+    """One POST action per forward move, from the machine's forward steps (cycle.machine): /cycles/{id}/assess-needs/ …"""
+    for name in FORWARD:
         setattr(viewset, name, _move_action(name))
     return viewset
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
+from competitions.machine import LIFECYCLE
 from competitions import guards, services
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, ModeratedScore, State
@@ -86,7 +87,7 @@ class Journey:
             "start_pre_procurement": self.commissioner, "start_mobilisation": self.commissioner,
             "go_live": self.commissioner, "close": self.sro, "abandon": self.commissioner,
         }.get(transition, self.procurement)
-        return services.TRANSITION_SERVICES[transition](competition=self.refresh(), actor=actor, **kwargs)
+        return LIFECYCLE.services[transition](competition=self.refresh(), actor=actor, **kwargs)
 
     # --- meeting each condition ---------------------------------------------------------------
     def satisfy(self, code):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from competitions.machine import LIFECYCLE
 from competitions import guards, services
 from competitions.models import Bid, Clarification, Competition, GatewayReview, State
 from core.models import ServiceArea
@@ -271,7 +272,7 @@ def test_update_refuses_an_unknown_or_empty_change(journey):
 
 def test_every_transition_is_a_post_action_with_a_hyphenated_path(journey):
     api = client_for(journey.procurement)
-    for name in services.TRANSITION_SERVICES:
+    for name in LIFECYCLE.services:
         response = api.get(url(journey.competition, name.replace("_", "-")))
         problem(response, 405)  # the path exists, for POST only
 

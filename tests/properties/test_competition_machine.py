@@ -16,8 +16,9 @@ from django.urls import reverse
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule, run_state_machine_as_test
 
+from competitions.machine import LIFECYCLE
 from competitions import forms as competition_forms
-from competitions import services, views
+from competitions import guards, views
 from competitions.api import serializers
 from competitions.models import (
     AwardRecommendation,
@@ -63,7 +64,7 @@ ACTORS = [
     "commissioner", "procurement", "sro", "evaluator", "reviewer",
     "outsider_commissioner", "contract_manager", "bid_team", "oversight", "nobody",
 ]
-TRANSITIONS = list(services.TRANSITION_SERVICES)
+TRANSITIONS = list(LIFECYCLE.services)
 NAMES = TRANSITIONS + ["explode", "delete", "launch_"]
 AFTER_RECOMMENDATION = {State.AWARD_RECOMMENDED, State.STANDSTILL, State.AWARDED, State.MOBILISATION, State.LIVE, State.CLOSED}
 AFTER_STANDSTILL = {State.STANDSTILL, State.AWARDED, State.MOBILISATION, State.LIVE, State.CLOSED}
@@ -117,7 +118,7 @@ class CompetitionMachine(StateMachineProperties):
         if name not in available:
             return {}
         user = self.user(actor)
-        if not (user.has_role(*services.TRANSITION_ROLES[name]) and sees_confidential(user, self.reload())):
+        if not (user.has_role(*LIFECYCLE.roles(name)) and sees_confidential(user, self.reload())):
             return {}
         return {name: available[name]}
 
@@ -152,7 +153,7 @@ class CompetitionMachine(StateMachineProperties):
             if code not in self.journey.satisfied:
                 self.satisfy(code)
                 self.check_step()
-        holders = [a for a in ACTORS if self.user(a).has_role(*services.TRANSITION_ROLES[name])]
+        holders = [a for a in ACTORS if self.user(a).has_role(*LIFECYCLE.roles(name))]
         actor = data.draw(st.sampled_from(holders or ACTORS), label="actor")
         self.attempt(name, channel, actor, version, reason, False, send_bid, None)
 
@@ -178,7 +179,7 @@ class CompetitionMachine(StateMachineProperties):
             extra["rationale"] = reason
         if channel == "service":
             competition = self.stale if stale_instance else current
-            self.service(services.TRANSITION_SERVICES[name], competition=competition, actor=user, expected_version=sent_version, **extra)
+            self.service(LIFECYCLE.services[name], competition=competition, actor=user, expected_version=sent_version, **extra)
         elif channel == "page":
             data = {k: (v.pk if isinstance(v, Bid) else v) for k, v in extra.items() if v is not None}
             if sent_version is not None:
@@ -200,7 +201,7 @@ class CompetitionMachine(StateMachineProperties):
         """Meet one guard condition the way its users would (Journey.satisfy), preferring the next moves'."""
         codes = [code for name in self.next_moves() for code in self.journey.codes(name) if code not in self.journey.satisfied]
         if not codes:
-            every = [c.code for conditions in services.guards.GUARDS.values() for c in conditions]
+            every = [c.code for conditions in guards.GUARDS.values() for c in conditions]
             codes = [code for code in every if code not in self.journey.satisfied]
         if not codes:
             return

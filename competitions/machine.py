@@ -1,0 +1,32 @@
+"""The competition's lifecycle, declared once (SPEC §3; seed "The Competition Lifecycle").
+
+Who may take each step: commissioners run pre-procurement and mobilisation, MoJ Procurement
+leads the procurement phase, the SRO closes the competition when benefits are reported.
+The FSM graph (models.py), the services, the page's buttons and the API's actions read it;
+the guards are `competitions.guards.GUARDS`; each step's service registers itself
+(`competitions.services.lifecycle`).
+"""
+
+from competitions import guards
+from competitions.states import ABANDONABLE, State
+from core.machines import Machine, Step
+from core.roles import Role
+
+COMMISSIONER, PROCUREMENT, SRO = (Role.COMMISSIONER,), (Role.PROCUREMENT,), (Role.SRO,)
+
+LIFECYCLE = Machine("competition", [
+    Step("start_pre_procurement", State.DRAFT, State.PRE_PROCUREMENT, "Start pre-procurement", COMMISSIONER),
+    Step("launch", State.PRE_PROCUREMENT, State.PRE_QUALIFICATION, "Launch the procurement", PROCUREMENT),
+    Step("open_dialogue", State.PRE_QUALIFICATION, State.DIALOGUE, "Open dialogue", PROCUREMENT),
+    Step("invite_tenders", [State.PRE_QUALIFICATION, State.DIALOGUE], State.TENDER, "Invite tenders", PROCUREMENT),
+    Step("call_for_bafo", State.TENDER, State.BAFO, "Call for best and final offers", PROCUREMENT),
+    Step("start_evaluation", State.BAFO, State.EVALUATION, "Start evaluation", PROCUREMENT),
+    Step("recommend_award", State.EVALUATION, State.AWARD_RECOMMENDED, "Recommend award", PROCUREMENT, how="form"),
+    Step("start_standstill", State.AWARD_RECOMMENDED, State.STANDSTILL, "Start standstill", PROCUREMENT),
+    Step("award", State.STANDSTILL, State.AWARDED, "Award the contract", PROCUREMENT),
+    Step("start_mobilisation", State.AWARDED, State.MOBILISATION, "Start mobilisation", COMMISSIONER),
+    Step("go_live", State.MOBILISATION, State.LIVE, "Go live", COMMISSIONER),
+    Step("close", State.LIVE, State.CLOSED, "Close the competition", SRO),
+    # The last resort, offered last.
+    Step("abandon", ABANDONABLE, State.ABANDONED, "Abandon the competition", (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT), how="form"),
+], guards=guards.GUARDS)
