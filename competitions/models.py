@@ -39,6 +39,7 @@ from competitions.states import (  # noqa: F401  (re-exported: models are where 
 )
 from core.uploads import RandomName, validate_document
 from core.append_only import append_only, append_only_trigger
+from core.events import TimelineEvent
 
 
 class Programme(models.Model):
@@ -532,18 +533,13 @@ class Notice(models.Model):
 
 
 @append_only
-class CompetitionEvent(models.Model):
-    """The competition's timeline: transitions and records, who and when."""
+class CompetitionEvent(TimelineEvent):
+    """The competition's timeline: transitions and records, who and when (core.events)."""
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=60)
-    description = models.CharField(max_length=300)
     from_state = models.CharField(max_length=30, blank=True, choices=State.choices)
     to_state = models.CharField(max_length=30, blank=True, choices=State.choices)
-    reason = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         triggers = [append_only_trigger()]
-        ordering = ["at", "id"]

@@ -16,6 +16,7 @@ from contracts.machine import AGREEMENT
 from contracts.states import RUNNING, AgreementState  # noqa: F401  (re-exported)
 from core.uploads import RandomName, validate_document
 from core.append_only import append_only, append_only_trigger
+from core.events import TimelineEvent
 
 
 class AgreementKind(models.TextChoices):
@@ -291,19 +292,15 @@ class AgreementVersion(models.Model):
 
 
 @append_only
-class AgreementEvent(models.Model):
+class AgreementEvent(TimelineEvent):
+    """The agreement's timeline (core.events); overnight expiry has no actor."""
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=40)
-    description = models.CharField(max_length=300)
     from_state = models.CharField(max_length=30, blank=True, choices=AgreementState.choices)
     to_state = models.CharField(max_length=30, blank=True, choices=AgreementState.choices)
-    reason = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         triggers = [append_only_trigger()]
-        ordering = ["at", "id"]
 
 
 class Feedback(models.Model):

@@ -30,7 +30,8 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from core import dates, transitions
+from core import dates, events, transitions
+from core.events import EventKind
 from core.errors import TransitionRefused
 from core.roles import Role, roles_text
 from core.signals import published_facts_changed
@@ -55,8 +56,8 @@ def require_role(actor, *roles, agreement=None) -> None:
 
 
 def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
-    event = AgreementEvent.objects.create(agreement=agreement, actor=actor, action=action, description=description[:300],
-                                          from_state=from_state, to_state=to_state, reason=reason)
+    event = events.write(AgreementEvent, agreement=agreement, actor=actor, kind=action, description=description,
+                         from_state=from_state, to_state=to_state, reason=reason)
     if agreement.competition_id:  # the contract a competition let is published under its OCID
         published_facts_changed.send(sender=AgreementEvent, competition_id=agreement.competition_id)
     return event
@@ -138,7 +139,7 @@ def agreement_create_from_award(*, competition, recommendation, actor) -> Agreem
         provider=provider, competition=competition, service_area=competition.service_area,
         value=recommendation.bid.price, state=AgreementState.MOBILISING,
     )
-    _event(agreement, actor, "created", f"Created by the award of {competition.reference}")
+    _event(agreement, actor, EventKind.CREATED, f"Created by the award of {competition.reference}")
     return agreement
 
 
@@ -164,7 +165,7 @@ def agreement_create(*, actor, reference: str, title: str, provider, service_are
     _check_term(agreement)
     agreement.full_clean(exclude=["state"])
     agreement.save()
-    _event(agreement, actor, "created", f"Agreement created ({agreement.get_route_display().lower()})")
+    _event(agreement, actor, EventKind.CREATED, f"Agreement created ({agreement.get_route_display().lower()})")
     return agreement
 
 
@@ -200,7 +201,7 @@ def agreement_update(*, agreement, actor, expected_version: int | None = None, *
     locked.full_clean(exclude=["state"])
     locked.version += 1
     transitions.save_changed(locked, before)
-    _event(locked, actor, "updated", "Terms completed: " + ", ".join(sorted(changes)))
+    _event(locked, actor, EventKind.UPDATED, "Terms completed: " + ", ".join(sorted(changes)))
     return locked
 
 
@@ -216,7 +217,7 @@ def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> Br
     point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
     point.full_clean()
     point.save()
-    _event(agreement, actor, "record", f"Break point on {on:%d %B %Y} ({notice_months} months' notice)")
+    _event(agreement, actor, EventKind.RECORD, f"Break point on {on:%d %B %Y} ({notice_months} months' notice)")
     return point
 
 
@@ -233,7 +234,7 @@ def supply_chain_member_add(*, agreement, actor, organisation, role: str, fundin
     total = sum(SupplyChainMember.objects.filter(agreement=agreement).values_list("funding_share", flat=True), Decimal(0))
     if total > 100:
         raise ValidationError({"funding_share": f"The supply chain's shares of funding would total {total.normalize():f}%."})
-    _event(agreement, actor, "record", f"Supply chain: {organisation} ({member.get_role_display().lower()})")
+    _event(agreement, actor, EventKind.RECORD, f"Supply chain: {organisation} ({member.get_role_display().lower()})")
     return member
 
 
@@ -244,7 +245,7 @@ def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, *
     measure = Measure(agreement=agreement, name=name, target=target, outcome=outcome, **fields)
     measure.full_clean()
     measure.save()
-    _event(agreement, actor, "record", f"Measure added: {name}")
+    _event(agreement, actor, EventKind.RECORD, f"Measure added: {name}")
     return measure
 
 
@@ -268,7 +269,7 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
     except IntegrityError:
         raise ValidationError({"period_start": "A return for this period is already in."}) from None
     rating = performance.rag(measure, value)
-    _event(agreement, actor, "return", f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
+    _event(agreement, actor, EventKind.RETURN, f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
     return item
 
 
@@ -280,7 +281,7 @@ def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
     locked.evidence_file = evidence_file
     locked.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)
     locked.save(update_fields=["evidence_file"])
-    _event(item.measure.agreement, actor, "return", f"Evidence attached to the return for {item.measure.name}, period from {item.period_start:%d %B %Y}")
+    _event(item.measure.agreement, actor, EventKind.RETURN, f"Evidence attached to the return for {item.measure.name}, period from {item.period_start:%d %B %Y}")
     return locked
 
 
@@ -295,7 +296,7 @@ def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, d
         agreement=agreement, period_start=period_start, cohort=cohort,
         defaults={"difficulty": difficulty, "referrals": referrals, "outcomes": outcomes},
     )
-    _event(agreement, actor, "record", f"Cohort results {'recorded' if created else 'corrected'}: {cohort}, period from {period_start:%d %B %Y}")
+    _event(agreement, actor, EventKind.RECORD, f"Cohort results {'recorded' if created else 'corrected'}: {cohort}, period from {period_start:%d %B %Y}")
     return result
 
 
@@ -309,7 +310,7 @@ def feedback_record(*, agreement, actor, received_on: date, source: str, satisfa
                     respondents=respondents, summary=summary, recorded_by=actor)
     item.full_clean()
     item.save()
-    _event(agreement, actor, "record", f"{Feedback.Source(source).label} feedback recorded: {satisfaction} out of 5")
+    _event(agreement, actor, EventKind.RECORD, f"{Feedback.Source(source).label} feedback recorded: {satisfaction} out of 5")
     return item
 
 
@@ -325,7 +326,7 @@ def equality_result_record(*, agreement, actor, period_start: date, characterist
         defaults={"referrals": referrals, "outcomes": outcomes},
     )
     label = EqualityResult.Characteristic(characteristic).label
-    _event(agreement, actor, "record", f"Equality monitoring {'recorded' if created else 'corrected'}: {label}, {group}, period from {period_start:%d %B %Y}")
+    _event(agreement, actor, EventKind.RECORD, f"Equality monitoring {'recorded' if created else 'corrected'}: {label}, {group}, period from {period_start:%d %B %Y}")
     return result
 
 
@@ -338,7 +339,7 @@ def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=N
     plan = RemedialActionPlan(agreement=agreement, measure=measure, actions=actions, agreed_on=timezone.localdate(), due_on=due_on)
     plan.full_clean()
     plan.save()
-    _event(agreement, actor, "record", "Remedial action plan agreed")
+    _event(agreement, actor, EventKind.RECORD, "Remedial action plan agreed")
     return plan
 
 
@@ -393,7 +394,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
     if agreement.state == AgreementState.LIVE:
         _transition("start_rectification", agreement=agreement, actor=actor, reason=failings)
     else:  # a further notice after a failed one
-        _event(agreement, actor, "rectification", "Further rectification notice issued", reason=failings)
+        _event(agreement, actor, EventKind.RECTIFICATION, "Further rectification notice issued", reason=failings)
     return notice
 
 
@@ -411,7 +412,7 @@ def rectification_notice_close(*, notice, actor, satisfied: bool) -> Rectificati
     if satisfied:
         _transition("end_rectification", agreement=agreement, actor=actor, reason="Rectification notice satisfied")
     else:
-        _event(agreement, actor, "rectification", "Rectification notice failed: termination may follow")
+        _event(agreement, actor, EventKind.RECTIFICATION, "Rectification notice failed: termination may follow")
     return notice
 
 
@@ -506,7 +507,7 @@ def _apply(noc, actor) -> None:
     version = _new_version(agreement, noc)
     noc.status = NoticeOfChange.Status.IN_EFFECT
     noc.save(update_fields=["status", "decided_by", "decided_at"])
-    _event(agreement, actor, "notice_of_change", f"Notice of Change {noc.number} in effect: version {version.number}")
+    _event(agreement, actor, EventKind.NOTICE_OF_CHANGE, f"Notice of Change {noc.number} in effect: version {version.number}")
     if publishes_notices(agreement):
         competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK10, actor=actor, content=uk10_content(agreement, noc))
 
@@ -526,7 +527,7 @@ def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, ch
         agreement=agreement, number=number, summary=summary, material=material, changes=clean, issued_by=actor,
         status=NoticeOfChange.Status.AWAITING_AGREEMENT if material else NoticeOfChange.Status.IN_EFFECT,
     )
-    _event(agreement, actor, "notice_of_change", f"Notice of Change {number} issued{' (material: awaiting agreement)' if material else ''}")
+    _event(agreement, actor, EventKind.NOTICE_OF_CHANGE, f"Notice of Change {number} issued{' (material: awaiting agreement)' if material else ''}")
     if not material:
         _apply(noc, actor)
     return noc
@@ -555,7 +556,7 @@ def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
     else:
         notice.status = NoticeOfChange.Status.REFUSED
         notice.save(update_fields=["status", "decided_by", "decided_at"])
-        _event(notice.agreement, actor, "notice_of_change", f"Notice of Change {notice.number} refused by the lead commissioner")
+        _event(notice.agreement, actor, EventKind.NOTICE_OF_CHANGE, f"Notice of Change {notice.number} refused by the lead commissioner")
     return notice
 
 

@@ -16,6 +16,7 @@ from core.uploads import RandomName, validate_document
 from cycle.machine import CYCLE
 from cycle.states import OPEN_STAGES, PHASES, STAGE_ORDER, Stage  # noqa: F401  (re-exported)
 from core.append_only import append_only, append_only_trigger
+from core.events import TimelineEvent
 
 
 class CycleType(models.TextChoices):
@@ -309,16 +310,13 @@ class ClosingEvaluation(models.Model):
 
 
 @append_only
-class CycleEvent(models.Model):
+class CycleEvent(TimelineEvent):
+    """The cycle's timeline (core.events)."""
+
     cycle = models.ForeignKey(CommissioningCycle, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=40)
-    description = models.CharField(max_length=300)
     from_stage = models.CharField(max_length=30, blank=True, choices=Stage.choices)
     to_stage = models.CharField(max_length=30, blank=True, choices=Stage.choices)
-    reason = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         triggers = [append_only_trigger()]
-        ordering = ["at", "id"]

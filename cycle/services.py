@@ -9,7 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from competitions.interface import live_competition_in
-from core import dates, transitions
+from core import dates, events, transitions
+from core.events import EventKind
 from core.errors import PermissionDenied
 from core.roles import Role
 from cycle import allocation, guards
@@ -49,8 +50,8 @@ def require_commissioner(actor, cycle=None) -> None:
 
 
 def _event(cycle, actor, action, description, *, from_stage="", to_stage="", reason="") -> CycleEvent:
-    return CycleEvent.objects.create(cycle=cycle, actor=actor, action=action, description=description[:300],
-                                     from_stage=from_stage, to_stage=to_stage, reason=reason)
+    return events.write(CycleEvent, cycle=cycle, actor=actor, kind=action, description=description,
+                        from_stage=from_stage, to_stage=to_stage, reason=reason)
 
 
 def _reload(cycle, *, expected_version: int | None = None) -> CommissioningCycle:
@@ -84,7 +85,7 @@ def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start:
     )
     cycle.full_clean(exclude=["stage"])
     cycle.save()
-    _event(cycle, actor, "created", f"Cycle created by {actor}")
+    _event(cycle, actor, EventKind.CREATED, f"Cycle created by {actor}")
     return cycle
 
 
@@ -154,7 +155,7 @@ def cycle_step_back(*, cycle, actor, to_stage: str, reason: str, expected_versio
 def _save(instance, cycle, actor, description):
     instance.full_clean()
     instance.save()
-    _event(cycle, actor, "record", description)
+    _event(cycle, actor, EventKind.RECORD, description)
     return instance
 
 
@@ -197,7 +198,7 @@ def priorities_rerank(*, cycle, actor, order: list[int]) -> list[Priority]:
         Priority.objects.filter(pk=pk).update(rank=priorities[pk].rank + offset)
     for position, pk in enumerate(order, start=1):
         Priority.objects.filter(pk=pk).update(rank=position)
-    _event(cycle, actor, "record", "Priorities re-ranked")
+    _event(cycle, actor, EventKind.RECORD, "Priorities re-ranked")
     return list(Priority.objects.filter(cycle=cycle).order_by("rank"))
 
 
@@ -226,7 +227,7 @@ def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None, expected
         priority.funded = priority.pk in chosen
     Priority.objects.bulk_update(priorities, ["funded"])
     CommissioningCycle.objects.filter(pk=cycle.pk).update(version=cycle.version + 1)
-    _event(cycle, actor, "record", "Suggested allocation accepted" if funded_ids is None else "Allocation chosen by the commissioner")
+    _event(cycle, actor, EventKind.RECORD, "Suggested allocation accepted" if funded_ids is None else "Allocation chosen by the commissioner")
     return priorities
 
 

@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from guardian.utils import get_user_obj_perms_model
 
+from core.events import EventKind
 from core.models import User
 from core.roles import Role
 from ethical_walls import audit, registry, selectors
@@ -93,7 +94,7 @@ def wall_establish(*, competition: Competition, actor: User, arrangements: str) 
     wall.established_on = wall.established_on or timezone.localdate()
     wall.established_by = wall.established_by or actor
     wall.save()
-    wall_recorded.send(sender=Wall, competition=competition, actor=actor, action="wall", description="Ethical wall arrangements recorded")
+    wall_recorded.send(sender=Wall, competition=competition, actor=actor, action=EventKind.WALL, description="Ethical wall arrangements recorded")
     return wall
 
 
@@ -357,6 +358,6 @@ def conflicts_assessment_complete(*, competition: Competition, actor: User, summ
     assessment, _ = ConflictsAssessment.objects.update_or_create(
         competition=competition, defaults={"summary": summary, "completed_on": timezone.localdate(), "completed_by": actor},
     )
-    wall_recorded.send(sender=ConflictsAssessment, competition=competition, actor=actor, action="wall", description="Conflicts assessment completed")
+    wall_recorded.send(sender=ConflictsAssessment, competition=competition, actor=actor, action=EventKind.WALL, description="Conflicts assessment completed")
     return assessment
 

@@ -6,7 +6,7 @@ from competitions.models import (
     Competition,
     CompetitionEvent,
 )
-from core import transitions
+from core import events, transitions
 from core.errors import PermissionDenied
 from core.signals import published_facts_changed
 from core.roles import Role, roles_text
@@ -27,10 +27,8 @@ def require_commissioning_side(actor, competition, *roles: Role) -> None:
 
 
 def _event(competition, actor, action: str, description: str, *, from_state="", to_state="", reason="") -> CompetitionEvent:
-    event = CompetitionEvent.objects.create(
-        competition=competition, actor=actor, action=action, description=description[:300],
-        from_state=from_state, to_state=to_state, reason=reason,
-    )
+    event = events.write(CompetitionEvent, competition=competition, actor=actor, kind=action, description=description,
+                         from_state=from_state, to_state=to_state, reason=reason)
     # Whatever it was, what the competition publishes may have changed with it (ocds stores the releases).
     published_facts_changed.send(sender=CompetitionEvent, competition_id=competition.pk)
     return event

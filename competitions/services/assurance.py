@@ -21,6 +21,7 @@ from competitions.models import (
     TreasuryApproval,
 )
 from core import dates
+from core.events import EventKind
 from core.errors import PermissionDenied
 from core.roles import Role
 from ethical_walls import services as wall
@@ -37,7 +38,7 @@ def business_case_record(*, competition, actor, kind: str, summary: str) -> Busi
         defaults={"summary": summary, "status": BusinessCase.Status.DRAFT, "approved_by": None, "approved_on": None},
     )
     wall.wall_protect(case)
-    _event(competition, actor, "business_case", f"{case.get_kind_display()} {'drafted' if created else 'revised (back to draft)'}")
+    _event(competition, actor, EventKind.BUSINESS_CASE, f"{case.get_kind_display()} {'drafted' if created else 'revised (back to draft)'}")
     return case
 
 
@@ -49,7 +50,7 @@ def business_case_approve(*, business_case: BusinessCase, actor, approved_on: da
     business_case.approved_by = actor
     business_case.approved_on = approved_on or timezone.localdate()
     business_case.save()
-    _event(business_case.competition, actor, "business_case", f"{business_case.get_kind_display()} approved by {actor}")
+    _event(business_case.competition, actor, EventKind.BUSINESS_CASE, f"{business_case.get_kind_display()} approved by {actor}")
     return business_case
 
 
@@ -60,7 +61,7 @@ def procurement_strategy_record(*, competition, actor, route: str, lots: str = "
         competition=competition,
         defaults={"route": route, "lots": lots, "recorded_by": actor, "recorded_on": timezone.localdate()},
     )
-    _event(competition, actor, "procurement_strategy", "Procurement strategy recorded")
+    _event(competition, actor, EventKind.PROCUREMENT_STRATEGY, "Procurement strategy recorded")
     return strategy
 
 
@@ -71,7 +72,7 @@ def planned_review_add(*, competition, actor, review_type: str, before_state: st
         raise ValidationError({"gate": "Say which gate this review is."})
     dates.check_plausible("planned_on", planned_on)
     review = PlannedReview.objects.create(competition=competition, review_type=review_type, gate=gate, before_state=before_state, planned_on=planned_on)
-    _event(competition, actor, "assurance_plan", f"Assurance plan: {review.get_review_type_display()} planned for {planned_on:%d %B %Y}")
+    _event(competition, actor, EventKind.ASSURANCE_PLAN, f"Assurance plan: {review.get_review_type_display()} planned for {planned_on:%d %B %Y}")
     return review
 
 
@@ -82,7 +83,7 @@ def treasury_approval_record(*, competition, actor, stage: str, reference: str, 
     approval, _ = TreasuryApproval.objects.update_or_create(
         competition=competition, stage=stage, defaults={"reference": reference, "approved_on": approved_on},
     )
-    _event(competition, actor, "treasury_approval", f"Treasury approval (TAP) of the {approval.get_stage_display()} recorded")
+    _event(competition, actor, EventKind.TREASURY_APPROVAL, f"Treasury approval (TAP) of the {approval.get_stage_display()} recorded")
     return approval
 
 
@@ -124,7 +125,7 @@ def gateway_review_record(
         )
     if competition is not None:
         wall.wall_protect(review)
-        _event(competition, actor, "gateway_review", f"{review} recorded")
+        _event(competition, actor, EventKind.GATEWAY_REVIEW, f"{review} recorded")
     return review
 
 
@@ -138,7 +139,7 @@ def recommendation_set_status(*, recommendation: Recommendation, actor, status: 
     recommendation.status = status
     recommendation.save(update_fields=["status"])
     if review.competition is not None:
-        _event(review.competition, actor, "assurance",
+        _event(review.competition, actor, EventKind.ASSURANCE,
                f"Gate {review.gate} recommendation marked {recommendation.get_status_display().lower()}: {recommendation.text}")
     return recommendation
 
@@ -153,5 +154,5 @@ def benefits_report_submit(*, competition, actor, summary: str) -> BenefitsRepor
     report, _ = BenefitsReport.objects.update_or_create(
         competition=competition, defaults={"summary": summary, "submitted_by": actor, "submitted_on": timezone.localdate()},
     )
-    _event(competition, actor, "benefits", "Benefits realisation report submitted")
+    _event(competition, actor, EventKind.BENEFITS, "Benefits realisation report submitted")
     return report

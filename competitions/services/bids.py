@@ -16,6 +16,7 @@ from competitions.models import (
     CostAdjustment,
     State,
 )
+from core.events import EventKind
 from core.models import Sector
 from core.roles import Role
 from ethical_walls import services as wall
@@ -43,7 +44,7 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
     wall.wall_protect(bid)
     for participant in participants:
         bid_participant_add(bid=bid, actor=actor, **participant)
-    _event(competition, actor, "bid", "Expression of interest registered")
+    _event(competition, actor, EventKind.BID, "Expression of interest registered")
     return bid
 
 
@@ -53,7 +54,7 @@ def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_sha
     participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     participant.full_clean()
     participant.save()
-    _event(bid.competition, actor, "bid", f"{organisation} added to the bid of {bid.bidder} as {participant.get_role_display().lower()}")
+    _event(bid.competition, actor, EventKind.BID, f"{organisation} added to the bid of {bid.bidder} as {participant.get_role_display().lower()}")
     return participant
 
 
@@ -65,7 +66,7 @@ def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
     document.full_clean()
     document.save()
     wall.wall_protect(document)
-    _event(bid.competition, actor, "bid", f"Bid document received: {title}")
+    _event(bid.competition, actor, EventKind.BID, f"Bid document received: {title}")
     return document
 
 
@@ -79,7 +80,7 @@ def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
     if passed:
         bid.stage = Bid.Stage.PRE_QUALIFICATION
     bid.save()
-    _event(bid.competition, actor, "bid", f"Pre-qualification {'passed' if passed else 'failed'} for a bidder")
+    _event(bid.competition, actor, EventKind.BID, f"Pre-qualification {'passed' if passed else 'failed'} for a bidder")
     return bid
 
 
@@ -98,7 +99,7 @@ def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> 
     bid.submitted_at = submitted_at or timezone.now()
     bid.full_clean()
     bid.save()
-    _event(competition, actor, "bid", "Tender received")
+    _event(competition, actor, EventKind.BID, "Tender received")
     return bid
 
 
@@ -113,7 +114,7 @@ def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
     bid.stage = Bid.Stage.BAFO
     bid.full_clean()
     bid.save()
-    _event(bid.competition, actor, "bid", "Best and final offer received")
+    _event(bid.competition, actor, EventKind.BID, "Best and final offer received")
     return bid
 
 
@@ -125,7 +126,7 @@ def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") 
     bid.compliant = compliant
     bid.compliance_notes = notes
     bid.save(update_fields=["compliant", "compliance_notes"])
-    _event(bid.competition, actor, "bid", f"Bid compliance recorded: {'compliant' if compliant else 'not compliant'}")
+    _event(bid.competition, actor, EventKind.BID, f"Bid compliance recorded: {'compliant' if compliant else 'not compliant'}")
     return bid
 
 
@@ -134,7 +135,7 @@ def bid_withdraw(*, bid: Bid, actor) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     bid.withdrawn = True
     bid.save(update_fields=["withdrawn"])
-    _event(bid.competition, actor, "bid", "A bidder withdrew")
+    _event(bid.competition, actor, EventKind.BID, "A bidder withdrew")
     return bid
 
 
@@ -145,7 +146,7 @@ def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, ra
     if not bid.is_public_sector:
         raise ValidationError({"bid": "Cost adjustments under the Principles of Competition apply to public-sector bids only."})
     adjustment, _ = CostAdjustment.objects.update_or_create(bid=bid, heading=heading, defaults={"amount": amount, "rationale": rationale})
-    _event(bid.competition, actor, "evaluation", f"Cost adjustment recorded: {adjustment.get_heading_display()}")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Cost adjustment recorded: {adjustment.get_heading_display()}")
     return adjustment
 
 
@@ -156,7 +157,7 @@ def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, ra
 def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on: date | None = None) -> Challenge:
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
-    _event(competition, actor, "challenge", "Challenge lodged: award is blocked while it is open")
+    _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged: award is blocked while it is open")
     return challenge
 
 
@@ -168,7 +169,7 @@ def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
     challenge.status = status
     challenge.resolved_on = timezone.localdate()
     challenge.save(update_fields=["status", "resolved_on"])
-    _event(challenge.competition, actor, "challenge", f"Challenge {challenge.get_status_display().lower()}")
+    _event(challenge.competition, actor, EventKind.CHALLENGE, f"Challenge {challenge.get_status_display().lower()}")
     return challenge
 
 
@@ -182,7 +183,7 @@ def clarification_log(*, competition, actor, asked_by, question: str, commercial
         competition=competition, asked_by=asked_by, question=question, logged_by=actor,
         commercially_sensitive=commercially_sensitive,
     )
-    _event(competition, actor, "clarification", "Clarification question logged")
+    _event(competition, actor, EventKind.CLARIFICATION, "Clarification question logged")
     return clarification
 
 
@@ -202,5 +203,5 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
     clarification.published_at = timezone.now()
     clarification.save(update_fields=["answer", "answered_by", "published_at"])
     audience = "the asker only (commercially sensitive)" if clarification.commercially_sensitive else "all bidders, asker anonymised"
-    _event(clarification.competition, actor, "clarification", f"Clarification answered to {audience}")
+    _event(clarification.competition, actor, EventKind.CLARIFICATION, f"Clarification answered to {audience}")
     return clarification

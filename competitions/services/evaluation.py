@@ -20,6 +20,7 @@ from competitions.models import (
     State,
     TieBreak,
 )
+from core.events import EventKind
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -48,7 +49,7 @@ def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, 
     # Changing the criteria needs them agreed again.
     Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=None)
     competition.criteria_agreed_on = None
-    _event(competition, actor, "criteria", f"Criterion added: {criterion}")
+    _event(competition, actor, EventKind.CRITERIA, f"Criterion added: {criterion}")
     return criterion
 
 
@@ -59,7 +60,7 @@ def criterion_remove(*, criterion: EvaluationCriterion, actor) -> None:
     _criteria_editable(competition)
     criterion.delete()
     Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=None)
-    _event(competition, actor, "criteria", f"Criterion removed: {criterion.name}")
+    _event(competition, actor, EventKind.CRITERIA, f"Criterion removed: {criterion.name}")
 
 
 @transaction.atomic
@@ -76,7 +77,7 @@ def criteria_agree(*, competition, actor) -> Competition:
             raise ValidationError({"kind": "MEAT needs at least one quality criterion and one price criterion."})
     Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=timezone.localdate())
     competition.criteria_agreed_on = timezone.localdate()
-    _event(competition, actor, "criteria", "Evaluation criteria agreed")
+    _event(competition, actor, EventKind.CRITERIA, "Evaluation criteria agreed")
     return competition
 
 
@@ -101,7 +102,7 @@ def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int,
     )
     result.full_clean()
     wall.wall_protect(result)
-    _event(bid.competition, actor, "evaluation", f"Score recorded against “{criterion.name}”")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Score recorded against “{criterion.name}”")
     return result
 
 
@@ -117,7 +118,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: in
     )
     moderated.full_clean()
     wall.wall_protect(moderated)
-    _event(bid.competition, actor, "evaluation", f"Moderated score agreed for “{criterion.name}”")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Moderated score agreed for “{criterion.name}”")
     return moderated
 
 
@@ -151,7 +152,7 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
                                               file_name=f"debrief-{competition.reference}-{bid.pk}.pdf")
         wall.wall_protect(letter)
         letters.append(letter)
-    _event(competition, actor, "evaluation", f"Debrief letters issued to {len(letters)} bidders")
+    _event(competition, actor, EventKind.EVALUATION, f"Debrief letters issued to {len(letters)} bidders")
     return letters
 
 
@@ -179,5 +180,5 @@ def tie_break_record(*, competition, actor, bid: Bid, method: str, reason: str) 
         "bid": bid, "method": method.strip(), "reason": reason.strip(), "recorded_by": actor, "recorded_on": timezone.localdate(),
     })
     wall.wall_protect(tie_break)
-    _event(current, actor, "evaluation", f"Tie for first broken in favour of {bid.bidder}: {tie_break.method}")
+    _event(current, actor, EventKind.EVALUATION, f"Tie for first broken in favour of {bid.bidder}: {tie_break.method}")
     return tie_break

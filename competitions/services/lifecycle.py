@@ -28,6 +28,7 @@ from competitions.models import (
 from competitions.states import NoticeType
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, standstill_ends_on
 from core import dates, transitions
+from core.events import EventKind
 from core.sequences import next_value
 from core.roles import Role
 from ethical_walls import services as wall
@@ -78,7 +79,7 @@ def competition_create(
     else:
         raise ValidationError("Could not allocate a competition reference; try again.")
     wall.wall_create(competition=competition, actor=actor, declaration_nature=declaration_nature, declaration_details=declaration_details)
-    _event(competition, actor, "created", f"Competition created by {actor}")
+    _event(competition, actor, EventKind.CREATED, f"Competition created by {actor}")
     return competition
 
 
@@ -131,7 +132,7 @@ def competition_update(*, competition: Competition, actor, expected_version: int
     locked.full_clean(exclude=["state"])
     locked.version += 1
     locked.save(update_fields=[*changes, "version"])
-    _event(locked, actor, "updated", "Updated " + ", ".join(sorted(Competition._meta.get_field(n).verbose_name for n in changes)))
+    _event(locked, actor, EventKind.UPDATED, "Updated " + ", ".join(sorted(Competition._meta.get_field(n).verbose_name for n in changes)))
     return locked
 
 
@@ -164,12 +165,12 @@ RUNNING_STATES = {State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER}
 def _check_running_period(competition: Competition, *, changed: set[str]) -> None:
     if competition.state not in RUNNING_STATES:
         return
-    periods = {"participation_deadline": (PARTICIPATION, "launch"),
-               "bid_deadline": (TENDERING, "launch" if competition.procedure == "open" else "invite_tenders")}
+    periods = {"participation_deadline": (PARTICIPATION, EventKind.LAUNCH),
+               "bid_deadline": (TENDERING, EventKind.LAUNCH if competition.procedure == "open" else EventKind.INVITE_TENDERS)}
     for field, (period, started_by) in periods.items():
         if field not in changed:
             continue
-        if started_by == "launch":
+        if started_by == EventKind.LAUNCH:
             began_at = competition.launched_at
         else:
             began = competition.events.filter(action=started_by).order_by("-at", "-id").first()
