@@ -53,9 +53,9 @@ from core.models import Organisation, User
 from core.roles import Role
 from cycle.interface import ServiceSpecification, sees_cycles
 from ethical_walls import audit
-from ethical_walls.selectors import excluded_competition_ids, get_or_404, sees_commissioning_material
+from ethical_walls import selectors as wall
+from ethical_walls.selectors import get_or_404
 
-AGREEMENT_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT)
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
 CONTRACT_NOTICE_TYPES = (NoticeType.UK7, NoticeType.UK9, NoticeType.UK10, NoticeType.UK11)
 DASHBOARD_MONTHS = 6
@@ -67,20 +67,17 @@ RAG_FILTER_CHOICES = [
 
 
 def sees_agreements(user) -> bool:
-    """Agreements are for the commissioning side. A bid-team member never sees one, whatever else they hold."""
-    return sees_commissioning_material(user, *AGREEMENT_ROLES)
+    """Agreements are for the commissioning side (contracts.protected). A bid-team member never sees one, whatever else they hold."""
+    return wall.sees_kind(user, Agreement)
 
 
 def visible_agreements(user) -> QuerySet[Agreement]:
     """The agreements this user may see: by role, less those let by a competition they were excluded from."""
-    if not sees_agreements(user):
-        return Agreement.objects.none()
-    excluded = excluded_competition_ids(user)
-    return Agreement.objects.exclude(competition__in=excluded) if excluded else Agreement.objects.all()
+    return wall.scoped(user, Agreement.objects.all())
 
 
 def sees_agreement(user, agreement) -> bool:
-    return sees_agreements(user) and (agreement.competition_id is None or agreement.competition_id not in excluded_competition_ids(user))
+    return wall.sees(user, agreement)
 
 
 

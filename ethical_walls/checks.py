@@ -7,6 +7,7 @@ wall's services. Either is an error at `manage.py check` (and so at start-up and
 
 from django.apps import apps
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -39,4 +40,23 @@ def protected_records_have_permission_tables(app_configs: object = None, **kwarg
                      hint="Register it in its app's protected.py (ethical_walls.registry.register_protected).", id="ethical_walls.E002")
         for label in sorted(set(tables) - protected)
     ]
+    return errors
+
+
+@checks.register(checks.Tags.security)
+def scoped_records_belong_to_an_organisation(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """A scoped record's organisation path must be a foreign key to core.Organisation (whose people will see it)."""
+    errors: list[checks.CheckMessage] = []
+    for scope in registry.scoped():
+        try:
+            field = scope.model._meta.get_field(scope.organisation_path.removesuffix("_id"))
+            target = getattr(field, "related_model", None)
+            label = target._meta.label_lower if isinstance(target, type) and issubclass(target, Model) else None
+        except FieldDoesNotExist:
+            label = None
+        if label != "core.organisation":
+            errors.append(checks.Error(
+                f"{scope.label}'s organisation path {scope.organisation_path!r} does not lead to an organisation.",
+                hint="Name the record's foreign key to core.Organisation in its app's protected.py.", id="ethical_walls.E003",
+            ))
     return errors

@@ -21,6 +21,12 @@ model; each app says, in its AppConfig.ready(), how its records reach a competit
     registry.register_url_subject("contracts", "contracts.agreement", "pk")
 
 A record with no competition (an agreement let outside a competition) gives None.
+
+Records that are not shared record by record but by who reads them are *scoped*
+(`register_scoped`): an agreement is read by the commissioning side's roles, less anyone
+excluded from the competition that let it, and belongs to its provider organisation (the
+organisation whose own people will see it: `organisation_path`). `ethical_walls.selectors.scoped`
+and `sees` apply the scope; the system check ethical_walls.E003 checks the organisation path.
 """
 
 from collections.abc import Callable, Mapping
@@ -46,7 +52,20 @@ class Protected:
         return apps.get_model(self.label)
 
 
+@dataclass(frozen=True)
+class Scoped:
+    label: str
+    readers: tuple[str, ...]  # the commissioning side's roles that read every one (never the bid side: BID_SIDE_ROLES)
+    organisation_path: str  # the lookup from the record to the id of the organisation it belongs to
+    competition_path: str | None = None  # the competition that produced it: hidden from whoever that competition excluded
+
+    @property
+    def model(self) -> type[Model]:
+        return apps.get_model(self.label)
+
+
 _protected: dict[str, Protected] = {}
+_scoped: dict[str, Scoped] = {}
 _subject: str | None = None
 
 _competition_paths: dict[str, str] = {}
@@ -77,6 +96,25 @@ def register_protected(model_label: str, *, competition_path: str, own_bid_path:
     label = _label(model_label)
     _protected[label] = Protected(label, competition_path, own_bid_path)
     register_competition_path(label, competition_path)
+
+
+def register_scoped(model_label: str, *, readers: tuple[str, ...], organisation_path: str, competition_path: str | None = None) -> None:
+    """A record read by role on the commissioning side, belonging to an organisation (see the module's docstring)."""
+    label = _label(model_label)
+    _scoped[label] = Scoped(label, tuple(readers), organisation_path, competition_path)
+    if competition_path:
+        register_competition_path(label, competition_path)
+
+
+def scoped() -> list[Scoped]:
+    return list(_scoped.values())
+
+
+def scope_of(model_or_label: ModelOrLabel) -> Scoped:
+    found = _scoped.get(_label(model_or_label))
+    if found is None:
+        raise LookupError(f"{_label(model_or_label)} is not registered as scoped (register_scoped).")
+    return found
 
 
 def protected() -> list[Protected]:

@@ -133,6 +133,33 @@ def excluded_competition_ids(user: Person) -> set[int]:
     return ids
 
 
+def sees_kind(user: Person, model: type[Model]) -> bool:
+    """Whether the user reads records of a scoped kind at all (an agreement: the commissioning side's roles)."""
+    return sees_commissioning_material(user, *registry.scope_of(model).readers)
+
+
+def scoped(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The records of a scoped kind the user may see: by role, less those of competitions the user was excluded from."""
+    scope = registry.scope_of(queryset.model)
+    if not sees_commissioning_material(user, *scope.readers):
+        return queryset.none()
+    excluded = excluded_competition_ids(user)
+    if excluded and scope.competition_path:
+        return queryset.exclude(**{f"{scope.competition_path}__in": excluded})
+    return queryset
+
+
+def sees(user: Person, record: Model) -> bool:
+    """Whether the user may see this one record: its object permission if protected, its scope if scoped."""
+    if registry.protection_of(record) is not None:
+        return record.pk in permitted_ids(user, type(record))
+    scope = registry.scope_of(record)
+    if not sees_commissioning_material(user, *scope.readers):
+        return False
+    competition_id = getattr(record, scope.competition_path) if scope.competition_path else None
+    return competition_id is None or competition_id not in excluded_competition_ids(user)
+
+
 def requested_competition_ids(user: Person) -> set[int]:
     """Competitions whose commissioning side this person has been asked to join, awaiting their declaration."""
     if not getattr(user, "is_authenticated", False):

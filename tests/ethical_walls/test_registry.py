@@ -67,3 +67,62 @@ def test_commissioning_material_is_one_rule_for_every_role(roles, asked, expecte
 
     assert sees_commissioning_material(UserFactory(roles=[Role(r) for r in roles]), *asked) is expected
     assert sees_commissioning_material(AnonymousUser(), *asked) is False
+
+
+def test_an_agreement_is_scoped_by_its_provider_organisation_and_read_by_the_commissioning_side():
+    scope = registry.scope_of("contracts.agreement")
+    assert scope.organisation_path == "provider_id" and scope.competition_path == "competition_id"
+    assert "HMPS Business Development Group" not in scope.readers
+    from ethical_walls.checks import scoped_records_belong_to_an_organisation
+
+    assert scoped_records_belong_to_an_organisation() == []
+
+
+@pytest.fixture
+def scoped_by_the_wrong_path():
+    registry.register_scoped("contracts.measure", readers=("Contract manager",), organisation_path="agreement_id")
+    yield
+    registry._scoped.pop("contracts.measure")
+
+
+def test_a_scoped_record_whose_path_leads_to_no_organisation_fails_the_check(scoped_by_the_wrong_path):
+    from ethical_walls.checks import scoped_records_belong_to_an_organisation
+
+    errors = scoped_records_belong_to_an_organisation()
+    assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [("ethical_walls.E003", "contracts.measure's")]
+
+
+def test_a_kind_nobody_registered_has_no_scope_to_read_by():
+    with pytest.raises(LookupError, match="core.servicearea"):
+        registry.scope_of("core.servicearea")
+
+
+@pytest.mark.django_db
+def test_sees_and_scoped_agree_for_every_role_and_an_exclusion(people):
+    """One access API: `scoped` over a list and `sees` of one record give the same answer, exclusions included."""
+    from django.utils import timezone
+
+    from contracts.models import Agreement
+    from core.roles import Role
+    from ethical_walls.models import ConflictDeclaration
+    from ethical_walls.selectors import forget_cached_access, scoped, sees
+    from tests.competitions.journey import Journey
+    from tests.contracts.test_services import framework_agreement
+    from tests.core.factories import UserFactory
+
+    outside = framework_agreement(people)  # let outside any competition
+    journey = Journey()
+    let = Agreement.objects.create(reference="LET-1", title="Let by a competition", provider=outside.provider,
+                                   service_area=outside.service_area, value=1, route="competition", competition=journey.competition)
+    excluded = UserFactory(roles=[Role.CONTRACT_MANAGER])
+    ConflictDeclaration.objects.create(competition=journey.competition, user=excluded, nature="conflict", details="Shares", declared_at=timezone.now(),
+                                       assessment=ConflictDeclaration.Assessment.EXCLUDED)
+    forget_cached_access(excluded)
+    users = [UserFactory(roles=[role]) for role in Role] + [UserFactory(roles=[Role.COMMISSIONER, Role.BID_TEAM]), excluded]
+    for user in users:
+        listed = set(scoped(user, Agreement.objects.filter(pk__in=[outside.pk, let.pk])).values_list("pk", flat=True))
+        assert listed == {a.pk for a in (outside, let) if sees(user, a)}
+        if user.has_role(Role.BID_TEAM) or user.has_role(Role.GATEWAY_REVIEWER):
+            assert listed == set()
+    assert set(scoped(excluded, Agreement.objects.all()).values_list("pk", flat=True)) >= {outside.pk}
+    assert not sees(excluded, let) and sees(excluded, outside)
