@@ -5,7 +5,7 @@ Each competition is driven only through `competitions.services` and
 guard is met as it would be in use: nothing here sets a state or a version.
 The two shortcuts are time a seed cannot wait for: the tender deadline of the
 competitions past it and the standstill of those already awarded (see
-`_back_date_tender_deadline` and `_back_date_standstill`). Dates of records
+`scenarios.drivers`). Dates of records
 (mandates, reviews, approvals) are set relative to today so the demo reads as a
 live portfolio; timeline events and audit events carry the time the seed ran.
 
@@ -33,7 +33,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from competitions.machine import LIFECYCLE
 from competitions import services
 from competitions.models import (
     DELIVERY_CONFIDENCE_SCALES,
@@ -52,7 +51,6 @@ from competitions.models import (
     Regime,
     State,
 )
-from competitions.standstill import standstill_ends_on
 from ethical_walls.access import user_roles_set
 from core.models import Organisation, ServiceArea, User
 from core.roles import Role
@@ -60,6 +58,7 @@ from ethical_walls import audit
 from ethical_walls import selectors as wall_selectors
 from ethical_walls import services as wall_services
 from ethical_walls.models import ConflictDeclaration, Side, SideRole
+from scenarios import drivers
 
 M = Decimal(1_000_000)
 
@@ -118,9 +117,6 @@ def _moment(day: datetime.date, hour: int = 12) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
-def _fresh(competition: Competition) -> Competition:
-    """Services compare the state the caller saw with the database's: always pass the latest."""
-    return Competition.objects.get(pk=competition.pk)
 
 
 def _organisation(name: str) -> Organisation:
@@ -141,23 +137,12 @@ def _confidence(rating: str) -> str:
     return rating if rating in scale else DeliveryConfidence.AMBER
 
 
-def _move(competition: Competition, transition: str, actor: User, **kwargs) -> Competition:
-    return LIFECYCLE.services[transition](competition=_fresh(competition), actor=actor, **kwargs)
 
 
 # --- the commissioning side -------------------------------------------------------------------
 
-def _declare_nil(competition: Competition, user: User) -> None:
-    wall_services.conflict_declare(competition=_fresh(competition), actor=user, nature=ConflictDeclaration.Nature.NIL)
 
 
-def _join(cast: Cast, competition: Competition, user: User, role: str, *, declare: bool = True) -> None:
-    """No declaration, no access (SPEC §4 rule 4): the person declares, then the lead commissioner adds them."""
-    if declare:
-        _declare_nil(competition, user)
-    wall_services.wall_join(
-        competition=_fresh(competition), user=user, side=Side.COMMISSIONING, role=role, actor=cast.commissioner,
-    )
 
 
 # --- pre-procurement --------------------------------------------------------------------------
@@ -175,10 +160,10 @@ def _create(
         public_sector_bid_possible=public_bid, programme=programme,
         declaration_nature=ConflictDeclaration.Nature.NIL,
     )
-    _join(cast, competition, cast.procurement, SideRole.PROCUREMENT)
+    drivers.join(competition, cast.procurement, SideRole.PROCUREMENT, actor=cast.commissioner)
     if major:
-        _join(cast, competition, cast.reviewer, SideRole.GATEWAY_REVIEWER)
-    return _fresh(competition)
+        drivers.join(competition, cast.reviewer, SideRole.GATEWAY_REVIEWER, actor=cast.commissioner)
+    return drivers.fresh(competition)
 
 
 def _start_pre_procurement(cast: Cast, competition: Competition, *, mandate: str, mandate_days_ago: int) -> Competition:
@@ -187,19 +172,19 @@ def _start_pre_procurement(cast: Cast, competition: Competition, *, mandate: str
     Appointing the SRO puts them on the commissioning side, so they declare their interests first.
     """
     services.competition_update(
-        competition=_fresh(competition), actor=cast.commissioner,
+        competition=drivers.fresh(competition), actor=cast.commissioner,
         mandate=mandate, mandate_issued_on=_days_ago(mandate_days_ago),
     )
-    _declare_nil(competition, cast.sro)
+    drivers.declare_nil(competition, cast.sro)
     services.competition_update(
-        competition=_fresh(competition), actor=cast.commissioner,
+        competition=drivers.fresh(competition), actor=cast.commissioner,
         sro=cast.sro, sro_appointed_on=_days_ago(mandate_days_ago - 7),
     )
-    return _move(competition, "start_pre_procurement", cast.commissioner)
+    return drivers.move(competition, "start_pre_procurement", cast.commissioner)
 
 
 def _business_case(cast: Cast, competition: Competition, *, kind: str, summary: str, approved_days_ago: int | None) -> BusinessCase:
-    case = services.business_case_record(competition=_fresh(competition), actor=cast.commissioner, kind=kind, summary=summary)
+    case = services.business_case_record(competition=drivers.fresh(competition), actor=cast.commissioner, kind=kind, summary=summary)
     if approved_days_ago is not None:
         case = services.business_case_approve(business_case=case, actor=cast.sro, approved_on=_days_ago(approved_days_ago))
     return case
@@ -211,7 +196,7 @@ def _review(
 ) -> GatewayReview:
     """An MPA Gateway review, recorded by the gateway reviewer; or an internal keyholder review, by the SRO."""
     return services.gateway_review_record(
-        actor=cast.sro if keyholder else cast.reviewer, competition=_fresh(competition), gate=gate,
+        actor=cast.sro if keyholder else cast.reviewer, competition=drivers.fresh(competition), gate=gate,
         held_on=_days_ago(held_days_ago), review_team=KEYHOLDER_TEAM if keyholder else team,
         delivery_confidence=_confidence(confidence), summary=summary,
         review_type=GatewayReview.ReviewType.KEYHOLDER if keyholder else GatewayReview.ReviewType.GATEWAY,
@@ -223,7 +208,7 @@ def _plan(cast: Cast, competition: Competition, reviews: list[tuple[str, int | N
     """Integrated Assurance and Approval Plan lines: (type, gate, before state, days from today)."""
     for review_type, gate, before_state, days in reviews:
         services.planned_review_add(
-            competition=_fresh(competition), actor=cast.sro, review_type=review_type, gate=gate,
+            competition=drivers.fresh(competition), actor=cast.sro, review_type=review_type, gate=gate,
             before_state=before_state, planned_on=_days_ahead(days),
         )
 
@@ -231,12 +216,12 @@ def _plan(cast: Cast, competition: Competition, reviews: list[tuple[str, int | N
 def _criteria(cast: Cast, competition: Competition, criteria: list[tuple[str, str, int, str]], *, agree: bool = True) -> None:
     for name, kind, weight, description in criteria:
         services.criterion_add(
-            competition=_fresh(competition), actor=cast.procurement, name=name, kind=kind,
+            competition=drivers.fresh(competition), actor=cast.procurement, name=name, kind=kind,
             weight=Decimal(weight), description=description,
         )
     if agree:
         # Agreed by the Competition Programme Board, recorded by MoJ Procurement (seed, "The Offender Services Competition Programme Board").
-        services.criteria_agree(competition=_fresh(competition), actor=cast.procurement)
+        services.criteria_agree(competition=drivers.fresh(competition), actor=cast.procurement)
 
 
 # --- procurement ------------------------------------------------------------------------------
@@ -249,7 +234,7 @@ def _register(cast: Cast, competition: Competition, bids: list[dict]) -> None:
             for name, role, funding, risk in spec.get("participants", [])
         ]
         services.bid_register(
-            competition=_fresh(competition), actor=cast.procurement, bidder=_organisation(spec["bidder"]),
+            competition=drivers.fresh(competition), actor=cast.procurement, bidder=_organisation(spec["bidder"]),
             structure=spec.get("structure", Bid.Structure.SINGLE), participants=participants,
         )
 
@@ -301,7 +286,7 @@ def _score(cast: Cast, competition: Competition, marks: dict[str, dict[str, tupl
 def _set_time_limits(cast: Cast, competition: Competition) -> None:
     """Before launch: the participation period (or, for the open procedure, the tendering period) the regime's minimum allows."""
     field = "bid_deadline" if competition.procedure == Procedure.OPEN else "participation_deadline"
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, **{field: _moment(_days_ahead(40))})
+    services.competition_update(competition=drivers.fresh(competition), actor=cast.procurement, **{field: _moment(_days_ahead(40))})
 
 
 def _launch_and_prequalify(
@@ -309,11 +294,11 @@ def _launch_and_prequalify(
 ) -> Competition:
     """Launch, expressions of interest and pre-qualification, then (optionally) the dialogue stage."""
     _set_time_limits(cast, competition)
-    competition = _move(competition, "launch", cast.procurement)
+    competition = drivers.move(competition, "launch", cast.procurement)
     _register(cast, competition, bids)
     _prequalify(cast, competition, prequalification)
     if dialogue:
-        competition = _move(competition, "open_dialogue", cast.procurement)
+        competition = drivers.move(competition, "open_dialogue", cast.procurement)
     return competition
 
 
@@ -324,56 +309,31 @@ def _tender_to_evaluation(
 
     Tenders are received only before the deadline and opened only after it, so the deadline is set
     ahead (leaving the minimum tendering period), the tenders received, and the deadline then
-    back-dated (`_back_date_tender_deadline`).
+    back-dated (`drivers.back_date_tender_deadline`).
     """
     deadline = _moment(_days_ago(deadline_days_ago))
     services.competition_update(
-        competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)),
+        competition=drivers.fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)),
     )
-    competition = _move(competition, "invite_tenders", cast.procurement)
+    competition = drivers.move(competition, "invite_tenders", cast.procurement)
     _tenders(cast, competition, tender_prices, deadline=deadline)
-    _back_date_tender_deadline(competition, deadline)
-    competition = _move(competition, "call_for_bafo", cast.procurement)
+    drivers.back_date_tender_deadline(competition, deadline)
+    competition = drivers.move(competition, "call_for_bafo", cast.procurement)
     _bafos(cast, competition, bafo_prices)
-    return _move(competition, "start_evaluation", cast.procurement)
+    return drivers.move(competition, "start_evaluation", cast.procurement)
 
 
 def _clarify(cast: Cast, competition: Competition, *, asked_by: str, question: str, answer: str = "", sensitive: bool = False) -> None:
     clarification = services.clarification_log(
-        competition=_fresh(competition), actor=cast.procurement, asked_by=_organisation(asked_by),
+        competition=drivers.fresh(competition), actor=cast.procurement, asked_by=_organisation(asked_by),
         question=question, commercially_sensitive=sensitive,
     )
     if answer:
         services.clarification_answer(clarification=clarification, actor=cast.procurement, answer=answer)
 
 
-def _back_date_tender_deadline(competition: Competition, deadline: datetime.datetime) -> None:
-    """DEMO HISTORY IS BACK-DATED HERE AND IN `_back_date_standstill`, NOWHERE ELSE.
-
-    Tenders are received only before the deadline and nobody may open them until it
-    has passed (SPEC §4 rule 2), and a seed cannot wait in between: the tenders are
-    received (stamped a few hours before `deadline`), then the deadline is moved to
-    `deadline`. The state still moves only through the services: the guards then
-    check the (back-dated) deadline exactly as they would in use.
-    """
-    Competition.objects.filter(pk=competition.pk).update(bid_deadline=deadline)
 
 
-def _back_date_standstill(competition: Competition, *, days: int = 15) -> None:
-    """DEMO HISTORY IS BACK-DATED HERE AND IN `_back_date_tender_deadline`, NOWHERE ELSE.
-
-    Standstill must elapse before award (10 days under the 2011 rules) and a seed
-    cannot wait for it, so the standstill that `competition_start_standstill`
-    recorded today is moved `days` into the past. The state still moves only
-    through the services: the award guard then checks the (back-dated) dates
-    exactly as it would in use.
-    """
-    competition = _fresh(competition)
-    started_on = competition.standstill_started_on - datetime.timedelta(days=days)
-    Competition.objects.filter(pk=competition.pk).update(
-        standstill_started_on=started_on,
-        standstill_ends_on=standstill_ends_on(regime=competition.regime, starts_on=started_on),
-    )
 
 
 # --- the competitions ---------------------------------------------------------------------------
@@ -408,7 +368,7 @@ def _demo_001_community_payback(cast: Cast, programme: Programme) -> None:
         ),
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Competitive dialogue under the Public Contracts Regulations 2006, with pre-qualification and one round of dialogue.",
         lots="\n".join([
             "Lot 1: London", "Lot 2: South East and Eastern", "Lot 3: South West and Wales",
@@ -445,7 +405,7 @@ def _demo_001_community_payback(cast: Cast, programme: Programme) -> None:
         ],
     )
     services.treasury_approval_record(
-        competition=_fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-2011-CP-OBC", approved_on=_days_ago(160),
+        competition=drivers.fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-2011-CP-OBC", approved_on=_days_ago(160),
     )
     _plan(cast, competition, [
         ("gateway", 3, State.STANDSTILL, 45), ("tap", None, State.STANDSTILL, 60), ("gateway", 4, State.LIVE, 210),
@@ -551,7 +511,7 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
         ),
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Competitive flexible procedure (Procurement Act 2023): conditions of participation, one negotiation round, tenders.",
         lots="Lot 1: HMP Birmingham\nLot 2: HMP Wolds",
     )
@@ -571,7 +531,7 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
     for recommendation in gate_2.recommendations.filter(urgency=Recommendation.Urgency.ESSENTIAL):
         services.recommendation_set_status(recommendation=recommendation, actor=cast.sro, status=Recommendation.Status.DONE)
     services.treasury_approval_record(
-        competition=_fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-PRISONS-OBC", approved_on=_days_ago(100),
+        competition=drivers.fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-PRISONS-OBC", approved_on=_days_ago(100),
     )
     _plan(cast, competition, [
         ("gateway", 3, State.STANDSTILL, 150), ("tap", None, State.STANDSTILL, 165), ("gateway", 4, State.LIVE, 330),
@@ -587,10 +547,10 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
     # Seed, "Competition" and "Ethical Wall Arrangements": a public-sector bid needs the Principles of
     # Competition published and the wall in place before launch; the 2023 Act needs the conflicts assessment.
     services.competition_update(
-        competition=_fresh(competition), actor=cast.procurement, principles_of_competition_published_on=_days_ago(90),
+        competition=drivers.fresh(competition), actor=cast.procurement, principles_of_competition_published_on=_days_ago(90),
     )
     wall_services.wall_establish(
-        competition=_fresh(competition), actor=cast.sro,
+        competition=drivers.fresh(competition), actor=cast.sro,
         arrangements=(
             "The HMPS Business Development Group bids from separate premises with separate line management, "
             "systems and document stores. No one on the commissioning side may join the bid team within the "
@@ -599,7 +559,7 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
     )
     # Procurement Act 2023 s.83: every declared conflict assessed before the tender notice.
     wall_services.conflicts_assessment_complete(
-        competition=_fresh(competition), actor=cast.sro,
+        competition=drivers.fresh(competition), actor=cast.sro,
         summary=(
             "Declarations received from everyone on the commissioning side and from the evaluators. Two conflicts "
             "declared: Rebecca Holt's (her husband works for Serco Justice Services) is mitigated, as she will not "
@@ -623,8 +583,8 @@ def _demo_002_prisons(cast: Cast, programme: Programme) -> None:
     )
     hmps_bid = _bid(competition, "HMPS Business Development Group")
     _demo_002_bid_side(cast, competition, hmps_bid)
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(45)))
-    competition = _move(competition, "invite_tenders", cast.procurement)
+    services.competition_update(competition=drivers.fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(45)))
+    competition = drivers.move(competition, "invite_tenders", cast.procurement)
     _clarify(
         cast, competition, asked_by="G4S Care and Justice Services",
         question="Will staff at HMP Wolds who work across both the prison and the neighbouring court transfer under TUPE?",
@@ -648,14 +608,14 @@ def _demo_002_register(cast: Cast, competition: Competition) -> None:
     Both declare before being given access; the SRO assesses; only the mitigated evaluator joins.
     """
     evaluator = wall_services.conflict_declare(
-        competition=_fresh(competition), actor=cast.conflicted_evaluator, nature=ConflictDeclaration.Nature.CONFLICT,
+        competition=drivers.fresh(competition), actor=cast.conflicted_evaluator, nature=ConflictDeclaration.Nature.CONFLICT,
         details=(
             "My husband, Daniel Holt, is Head of Operations for Serco Justice Services at HMP Thameside. "
             "He has no part in Serco's bid for this competition."
         ),
     )
     seconded = wall_services.conflict_declare(
-        competition=_fresh(competition), actor=cast.excluded_commissioner, nature=ConflictDeclaration.Nature.CONFLICT,
+        competition=drivers.fresh(competition), actor=cast.excluded_commissioner, nature=ConflictDeclaration.Nature.CONFLICT,
         details=(
             "Seconded to the HMPS Business Development Group's bid unit from January to September last year, "
             "where I worked on its operating and cost model for a bid for HMP Birmingham."
@@ -669,7 +629,7 @@ def _demo_002_register(cast: Cast, competition: Competition) -> None:
         ),
     )
     wall_services.conflict_assess(declaration=seconded, actor=cast.sro, outcome=ConflictDeclaration.Assessment.EXCLUDED)
-    _join(cast, competition, cast.conflicted_evaluator, SideRole.EVALUATOR, declare=False)
+    drivers.join(competition, cast.conflicted_evaluator, SideRole.EVALUATOR, declare=False, actor=cast.commissioner)
 
 
 def _demo_002_bid_side(cast: Cast, competition: Competition, hmps_bid: Bid) -> None:
@@ -678,17 +638,17 @@ def _demo_002_bid_side(cast: Cast, competition: Competition, hmps_bid: Bid) -> N
     Sian Pritchard did commissioning-side work on DEMO-009 (prison operation too) and has just left it: her
     joining is refused (SPEC §4 rule 3) and the refusal is in the audit log. She is not added.
     """
-    _declare_nil(competition, cast.bid_team)
+    drivers.declare_nil(competition, cast.bid_team)
     wall_services.wall_join(
-        competition=_fresh(competition), user=cast.bid_team, side=Side.BID, role=SideRole.BID_TEAM,
+        competition=drivers.fresh(competition), user=cast.bid_team, side=Side.BID, role=SideRole.BID_TEAM,
         bid=hmps_bid, actor=cast.procurement,
     )
-    _declare_nil(competition, cast.former_commissioner)
+    drivers.declare_nil(competition, cast.former_commissioner)
     if wall_selectors.quarantine_ends(cast.former_commissioner, competition) is None:
         return  # no quarantine configured (WALL_QUARANTINE_MONTHS = 0): nothing to refuse
     try:
         wall_services.wall_join(
-            competition=_fresh(competition), user=cast.former_commissioner, side=Side.BID, role=SideRole.BID_TEAM,
+            competition=drivers.fresh(competition), user=cast.former_commissioner, side=Side.BID, role=SideRole.BID_TEAM,
             bid=hmps_bid, actor=cast.procurement,
         )
     except ValidationError:
@@ -747,7 +707,7 @@ def _demo_003_electronic_monitoring(cast: Cast, programme: Programme) -> None:
         ),
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Open procedure (Procurement Act 2023) in two lots, with a conflicts assessment before the tender notice.",
         lots="Lot 1: Monitoring and field services\nLot 2: Tags and monitoring technology",
     )
@@ -796,7 +756,7 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
         summary="Outcomes: bail and HDC granted where accommodation was the only obstacle; Benefits: fewer remand places; Costs: £48m over three years.",
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Restricted procedure under the Public Contracts Regulations 2006: pre-qualification, invitation to tender, best and final offers.",
         lots="Lot 1: North\nLot 2: Midlands and Wales\nLot 3: South",
     )
@@ -850,7 +810,7 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
             "Geographical coverage, including rural areas": (5, 5, 5),
         },
     })
-    competition = _move(competition, "recommend_award", cast.procurement)
+    competition = drivers.move(competition, "recommend_award", cast.procurement)
     _business_case(
         cast, competition, kind=BusinessCase.Kind.FULL, approved_days_ago=30,
         summary="As determined by the recommended bid: Nacro with Shelter, £45.2m over three years, occupancy-based payment.",
@@ -859,10 +819,10 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
         cast, competition, gate=3, held_days_ago=32, confidence=DeliveryConfidence.GREEN, keyholder=True,
         summary="Keyholder review of the investment decision: the evaluation was sound and the award affordable.",
     )
-    services.debrief_letters_issue(competition=_fresh(competition), actor=cast.procurement)
-    competition = _move(competition, "start_standstill", cast.procurement)
-    _back_date_standstill(competition)
-    competition = _fresh(competition)
+    services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
+    competition = drivers.move(competition, "start_standstill", cast.procurement)
+    drivers.back_date_standstill(competition)
+    competition = drivers.fresh(competition)
     # A challenge in standstill, dismissed: award waits until no challenge is open.
     challenge = services.challenge_record(
         competition=competition, actor=cast.procurement, challenger=_organisation("Sodexo Justice Services"),
@@ -870,8 +830,8 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
         lodged_on=competition.standstill_started_on + datetime.timedelta(days=4),
     )
     services.challenge_resolve(challenge=challenge, actor=cast.procurement, status=Challenge.Status.DISMISSED)
-    competition = _move(competition, "award", cast.procurement)
-    _move(competition, "start_mobilisation", cast.commissioner)
+    competition = drivers.move(competition, "award", cast.procurement)
+    drivers.move(competition, "start_mobilisation", cast.commissioner)
 
 
 def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
@@ -896,7 +856,7 @@ def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
         summary="Outcomes: consistent, good-quality interventions; Benefits: fewer breaches and lower re-offending; Costs: £66m over five years.",
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Competitive flexible procedure (Procurement Act 2023) with conditions of participation proportionate to small providers.",
         lots="Lot 1: Unpaid work sourcing and management\nLot 2: Accredited programmes\nLot 3: Structured interventions",
     )
@@ -912,7 +872,7 @@ def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
         ("Price", "price", 40, "Price for the published volumes over five years."),
     ])
     wall_services.conflicts_assessment_complete(
-        competition=_fresh(competition), actor=cast.sro,
+        competition=drivers.fresh(competition), actor=cast.sro,
         summary="Declarations received from everyone with access; no conflicts declared.",
     )
     competition = _launch_and_prequalify(
@@ -956,7 +916,7 @@ def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
             "Social value and local supply chain": (4, 4, 4),
         },
     })
-    competition = _move(competition, "recommend_award", cast.procurement)
+    competition = drivers.move(competition, "recommend_award", cast.procurement)
     _business_case(
         cast, competition, kind=BusinessCase.Kind.FULL, approved_days_ago=10,
         summary="As determined by the recommended bid: the Catch22 consortium with St Giles Trust and Community Links, £63.8m over five years.",
@@ -966,9 +926,9 @@ def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
         summary="Keyholder review of the investment decision: sound, with a watch on the consortium's mobilisation capacity.",
         recommendations=[(Recommendation.Urgency.RECOMMENDED, "Agree a joint mobilisation plan with the consortium's three members.")],
     )
-    services.debrief_letters_issue(competition=_fresh(competition), actor=cast.procurement)
+    services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
     # Standstill runs from the UK6 contract award notice published now: 8 working days.
-    _move(competition, "start_standstill", cast.procurement)
+    drivers.move(competition, "start_standstill", cast.procurement)
 
 
 def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
@@ -992,7 +952,7 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
         summary="Outcomes: prisoners delivered safely and on time; Benefits: savings on the current contracts; Costs: £900m over seven years.",
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement,
+        competition=drivers.fresh(competition), actor=cast.procurement,
         route="Restricted procedure under the Public Contracts Regulations 2006.",
         lots="Lot 1: North\nLot 2: Midlands and Wales\nLot 3: South East and East of England\nLot 4: London and the South West",
     )
@@ -1003,7 +963,7 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
         recommendations=[(Recommendation.Urgency.RECOMMENDED, "Hold a market engagement day to encourage new entrants.")],
     )
     services.treasury_approval_record(
-        competition=_fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-PECS-OBC", approved_on=_days_ago(390),
+        competition=drivers.fresh(competition), actor=cast.sro, stage="outline", reference="HMT-TAP-PECS-OBC", approved_on=_days_ago(390),
     )
     _plan(cast, competition, [("gateway", 5, State.CLOSED, 330)])
     _criteria(cast, competition, [
@@ -1039,7 +999,7 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
         "Serco Justice Services": {"Safe and secure custody": (8, 7, 8), "Punctuality of delivery to court": (7, 7, 7), "Vehicle fleet and technology": (7, 8, 7)},
         "G4S Care and Justice Services": {"Safe and secure custody": (7, 7, 7), "Punctuality of delivery to court": (7, 6, 7), "Vehicle fleet and technology": (8, 8, 8)},
     })
-    competition = _move(competition, "recommend_award", cast.procurement)
+    competition = drivers.move(competition, "recommend_award", cast.procurement)
     _review(
         cast, competition, gate=3, held_days_ago=30, confidence=DeliveryConfidence.AMBER,
         summary="The investment decision is sound; exit from the incumbent's contracts needs firmer planning.",
@@ -1053,18 +1013,18 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
         summary="As determined by the recommended bid: GEOAmey PECS, £860m over seven years.",
     )
     services.treasury_approval_record(
-        competition=_fresh(competition), actor=cast.sro, stage="full", reference="HMT-TAP-PECS-FBC", approved_on=_days_ago(22),
+        competition=drivers.fresh(competition), actor=cast.sro, stage="full", reference="HMT-TAP-PECS-FBC", approved_on=_days_ago(22),
     )
-    services.debrief_letters_issue(competition=_fresh(competition), actor=cast.procurement)
-    competition = _move(competition, "start_standstill", cast.procurement)
-    _back_date_standstill(competition)
-    competition = _move(competition, "award", cast.procurement)
-    competition = _move(competition, "start_mobilisation", cast.commissioner)
+    services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
+    competition = drivers.move(competition, "start_standstill", cast.procurement)
+    drivers.back_date_standstill(competition)
+    competition = drivers.move(competition, "award", cast.procurement)
+    competition = drivers.move(competition, "start_mobilisation", cast.commissioner)
     _review(
         cast, competition, gate=4, held_days_ago=2, confidence=DeliveryConfidence.GREEN,
         summary="Ready for service: staff transferred, fleet delivered, court custody suites handed over.",
     )
-    _move(competition, "go_live", cast.commissioner)
+    drivers.move(competition, "go_live", cast.commissioner)
 
 
 def _demo_007_victim_contact(cast: Cast, programme: Programme) -> None:
@@ -1077,7 +1037,7 @@ def _demo_007_victim_contact(cast: Cast, programme: Programme) -> None:
         estimated_value=Decimal(12) * M, regime=Regime.PA_2023, procedure=Procedure.OPEN,
     )
     services.competition_update(
-        competition=_fresh(competition), actor=cast.commissioner, mandate_issued_on=_days_ago(14),
+        competition=drivers.fresh(competition), actor=cast.commissioner, mandate_issued_on=_days_ago(14),
         mandate="Test whether the victim contact service can be delivered more consistently across England and Wales by a single provider.",
     )
 
@@ -1100,7 +1060,7 @@ def _demo_008_buckley_hall(cast: Cast, programme: Programme) -> None:
         summary="Outcomes: more completions of accredited programmes; Benefits: lower re-offending; Costs: £1.8m over three years.",
     )
     services.procurement_strategy_record(
-        competition=_fresh(competition), actor=cast.procurement, route="Open procedure (Procurement Act 2023), one lot.",
+        competition=drivers.fresh(competition), actor=cast.procurement, route="Open procedure (Procurement Act 2023), one lot.",
     )
     _review(
         cast, competition, gate=2, held_days_ago=130, confidence=DeliveryConfidence.AMBER, keyholder=True,
@@ -1112,14 +1072,14 @@ def _demo_008_buckley_hall(cast: Cast, programme: Programme) -> None:
         ("Price", "price", 50, "Price for the published number of programme places."),
     ])
     wall_services.conflicts_assessment_complete(
-        competition=_fresh(competition), actor=cast.sro, summary="Declarations received; no conflicts declared.",
+        competition=drivers.fresh(competition), actor=cast.sro, summary="Declarations received; no conflicts declared.",
     )
     _set_time_limits(cast, competition)
-    competition = _move(competition, "launch", cast.procurement)
-    services.competition_update(competition=_fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)))
-    competition = _move(competition, "invite_tenders", cast.procurement)
+    competition = drivers.move(competition, "launch", cast.procurement)
+    services.competition_update(competition=drivers.fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)))
+    competition = drivers.move(competition, "invite_tenders", cast.procurement)
     _register(cast, competition, [{"bidder": "Nacro"}, {"bidder": "St Giles Trust"}])
-    _move(
+    drivers.move(
         competition, "abandon", cast.commissioner,
         reason=(
             "The refreshed needs analysis for HMP Buckley Hall found demand for these programmes too low to "
@@ -1143,7 +1103,7 @@ def _demo_009_dartmoor(cast: Cast, programme: Programme) -> None:
         estimated_value=Decimal(210) * M, regime=Regime.PA_2023, procedure=Procedure.COMPETITIVE_FLEXIBLE,
         major=True, public_bid=True,
     )
-    _join(cast, competition, cast.former_commissioner, SideRole.COMMISSIONER)
+    drivers.join(competition, cast.former_commissioner, SideRole.COMMISSIONER, actor=cast.commissioner)
     _start_pre_procurement(
         cast, competition, mandate_days_ago=75,
         mandate=(
@@ -1152,7 +1112,7 @@ def _demo_009_dartmoor(cast: Cast, programme: Programme) -> None:
         ),
     )
     services.business_case_record(
-        competition=_fresh(competition), actor=cast.former_commissioner, kind=BusinessCase.Kind.OUTLINE,
+        competition=drivers.fresh(competition), actor=cast.former_commissioner, kind=BusinessCase.Kind.OUTLINE,
         summary=(
             "Draft for Gate 1. Outcomes: safe and decent conditions, more prisoners in work and education; "
             "Benefits: savings against the current operating and maintenance cost; Costs: £210m over ten years."

@@ -46,12 +46,6 @@ STATES = {
 }
 PATH = ["draft", "pre_procurement", "pre_qualification", "dialogue", "tender", "bafo", "evaluation", "award_recommended",
         "standstill", "awarded", "mobilisation", "live", "closed"]
-# The transition (competitions.machine.LIFECYCLE) that enters each state: the event's action.
-MOVES = {
-    "pre_procurement": "start_pre_procurement", "pre_qualification": "launch", "dialogue": "open_dialogue", "tender": "invite_tenders",
-    "bafo": "call_for_bafo", "evaluation": "start_evaluation", "award_recommended": "recommend_award", "standstill": "start_standstill",
-    "awarded": "award", "mobilisation": "start_mobilisation", "live": "go_live", "closed": "close",
-}
 SCORED = set(PATH[PATH.index("evaluation"):])
 AGREEMENT_STATES = {"live": 4300, "under_rectification": 200, "expired": 300, "terminated": 200}
 BIDS_PER_COMPETITION = 4
@@ -167,7 +161,9 @@ def _competitions(rng, users, organisations, areas, counts):
         Bid, BidDocument, BusinessCase, Clarification, Competition, CompetitionEvent, EvaluationCriterion, GatewayReview,
         ModeratedScore,
     )
+    from core.events import EventKind
     from ethical_walls import models as walls
+    from scenarios import drivers  # the transition that enters each state: the lifecycle's declaration
 
     commissioners, sros, procurement = users["Commissioner"], users["SRO"], users["MoJ Procurement"]
     gateway, bid_team = users["Gateway reviewer"], users["HMPS Business Development Group"]
@@ -197,13 +193,13 @@ def _competitions(rng, users, organisations, areas, counts):
     for competition, state in zip(competitions, states):
         last = {"abandoned": "pre_procurement", "abandoned_launched": "tender"}.get(state, state)
         steps = [s for s in PATH[: PATH.index(last) + 1] if s != "dialogue" or competition.procedure in DIALOGUE_PROCEDURES]
-        events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action="created",
+        events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action=EventKind.CREATED,
                                        description="Competition created"))
         for before, after in zip(steps, steps[1:]):
-            events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action=MOVES[after],
+            events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action=drivers.step_into(after),
                                            description=f"Moved to {after}", from_state=before, to_state=after))
         if state.startswith("abandoned"):
-            events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action="abandon",
+            events.append(CompetitionEvent(competition=competition, actor=competition.lead_commissioner, action=EventKind.ABANDON,
                                            description="Abandoned", from_state=last, to_state="abandoned", reason="Requirement withdrawn."))
         launched[competition.pk] = "pre_qualification" in steps
     _bulk(CompetitionEvent, events)

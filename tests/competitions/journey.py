@@ -14,23 +14,17 @@ from django.utils import timezone
 from competitions.machine import LIFECYCLE
 from competitions import guards, services
 from competitions.evaluation import rank_bids, tied_for_first
-from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, ModeratedScore, State
+from competitions.models import Bid, BusinessCase, Competition, CostAdjustment, EvaluationCriterion, ModeratedScore
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from ethical_walls import services as wall_services
+from scenarios import drivers
 from tests.core.factories import UserFactory
 
-# The happy path, in order: (transition, its guard's condition codes).
-PATH = [
-    "start_pre_procurement", "launch", "open_dialogue", "invite_tenders", "call_for_bafo",
-    "start_evaluation", "recommend_award", "start_standstill", "award", "start_mobilisation", "go_live", "close",
-]
-SOURCE_STATE = {
-    "start_pre_procurement": State.DRAFT, "launch": State.PRE_PROCUREMENT, "open_dialogue": State.PRE_QUALIFICATION,
-    "invite_tenders": State.DIALOGUE, "call_for_bafo": State.TENDER, "start_evaluation": State.BAFO,
-    "recommend_award": State.EVALUATION, "start_standstill": State.AWARD_RECOMMENDED, "award": State.STANDSTILL,
-    "start_mobilisation": State.AWARDED, "go_live": State.MOBILISATION, "close": State.LIVE,
-}
+# The happy path, in order, and where each step leaves from on it (tenders are invited after dialogue):
+# the lifecycle's own declaration.
+PATH = drivers.FORWARD
+SOURCE_STATE = {name: source if isinstance(source := LIFECYCLE.step(name).source, str) else source[-1] for name in PATH}
 
 
 class Journey:
@@ -59,11 +53,8 @@ class Journey:
         self.satisfied: set[str] = set()
 
     def join(self, user, role, *, side="commissioning", bid=None, actor=None):
-        wall_services.conflict_declare(competition=self.refresh(), actor=user, nature="nil")
-        return wall_services.wall_join(
-            competition=self.refresh(), user=user, side=side, role=role, bid=bid,
-            actor=actor or (self.commissioner if side == "commissioning" else self.procurement),
-        )
+        return drivers.join(self.refresh(), user, role, side=side, bid=bid,
+                            actor=actor or (self.commissioner if side == "commissioning" else self.procurement))
 
     # --- helpers ------------------------------------------------------------------------------
     def refresh(self) -> Competition:
@@ -87,7 +78,7 @@ class Journey:
             "start_pre_procurement": self.commissioner, "start_mobilisation": self.commissioner,
             "go_live": self.commissioner, "close": self.sro, "abandon": self.commissioner,
         }.get(transition, self.procurement)
-        return LIFECYCLE.services[transition](competition=self.refresh(), actor=actor, **kwargs)
+        return drivers.move(self.competition, transition, actor, **kwargs)
 
     # --- meeting each condition ---------------------------------------------------------------
     def satisfy(self, code):
@@ -230,12 +221,9 @@ class Journey:
             current = self.refresh().state
             if current == state:
                 return self.competition
-            sources = {SOURCE_STATE[transition]}
-            if transition == "invite_tenders":
-                sources.add(State.PRE_QUALIFICATION)  # straight to tender where the procedure has no dialogue
             if transition == "open_dialogue" and self.competition.procedure not in ("competitive_dialogue", "competitive_flexible"):
-                continue
-            if current not in sources:
+                continue  # straight to tender where the procedure has no dialogue
+            if not drivers.leaves(transition, current):
                 continue  # already past this move
             self.prepare(transition)
             self.run(transition)

@@ -1,0 +1,77 @@
+"""The steps every scenario takes with a competition, written once: the demo (scenarios/competitions.py),
+the tests' journeys (tests/competitions/journey.py, and through it the attack scene and the property
+tests) and the load test's seed (bench/load/seed.py) all drive competitions with these.
+
+Each goes through the services, as its users would; the only shortcuts are the two back-datings of
+time a scenario cannot wait for (`back_date_tender_deadline`, `back_date_standstill`).
+"""
+
+import datetime
+from typing import Any
+
+from competitions.machine import LIFECYCLE
+from competitions.models import Competition
+from competitions.standstill import standstill_ends_on
+from core.models import User
+from ethical_walls import services as wall_services
+from ethical_walls.models import ConflictDeclaration, Membership, Side
+
+# The lifecycle's way forward, in order (abandoning is not a way forward).
+FORWARD = [name for name in LIFECYCLE.names if name != "abandon"]
+
+
+def fresh(competition: Competition) -> Competition:
+    """The competition as the database has it now (services take what the caller read)."""
+    return Competition.objects.get(pk=competition.pk)
+
+
+def step_into(state: str) -> str:
+    """The forward step that enters `state` (its timeline entry's kind)."""
+    return next(name for name in FORWARD if LIFECYCLE.step(name).target == state)
+
+
+def leaves(name: str, state: str) -> bool:
+    return LIFECYCLE.step(name).leaves(state)
+
+
+def move(competition: Competition, name: str, actor: User, **arguments: Any) -> Competition:
+    """Take step `name` by its service, as `actor`."""
+    return LIFECYCLE.services[name](competition=fresh(competition), actor=actor, **arguments)
+
+
+def declare_nil(competition: Competition, user: User) -> ConflictDeclaration:
+    return wall_services.conflict_declare(competition=fresh(competition), actor=user, nature=ConflictDeclaration.Nature.NIL)
+
+
+def join(competition: Competition, user: User, role: str, *, actor: User, side: str = Side.COMMISSIONING, bid: Any = None,
+         declare: bool = True) -> Membership:
+    """No declaration, no access (SPEC §4 rule 4): the person declares (nil), then `actor` adds them to a side of the wall."""
+    if declare:
+        declare_nil(competition, user)
+    return wall_services.wall_join(competition=fresh(competition), user=user, side=side, role=role, bid=bid, actor=actor)
+
+
+def back_date_tender_deadline(competition: Competition, deadline: datetime.datetime) -> None:
+    """SCENARIO HISTORY IS BACK-DATED HERE AND IN `back_date_standstill`, NOWHERE ELSE.
+
+    Tenders are received only before the deadline and nobody may open them until it has passed
+    (SPEC §4 rule 2), and a scenario cannot wait in between: the tenders are received, then the
+    deadline is moved to `deadline`. The state still moves only through the services: the
+    guards then check the (back-dated) deadline exactly as they would in use.
+    """
+    Competition.objects.filter(pk=competition.pk).update(bid_deadline=deadline)
+
+
+def back_date_standstill(competition: Competition, *, days: int = 15) -> None:
+    """SCENARIO HISTORY IS BACK-DATED HERE AND IN `back_date_tender_deadline`, NOWHERE ELSE.
+
+    Standstill must elapse before award and a scenario cannot wait for it, so the standstill that
+    `competition_start_standstill` recorded today is moved `days` into the past (its end recounted
+    by the regime's rules). The award guard then checks the dates exactly as it would in use.
+    """
+    competition = fresh(competition)
+    started_on = competition.standstill_started_on - datetime.timedelta(days=days)
+    Competition.objects.filter(pk=competition.pk).update(
+        standstill_started_on=started_on, standstill_ends_on=standstill_ends_on(regime=competition.regime, starts_on=started_on),
+    )
+
