@@ -17,7 +17,8 @@ from fractions import Fraction
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from competitions.models import SCORE_MAX, AwardBasis
+from competitions.models import SCORE_MAX, Bid, Competition, TieBreak
+from competitions.states import AwardBasis
 
 
 def shown(value: Fraction) -> Decimal:
@@ -27,7 +28,7 @@ def shown(value: Fraction) -> Decimal:
 
 @dataclass
 class BidResult:
-    bid: object
+    bid: Bid
     price: Decimal | None
     adjustments: Decimal
     adjusted_price: Decimal | None
@@ -59,14 +60,14 @@ class BidResult:
         return f"={self.rank}" if self.tied else str(self.rank)
 
 
-def adjusted_price(bid) -> tuple[Decimal | None, Decimal]:
+def adjusted_price(bid: Bid) -> tuple[Decimal | None, Decimal]:
     """The bid price after the Principles of Competition's adjustments (public-sector bids only)."""
     adjustments = sum((a.amount for a in bid.cost_adjustments.all()), Decimal(0)) if bid.is_public_sector else Decimal(0)
     price = bid.price
     return (None if price is None else price + adjustments), adjustments
 
 
-def recorded_tie_break(competition):
+def recorded_tie_break(competition: Competition) -> TieBreak | None:
     """The competition's tie-break, or None (a loaded reverse one-to-one costs no query)."""
     try:
         return competition.tie_break
@@ -74,7 +75,7 @@ def recorded_tie_break(competition):
         return None
 
 
-def rank_bids(competition) -> list[BidResult]:
+def rank_bids(competition: Competition) -> list[BidResult]:
     """Rank the compliant bids, best first.
 
     MEAT: each quality criterion gives weight × moderated score / 10; the price
@@ -102,7 +103,7 @@ def rank_bids(competition) -> list[BidResult]:
         if lowest and result.adjusted_price:
             result.exact_price_points = price_weight * Fraction(lowest) / Fraction(result.adjusted_price)
 
-    def merit(result: BidResult) -> tuple:
+    def merit(result: BidResult) -> tuple[Decimal | Fraction | int, ...]:
         """What orders bids: smaller is better; equal is a tie."""
         if lowest_price:
             return (result.adjusted_price is None, result.adjusted_price or 0)

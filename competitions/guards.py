@@ -6,14 +6,20 @@ and services the checklist that says which condition is missing. Conditions read
 only the competition and its related records; they change nothing.
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
 from django.utils import timezone
 
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, minimum_period
 from competitions.states import (
+    PROCEDURES_BY_REGIME,
     AwardBasis,
     BidStage,
     BusinessCaseStatus,
@@ -27,10 +33,13 @@ from competitions.states import (
 )
 from core.conditions import Condition, ConditionResult, checklist
 
+if TYPE_CHECKING:  # competitions.models imports the machine, which imports these guards
+    from competitions.models import Bid, Competition, GatewayReview
+
 
 # --- helpers read by several conditions ------------------------------------------------
 
-def _latest_review(competition, gate: int):
+def _latest_review(competition: Competition, gate: int) -> GatewayReview | None:
     """The most recent review at this gate that counts for this competition.
 
     Major projects need an MPA Gateway review; below the threshold an internal
@@ -42,28 +51,28 @@ def _latest_review(competition, gate: int):
     return max(reviews, key=lambda r: (r.held_on, r.id), default=None)
 
 
-def gate_not_red(gate: int) -> Callable:
-    def check(competition) -> bool:
+def gate_not_red(gate: int) -> Callable[[Competition], bool]:
+    def check(competition: Competition) -> bool:
         review = _latest_review(competition, gate)
         return review is not None and review.delivery_confidence != DeliveryConfidence.RED
 
     return check
 
 
-def gate_recorded(gate: int) -> Callable:
+def gate_recorded(gate: int) -> Callable[[Competition], bool]:
     return lambda competition: _latest_review(competition, gate) is not None
 
 
-def _business_case_approved(kind: str) -> Callable:
+def _business_case_approved(kind: str) -> Callable[[Competition], bool]:
     return lambda c: any(bc.kind == kind and bc.status == BusinessCaseStatus.APPROVED for bc in c.business_cases.all())
 
 
-def _tap(stage: str) -> Callable:
+def _tap(stage: str) -> Callable[[Competition], bool]:
     return lambda c: any(t.stage == stage for t in c.treasury_approvals.all())
 
 
-def _has_related(name: str) -> Callable:
-    def check(competition) -> bool:
+def _has_related(name: str) -> Callable[[Model], bool]:
+    def check(competition: Model) -> bool:
         try:
             return getattr(competition, name) is not None
         except ObjectDoesNotExist:
@@ -72,52 +81,55 @@ def _has_related(name: str) -> Callable:
     return check
 
 
-def criteria_weights_total(competition) -> Decimal:
+def criteria_weights_total(competition: Competition) -> Decimal:
     return sum((c.weight for c in competition.criteria.all()), Decimal(0))
 
 
-def _criteria_agreed(competition) -> bool:
+def _criteria_agreed(competition: Competition) -> bool:
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
         return True
     return competition.criteria_agreed_on is not None and criteria_weights_total(competition) == 100
 
 
-def _procedure_fits_regime(competition) -> bool:
-    from competitions.models import PROCEDURES_BY_REGIME
+def _procedure_fits_regime(competition: Competition) -> bool:
+    # The field holds a Regime value (a plain str when read back): TextChoices look up as their values.
+    return competition.procedure in PROCEDURES_BY_REGIME[cast(Regime, competition.regime)]
 
-    return competition.procedure in PROCEDURES_BY_REGIME[competition.regime]
 
-
-def _wall_in_place(competition) -> bool:
+def _wall_in_place(competition: Competition) -> bool:
     from ethical_walls.selectors import wall_in_place
 
     return wall_in_place(competition)
 
 
-def _conflicts_assessed(competition) -> bool:
+def _conflicts_assessed(competition: Competition) -> bool:
     from ethical_walls.selectors import conflicts_assessment_complete
 
     return conflicts_assessment_complete(competition)
 
 
-def active_bids(competition):
+def active_bids(competition: Competition) -> list[Bid]:
     return [b for b in competition.bids.all() if not b.withdrawn]
 
 
-def compliant_bids(competition):
+def compliant_bids(competition: Competition) -> list[Bid]:
     return [b for b in active_bids(competition) if b.compliant]
 
 
-def _some_bid_prequalified(competition) -> bool:
+def _some_bid_prequalified(competition: Competition) -> bool:
     return any(b.pre_qualification == PreQualification.PASSED for b in active_bids(competition))
 
 
-def _every_bid_checked_for_compliance(competition) -> bool:
+def _tender_received(competition: Competition) -> bool:
+    return any(b.tender_price is not None for b in active_bids(competition))
+
+
+def _every_bid_checked_for_compliance(competition: Competition) -> bool:
     tendered = [b for b in active_bids(competition) if b.price is not None]
     return bool(tendered) and all(b.compliant is not None for b in tendered)
 
 
-def _scoring_complete(competition) -> bool:
+def _scoring_complete(competition: Competition) -> bool:
     """Every compliant bid scored on every criterion by two or more evaluators, and moderated."""
     bids = compliant_bids(competition)
     if not bids:
@@ -126,7 +138,7 @@ def _scoring_complete(competition) -> bool:
         return all(b.price is not None for b in bids)
     criteria = [c for c in competition.criteria.all() if c.kind == CriterionKind.QUALITY]
     for bid in bids:
-        evaluators = {}
+        evaluators: dict[int, set[int]] = {}
         for score in bid.scores.all():
             evaluators.setdefault(score.criterion_id, set()).add(score.evaluator_id)
         moderated = {m.criterion_id for m in bid.moderated_scores.all()}
@@ -138,38 +150,38 @@ def _scoring_complete(competition) -> bool:
     return True
 
 
-def _tie_for_first_broken(competition) -> bool:
+def _tie_for_first_broken(competition: Competition) -> bool:
     """Bids tied for first are separated by a recorded tie-break (nothing to break when first is not shared)."""
     from competitions.evaluation import rank_bids, tie_unbroken
 
     return not tie_unbroken(rank_bids(competition))
 
 
-def _every_bidder_debriefed(competition) -> bool:
+def _every_bidder_debriefed(competition: Competition) -> bool:
     bids = [b for b in active_bids(competition) if b.stage in (BidStage.TENDER, BidStage.BAFO)]
     return bool(bids) and all(_has_related("debrief_letter")(b) for b in bids)
 
 
-def _deadline_passed(competition) -> bool:
+def _deadline_passed(competition: Competition) -> bool:
     from ethical_walls.selectors import tenders_open
 
     return tenders_open(competition)
 
 
-def _standstill_elapsed(competition) -> bool:
+def _standstill_elapsed(competition: Competition) -> bool:
     return competition.standstill_ends_on is not None and timezone.localdate() > competition.standstill_ends_on
 
 
-def _no_open_challenge(competition) -> bool:
+def _no_open_challenge(competition: Competition) -> bool:
     return not any(ch.status == ChallengeStatus.OPEN for ch in competition.challenges.all())
 
 
-def _period_problem(competition, period: str, deadline) -> str | None:
+def _period_problem(competition: Competition, period: str, deadline: datetime.datetime | None) -> str | None:
     return deadline_problem(regime=competition.regime, procedure=competition.procedure, period=period,
                             reduction=competition.time_limit_reduction, from_day=timezone.localdate(), deadline=deadline)
 
 
-def _participation_period_long_enough(competition) -> bool:
+def _participation_period_long_enough(competition: Competition) -> bool:
     """Requests to participate close no sooner than the regime's minimum after the tender notice (launch is today)."""
     limit = minimum_period(regime=competition.regime, procedure=competition.procedure, period=PARTICIPATION,
                            reduction=competition.time_limit_reduction)
@@ -178,7 +190,7 @@ def _participation_period_long_enough(competition) -> bool:
     return competition.participation_deadline is not None and _period_problem(competition, PARTICIPATION, competition.participation_deadline) is None
 
 
-def _tendering_period_long_enough(competition) -> bool:
+def _tendering_period_long_enough(competition: Competition) -> bool:
     """Tenders close no sooner than the regime's minimum after the tender notice (open procedure) or the invitation (today).
 
     A deadline not yet set passes here: at invitation the `bid_deadline` condition names that gap; at
@@ -186,31 +198,31 @@ def _tendering_period_long_enough(competition) -> bool:
     return _period_problem(competition, TENDERING, competition.bid_deadline) is None
 
 
-def _open_tendering_period(competition) -> bool:
+def _open_tendering_period(competition: Competition) -> bool:
     return competition.bid_deadline is not None and _tendering_period_long_enough(competition)
 
 
-def _open_procedure(competition) -> bool:
+def _open_procedure(competition: Competition) -> bool:
     return competition.procedure == Procedure.OPEN
 
 
-def _is_major(competition) -> bool:
+def _is_major(competition: Competition) -> bool:
     return competition.is_major_project
 
 
-def _public_bid_possible(competition) -> bool:
+def _public_bid_possible(competition: Competition) -> bool:
     return competition.public_sector_bid_possible
 
 
-def _regime_2023(competition) -> bool:
+def _regime_2023(competition: Competition) -> bool:
     return competition.regime == Regime.PA_2023
 
 
-def _dialogue_procedure(competition) -> bool:
+def _dialogue_procedure(competition: Competition) -> bool:
     return competition.procedure in (Procedure.COMPETITIVE_DIALOGUE, Procedure.COMPETITIVE_FLEXIBLE)
 
 
-def _has_participation_stage(competition) -> bool:
+def _has_participation_stage(competition: Competition) -> bool:
     return competition.procedure != Procedure.OPEN
 
 
@@ -247,7 +259,7 @@ GUARDS: dict[str, list[Condition]] = {
                   _tendering_period_long_enough, "governance", applies=_has_participation_stage),
     ],
     "call_for_bafo": [
-        Condition("tenders", "At least one tender has been received with a price", lambda c: any(b.tender_price is not None for b in active_bids(c)), "bids"),
+        Condition("tenders", "At least one tender has been received with a price", _tender_received, "bids"),
         # Tenders are sealed until the deadline (SPEC §4 rule 2): nobody evaluates before it.
         Condition("deadline_passed", "The tender deadline has passed", _deadline_passed, "governance"),
     ],
@@ -282,10 +294,10 @@ GUARDS: dict[str, list[Condition]] = {
 }
 
 
-def conditions(record, name: str) -> list[ConditionResult]:
+def conditions(record: Competition, name: str) -> list[ConditionResult]:
     """The checklist of step `name`'s guard (the machine reads the same GUARDS)."""
     return checklist(GUARDS[name], record)
 
 
-def unmet(record, name: str) -> list[ConditionResult]:
+def unmet(record: Competition, name: str) -> list[ConditionResult]:
     return [result for result in conditions(record, name) if not result.met]

@@ -6,20 +6,25 @@ adds UK7, UK9, UK10 and UK11. Only published facts go in: never scores of other
 bidders, draft criteria, business cases or internal notes.
 """
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from competitions.models import Notice
+from competitions.models import Competition, Notice
 from competitions.states import NoticeType
+from core.models import User
 from core.signals import published_facts_changed
 
 
-def _money(amount) -> dict | None:
+def _money(amount: Decimal | None) -> dict[str, float | str] | None:
     return None if amount is None else {"amount": float(amount), "currency": "GBP"}
 
 
-def _tender_section(competition) -> dict:
+def _tender_section(competition: Competition) -> dict[str, Any]:
     strategy = getattr(competition, "procurement_strategy", None)
     return {
         "id": competition.reference,
@@ -37,7 +42,7 @@ def _tender_section(competition) -> dict:
     }
 
 
-def uk4_content(competition) -> dict:
+def uk4_content(competition: Competition) -> dict[str, Any]:
     return {
         "noticeType": NoticeType.UK4.value, "title": "Tender notice", "ocid": competition.ocid,
         "buyer": "Ministry of Justice (NOMS)",
@@ -47,7 +52,7 @@ def uk4_content(competition) -> dict:
     }
 
 
-def uk6_content(competition) -> dict:
+def uk6_content(competition: Competition) -> dict[str, Any]:
     recommendation = competition.award_recommendation
     return {
         "noticeType": NoticeType.UK6.value, "title": "Contract award notice", "ocid": competition.ocid,
@@ -64,7 +69,7 @@ def uk6_content(competition) -> dict:
     }
 
 
-def uk12_content(competition) -> dict:
+def uk12_content(competition: Competition) -> dict[str, Any]:
     return {
         "noticeType": NoticeType.UK12.value, "title": "Procurement termination notice", "ocid": competition.ocid,
         "tender": {"id": competition.reference, "title": competition.title, "status": "cancelled"},
@@ -72,16 +77,18 @@ def uk12_content(competition) -> dict:
     }
 
 
-BUILDERS = {NoticeType.UK4: uk4_content, NoticeType.UK6: uk6_content, NoticeType.UK12: uk12_content}
+# NoticeType members are strs: looked up by the `notice_type` a caller passes.
+BUILDERS: dict[str, Callable[[Competition], dict[str, Any]]] = {NoticeType.UK4: uk4_content, NoticeType.UK6: uk6_content, NoticeType.UK12: uk12_content}
 
 
-def next_notice_version(competition, notice_type: str) -> int:
+def next_notice_version(competition: Competition, notice_type: str) -> int:
     latest = Notice.objects.filter(competition=competition, notice_type=notice_type).aggregate(v=Max("version"))["v"]
     return (latest or 0) + 1
 
 
 @transaction.atomic
-def notice_publish(*, competition, notice_type: str, actor, content: dict | None = None) -> Notice:
+def notice_publish(*, competition: Competition, notice_type: str, actor: User | None,
+                   content: dict[str, Any] | None = None) -> Notice:
     """Publish the next version of a notice. `content` is given by other apps' notices (UK7…UK11)."""
     body = content if content is not None else BUILDERS[notice_type](competition)
     version = next_notice_version(competition, notice_type)

@@ -12,12 +12,14 @@ no access) — whatever role anyone else holds. Oversight sees the whole portfol
 (state, value, SRO), not the confidential records.
 """
 
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from competitions.models import (
-    LAUNCHED,
-    PHASES,
     AwardRecommendation,
     Bid,
     BidDocument,
@@ -34,6 +36,8 @@ from competitions.models import (
     Recommendation,
     Score,
 )
+from competitions.states import LAUNCHED, PHASES
+from core.models import ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
 from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_visible re-exported for views)
@@ -51,8 +55,9 @@ from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_
 PORTFOLIO_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.GATEWAY_REVIEWER, Role.OVERSIGHT, Role.CONTRACT_MANAGER)
 
 
-def _visible_competitions(user) -> QuerySet[Competition]:
-    competitions = Competition.objects.all()
+
+def _visible_competitions(user: Viewer) -> QuerySet[Competition]:
+    competitions: QuerySet[Competition] = Competition.objects.all()
     if sees_whole_portfolio(user):
         return competitions
     # Everyone else sees what every bidder sees — launched competitions are public — and the
@@ -60,7 +65,7 @@ def _visible_competitions(user) -> QuerySet[Competition]:
     return competitions.filter(published_competitions() | Q(pk__in=permitted_ids_subquery(user, Competition)))
 
 
-def declarable_competitions(*, user) -> QuerySet[Competition]:
+def declarable_competitions(*, user: Viewer) -> QuerySet[Competition]:
     """Where a person may declare their interests: what they may see, and where they have been asked to join."""
     requested = requested_competition_ids(user)
     visible = _visible_competitions(user)
@@ -74,11 +79,13 @@ def published_competitions() -> Q:
     return Q(launched_at__isnull=False)
 
 
-def published_competition_ids() -> QuerySet:
-    return Competition.objects.filter(published_competitions()).values("pk")
+def published_competition_ids() -> QuerySet[Competition, dict[str, Any]]:
+    ids: QuerySet[Competition, dict[str, Any]] = Competition.objects.filter(published_competitions()).values("pk")
+    return ids
 
 
-def competition_list(*, user, state: str = "", service_area=None, phase: str = "", min_value=None, max_value=None, search: str = "") -> QuerySet[Competition]:
+def competition_list(*, user: Viewer, state: str = "", service_area: ServiceArea | int | None = None, phase: str = "",
+                     min_value: Decimal | None = None, max_value: Decimal | None = None, search: str = "") -> QuerySet[Competition]:
     competitions = _visible_competitions(user).select_related("service_area", "lead_commissioner", "sro")
     if state:
         competitions = competitions.filter(state=state)
@@ -96,7 +103,7 @@ def competition_list(*, user, state: str = "", service_area=None, phase: str = "
     return competitions.order_by("reference")
 
 
-def _confidential_prefetches(user):
+def _confidential_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
     return [
         Prefetch("criteria", queryset=permitted(user, EvaluationCriterion.objects.all()), to_attr="visible_criteria"),
         Prefetch("criteria", queryset=permitted(user, EvaluationCriterion.objects.all())),
@@ -118,7 +125,7 @@ def _confidential_prefetches(user):
     ]
 
 
-def _public_prefetches(user):
+def _public_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
     return [
         Prefetch("criteria", queryset=EvaluationCriterion.objects.filter(published=True), to_attr="visible_criteria"),
         Prefetch("clarifications", queryset=clarification_queryset(user, confidential=False), to_attr="visible_clarifications"),
@@ -134,15 +141,16 @@ def _public_prefetches(user):
     ]
 
 
-def existing_competition_id(pk):
+def existing_competition_id(pk: int | str) -> int | None:
     """The id a refused look-up is logged against, so it shows on that competition's breach view (None if no such competition)."""
     try:
-        return Competition.objects.filter(pk=pk).values_list("pk", flat=True).first()
+        found: int | None = Competition.objects.filter(pk=pk).values_list("pk", flat=True).first()
+        return found
     except (ValueError, TypeError):
         return None
 
 
-def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = "", audit_view: bool = True) -> Competition:
+def competition_get(*, user: Viewer, pk: int | str, channel: str = audit.Channel.PAGE, path: str = "", audit_view: bool = True) -> Competition:
     """One competition with everything its page shows for this user, in a fixed number of queries.
 
     Viewing a competition's confidential side is written to the audit log; a
@@ -161,7 +169,7 @@ def competition_get(*, user, pk, channel: str = audit.Channel.PAGE, path: str = 
     return competition
 
 
-def _load_optional(competition, name):
+def _load_optional(competition: Competition, name: str) -> None:
     """Touch a reverse one-to-one so templates read it without a query each (None when absent)."""
     try:
         getattr(competition, name)
@@ -169,11 +177,11 @@ def _load_optional(competition, name):
         pass
 
 
-def award_recommendation_for(user, competition) -> AwardRecommendation | None:
+def award_recommendation_for(user: Viewer, competition: Competition) -> AwardRecommendation | None:
     return permitted(user, AwardRecommendation.objects.filter(competition=competition)).select_related("bid__bidder").first()
 
 
-def clarification_queryset(user, *, confidential: bool) -> QuerySet[Clarification]:
+def clarification_queryset(user: Viewer, *, confidential: bool) -> QuerySet[Clarification]:
     clarifications = Clarification.objects.order_by("logged_at", "id")
     if confidential:
         return clarifications
@@ -181,7 +189,7 @@ def clarification_queryset(user, *, confidential: bool) -> QuerySet[Clarificatio
     return clarifications.filter(published_at__isnull=False, commercially_sensitive=False)
 
 
-def clarification_list(*, user, competition=None) -> QuerySet[Clarification]:
+def clarification_list(*, user: Viewer, competition: Competition | None = None) -> QuerySet[Clarification]:
     public = Q(published_at__isnull=False, commercially_sensitive=False, competition__state__in=LAUNCHED)
     clarifications = Clarification.objects.filter(public | Q(competition__in=confidential_competition_ids(user)))
     clarifications = clarifications.select_related("competition", "asked_by").order_by("logged_at", "id")
@@ -190,7 +198,7 @@ def clarification_list(*, user, competition=None) -> QuerySet[Clarification]:
     return clarifications
 
 
-def bid_list(*, user, competition=None) -> QuerySet[Bid]:
+def bid_list(*, user: Viewer, competition: Competition | None = None) -> QuerySet[Bid]:
     """The commissioning side's bids, and a bid team's own bid."""
     bids = permitted(user, Bid.objects.select_related("bidder", "competition")).prefetch_related("participants__organisation")
     if competition is not None:
@@ -198,28 +206,28 @@ def bid_list(*, user, competition=None) -> QuerySet[Bid]:
     return bids
 
 
-def bid_document_list(*, user, competition) -> QuerySet[BidDocument]:
+def bid_document_list(*, user: Viewer, competition: Competition) -> QuerySet[BidDocument]:
     documents = permitted(user, BidDocument.objects.filter(bid__competition=competition)).select_related("bid__competition")
     # Rule 2: the tender's documents are sealed from the evaluators until the bid deadline.
     return documents.filter(pk__in=[d.pk for d in documents if tender_visible(user, d.bid)])
 
 
-def debrief_letter_list(*, user, competition) -> QuerySet[DebriefLetter]:
+def debrief_letter_list(*, user: Viewer, competition: Competition) -> QuerySet[DebriefLetter]:
     return permitted(user, DebriefLetter.objects.filter(bid__competition=competition))
 
 
-def gateway_review_list(*, user, competition=None) -> QuerySet[GatewayReview]:
+def gateway_review_list(*, user: Viewer, competition: Competition | None = None) -> QuerySet[GatewayReview]:
     reviews = permitted(user, GatewayReview.objects.select_related("competition", "programme", "recorded_by", "recovery_action")).prefetch_related("recommendations")
     if competition is not None:
         reviews = reviews.filter(competition=competition)
     return reviews
 
 
-def notice_list(*, user, competition) -> QuerySet[Notice]:
+def notice_list(*, user: Viewer, competition: Competition) -> QuerySet[Notice]:
     return Notice.objects.filter(competition=competition, competition__in=_visible_competitions(user))
 
 
-def portfolio_summary(*, user) -> dict:
+def portfolio_summary(*, user: Viewer) -> dict[str, int]:
     """Counts by phase for the oversight portfolio, over what the user may see."""
     competitions = _visible_competitions(user)
     by_state = dict(competitions.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
@@ -227,7 +235,7 @@ def portfolio_summary(*, user) -> dict:
 
 
 # The records a competition page's "record" forms act on, by the kind its URL names (read through the wall by get_or_404).
-RECORD_TARGETS = {
+RECORD_TARGETS: dict[str, Callable[[Competition], QuerySet[Model]]] = {
     "bid": lambda competition: Bid.objects.filter(competition=competition),
     "challenge": lambda competition: Challenge.objects.filter(competition=competition),
     "clarification": lambda competition: Clarification.objects.filter(competition=competition),
@@ -235,9 +243,9 @@ RECORD_TARGETS = {
 }
 
 
-def record_targets(competition, kind: str) -> QuerySet:
+def record_targets(competition: Competition, kind: str) -> QuerySet[Model]:
     return RECORD_TARGETS[kind](competition)
 
 
-def business_case_of(competition, *, kind: str) -> BusinessCase | None:
+def business_case_of(competition: Competition, *, kind: str) -> BusinessCase | None:
     return BusinessCase.objects.filter(competition=competition, kind=kind).first()

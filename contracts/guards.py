@@ -1,37 +1,43 @@
 """The conditions of each agreement transition (SPEC §5), with their messages."""
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from core.conditions import Condition, ConditionResult, checklist
 
+if TYPE_CHECKING:  # contracts.models imports the machine, which imports these guards
+    from contracts.models import Agreement, Measure, RectificationNotice
+
 UK7_KPI_THRESHOLD = Decimal("5000000")
 
 
-def _kpis(agreement):
+def _kpis(agreement: Agreement) -> list[Measure]:
     return [m for m in agreement.measures.all() if m.is_kpi]
 
 
-def _enough_kpis(agreement) -> bool:
+def _enough_kpis(agreement: Agreement) -> bool:
     # Procurement Act 2023 s.52(1): a contract "of more than £5 million" sets at least three KPIs.
     return len(_kpis(agreement)) >= 3
 
 
-def _needs_three_kpis(agreement) -> bool:
+def _needs_three_kpis(agreement: Agreement) -> bool:
     return agreement.regime == "2023" and agreement.value > UK7_KPI_THRESHOLD
 
 
-def _open_notice(agreement):
+def _open_notice(agreement: Agreement) -> RectificationNotice | None:
     return next((n for n in agreement.rectification_notices.all() if n.status == "open"), None)
 
 
-def _latest_satisfied(agreement) -> bool:
+def _latest_satisfied(agreement: Agreement) -> bool:
     latest = max(agreement.rectification_notices.all(), key=lambda n: (n.issued_on, n.id), default=None)
     return latest is not None and latest.status == "satisfied"
 
 
-GUARDS = {
+GUARDS: dict[str, list[Condition]] = {
     "mobilise": [
         Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
     ],
@@ -55,10 +61,10 @@ GUARDS = {
 }
 
 
-def conditions(record, name: str) -> list[ConditionResult]:
+def conditions(record: Agreement, name: str) -> list[ConditionResult]:
     """The checklist of step `name`'s guard (the machine reads the same GUARDS)."""
     return checklist(GUARDS[name], record)
 
 
-def unmet(record, name: str) -> list[ConditionResult]:
+def unmet(record: Agreement, name: str) -> list[ConditionResult]:
     return [result for result in conditions(record, name) if not result.met]

@@ -1,10 +1,11 @@
 """What competitions and cycles may use of contracts (pyproject's `independence` contract allows only this module).
 
 - Award creates the agreement (a contract, or an SLA for a crown body).
-- The agreements a person may see, for the cycle's review of services.
+- The agreements a person may see, for the cycle's review of services (and the model, to type them).
 """
 
+from contracts.models import Agreement
 from contracts.selectors import visible_agreements
 from contracts.services import agreement_create_from_award
 
-__all__ = ["agreement_create_from_award", "visible_agreements"]
+__all__ = ["Agreement", "agreement_create_from_award", "visible_agreements"]

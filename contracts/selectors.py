@@ -12,6 +12,8 @@ The page selectors load everything a page reads in a fixed number of queries:
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -20,6 +22,8 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    Manager,
+    Model,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -33,10 +37,8 @@ from django.utils import timezone
 from competitions.interface import Notice, NoticeType
 from contracts import extensions, performance
 from contracts.models import (
-    RUNNING,
     Agreement,
     AgreementEvent,
-    AgreementState,
     AgreementVersion,
     BreakPoint,
     Direction,
@@ -49,7 +51,8 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from core.models import Organisation, User
+from contracts.states import RUNNING, AgreementState
+from core.models import Organisation, User, Viewer
 from core.roles import Role
 from cycle.interface import ServiceSpecification, sees_cycles
 from ethical_walls import audit
@@ -65,25 +68,28 @@ RAG_FILTER_CHOICES = [
     (performance.RED, "Red"), (performance.AMBER, "Amber"), (performance.GREEN, "Green"), (NO_RAG, "No returns yet"),
 ]
 
+M = TypeVar("M", bound=Model)
 
-def sees_agreements(user) -> bool:
+
+def sees_agreements(user: Viewer) -> bool:
     """Agreements are for the commissioning side (contracts.protected). A bid-team member never sees one, whatever else they hold."""
     return wall.sees_kind(user, Agreement)
 
 
-def visible_agreements(user) -> QuerySet[Agreement]:
+def visible_agreements(user: Viewer) -> QuerySet[Agreement]:
     """The agreements this user may see: by role, less those let by a competition they were excluded from."""
-    return wall.scoped(user, Agreement.objects.all())
+    agreements: QuerySet[Agreement] = Agreement.objects.all()
+    return wall.scoped(user, agreements)
 
 
-def sees_agreement(user, agreement) -> bool:
+def sees_agreement(user: Viewer, agreement: Agreement) -> bool:
     return wall.sees(user, agreement)
 
 
 
 # --- the list ------------------------------------------------------------------------------------
 
-def _overall_rag():
+def _overall_rag() -> Case:
     """The agreement's RAG in the database, so the list filters and pages by it in one query.
 
     The same rule as `performance.rag` and `performance.overall_rag` (the worst of the
@@ -93,7 +99,7 @@ def _overall_rag():
     arithmetic gives the same answer as Decimal at the boundaries (tests compare the two).
     """
     latest = Return.objects.filter(measure=OuterRef("pk")).order_by("-period_start").values("value")[:1]
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
     measures = Measure.objects.filter(agreement=OuterRef("pk")).annotate(
         latest=Subquery(latest, output_field=money),
     ).annotate(shortfall=Round(
@@ -108,7 +114,7 @@ def _overall_rag():
     )
 
 
-def agreement_list(user, filters: dict | None = None) -> QuerySet[Agreement]:
+def agreement_list(user: Viewer, filters: dict[str, Any] | None = None) -> QuerySet[Agreement]:
     """Agreements filtered by `state`, `kind`, `provider`, `service_area` and `rag`, each row with its RAG, in one query."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     agreements = visible_agreements(user).select_related("provider", "service_area", "contract_manager").annotate(rag=_overall_rag())
@@ -127,7 +133,7 @@ def contract_manager_options() -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.CONTRACT_MANAGER).order_by("last_name", "first_name", "username").distinct()
 
 
-def specification_options(*, user) -> QuerySet[ServiceSpecification]:
+def specification_options(*, user: Viewer) -> QuerySet[ServiceSpecification]:
     """Specifications are the cycles' records: offered only to those who may see cycles."""
     specifications = ServiceSpecification.objects.select_related("cycle").order_by("cycle__name", "title")
     return specifications if sees_cycles(user) else specifications.none()
@@ -135,7 +141,7 @@ def specification_options(*, user) -> QuerySet[ServiceSpecification]:
 
 # --- one agreement ----------------------------------------------------------------------------
 
-def _detail_prefetches():
+def _detail_prefetches() -> "list[str | Prefetch[str]]":
     return [
         "break_points",
         Prefetch("supply_chain", queryset=SupplyChainMember.objects.select_related("organisation")),
@@ -155,7 +161,7 @@ def _detail_prefetches():
     ]
 
 
-def agreement_get(user, pk, *, detail: bool = True, channel: str = audit.Channel.PAGE, path: str = "") -> Agreement:
+def agreement_get(user: Viewer, pk: int | str, *, detail: bool = True, channel: str = audit.Channel.PAGE, path: str = "") -> Agreement:
     """One agreement the user may see; with `detail`, everything its page, guards and performance read.
 
     Without `detail` it is the bare record, for handing to a service: services that
@@ -169,32 +175,33 @@ def agreement_get(user, pk, *, detail: bool = True, channel: str = audit.Channel
     return get_or_404(user, agreements, pk=pk, channel=channel, path=path, object_type="contracts.agreement")
 
 
-def visible_records(model, user, lookup="agreement") -> QuerySet:
+def visible_records(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
     """Records (measures, returns, notices…) of every agreement the user may see; `lookup` leads from the record to its agreement."""
-    return model.objects.filter(**{f"{lookup}__in": visible_agreements(user)}) if sees_agreements(user) else model.objects.none()
+    records: Manager[M] = cast(Any, model).objects  # the stubs type `objects` on each model class, not on type[M]
+    return records.filter(**{f"{lookup}__in": visible_agreements(user)}) if sees_agreements(user) else records.none()
 
 
-def _of_agreement(model, user, agreement, lookup="agreement"):
+def _of_agreement(model: type[M], user: Viewer, agreement: Agreement, lookup: str = "agreement") -> QuerySet[M]:
     return visible_records(model, user, lookup).filter(**{lookup: agreement})
 
 
-def measure_list(*, user, agreement) -> QuerySet[Measure]:
+def measure_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Measure]:
     return _of_agreement(Measure, user, agreement).order_by("id")
 
 
-def return_list(*, user, agreement) -> QuerySet[Return]:
+def return_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Return]:
     return _of_agreement(Return, user, agreement, "measure__agreement").select_related("measure")
 
 
-def rectification_notice_list(*, user, agreement) -> QuerySet[RectificationNotice]:
+def rectification_notice_list(*, user: Viewer, agreement: Agreement) -> QuerySet[RectificationNotice]:
     return _of_agreement(RectificationNotice, user, agreement).select_related("agreement")
 
 
-def notice_of_change_list(*, user, agreement) -> QuerySet[NoticeOfChange]:
+def notice_of_change_list(*, user: Viewer, agreement: Agreement) -> QuerySet[NoticeOfChange]:
     return _of_agreement(NoticeOfChange, user, agreement).select_related("agreement__competition__lead_commissioner")
 
 
-def version_get(*, user, agreement, number, path: str = "") -> AgreementVersion:
+def version_get(*, user: Viewer, agreement: Agreement, number: int, path: str = "") -> AgreementVersion:
     versions = _of_agreement(AgreementVersion, user, agreement).select_related("notice_of_change")
     return get_or_404(user, versions, number=number, channel=audit.Channel.PAGE, path=path)
 
@@ -220,18 +227,18 @@ class Dashboard:
     horizon: datetime.date
     running: int
     run: object | None = None  # the evaluation run the ratings come from; None before the first
-    rag_counts: list = field(default_factory=list)  # (code, label, count), worst first
+    rag_counts: list[tuple[str, str, int]] = field(default_factory=list)  # (code, label, count), worst first
     not_evaluated: int = 0  # running now but not in that night's evaluation (gone live since)
-    overdue: list = field(default_factory=list)  # last night's evaluations with overdue returns
-    stewardship: list = field(default_factory=list)  # (agreement, [warnings])
-    rectification_notices: list = field(default_factory=list)
-    expiries: list = field(default_factory=list)
-    break_points: list = field(default_factory=list)
-    totals: dict = field(default_factory=dict)  # list name: how many in all
+    overdue: list[Any] = field(default_factory=list)  # last night's evaluations with overdue returns (the layer above's records)
+    stewardship: list[tuple[Agreement, list[str]]] = field(default_factory=list)  # (agreement, [warnings])
+    rectification_notices: list[RectificationNotice] = field(default_factory=list)
+    expiries: list[Agreement] = field(default_factory=list)
+    break_points: list[BreakPoint] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)  # list name: how many in all
     months: int = DASHBOARD_MONTHS
 
 
-def dashboard(user, *, today: datetime.date | None = None, full: frozenset = frozenset()) -> Dashboard:
+def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozenset[str] = frozenset()) -> Dashboard:
     """Portfolio RAG, overdue returns, stewardship (last night's); rectification, expiries and break points (now).
 
     Over the running agreements (live or under rectification) the user may see, in a
@@ -243,7 +250,7 @@ def dashboard(user, *, today: datetime.date | None = None, full: frozenset = fro
     running = visible_agreements(user).filter(state__in=RUNNING)
     board = Dashboard(today=today, horizon=horizon, running=running.count())
 
-    def listed(name, section, rows):
+    def listed(name: str, section: str, rows: QuerySet[Any] | list[Any]) -> None:
         board.totals[name] = rows.count() if isinstance(rows, QuerySet) else len(rows)
         setattr(board, name, list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT]))
 
@@ -258,6 +265,7 @@ def dashboard(user, *, today: datetime.date | None = None, full: frozenset = fro
         agreement__in=visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
     ).select_related("agreement__provider").order_by("on", "pk"))
     for point in board.break_points:
-        point.notice_by = point.on - relativedelta(months=point.notice_months)
+        # Not a field: the date the page shows notice is due by (type: ignore, as the model declares no such attribute).
+        point.notice_by = point.on - relativedelta(months=point.notice_months)  # type: ignore[attr-defined]
     return board
 

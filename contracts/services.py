@@ -1,9 +1,12 @@
 """Every write to an agreement and its records (SPEC §5)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File  # generic only in django-stubs, so File[...] annotations are quoted
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from dateutil.relativedelta import relativedelta
@@ -13,11 +16,9 @@ from competitions import interface as competitions
 from contracts import performance, selectors
 from contracts.machine import AGREEMENT, MANAGERS, RECORD_ROLES  # noqa: F401  (MANAGERS re-exported)
 from contracts.models import (
-    RUNNING,
     Agreement,
     AgreementEvent,
     AgreementKind,
-    AgreementState,
     AgreementVersion,
     BreakPoint,
     CohortResult,
@@ -30,17 +31,37 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
+from contracts.states import RUNNING, AgreementState
 from core import dates, events, transitions
 from core.events import EventKind
 from core.errors import TransitionRefused
+from core.models import Organisation, ServiceArea, User
 from core.roles import Role, roles_text
 from core.signals import published_facts_changed
+from cycle.interface import Outcome
 from ethical_walls.selectors import sees_commissioning_material
 
 ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
 
-def require_role(actor, *roles, agreement=None) -> None:
+class _AwardedBid(Protocol):
+    """What the award reads of the winning bid (a competitions.models.Bid, which contracts may not import)."""
+
+    @property
+    def bidder(self) -> Organisation: ...
+
+    @property
+    def price(self) -> Decimal | None: ...
+
+
+class _AwardRecommendation(Protocol):
+    """A competitions.models.AwardRecommendation, as the award reads it."""
+
+    @property
+    def bid(self) -> _AwardedBid: ...
+
+
+def require_role(actor: User | None, *roles: Role, agreement: Agreement | None = None) -> None:
     """The actor holds one of the roles and stands on the commissioning side of the wall (SPEC §4).
 
     With an agreement, it must be one the actor may see: someone the SRO excluded from the
@@ -55,7 +76,8 @@ def require_role(actor, *roles, agreement=None) -> None:
         raise PermissionDenied("You were excluded from the competition that let this agreement, so you cannot act on it.")
 
 
-def _event(agreement, actor, action, description, *, from_state="", to_state="", reason="") -> AgreementEvent:
+def _event(agreement: Agreement, actor: User | None, action: str, description: str, *, from_state: str = "", to_state: str = "",
+           reason: str = "") -> AgreementEvent:
     event = events.write(AgreementEvent, agreement=agreement, actor=actor, kind=action, description=description,
                          from_state=from_state, to_state=to_state, reason=reason)
     if agreement.competition_id:  # the contract a competition let is published under its OCID
@@ -63,20 +85,21 @@ def _event(agreement, actor, action, description, *, from_state="", to_state="",
     return event
 
 
-def _reload(agreement, *, expected_version: int | None = None) -> Agreement:
+def _reload(agreement: Agreement, *, expected_version: int | None = None) -> Agreement:
     """The agreement as the database has it now, locked until the transaction ends, with what its guards read."""
-    return transitions.lock(
+    current: Agreement = transitions.lock(
         Agreement.objects.select_related("competition", "provider")
         .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results"),
         agreement.pk, expected_version=expected_version, record=f"Agreement {agreement.reference}",
     )
+    return current
 
 
-def _money(amount) -> str:
+def _money(amount: Decimal | int | str) -> str:
     return f"{Decimal(amount):.2f}"
 
 
-def snapshot(agreement) -> dict:
+def snapshot(agreement: Agreement) -> dict[str, Any]:
     """What a version of the agreement holds: its terms and its measures."""
     return {
         "value": _money(agreement.value),
@@ -92,7 +115,7 @@ def snapshot(agreement) -> dict:
     }
 
 
-def version_difference(older: dict, newer: dict) -> list[tuple[str, object, object]]:
+def version_difference(older: dict[str, Any], newer: dict[str, Any]) -> list[tuple[str, object, object]]:
     """(what, before, after) for every term or measure that differs between two snapshots."""
     changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk", "specification")
                if older.get(name) != newer.get(name)]
@@ -106,23 +129,28 @@ def version_difference(older: dict, newer: dict) -> list[tuple[str, object, obje
     return changes
 
 
-def _first_version(agreement) -> None:
+def _first_version(agreement: Agreement) -> None:
     """Version 1 is the agreement as it goes live (or as it stood before its first change)."""
     if not AgreementVersion.objects.filter(agreement=agreement).exists():
         _new_version(agreement)
 
 
-def _new_version(agreement, noc=None) -> AgreementVersion:
+def _new_version(agreement: Agreement, noc: NoticeOfChange | None = None) -> AgreementVersion:
     number = (AgreementVersion.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
     return AgreementVersion.objects.create(agreement=agreement, number=number, snapshot=snapshot(agreement), notice_of_change=noc)
 
 
-def publishes_notices(agreement) -> bool:
+def _letting_competition(agreement: Agreement) -> competitions.Competition:
+    """The competition that let the agreement, for callers that know it has one (`publishes_notices`, `competition_id`)."""
+    return cast(competitions.Competition, agreement.competition)
+
+
+def publishes_notices(agreement: Agreement) -> bool:
     """Let by a Procurement Act 2023 competition: its notices are published under that competition's OCID."""
     return agreement.competition_id is not None and agreement.regime == competitions.Regime.PA_2023
 
 
-def performance_notice_possible(agreement) -> bool:
+def performance_notice_possible(agreement: Agreement) -> bool:
     """When a UK9 contract performance notice may be published: a 2023 contract, running. Pages offer it by this."""
     return publishes_notices(agreement) and agreement.state in RUNNING
 
@@ -130,10 +158,10 @@ def performance_notice_possible(agreement) -> bool:
 # --- creating and completing ---------------------------------------------------------------------
 
 @transaction.atomic
-def agreement_create_from_award(*, competition, recommendation, actor) -> Agreement:
+def agreement_create_from_award(*, competition: competitions.Competition, recommendation: _AwardRecommendation, actor: User) -> Agreement:
     """Award creates the agreement: a contract with a non-crown provider, an SLA with a crown body."""
     provider = recommendation.bid.bidder
-    agreement = Agreement.objects.create(
+    agreement: Agreement = Agreement.objects.create(
         reference=f"{competition.reference}-A", title=competition.title,
         kind=AgreementKind.SLA if provider.is_crown_body else AgreementKind.CONTRACT,
         provider=provider, competition=competition, service_area=competition.service_area,
@@ -148,19 +176,19 @@ CREATION_TERMS = {"payment_model", "share_at_risk", "contract_manager", "specifi
 
 
 @transaction.atomic
-def agreement_create(*, actor, reference: str, title: str, provider, service_area, value: Decimal, route: str,
-                     start_date: date | None = None, end_date: date | None = None, **terms) -> Agreement:
+def agreement_create(*, actor: User, reference: str, title: str, provider: Organisation, service_area: ServiceArea, value: Decimal,
+                     route: str, start_date: date | None = None, end_date: date | None = None, **terms: Any) -> Agreement:
     """An agreement secured other than by a competition of this service (framework, grant, SLA…)."""
     require_role(actor, Role.PROCUREMENT)
     unknown = set(terms) - CREATION_TERMS
     if unknown:
         raise ValidationError({name: "This cannot be set here." for name in sorted(unknown)})
-    agreement = Agreement(
+    agreement: Agreement = Agreement(
         reference=reference, title=title, provider=provider, service_area=service_area, value=value, route=route,
         kind=AgreementKind.SLA if provider.is_crown_body else AgreementKind.CONTRACT,
         start_date=start_date, end_date=end_date, **terms,
     )
-    if agreement.contract_manager_id and not agreement.contract_manager.has_role(Role.CONTRACT_MANAGER):
+    if agreement.contract_manager_id and not cast(User, agreement.contract_manager).has_role(Role.CONTRACT_MANAGER):
         raise ValidationError({"contract_manager": "Choose someone with the contract manager role."})
     _check_term(agreement)
     agreement.full_clean(exclude=["state"])
@@ -180,13 +208,13 @@ EDITABLE_BEFORE_LIVE = {"start_date", "end_date", "payment_model", "share_at_ris
 
 
 @transaction.atomic
-def agreement_update(*, agreement, actor, expected_version: int | None = None, **changes) -> Agreement:
+def agreement_update(*, agreement: Agreement, actor: User, expected_version: int | None = None, **changes: Any) -> Agreement:
     """Complete the terms while mobilising; once live, terms change only by Notice of Change."""
     require_role(actor, *RECORD_ROLES["terms"], agreement=agreement)
     if not changes:
         return agreement
     seen = expected_version if expected_version is not None else agreement.version
-    locked = transitions.lock(Agreement.objects, agreement.pk, expected_version=seen, record=f"Agreement {agreement.reference}")
+    locked: Agreement = transitions.lock(Agreement.objects, agreement.pk, expected_version=seen, record=f"Agreement {agreement.reference}")
     before = transitions.field_values(locked)
     if locked.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
         raise ValidationError("Once live, the agreement changes only by a Notice of Change.")
@@ -205,13 +233,13 @@ def agreement_update(*, agreement, actor, expected_version: int | None = None, *
     return locked
 
 
-def _while_not_live(agreement) -> None:
+def _while_not_live(agreement: Agreement) -> None:
     if agreement.state not in (AgreementState.DRAFT, AgreementState.MOBILISING):
         raise ValidationError("Once live, the agreement changes only by a Notice of Change.")
 
 
 @transaction.atomic
-def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> BreakPoint:
+def break_point_add(*, agreement: Agreement, actor: User, on: date, notice_months: int = 6) -> BreakPoint:
     require_role(actor, *RECORD_ROLES["break-point"], agreement=agreement)
     _while_not_live(agreement)
     point = BreakPoint(agreement=agreement, on=on, notice_months=notice_months)
@@ -222,7 +250,8 @@ def break_point_add(*, agreement, actor, on: date, notice_months: int = 6) -> Br
 
 
 @transaction.atomic
-def supply_chain_member_add(*, agreement, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> SupplyChainMember:
+def supply_chain_member_add(*, agreement: Agreement, actor: User, organisation: Organisation, role: str, funding_share: Decimal,
+                            risk_share: Decimal) -> SupplyChainMember:
     require_role(actor, *RECORD_ROLES["supply-chain-member"], agreement=agreement)
     member = SupplyChainMember(agreement=agreement, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     member.full_clean()
@@ -239,7 +268,7 @@ def supply_chain_member_add(*, agreement, actor, organisation, role: str, fundin
 
 
 @transaction.atomic
-def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, **fields) -> Measure:
+def measure_add(*, agreement: Agreement, actor: User, name: str, target: Decimal, outcome: Outcome | None = None, **fields: Any) -> Measure:
     require_role(actor, *RECORD_ROLES["measure"], agreement=agreement)
     _while_not_live(agreement)
     measure = Measure(agreement=agreement, name=name, target=target, outcome=outcome, **fields)
@@ -252,7 +281,8 @@ def measure_add(*, agreement, actor, name: str, target: Decimal, outcome=None, *
 # --- returns and performance -------------------------------------------------------------------------
 
 @transaction.atomic
-def return_submit(*, measure, actor, period_start: date, value: Decimal, evidence: str = "", evidence_file=None) -> Return:
+def return_submit(*, measure: Measure, actor: User, period_start: date, value: Decimal, evidence: str = "",
+                  evidence_file: "File[bytes] | None" = None) -> Return:
     require_role(actor, *RECORD_ROLES["return"], agreement=measure.agreement)
     agreement = Agreement.objects.select_for_update().get(pk=measure.agreement_id)
     if agreement.state not in RUNNING:
@@ -274,7 +304,7 @@ def return_submit(*, measure, actor, period_start: date, value: Decimal, evidenc
 
 
 @transaction.atomic
-def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
+def return_evidence_attach(*, item: Return, actor: User, evidence_file: "File[bytes]") -> Return:
     """Attach (or replace) a return's evidence document."""
     require_role(actor, *RECORD_ROLES["return"], agreement=item.measure.agreement)
     locked = Return.objects.select_for_update().get(pk=item.pk)
@@ -286,7 +316,8 @@ def return_evidence_attach(*, item: Return, actor, evidence_file) -> Return:
 
 
 @transaction.atomic
-def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, difficulty: str, referrals: int, outcomes: int) -> CohortResult:
+def cohort_result_record(*, agreement: Agreement, actor: User, period_start: date, cohort: str, difficulty: str, referrals: int,
+                         outcomes: int) -> CohortResult:
     require_role(actor, *RECORD_ROLES["cohort-result"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Cohort results are recorded while the agreement is live.")
@@ -301,7 +332,8 @@ def cohort_result_record(*, agreement, actor, period_start: date, cohort: str, d
 
 
 @transaction.atomic
-def feedback_record(*, agreement, actor, received_on: date, source: str, satisfaction: Decimal, respondents: int = 1, summary: str = "") -> Feedback:
+def feedback_record(*, agreement: Agreement, actor: User, received_on: date, source: str, satisfaction: Decimal, respondents: int = 1,
+                    summary: str = "") -> Feedback:
     require_role(actor, *RECORD_ROLES["feedback"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Feedback is recorded while the agreement is live.")
@@ -315,7 +347,8 @@ def feedback_record(*, agreement, actor, received_on: date, source: str, satisfa
 
 
 @transaction.atomic
-def equality_result_record(*, agreement, actor, period_start: date, characteristic: str, group: str, referrals: int, outcomes: int) -> EqualityResult:
+def equality_result_record(*, agreement: Agreement, actor: User, period_start: date, characteristic: str, group: str, referrals: int,
+                           outcomes: int) -> EqualityResult:
     require_role(actor, *RECORD_ROLES["equality-result"], agreement=agreement)
     if agreement.state not in RUNNING:
         raise ValidationError("Equality monitoring is recorded while the agreement is live.")
@@ -331,7 +364,7 @@ def equality_result_record(*, agreement, actor, period_start: date, characterist
 
 
 @transaction.atomic
-def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=None) -> RemedialActionPlan:
+def remedial_plan_add(*, agreement: Agreement, actor: User, actions: str, due_on: date, measure: Measure | None = None) -> RemedialActionPlan:
     require_role(actor, *RECORD_ROLES["remedial-plan"], agreement=agreement)
     dates.check_plausible("due_on", due_on)
     if due_on < timezone.localdate():
@@ -345,7 +378,8 @@ def remedial_plan_add(*, agreement, actor, actions: str, due_on: date, measure=N
 
 # --- transitions ----------------------------------------------------------------------------------------
 
-def _transition(name, *, agreement, actor, expected_version=None, reason="", before_save=None, after_save=None) -> Agreement:
+def _transition(name: str, *, agreement: Agreement, actor: User | None, expected_version: int | None = None, reason: str = "",
+                before_save: Callable[[Agreement], None] | None = None, after_save: Callable[[Agreement], None] | None = None) -> Agreement:
     with transaction.atomic():
         current = _reload(agreement)
         from_state = transitions.take(current, name, seen_state=agreement.state, expected_version=expected_version,
@@ -358,26 +392,27 @@ def _transition(name, *, agreement, actor, expected_version=None, reason="", bef
 
 
 @AGREEMENT.service("mobilise")
-def agreement_mobilise(*, agreement, actor, expected_version=None):
+def agreement_mobilise(*, agreement: Agreement, actor: User, expected_version: int | None = None) -> Agreement:
     require_role(actor, *AGREEMENT.roles("mobilise"), agreement=agreement)
     return _transition("mobilise", agreement=agreement, actor=actor, expected_version=expected_version)
 
 
 @AGREEMENT.service("go_live")
-def agreement_go_live(*, agreement, actor, expected_version=None):
+def agreement_go_live(*, agreement: Agreement, actor: User, expected_version: int | None = None) -> Agreement:
     """Live; under the 2023 Act the UK7 contract details notice publishes its KPIs."""
     require_role(actor, *AGREEMENT.roles("go_live"), agreement=agreement)
 
-    def publish(current):
+    def publish(current: Agreement) -> None:
         _first_version(current)
         if publishes_notices(current):
-            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK7, actor=actor, content=uk7_content(current))
+            competitions.notice_publish(competition=_letting_competition(current),
+                                        notice_type=competitions.NoticeType.UK7, actor=actor, content=uk7_content(current))
 
     return _transition("go_live", agreement=agreement, actor=actor, expected_version=expected_version, after_save=publish)
 
 
 @transaction.atomic
-def rectification_notice_issue(*, agreement, actor, failings: str, deadline: date) -> RectificationNotice:
+def rectification_notice_issue(*, agreement: Agreement, actor: User, failings: str, deadline: date) -> RectificationNotice:
     """Unsatisfactory delivery: a rectification notice with its deadline puts the agreement under rectification."""
     require_role(actor, *RECORD_ROLES["rectification-notice"], agreement=agreement)
     if not failings.strip():
@@ -399,7 +434,7 @@ def rectification_notice_issue(*, agreement, actor, failings: str, deadline: dat
 
 
 @transaction.atomic
-def rectification_notice_close(*, notice, actor, satisfied: bool) -> RectificationNotice:
+def rectification_notice_close(*, notice: RectificationNotice, actor: User, satisfied: bool) -> RectificationNotice:
     """Satisfied: back to live. Failed: the agreement stays under rectification and may be terminated."""
     require_role(actor, *RECORD_ROLES["close-rectification"], agreement=notice.agreement)
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
@@ -416,31 +451,34 @@ def rectification_notice_close(*, notice, actor, satisfied: bool) -> Rectificati
     return notice
 
 
-def _end(name, *, agreement, actor, reason: str, expected_version=None, required_reason=True):
+def _end(name: str, *, agreement: Agreement, actor: User | None, reason: str, expected_version: int | None = None,
+         required_reason: bool = True) -> Agreement:
     if required_reason and not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason."})
 
-    def record(current):
+    def record(current: Agreement) -> None:
         current.ended_reason = reason.strip()
         current.ended_on = timezone.localdate()
 
-    def publish(current):
+    def publish(current: Agreement) -> None:
         if publishes_notices(current):
-            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(current))
-            competitions.notice_publish(competition=current.competition, notice_type=competitions.NoticeType.UK11, actor=actor, content=uk11_content(current))
+            competitions.notice_publish(competition=_letting_competition(current),
+                                        notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(current))
+            competitions.notice_publish(competition=_letting_competition(current),
+                                        notice_type=competitions.NoticeType.UK11, actor=actor, content=uk11_content(current))
 
     return _transition(name, agreement=agreement, actor=actor, expected_version=expected_version, reason=reason,
                        before_save=record, after_save=publish)
 
 
 @AGREEMENT.service("terminate")
-def agreement_terminate(*, agreement, actor, reason: str, expected_version=None):
+def agreement_terminate(*, agreement: Agreement, actor: User, reason: str, expected_version: int | None = None) -> Agreement:
     require_role(actor, *AGREEMENT.roles("terminate"), agreement=agreement)
     return _end("terminate", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
 
 @AGREEMENT.service("decommission")
-def agreement_decommission(*, agreement, actor, reason: str, expected_version=None):
+def agreement_decommission(*, agreement: Agreement, actor: User, reason: str, expected_version: int | None = None) -> Agreement:
     require_role(actor, *AGREEMENT.roles("decommission"), agreement=agreement)
     return _end("decommission", agreement=agreement, actor=actor, reason=reason, expected_version=expected_version)
 
@@ -458,9 +496,9 @@ def agreements_expire_due() -> list[Agreement]:
 
 # --- Notices of Change ---------------------------------------------------------------------------------
 
-def _validate_changes(agreement, changes: dict) -> dict:
+def _validate_changes(agreement: Agreement, changes: dict[str, Any]) -> dict[str, str | dict[str, str]]:
     """The new value, end date and measure targets a notice sets, checked and normalised."""
-    clean = {}
+    clean: dict[str, str | dict[str, str]] = {}
     try:
         for name, value in changes.items():
             if name == "value":
@@ -491,7 +529,7 @@ def _validate_changes(agreement, changes: dict) -> dict:
     return clean
 
 
-def _apply(noc, actor) -> None:
+def _apply(noc: NoticeOfChange, actor: User) -> None:
     agreement = transitions.lock(Agreement.objects, noc.agreement_id, record="The agreement")
     before = transitions.field_values(agreement)
     _first_version(agreement)  # the terms as they stood before their first change
@@ -509,11 +547,12 @@ def _apply(noc, actor) -> None:
     noc.save(update_fields=["status", "decided_by", "decided_at"])
     _event(agreement, actor, EventKind.NOTICE_OF_CHANGE, f"Notice of Change {noc.number} in effect: version {version.number}")
     if publishes_notices(agreement):
-        competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK10, actor=actor, content=uk10_content(agreement, noc))
+        competitions.notice_publish(competition=_letting_competition(agreement),
+                                    notice_type=competitions.NoticeType.UK10, actor=actor, content=uk10_content(agreement, noc))
 
 
 @transaction.atomic
-def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, changes: dict) -> NoticeOfChange:
+def notice_of_change_issue(*, agreement: Agreement, actor: User, summary: str, material: bool, changes: dict[str, Any]) -> NoticeOfChange:
     """Only MoJ Procurement issues Notices of Change; a material one waits for the lead commissioner."""
     require_role(actor, *RECORD_ROLES["notice-of-change"], agreement=agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # numbers are allocated one at a time
@@ -533,12 +572,12 @@ def notice_of_change_issue(*, agreement, actor, summary: str, material: bool, ch
     return noc
 
 
-def lead_commissioner_of(agreement):
-    return agreement.competition.lead_commissioner if agreement.competition_id else None
+def lead_commissioner_of(agreement: Agreement) -> User | None:
+    return _letting_competition(agreement).lead_commissioner if agreement.competition_id else None
 
 
 @transaction.atomic
-def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
+def notice_of_change_decide(*, notice: NoticeOfChange, actor: User, agree: bool) -> NoticeOfChange:
     """The lead commissioner agrees (the change takes effect) or refuses a material change."""
     require_role(actor, *RECORD_ROLES["decide-notice-of-change"], agreement=notice.agreement)
     notice = NoticeOfChange.objects.select_for_update(of=("self",)).select_related("agreement__competition").get(pk=notice.pk)
@@ -562,20 +601,20 @@ def notice_of_change_decide(*, notice, actor, agree: bool) -> NoticeOfChange:
 
 # --- Procurement Act 2023 notice content (UK7, UK9, UK10, UK11), linked by the competition's OCID --------
 
-def _header(agreement, notice_type, title):
-    return {"noticeType": notice_type, "title": title, "ocid": agreement.competition.ocid,
+def _header(agreement: Agreement, notice_type: str, title: str) -> dict[str, Any]:
+    return {"noticeType": notice_type, "title": title, "ocid": _letting_competition(agreement).ocid,
             "contract": {"id": agreement.reference, "title": agreement.title, "supplier": agreement.provider.name}}
 
 
-def uk7_content(agreement) -> dict:
+def uk7_content(agreement: Agreement) -> dict[str, Any]:
     return {**_header(agreement, competitions.NoticeType.UK7.value, "Contract details notice"),
             "value": {"amount": float(agreement.value), "currency": "GBP"},
-            "period": {"startDate": agreement.start_date.isoformat(), "endDate": agreement.end_date.isoformat()},
+            "period": {"startDate": cast(date, agreement.start_date).isoformat(), "endDate": cast(date, agreement.end_date).isoformat()},
             "kpis": [{"name": m.name, "target": float(m.target), "unit": m.unit, "frequency": m.frequency}
                      for m in agreement.measures.all() if m.is_kpi]}
 
 
-def uk9_content(agreement, today: date | None = None) -> dict:
+def uk9_content(agreement: Agreement, today: date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     ratings = performance.kpi_ratings(agreement, today)
     return {**_header(agreement, competitions.NoticeType.UK9.value, "Contract performance notice"),
@@ -585,18 +624,18 @@ def uk9_content(agreement, today: date | None = None) -> dict:
             "kpis": [{"name": m.name, "rating": ratings[m.pk]} for m in agreement.measures.all() if m.is_kpi]}
 
 
-def uk10_content(agreement, noc) -> dict:
+def uk10_content(agreement: Agreement, noc: NoticeOfChange) -> dict[str, Any]:
     return {**_header(agreement, competitions.NoticeType.UK10.value, "Contract change notice"),
             "change": {"number": noc.number, "summary": noc.summary, "material": noc.material, "changes": noc.changes}}
 
 
-def uk11_content(agreement) -> dict:
+def uk11_content(agreement: Agreement) -> dict[str, Any]:
     return {**_header(agreement, competitions.NoticeType.UK11.value, "Contract termination notice"),
             "termination": {"date": agreement.ended_on.isoformat() if agreement.ended_on else None,
                             "state": agreement.state, "reason": agreement.ended_reason}}
 
 
-def performance_notices_publish_due(*, today: date | None = None) -> list:
+def performance_notices_publish_due(*, today: date | None = None) -> list[competitions.Notice]:
     """Publish a UK9 for every running 2023 contract whose last one (or go-live) is 12 months old.
 
     The Procurement Act 2023 asks for a contract performance notice at least every 12
@@ -609,17 +648,18 @@ def performance_notices_publish_due(*, today: date | None = None) -> list:
         last = competitions.Notice.objects.filter(competition=agreement.competition, notice_type__in=[competitions.NoticeType.UK9, competitions.NoticeType.UK7]).order_by("-published_at").first()
         if last is not None and timezone.localdate(last.published_at) + relativedelta(months=12) <= today:
             agreement = _reload(agreement)
-            published.append(competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=None,
-                                                    content=uk9_content(agreement, today)))
+            published.append(competitions.notice_publish(competition=_letting_competition(agreement), notice_type=competitions.NoticeType.UK9,
+                                                         actor=None, content=uk9_content(agreement, today)))
     return published
 
 
 @transaction.atomic
-def performance_notice_publish(*, agreement, actor):
+def performance_notice_publish(*, agreement: Agreement, actor: User) -> competitions.Notice:
     """A UK9 contract performance notice (due at least every 12 months under the 2023 Act)."""
     require_role(actor, *RECORD_ROLES["performance-notice"], agreement=agreement)
     if not performance_notice_possible(agreement):
         raise ValidationError("Only Procurement Act 2023 contracts publish contract performance notices." if not publishes_notices(agreement)
                               else "Contract performance notices are published while the agreement is running.")
     agreement = _reload(agreement)
-    return competitions.notice_publish(competition=agreement.competition, notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(agreement))
+    return competitions.notice_publish(competition=_letting_competition(agreement),
+                                       notice_type=competitions.NoticeType.UK9, actor=actor, content=uk9_content(agreement))

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 
 from core.roles import Role
@@ -89,6 +89,10 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_names.intersection(roles))
+
+
+# Whoever a request carries, signed in or not (public pages and the OCDS export read as anonymous): what selectors take.
+Viewer = User | AnonymousUser
 
 
 class Sequence(models.Model):

@@ -10,16 +10,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
+from typing import Any, TYPE_CHECKING, cast
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Field, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from competitions.interface import PlannedReview, Regime, State, competition_list
+from competitions.interface import Competition, PlannedReview, Regime, State, competition_list
+from core.models import ServiceArea, Viewer
 from core.roles import Role
 from cycle.models import (
-    PHASES,
     ClosingEvaluation,
     CommissioningCycle,
     CycleEvent,
@@ -32,22 +33,28 @@ from cycle.models import (
     ServiceSpecification,
     StimulationAction,
 )
+from cycle.states import PHASES
 from ethical_walls import audit
 from ethical_walls.selectors import get_or_404, sees_commissioning_material
+
+if TYPE_CHECKING:
+    from contracts.interface import Agreement  # only to type: cycle reads agreements through contracts.interface
 
 CYCLE_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT)
 
 
-def sees_cycles(user) -> bool:
+
+def sees_cycles(user: Viewer) -> bool:
     """Cycles are for the commissioning side. A bid-team member never sees one, whatever else they hold."""
     return sees_commissioning_material(user, *CYCLE_ROLES)
 
 
-def _visible_cycles(user) -> QuerySet[CommissioningCycle]:
-    return CommissioningCycle.objects.all() if sees_cycles(user) else CommissioningCycle.objects.none()
+def _visible_cycles(user: Viewer) -> QuerySet[CommissioningCycle]:
+    cycles: QuerySet[CommissioningCycle] = CommissioningCycle.objects.all() if sees_cycles(user) else CommissioningCycle.objects.none()
+    return cycles
 
 
-def cycle_list(user, filters: dict | None = None) -> QuerySet[CommissioningCycle]:
+def cycle_list(user: Viewer, filters: dict[str, Any] | None = None) -> QuerySet[CommissioningCycle]:
     """Cycles filtered by `cycle_type`, `level`, `stage` and `phase`, each row with its counts, in one query."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     funded_cost = (
@@ -70,7 +77,7 @@ def cycle_list(user, filters: dict | None = None) -> QuerySet[CommissioningCycle
     return cycles.order_by("-period_start", "name", "pk")
 
 
-def _detail_prefetches():
+def _detail_prefetches() -> "list[Prefetch[str]]":
     return [
         Prefetch("partners", queryset=Partner.objects.select_related("organisation").order_by("id")),
         Prefetch("needs_assessments", queryset=NeedsAssessment.objects.select_related("service_area", "recorded_by")),
@@ -89,7 +96,7 @@ def _detail_prefetches():
     ]
 
 
-def cycle_get(user, pk, *, channel: str = audit.Channel.PAGE, path: str = "") -> CommissioningCycle:
+def cycle_get(user: Viewer, pk: int | str, *, channel: str = audit.Channel.PAGE, path: str = "") -> CommissioningCycle:
     """One cycle with everything its page, its plan and its guards read, in a fixed number of queries.
 
     The guards (`cycle.guards`) and `services.allocation_suggest` read only the
@@ -102,20 +109,20 @@ def cycle_get(user, pk, *, channel: str = audit.Channel.PAGE, path: str = "") ->
     return get_or_404(user, cycles, pk=pk, channel=channel, path=path, object_type="cycle.commissioningcycle")
 
 
-def specification_list(*, user, cycle) -> QuerySet[ServiceSpecification]:
+def specification_list(*, user: Viewer, cycle: CommissioningCycle) -> QuerySet[ServiceSpecification]:
     return ServiceSpecification.objects.filter(cycle__in=_visible_cycles(user), cycle=cycle).select_related("cycle", "priority")
 
 
-def needs_assessment_list(*, user, cycle) -> QuerySet[NeedsAssessment]:
+def needs_assessment_list(*, user: Viewer, cycle: CommissioningCycle) -> QuerySet[NeedsAssessment]:
     return NeedsAssessment.objects.filter(cycle__in=_visible_cycles(user), cycle=cycle)
 
 
-def competition_options(*, user):
+def competition_options(*, user: Viewer) -> QuerySet[Competition]:
     """Competitions a specification may be secured by: those the user may see, abandoned ones left out."""
     return competition_list(user=user).exclude(state=State.ABANDONED)
 
 
-def agreement_options(*, user):
+def agreement_options(*, user: Viewer) -> "QuerySet[Agreement]":
     """Existing contracts and SLAs a change may be made to: those the user may see."""
     from contracts.interface import visible_agreements  # contracts' selectors read cycles' (specifications)
 
@@ -126,12 +133,12 @@ def agreement_options(*, user):
 
 @dataclass
 class Gap:
-    service_area: object
+    service_area: ServiceArea
     location: str
     unit: str
     demand: int = 0
     provision: int = 0
-    cohorts: list = field(default_factory=list)
+    cohorts: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> int:
@@ -142,9 +149,9 @@ class Gap:
         return max(self.provision - self.demand, 0)
 
 
-def gaps(cycle) -> list[Gap]:
+def gaps(cycle: CommissioningCycle) -> list[Gap]:
     """Demand, provision and the gap (demand − provision) per service and area, summed over cohorts."""
-    by_key: dict[tuple, Gap] = {}
+    by_key: dict[tuple[str, str, str], Gap] = {}
     for assessment in cycle.needs_assessments.all():
         key = (assessment.service_area.name, assessment.location, assessment.unit)
         entry = by_key.setdefault(key, Gap(assessment.service_area, assessment.location, assessment.unit))
@@ -154,17 +161,18 @@ def gaps(cycle) -> list[Gap]:
     return [by_key[key] for key in sorted(by_key)]
 
 
-def carried_evaluation(cycle) -> list[tuple[str, str]]:
+def carried_evaluation(cycle: CommissioningCycle) -> list[tuple[str, str]]:
     """The previous cycle's closing evaluation, criterion by criterion, with the criteria's own names."""
-    record = cycle.carried_evaluation or {}
-    rows = []
+    record: dict[str, str] = cycle.carried_evaluation or {}
+    rows: list[tuple[str, str]] = []
     for name in ClosingEvaluation.CRITERIA:
         if record.get(name):
-            rows.append((ClosingEvaluation._meta.get_field(name).verbose_name.capitalize(), record[name]))
+            criterion = cast("Field[Any, Any]", ClosingEvaluation._meta.get_field(name))  # CRITERIA name the model's own fields
+            rows.append((criterion.verbose_name.capitalize(), record[name]))
     return rows
 
 
-def outcome_tree(*, user) -> list[tuple[str, list[Outcome]]]:
+def outcome_tree(*, user: Viewer) -> list[tuple[str, list[Outcome]]]:
     """The outcomes tree, strategic → service → beneficiary, grouped by theme, each with its specifications."""
     if not sees_cycles(user):
         return []
@@ -192,15 +200,15 @@ LAUNCH_STATE = State.PRE_QUALIFICATION
 
 @dataclass
 class PipelineEntry:
-    competition: object
+    competition: Competition
     tender_notice_expected_on: datetime.date | None
-    specifications: list
+    specifications: list[ServiceSpecification]
 
     @property
     def needs_pipeline_notice(self) -> bool:
         return self.competition.regime == Regime.PA_2023 and self.competition.estimated_value > PIPELINE_NOTICE_THRESHOLD
 
-    def uk1_entry(self) -> dict:
+    def uk1_entry(self) -> dict[str, Any]:
         competition = self.competition
         return {
             "ocid": competition.ocid,
@@ -214,7 +222,7 @@ class PipelineEntry:
         }
 
 
-def competition_pipeline(*, user, today: datetime.date | None = None) -> list[PipelineEntry]:
+def competition_pipeline(*, user: Viewer, today: datetime.date | None = None) -> list[PipelineEntry]:
     """Competitions planned for the next 12 months, in expected order of their tender notice.
 
     Which competitions: every competition the user may see (competitions.selectors)
@@ -238,7 +246,7 @@ def competition_pipeline(*, user, today: datetime.date | None = None) -> list[Pi
             Prefetch("specifications", queryset=ServiceSpecification.objects.select_related("cycle").filter(cycle__in=_visible_cycles(user)), to_attr="cycle_specifications"),
         )
     )
-    entries = []
+    entries: list[PipelineEntry] = []
     for competition in competitions:
         planned = [r.planned_on for r in competition.reviews_before_launch]
         expected = max(planned) if planned else None
@@ -249,7 +257,7 @@ def competition_pipeline(*, user, today: datetime.date | None = None) -> list[Pi
     return entries
 
 
-def pipeline_notice_content(entries: list[PipelineEntry], *, today: datetime.date | None = None) -> dict:
+def pipeline_notice_content(entries: list[PipelineEntry], *, today: datetime.date | None = None) -> dict[str, Any]:
     """The content of a UK1 pipeline notice: the planned contracts above the threshold under the 2023 Act."""
     today = today or timezone.localdate()
     return {

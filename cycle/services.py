@@ -1,22 +1,23 @@
 """Every write to a commissioning cycle and its records (SPEC §2)."""
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TYPE_CHECKING, TypeVar, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
-from competitions.interface import live_competition_in
+from competitions.interface import Competition, live_competition_in
 from core import dates, events, transitions
 from core.events import EventKind
-from core.errors import PermissionDenied
+from core.models import Organisation, ServiceArea, User
 from core.roles import Role
 from cycle import allocation, guards
 from cycle.machine import CYCLE, FORWARD
 from cycle.models import (
-    STAGE_ORDER,
     ClosingEvaluation,
     CommissioningCycle,
     CycleEvent,
@@ -24,20 +25,26 @@ from cycle.models import (
     MarketAnalysis,
     MarketSounding,
     NeedsAssessment,
+    Outcome,
     Partner,
     Priority,
     ServiceSpecification,
-    Stage,
     StimulationAction,
 )
+from cycle.states import STAGE_ORDER, Stage
 from ethical_walls.selectors import sees_commissioning_material
+
+if TYPE_CHECKING:
+    from contracts.interface import Agreement  # only to type: cycle reads agreements through contracts.interface
 
 # The funded set is chosen while prioritising (and may be prepared while assessing needs).
 ALLOCATION_STAGES = (Stage.EVALUATE, Stage.ASSESS_NEEDS, Stage.PRIORITISE)
 # Competitions between launch and award: commissioners may not sound the market directly then.
 
+R = TypeVar("R", bound=Model)  # the record _save saves and returns
 
-def require_commissioner(actor, cycle=None) -> None:
+
+def require_commissioner(actor: User, cycle: CommissioningCycle | None = None) -> None:
     """Commissioners plan (several may work on one cycle; its owner leads it).
 
     Someone who is also in the HMPS bid team is behind the wall: plans are the
@@ -49,24 +56,26 @@ def require_commissioner(actor, cycle=None) -> None:
         raise PermissionDenied("Members of the HMPS bid team cannot work on commissioning plans.")
 
 
-def _event(cycle, actor, action, description, *, from_stage="", to_stage="", reason="") -> CycleEvent:
+def _event(cycle: CommissioningCycle, actor: User, action: str, description: str, *, from_stage: str = "", to_stage: str = "",
+           reason: str = "") -> CycleEvent:
     return events.write(CycleEvent, cycle=cycle, actor=actor, kind=action, description=description,
                         from_stage=from_stage, to_stage=to_stage, reason=reason)
 
 
-def _reload(cycle, *, expected_version: int | None = None) -> CommissioningCycle:
+def _reload(cycle: CommissioningCycle, *, expected_version: int | None = None) -> CommissioningCycle:
     """The cycle as the database has it now, locked until the transaction ends, with what its guards read."""
-    return transitions.lock(
+    current: CommissioningCycle = transitions.lock(
         CommissioningCycle.objects.prefetch_related(
             "partners", "needs_assessments", "priorities", "specifications__outcomes", "specifications__competition",
         ).select_related("equality_impact_assessment", "closing_evaluation_record"),
         cycle.pk, expected_version=expected_version, record=f"Cycle “{cycle.name}”",
     )
+    return current
 
 
 @transaction.atomic
-def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
-                 available_resources: Decimal, area: str = "", previous_cycle=None) -> CommissioningCycle:
+def cycle_create(*, actor: User, name: str, cycle_type: str, level: str, period_start: date, period_end: date,
+                 available_resources: Decimal, area: str = "", previous_cycle: CommissioningCycle | None = None) -> CommissioningCycle:
     require_commissioner(actor)
     dates.check_plausible("period_start", period_start)
     dates.check_plausible("period_end", period_end)
@@ -78,7 +87,7 @@ def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start:
             raise ValidationError({"previous_cycle": "The previous cycle has no closing evaluation to carry in yet."})
         if CommissioningCycle.objects.filter(previous_cycle=previous_cycle).exists():
             raise ValidationError({"previous_cycle": "The previous cycle already has its next cycle."})
-    cycle = CommissioningCycle(
+    cycle: CommissioningCycle = CommissioningCycle(
         name=name, cycle_type=cycle_type, level=level, area=area, period_start=period_start, period_end=period_end,
         available_resources=available_resources, owner=actor, previous_cycle=previous_cycle,
         carried_evaluation=previous_cycle.closing_evaluation_record.as_dict() if previous_cycle else {},
@@ -89,7 +98,9 @@ def cycle_create(*, actor, name: str, cycle_type: str, level: str, period_start:
     return cycle
 
 
-def _transition(name: str, *, cycle, actor, expected_version=None, after_save=None, reason="", **arguments):
+def _transition(name: str, *, cycle: CommissioningCycle, actor: User, expected_version: int | None = None,
+                after_save: Callable[[CommissioningCycle], CommissioningCycle] | None = None, reason: str = "",
+                **arguments: Any) -> CommissioningCycle:
     require_commissioner(actor, cycle)
     with transaction.atomic():
         current = _reload(cycle)
@@ -101,7 +112,7 @@ def _transition(name: str, *, cycle, actor, expected_version=None, after_save=No
     return result or current
 
 
-def cycle_move_on(*, cycle, actor, transition: str, expected_version=None):
+def cycle_move_on(*, cycle: CommissioningCycle, actor: User, transition: str, expected_version: int | None = None) -> CommissioningCycle:
     """Take the next forward step; `close` also opens the next cycle, the closing evaluation carried in."""
     if transition not in FORWARD:
         raise ValidationError({"transition": "No such step."})
@@ -128,9 +139,10 @@ def period_problem(period_start: date, period_end: date) -> str | None:
     return None
 
 
-def _open_next_cycle(actor):
-    def open_next(closed):
-        period_start, period_end = next_period(closed.period_start, closed.period_end)  # cycle_create refused periods without one
+def _open_next_cycle(actor: User) -> Callable[[CommissioningCycle], CommissioningCycle]:
+    def open_next(closed: CommissioningCycle) -> CommissioningCycle:
+        # cycle_create refused periods without one
+        period_start, period_end = cast(tuple[date, date], next_period(closed.period_start, closed.period_end))
         cycle_create(
             actor=actor, name=f"{closed.name} (next cycle)", cycle_type=closed.cycle_type, level=closed.level,
             area=closed.area, period_start=period_start, period_end=period_end,
@@ -141,7 +153,8 @@ def _open_next_cycle(actor):
 
 
 @transaction.atomic
-def cycle_step_back(*, cycle, actor, to_stage: str, reason: str, expected_version=None) -> CommissioningCycle:
+def cycle_step_back(*, cycle: CommissioningCycle, actor: User, to_stage: str, reason: str,
+                    expected_version: int | None = None) -> CommissioningCycle:
     """Stages run in parallel and iterate (seed): go back to an earlier stage, saying why."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the cycle is going back a stage."})
@@ -152,7 +165,7 @@ def cycle_step_back(*, cycle, actor, to_stage: str, reason: str, expected_versio
 
 # --- records ----------------------------------------------------------------------------------
 
-def _save(instance, cycle, actor, description):
+def _save(instance: R, cycle: CommissioningCycle, actor: User, description: str) -> R:
     instance.full_clean()
     instance.save()
     _event(cycle, actor, EventKind.RECORD, description)
@@ -160,7 +173,8 @@ def _save(instance, cycle, actor, description):
 
 
 @transaction.atomic
-def partner_add(*, cycle, actor, organisation, arrangement: str, contribution: Decimal, responsibilities: str = "") -> Partner:
+def partner_add(*, cycle: CommissioningCycle, actor: User, organisation: Organisation, arrangement: str, contribution: Decimal,
+                responsibilities: str = "") -> Partner:
     require_commissioner(actor, cycle)
     if Partner.objects.filter(cycle=cycle, organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} is already a partner in this cycle."})
@@ -169,14 +183,14 @@ def partner_add(*, cycle, actor, organisation, arrangement: str, contribution: D
 
 
 @transaction.atomic
-def needs_assessment_record(*, cycle, actor, **fields) -> NeedsAssessment:
+def needs_assessment_record(*, cycle: CommissioningCycle, actor: User, **fields: Any) -> NeedsAssessment:
     require_commissioner(actor, cycle)
     return _save(NeedsAssessment(cycle=cycle, recorded_by=actor, **fields), cycle, actor, "Needs assessment recorded")
 
 
 @transaction.atomic
-def priority_add(*, cycle, actor, title: str, service_area, cost: Decimal, outcome_value: Decimal, weight: Decimal = Decimal(1),
-                 evidence: str = "", rank: int | None = None) -> Priority:
+def priority_add(*, cycle: CommissioningCycle, actor: User, title: str, service_area: ServiceArea, cost: Decimal,
+                 outcome_value: Decimal, weight: Decimal = Decimal(1), evidence: str = "", rank: int | None = None) -> Priority:
     require_commissioner(actor, cycle)
     if rank is None:
         rank = (Priority.objects.filter(cycle=cycle).aggregate(last=Max("rank"))["last"] or 0) + 1
@@ -187,7 +201,7 @@ def priority_add(*, cycle, actor, title: str, service_area, cost: Decimal, outco
 
 
 @transaction.atomic
-def priorities_rerank(*, cycle, actor, order: list[int]) -> list[Priority]:
+def priorities_rerank(*, cycle: CommissioningCycle, actor: User, order: list[int]) -> list[Priority]:
     """Set the ranking: `order` lists the cycle's priority ids, first = rank 1."""
     require_commissioner(actor, cycle)
     priorities = {p.pk: p for p in cycle.priorities.all()}
@@ -202,14 +216,15 @@ def priorities_rerank(*, cycle, actor, order: list[int]) -> list[Priority]:
     return list(Priority.objects.filter(cycle=cycle).order_by("rank"))
 
 
-def allocation_suggest(cycle) -> tuple[frozenset, Decimal, Decimal]:
+def allocation_suggest(cycle: CommissioningCycle) -> tuple[frozenset[int], Decimal, Decimal]:
     """The optimal funded set for the cycle's budget (see cycle.allocation)."""
     items = [allocation.Item(key=p.pk, rank=p.rank, cost=p.cost, value=p.weighted_value) for p in cycle.priorities.all()]
     return allocation.suggest(items, guards.budget(cycle))
 
 
 @transaction.atomic
-def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None, expected_version: int | None = None) -> list[Priority]:
+def allocation_set(*, cycle: CommissioningCycle, actor: User, funded_ids: set[int] | None = None,
+                   expected_version: int | None = None) -> list[Priority]:
     """Fund the given priorities (the commissioner's choice), or the suggested allocation when none are given."""
     require_commissioner(actor, cycle)
     cycle = _reload(cycle, expected_version=expected_version)  # locked: one allocation at a time
@@ -232,7 +247,7 @@ def allocation_set(*, cycle, actor, funded_ids: set[int] | None = None, expected
 
 
 @transaction.atomic
-def equality_impact_assessment_record(*, cycle, actor, summary: str) -> EqualityImpactAssessment:
+def equality_impact_assessment_record(*, cycle: CommissioningCycle, actor: User, summary: str) -> EqualityImpactAssessment:
     require_commissioner(actor, cycle)
     assessment = EqualityImpactAssessment.objects.filter(cycle=cycle).first() or EqualityImpactAssessment(cycle=cycle)
     assessment.summary, assessment.completed_on, assessment.completed_by = summary, timezone.localdate(), actor
@@ -240,7 +255,8 @@ def equality_impact_assessment_record(*, cycle, actor, summary: str) -> Equality
 
 
 @transaction.atomic
-def specification_record(*, cycle, actor, priority, title: str, summary: str, outputs: str, outcomes) -> ServiceSpecification:
+def specification_record(*, cycle: CommissioningCycle, actor: User, priority: Priority, title: str, summary: str, outputs: str,
+                         outcomes: Iterable[Outcome]) -> ServiceSpecification:
     require_commissioner(actor, cycle)
     if priority.cycle_id != cycle.pk:
         raise ValidationError({"priority": "Choose a priority of this cycle."})
@@ -253,7 +269,8 @@ def specification_record(*, cycle, actor, priority, title: str, summary: str, ou
 
 
 @transaction.atomic
-def specification_set_route(*, specification, actor, securing_route: str, competition=None, agreement=None, route_notes: str = "") -> ServiceSpecification:
+def specification_set_route(*, specification: ServiceSpecification, actor: User, securing_route: str, competition: Competition | None = None,
+                            agreement: "Agreement | None" = None, route_notes: str = "") -> ServiceSpecification:
     require_commissioner(actor, specification.cycle)
     if securing_route == "competition" and competition is None:
         raise ValidationError({"competition": "Name the competition that secures this service."})
@@ -267,7 +284,8 @@ def specification_set_route(*, specification, actor, securing_route: str, compet
 
 
 @transaction.atomic
-def market_sounding_record(*, cycle, actor, service_area, kind: str, held_on: date, providers, learned: str) -> MarketSounding:
+def market_sounding_record(*, cycle: CommissioningCycle, actor: User, service_area: ServiceArea, kind: str, held_on: date,
+                           providers: Iterable[Organisation], learned: str) -> MarketSounding:
     """Soundings are for open markets: during a live competition all contact goes through MoJ Procurement."""
     require_commissioner(actor, cycle)
     dates.check_not_in_future("held_on", held_on, "A sounding that has been held")
@@ -281,7 +299,7 @@ def market_sounding_record(*, cycle, actor, service_area, kind: str, held_on: da
 
 
 @transaction.atomic
-def market_analysis_record(*, cycle, actor, service_area, **fields) -> MarketAnalysis:
+def market_analysis_record(*, cycle: CommissioningCycle, actor: User, service_area: ServiceArea, **fields: Any) -> MarketAnalysis:
     """Record a service's market analysis, or replace the one it has."""
     require_commissioner(actor, cycle)
     analysis = MarketAnalysis.objects.filter(cycle=cycle, service_area=service_area).first() or MarketAnalysis(cycle=cycle, service_area=service_area)
@@ -291,14 +309,15 @@ def market_analysis_record(*, cycle, actor, service_area, **fields) -> MarketAna
 
 
 @transaction.atomic
-def stimulation_action_add(*, cycle, actor, service_area, action: str, description: str = "") -> StimulationAction:
+def stimulation_action_add(*, cycle: CommissioningCycle, actor: User, service_area: ServiceArea, action: str,
+                           description: str = "") -> StimulationAction:
     require_commissioner(actor, cycle)
     return _save(StimulationAction(cycle=cycle, service_area=service_area, action=action, description=description),
                  cycle, actor, f"Market stimulation action: {action}")
 
 
 @transaction.atomic
-def closing_evaluation_record(*, cycle, actor, **criteria) -> ClosingEvaluation:
+def closing_evaluation_record(*, cycle: CommissioningCycle, actor: User, **criteria: Any) -> ClosingEvaluation:
     require_commissioner(actor, cycle)
     evaluation = ClosingEvaluation.objects.filter(cycle=cycle).first() or ClosingEvaluation(cycle=cycle)
     for name, value in criteria.items():

@@ -2,27 +2,31 @@
 approvals, Gateway and keyholder reviews and their recommendations, the benefits report.
 """
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from competitions.models import (
-    DELIVERY_CONFIDENCE_SCALES,
     BenefitsReport,
     BusinessCase,
+    Competition,
     GatewayReview,
     PlannedReview,
+    Programme,
     ProcurementStrategy,
     Recommendation,
     RecoveryAction,
     TreasuryApproval,
 )
+from competitions.states import DELIVERY_CONFIDENCE_SCALES
 from core import dates
 from core.events import EventKind
-from core.errors import PermissionDenied
+from core.models import User
 from core.roles import Role
 from ethical_walls import services as wall
 from competitions.services._common import _event, require_commissioning_side, require_role
@@ -31,7 +35,7 @@ from competitions.services._common import _event, require_commissioning_side, re
 # --- governance records -------------------------------------------------------------------
 
 @transaction.atomic
-def business_case_record(*, competition, actor, kind: str, summary: str) -> BusinessCase:
+def business_case_record(*, competition: Competition, actor: User, kind: str, summary: str) -> BusinessCase:
     require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
     case, created = BusinessCase.objects.update_or_create(
         competition=competition, kind=kind,
@@ -43,7 +47,7 @@ def business_case_record(*, competition, actor, kind: str, summary: str) -> Busi
 
 
 @transaction.atomic
-def business_case_approve(*, business_case: BusinessCase, actor, approved_on: date | None = None) -> BusinessCase:
+def business_case_approve(*, business_case: BusinessCase, actor: User, approved_on: date | None = None) -> BusinessCase:
     require_commissioning_side(actor, business_case.competition, Role.SRO)
     dates.check_not_in_future("approved_on", approved_on, "An approval")
     business_case.status = BusinessCase.Status.APPROVED
@@ -55,7 +59,7 @@ def business_case_approve(*, business_case: BusinessCase, actor, approved_on: da
 
 
 @transaction.atomic
-def procurement_strategy_record(*, competition, actor, route: str, lots: str = "") -> ProcurementStrategy:
+def procurement_strategy_record(*, competition: Competition, actor: User, route: str, lots: str = "") -> ProcurementStrategy:
     require_commissioning_side(actor, competition, Role.PROCUREMENT, Role.COMMISSIONER)
     strategy, _ = ProcurementStrategy.objects.update_or_create(
         competition=competition,
@@ -66,7 +70,7 @@ def procurement_strategy_record(*, competition, actor, route: str, lots: str = "
 
 
 @transaction.atomic
-def planned_review_add(*, competition, actor, review_type: str, before_state: str, planned_on: date, gate: int | None = None) -> PlannedReview:
+def planned_review_add(*, competition: Competition, actor: User, review_type: str, before_state: str, planned_on: date, gate: int | None = None) -> PlannedReview:
     require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
     if review_type in ("gateway", "keyholder") and gate is None:
         raise ValidationError({"gate": "Say which gate this review is."})
@@ -77,7 +81,7 @@ def planned_review_add(*, competition, actor, review_type: str, before_state: st
 
 
 @transaction.atomic
-def treasury_approval_record(*, competition, actor, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
+def treasury_approval_record(*, competition: Competition, actor: User, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
     require_commissioning_side(actor, competition, Role.SRO, Role.COMMISSIONER)
     dates.check_not_in_future("approved_on", approved_on, "A Treasury approval")
     approval, _ = TreasuryApproval.objects.update_or_create(
@@ -89,8 +93,9 @@ def treasury_approval_record(*, competition, actor, stage: str, reference: str, 
 
 @transaction.atomic
 def gateway_review_record(
-    *, actor, gate: int, held_on: date, review_team: str, delivery_confidence: str, competition=None, programme=None,
-    review_type: str = GatewayReview.ReviewType.GATEWAY, summary: str = "", recommendations: list[dict] = (),
+    *, actor: User, gate: int, held_on: date, review_team: str, delivery_confidence: str, competition: Competition | None = None,
+    programme: Programme | None = None, review_type: str = GatewayReview.ReviewType.GATEWAY, summary: str = "",
+    recommendations: Sequence[dict[str, Any]] = (),
 ) -> GatewayReview:
     """Record a Gateway or keyholder review; a Red rating opens a recovery action.
 
@@ -130,7 +135,7 @@ def gateway_review_record(
 
 
 @transaction.atomic
-def recommendation_set_status(*, recommendation: Recommendation, actor, status: str) -> Recommendation:
+def recommendation_set_status(*, recommendation: Recommendation, actor: User, status: str) -> Recommendation:
     review = recommendation.review
     if review.competition is None:  # a programme's Gate 0
         require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
@@ -147,7 +152,7 @@ def recommendation_set_status(*, recommendation: Recommendation, actor, status: 
 
 
 @transaction.atomic
-def benefits_report_submit(*, competition, actor, summary: str) -> BenefitsReport:
+def benefits_report_submit(*, competition: Competition, actor: User, summary: str) -> BenefitsReport:
     require_commissioning_side(actor, competition, Role.SRO)
     if competition.sro_id != actor.pk:
         raise PermissionDenied("Only the competition's own SRO reports its benefits.")

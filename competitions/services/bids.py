@@ -1,9 +1,12 @@
 """Bids from expression of interest to best and final offer, and what bidders ask and challenge."""
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,11 +16,12 @@ from competitions.models import (
     BidParticipant,
     Challenge,
     Clarification,
+    Competition,
     CostAdjustment,
-    State,
 )
+from competitions.states import State
 from core.events import EventKind
-from core.models import Sector
+from core.models import Organisation, Sector, User
 from core.roles import Role
 from ethical_walls import services as wall
 from competitions.services._common import _event, require_commissioning_side
@@ -26,7 +30,10 @@ from competitions.services._common import _event, require_commissioning_side
 # --- bids ----------------------------------------------------------------------------------------
 
 @transaction.atomic
-def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.SINGLE, participants: list[dict] = ()) -> Bid:
+def bid_register(
+    *, competition: Competition, actor: User, bidder: Organisation, structure: str = Bid.Structure.SINGLE,
+    participants: Sequence[dict[str, Any]] = (),
+) -> Bid:
     """MoJ Procurement logs a bidder's expression of interest."""
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
@@ -49,7 +56,7 @@ def bid_register(*, competition, actor, bidder, structure: str = Bid.Structure.S
 
 
 @transaction.atomic
-def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> BidParticipant:
+def bid_participant_add(*, bid: Bid, actor: User, organisation: Organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> BidParticipant:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     participant.full_clean()
@@ -59,7 +66,7 @@ def bid_participant_add(*, bid: Bid, actor, organisation, role: str, funding_sha
 
 
 @transaction.atomic
-def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
+def bid_document_add(*, bid: Bid, actor: User, title: str, file: "File[Any]") -> BidDocument:
     """A bid's document, as submitted to MoJ Procurement (stored under a name we choose)."""
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     document = BidDocument(bid=bid, title=title, file=file, uploaded_by=actor)
@@ -71,7 +78,7 @@ def bid_document_add(*, bid: Bid, actor, title: str, file) -> BidDocument:
 
 
 @transaction.atomic
-def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
+def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not reasons.strip():
         raise ValidationError({"reasons": "Give the reasons for the pre-qualification decision."})
@@ -85,7 +92,7 @@ def bid_prequalify(*, bid: Bid, actor, passed: bool, reasons: str) -> Bid:
 
 
 @transaction.atomic
-def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> Bid:
+def bid_submit_tender(*, bid: Bid, actor: User, price: Decimal, submitted_at: datetime | None = None) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     competition = bid.competition
     if competition.state != State.TENDER:
@@ -104,7 +111,7 @@ def bid_submit_tender(*, bid: Bid, actor, price: Decimal, submitted_at=None) -> 
 
 
 @transaction.atomic
-def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
+def bid_submit_bafo(*, bid: Bid, actor: User, price: Decimal) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if bid.competition.state != State.BAFO:
         raise ValidationError("Best and final offers are received at the BAFO stage.")
@@ -119,7 +126,7 @@ def bid_submit_bafo(*, bid: Bid, actor, price: Decimal) -> Bid:
 
 
 @transaction.atomic
-def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") -> Bid:
+def bid_record_compliance(*, bid: Bid, actor: User, compliant: bool, notes: str = "") -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not compliant and not notes.strip():
         raise ValidationError({"notes": "Say why the bid is not compliant."})
@@ -131,7 +138,7 @@ def bid_record_compliance(*, bid: Bid, actor, compliant: bool, notes: str = "") 
 
 
 @transaction.atomic
-def bid_withdraw(*, bid: Bid, actor) -> Bid:
+def bid_withdraw(*, bid: Bid, actor: User) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     bid.withdrawn = True
     bid.save(update_fields=["withdrawn"])
@@ -140,7 +147,7 @@ def bid_withdraw(*, bid: Bid, actor) -> Bid:
 
 
 @transaction.atomic
-def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, rationale: str) -> CostAdjustment:
+def cost_adjustment_record(*, bid: Bid, actor: User, heading: str, amount: Decimal, rationale: str) -> CostAdjustment:
     """Principles of Competition: adjustments apply to public-sector bids only."""
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not bid.is_public_sector:
@@ -154,7 +161,7 @@ def cost_adjustment_record(*, bid: Bid, actor, heading: str, amount: Decimal, ra
 # --- standstill, clarifications, benefits --------------------------------------------------------
 
 @transaction.atomic
-def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on: date | None = None) -> Challenge:
+def challenge_record(*, competition: Competition, actor: User, challenger: Organisation, grounds: str, lodged_on: date | None = None) -> Challenge:
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
     _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged: award is blocked while it is open")
@@ -162,7 +169,7 @@ def challenge_record(*, competition, actor, challenger, grounds: str, lodged_on:
 
 
 @transaction.atomic
-def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
+def challenge_resolve(*, challenge: Challenge, actor: User, status: str) -> Challenge:
     require_commissioning_side(actor, challenge.competition, Role.PROCUREMENT)
     if status == Challenge.Status.OPEN:
         raise ValidationError({"status": "Choose how the challenge was resolved."})
@@ -174,7 +181,7 @@ def challenge_resolve(*, challenge: Challenge, actor, status: str) -> Challenge:
 
 
 @transaction.atomic
-def clarification_log(*, competition, actor, asked_by, question: str, commercially_sensitive: bool = False) -> Clarification:
+def clarification_log(*, competition: Competition, actor: User, asked_by: Organisation, question: str, commercially_sensitive: bool = False) -> Clarification:
     """Every bidder question during a live competition goes through MoJ Procurement."""
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
@@ -188,7 +195,7 @@ def clarification_log(*, competition, actor, asked_by, question: str, commercial
 
 
 @transaction.atomic
-def clarification_answer(*, clarification: Clarification, actor, answer: str) -> Clarification:
+def clarification_answer(*, clarification: Clarification, actor: User, answer: str) -> Clarification:
     require_commissioning_side(actor, clarification.competition, Role.PROCUREMENT)
     if not answer.strip():
         raise ValidationError({"answer": "Enter the answer."})

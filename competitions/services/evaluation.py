@@ -9,18 +9,17 @@ from django.utils import timezone
 from competitions import guards
 from competitions.evaluation import rank_bids, recorded_tie_break, tied_for_first
 from competitions.models import (
-    AwardBasis,
     Bid,
     Competition,
     DebriefLetter,
     EvaluationCriterion,
     ModeratedScore,
-    Regime,
     Score,
-    State,
     TieBreak,
 )
+from competitions.states import AwardBasis, Regime, State
 from core.events import EventKind
+from core.models import User
 from core.pdf import render_pdf
 from core.roles import Role
 from ethical_walls import services as wall
@@ -29,13 +28,13 @@ from competitions.services._common import _event, _reload, require_commissioning
 
 # --- evaluation criteria ---------------------------------------------------------------------
 
-def _criteria_editable(competition) -> None:
+def _criteria_editable(competition: Competition) -> None:
     if competition.is_launched:
         raise ValidationError("The evaluation criteria were published at launch and cannot change now.")
 
 
 @transaction.atomic
-def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, description: str = "") -> EvaluationCriterion:
+def criterion_add(*, competition: Competition, actor: User, name: str, kind: str, weight: Decimal, description: str = "") -> EvaluationCriterion:
     require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
     _criteria_editable(competition)
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
@@ -54,7 +53,7 @@ def criterion_add(*, competition, actor, name: str, kind: str, weight: Decimal, 
 
 
 @transaction.atomic
-def criterion_remove(*, criterion: EvaluationCriterion, actor) -> None:
+def criterion_remove(*, criterion: EvaluationCriterion, actor: User) -> None:
     require_commissioning_side(actor, criterion.competition, Role.COMMISSIONER, Role.PROCUREMENT)
     competition = criterion.competition
     _criteria_editable(competition)
@@ -64,7 +63,7 @@ def criterion_remove(*, criterion: EvaluationCriterion, actor) -> None:
 
 
 @transaction.atomic
-def criteria_agree(*, competition, actor) -> Competition:
+def criteria_agree(*, competition: Competition, actor: User) -> Competition:
     require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
     _criteria_editable(competition)
     criteria = list(competition.criteria.all())
@@ -92,7 +91,7 @@ def _evaluation_open(bid: Bid) -> None:
 
 
 @transaction.atomic
-def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int, rationale: str) -> Score:
+def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score: int, rationale: str) -> Score:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO)
     _evaluation_open(bid)
     if criterion.competition_id != bid.competition_id or criterion.kind != "quality":
@@ -107,7 +106,7 @@ def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int,
 
 
 @transaction.atomic
-def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: int, notes: str) -> ModeratedScore:
+def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score: int, notes: str) -> ModeratedScore:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     _evaluation_open(bid)
     evaluators = Score.objects.filter(bid=bid, criterion=criterion).values("evaluator").distinct().count()
@@ -123,7 +122,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor, score: in
 
 
 @transaction.atomic
-def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
+def debrief_letters_issue(*, competition: Competition, actor: User) -> list[DebriefLetter]:
     """A debrief letter (2023: assessment summary) to every bidder, from their own scores."""
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     if competition.state != State.AWARD_RECOMMENDED:
@@ -158,7 +157,7 @@ def debrief_letters_issue(*, competition, actor) -> list[DebriefLetter]:
 
 
 @transaction.atomic
-def tie_break_record(*, competition, actor, bid: Bid, method: str, reason: str) -> TieBreak:
+def tie_break_record(*, competition: Competition, actor: User, bid: Bid, method: str, reason: str) -> TieBreak:
     """Separate bids tied for first, by the method the tender documents published, saying why (replaces an earlier one)."""
     require_commissioning_side(actor, competition, Role.PROCUREMENT)
     current = _reload(competition)

@@ -6,7 +6,9 @@ guard and say which conditions are missing, apply the transition and its
 effects, save, and write the timeline event with the acting user.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,20 +17,18 @@ from django.utils import timezone
 
 from competitions import notices
 from competitions.machine import LIFECYCLE
-from competitions.evaluation import rank_bids, tied_for_first
+from competitions.evaluation import BidResult, rank_bids, tied_for_first
 from competitions.models import (
-    PROCEDURES_BY_REGIME,
-    AwardBasis,
     AwardRecommendation,
     Bid,
     Competition,
-    Regime,
-    State,
+    Programme,
 )
-from competitions.states import NoticeType
+from competitions.states import PROCEDURES_BY_REGIME, AwardBasis, NoticeType, Regime, State
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, standstill_ends_on
 from core import dates, transitions
 from core.events import EventKind
+from core.models import ServiceArea, User
 from core.sequences import next_value
 from core.roles import Role
 from ethical_walls import services as wall
@@ -52,15 +52,15 @@ def _validate_procedure(regime: str, procedure: str) -> None:
 
 @transaction.atomic
 def competition_create(
-    *, actor, title: str, service_area, estimated_value: Decimal, regime: str = Regime.PA_2023,
+    *, actor: User, title: str, service_area: ServiceArea, estimated_value: Decimal, regime: str = Regime.PA_2023,
     procedure: str = "competitive_flexible", award_basis: str = AwardBasis.MEAT, is_major_project: bool = False,
-    public_sector_bid_possible: bool = False, description: str = "", programme=None, reference: str | None = None,
+    public_sector_bid_possible: bool = False, description: str = "", programme: Programme | None = None, reference: str | None = None,
     declaration_nature: str = "nil", declaration_details: str = "",
 ) -> Competition:
     """Create a competition, its ethical wall, and put its creator (having declared) on the commissioning side."""
     require_role(actor, Role.COMMISSIONER)
     _validate_procedure(regime, procedure)
-    fields = {
+    fields: dict[str, Any] = {
         "title": title, "description": description, "service_area": service_area, "programme": programme,
         "regime": regime, "procedure": procedure, "award_basis": award_basis, "estimated_value": estimated_value,
         "is_major_project": is_major_project, "public_sector_bid_possible": public_sector_bid_possible,
@@ -71,7 +71,7 @@ def competition_create(
         try:
             # A savepoint: a clash with a competition created at the same moment is retried.
             with transaction.atomic():
-                competition = Competition.objects.create(reference=candidate, ocid=f"{settings.OCID_PREFIX}-{candidate}", **fields)
+                competition: Competition = Competition.objects.create(reference=candidate, ocid=f"{settings.OCID_PREFIX}-{candidate}", **fields)
             break
         except IntegrityError:
             if reference:
@@ -96,7 +96,7 @@ UPDATE_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO)
 
 
 @transaction.atomic
-def competition_update(*, competition: Competition, actor, expected_version: int | None = None, **changes) -> Competition:
+def competition_update(*, competition: Competition, actor: User, expected_version: int | None = None, **changes: Any) -> Competition:
     require_commissioning_side(actor, competition, *UPDATE_ROLES)
     if not changes:
         return competition
@@ -105,7 +105,7 @@ def competition_update(*, competition: Competition, actor, expected_version: int
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
     # The version the caller read: theirs, or that of the competition they hold.
     seen = expected_version if expected_version is not None else competition.version
-    locked = transitions.lock(Competition.objects, competition.pk, expected_version=seen, record=f"Competition {competition.reference}")
+    locked: Competition = transitions.lock(Competition.objects, competition.pk, expected_version=seen, record=f"Competition {competition.reference}")
     if locked.is_launched:
         fixed = {name for name in FIXED_AFTER_LAUNCH & set(changes) if changes[name] != getattr(locked, name)}
         if fixed:
@@ -187,8 +187,8 @@ def _check_running_period(competition: Competition, *, changed: set[str]) -> Non
 # --- transitions ----------------------------------------------------------------------------
 
 def _transition(
-    name: str, *, competition: Competition, actor, expected_version: int | None = None, reason: str = "",
-    before_save=None, after_save=None,
+    name: str, *, competition: Competition, actor: User, expected_version: int | None = None, reason: str = "",
+    before_save: Callable[[Competition], None] | None = None, after_save: Callable[[Competition], None] | None = None,
 ) -> Competition:
     """Apply one transition. `before_save` may set fields; `after_save` creates dependent records."""
     require_commissioning_side(actor, competition, *LIFECYCLE.roles(name))
@@ -206,18 +206,18 @@ def _transition(
 
 
 @LIFECYCLE.service("start_pre_procurement")
-def competition_start_pre_procurement(*, competition, actor, expected_version=None):
+def competition_start_pre_procurement(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("start_pre_procurement", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("launch")
-def competition_launch(*, competition, actor, expected_version=None):
-    def publish(current):
+def competition_launch(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
+    def publish(current: Competition) -> None:
         current.criteria.update(published=True)
         if current.regime == Regime.PA_2023:
             notices.notice_publish(competition=current, notice_type=NoticeType.UK4, actor=actor)
 
-    def stamp(current):
+    def stamp(current: Competition) -> None:
         current.launched_at = timezone.now()
 
     return _transition("launch", competition=competition, actor=actor, expected_version=expected_version,
@@ -225,33 +225,35 @@ def competition_launch(*, competition, actor, expected_version=None):
 
 
 @LIFECYCLE.service("open_dialogue")
-def competition_open_dialogue(*, competition, actor, expected_version=None):
+def competition_open_dialogue(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("open_dialogue", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("invite_tenders")
-def competition_invite_tenders(*, competition, actor, expected_version=None):
+def competition_invite_tenders(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("invite_tenders", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("call_for_bafo")
-def competition_call_for_bafo(*, competition, actor, expected_version=None):
+def competition_call_for_bafo(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("call_for_bafo", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("start_evaluation")
-def competition_start_evaluation(*, competition, actor, expected_version=None):
+def competition_start_evaluation(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("start_evaluation", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("recommend_award")
-def competition_recommend_award(*, competition, actor, bid: Bid | None = None, rationale: str = "", expected_version=None):
+def competition_recommend_award(
+    *, competition: Competition, actor: User, bid: Bid | None = None, rationale: str = "", expected_version: int | None = None,
+) -> Competition:
     """MoJ Procurement recommends the highest-ranked bid unless it names another and says why.
 
     A tie for first is broken first (the guard's `tie_broken`): the recorded tie-break's bid is then the highest ranked.
     """
 
-    def record(current):
+    def record(current: Competition) -> None:
         ranking = rank_bids(current)
         first = ranking[0] if ranking else None
         chosen = bid or (first.bid if first else None)
@@ -268,7 +270,7 @@ def competition_recommend_award(*, competition, actor, bid: Bid | None = None, r
     return _transition("recommend_award", competition=competition, actor=actor, expected_version=expected_version, after_save=record)
 
 
-def _ranked_first_rationale(competition, ranking) -> str:
+def _ranked_first_rationale(competition: Competition, ranking: list[BidResult]) -> str:
     first = ranking[0]
     figure = f"{first.total}" if competition.award_basis == AwardBasis.MEAT else f"adjusted price £{first.adjusted_price:,.2f}"
     tied = tied_for_first(ranking)
@@ -280,15 +282,15 @@ def _ranked_first_rationale(competition, ranking) -> str:
 
 
 @LIFECYCLE.service("start_standstill")
-def competition_start_standstill(*, competition, actor, expected_version=None):
+def competition_start_standstill(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     """Standstill starts now; under the 2023 Act, from publication of the contract award notice (UK6)."""
     today = timezone.localdate()
 
-    def set_period(current):
+    def set_period(current: Competition) -> None:
         current.standstill_started_on = today
         current.standstill_ends_on = standstill_ends_on(regime=current.regime, starts_on=today)
 
-    def publish(current):
+    def publish(current: Competition) -> None:
         if current.regime == Regime.PA_2023:
             notices.notice_publish(competition=current, notice_type=NoticeType.UK6, actor=actor)
 
@@ -299,41 +301,41 @@ def competition_start_standstill(*, competition, actor, expected_version=None):
 
 
 @LIFECYCLE.service("award")
-def competition_award(*, competition, actor, expected_version=None):
+def competition_award(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     """Award creates the agreement: a contract for a non-crown provider, an SLA for a crown body."""
     from contracts.interface import agreement_create_from_award  # contracts builds on competitions: imported when awarding
 
-    def create_agreement(current):
+    def create_agreement(current: Competition) -> None:
         agreement_create_from_award(competition=current, recommendation=current.award_recommendation, actor=actor)
 
     return _transition("award", competition=competition, actor=actor, expected_version=expected_version, after_save=create_agreement)
 
 
 @LIFECYCLE.service("start_mobilisation")
-def competition_start_mobilisation(*, competition, actor, expected_version=None):
+def competition_start_mobilisation(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("start_mobilisation", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("go_live")
-def competition_go_live(*, competition, actor, expected_version=None):
+def competition_go_live(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("go_live", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("close")
-def competition_close(*, competition, actor, expected_version=None):
+def competition_close(*, competition: Competition, actor: User, expected_version: int | None = None) -> Competition:
     return _transition("close", competition=competition, actor=actor, expected_version=expected_version)
 
 
 @LIFECYCLE.service("abandon")
-def competition_abandon(*, competition, actor, reason: str, expected_version=None):
+def competition_abandon(*, competition: Competition, actor: User, reason: str, expected_version: int | None = None) -> Competition:
     require_commissioning_side(actor, competition, *LIFECYCLE.roles("abandon"))
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for abandoning the competition."})
 
-    def record_reason(current):
+    def record_reason(current: Competition) -> None:
         current.abandoned_reason = reason.strip()
 
-    def publish(current):
+    def publish(current: Competition) -> None:
         # Bidders knew of it only once launched: then the 2023 Act needs a UK12 notice.
         if current.regime == Regime.PA_2023 and current.notices.filter(notice_type=NoticeType.UK4).exists():
             notices.notice_publish(competition=current, notice_type=NoticeType.UK12, actor=actor)
