@@ -8,7 +8,7 @@ the guards are `competitions.guards.GUARDS`; each step's service registers itsel
 """
 
 from competitions import guards
-from competitions.states import ABANDONABLE, State
+from competitions.states import ABANDONABLE, Regime, State
 from core.machines import Machine, Step
 from core.roles import Role
 
@@ -17,9 +17,12 @@ COMMISSIONER, PROCUREMENT, SRO = (Role.COMMISSIONER,), (Role.PROCUREMENT,), (Rol
 LIFECYCLE = Machine("competition", [
     Step("start_pre_procurement", State.DRAFT, State.PRE_PROCUREMENT, "Start pre-procurement", COMMISSIONER),
     Step("launch", State.PRE_PROCUREMENT, State.PRE_QUALIFICATION, "Launch the procurement", PROCUREMENT),
-    Step("open_dialogue", State.PRE_QUALIFICATION, State.DIALOGUE, "Open dialogue", PROCUREMENT),
+    Step("open_dialogue", State.PRE_QUALIFICATION, State.DIALOGUE, "Open dialogue", PROCUREMENT,
+         regime_labels={Regime.PA_2023: "Open the negotiation / dialogue round"}),
     Step("invite_tenders", [State.PRE_QUALIFICATION, State.DIALOGUE], State.TENDER, "Invite tenders", PROCUREMENT),
-    Step("call_for_bafo", State.TENDER, State.BAFO, "Call for best and final offers", PROCUREMENT),
+    # The 2023 Act's competitive flexible procedure speaks of final tenders (the state's 2023 label, STATE_LABELS_2023).
+    Step("call_for_bafo", State.TENDER, State.BAFO, "Call for best and final offers", PROCUREMENT,
+         regime_labels={Regime.PA_2023: "Call for final tenders"}),
     Step("start_evaluation", State.BAFO, State.EVALUATION, "Start evaluation", PROCUREMENT),
     Step("recommend_award", State.EVALUATION, State.AWARD_RECOMMENDED, "Recommend award", PROCUREMENT, how="form"),
     Step("start_standstill", State.AWARD_RECOMMENDED, State.STANDSTILL, "Start standstill", PROCUREMENT),

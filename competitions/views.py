@@ -87,7 +87,7 @@ def _transition_panels(request, competition):
     for name in LIFECYCLE.possible(competition.state):
         conditions = LIFECYCLE.conditions(competition, name)
         panels.append({
-            "name": name, "label": LIFECYCLE.label(name), "conditions": conditions, "ready": all(c.met for c in conditions),
+            "name": name, "label": LIFECYCLE.label(name, regime=competition.regime), "conditions": conditions, "ready": all(c.met for c in conditions),
             "allowed": LIFECYCLE.may(request.user, name), "roles": LIFECYCLE.roles_text(name),
         })
     return panels
@@ -111,7 +111,7 @@ def detail(request, pk, *, refusal=None, status=200):
     confidential = selectors.sees_confidential(request.user, competition)
     context = {
         "competition": competition, "confidential": confidential, "refusal": refusal,
-        "refusal_label": LIFECYCLE.label(refusal.transition) if refusal else "",
+        "refusal_label": LIFECYCLE.label(refusal.transition, regime=competition.regime) if refusal else "",
     }
     bids = competition.bids.all() if confidential else competition.own_bids
     for bid in bids:
@@ -156,11 +156,11 @@ def transition(request, pk, name):
             messages.error(request, str(stale))
             return redirect("competitions:detail", pk=pk)
         if result:
-            messages.success(request, f"{LIFECYCLE.label(name)}: now {result.state_label}.")
+            messages.success(request, f"{LIFECYCLE.label(name, regime=result.regime)}: now {result.state_label}.")
             return redirect("competitions:detail", pk=pk)
     return render(
         request, "competitions/form.html",
-        {"form": form, "title": LIFECYCLE.label(name), "competition": competition,
+        {"form": form, "title": LIFECYCLE.label(name, regime=competition.regime), "competition": competition,
          "back": reverse("competitions:detail", args=[pk]), "version": competition.version},
     )
 

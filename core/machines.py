@@ -12,7 +12,7 @@ Competitions (competitions/machine.py), commissioning cycles (cycle/machine.py) 
 """
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from core.conditions import Condition, ConditionResult, checklist
@@ -34,6 +34,7 @@ class Step:
     roles: tuple[Role, ...] = ()  # who may take it; () for nobody in person (a scheduled task's step)
     how: How = "button"
     hint: str = ""  # for steps not taken by a button: how they happen
+    regime_labels: Mapping[str, str] = field(default_factory=dict)  # the label in a regime's own words, where it has them
 
     def leaves(self, state: str) -> bool:
         return self.source == "*" or state == self.source or (not isinstance(self.source, str) and state in self.source)
@@ -65,10 +66,12 @@ class Machine:
     def step(self, name: str) -> Step:
         return self._steps[name]
 
-    def label(self, name: str, default: str = "") -> str:
-        """The step's label; `default` for a name that is not a step (a refusal of some other change)."""
+    def label(self, name: str, default: str = "", *, regime: str | None = None) -> str:
+        """The step's label (in the regime's words, given one that has its own); `default` for a name that is not a step."""
         step = self._steps.get(name)
-        return step.label if step else default
+        if step is None:
+            return default
+        return step.regime_labels.get(regime, step.label) if regime else step.label
 
     def roles(self, name: str) -> tuple[Role, ...]:
         return self._steps[name].roles

@@ -199,7 +199,7 @@ def _transition(
         if after_save:
             after_save(current)
         _event(
-            current, actor, name, f"{LIFECYCLE.label(name)}: {State(from_state).label} to {State(current.state).label}",
+            current, actor, name, f"{LIFECYCLE.label(name, regime=current.regime)}: {State(from_state).label} to {State(current.state).label}",
             from_state=from_state, to_state=current.state, reason=reason,
         )
     return current

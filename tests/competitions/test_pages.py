@@ -250,3 +250,12 @@ def test_supply_chain_and_recommendation_forms(client, journey):
     assert recommendation.status == "done"
     other = services.competition_create(actor=journey.commissioner, title="Other", service_area=journey.service_area, estimated_value=Decimal(1))
     assert client.get(f"/competitions/{other.pk}/records/recommendation-status/{recommendation.pk}/").status_code == 404
+
+
+def test_a_step_is_offered_in_its_regimes_own_words(client, journey):
+    """The 2023 Act's competitive flexible procedure has final tenders, not BAFOs (competitions.machine)."""
+    journey.advance_to("tender")
+    client.force_login(journey.procurement)
+    html = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    assert "Call for final tenders" in html and "Call for best and final offers" not in html
+    assert "Tendering" in html  # the state, in the same words

@@ -89,3 +89,9 @@ def test_may_reads_the_steps_roles(django_user_model):
 def test_every_record_form_of_the_agreement_page_has_the_roles_its_service_checks():
     assert set(RECORD_ACTIONS) == set(RECORD_ROLES)
     assert all(action.roles == RECORD_ROLES[kind] for kind, action in RECORD_ACTIONS.items())
+
+
+def test_a_label_may_be_in_a_regimes_own_words_and_falls_back_to_the_common_one():
+    assert LIFECYCLE.label("call_for_bafo", regime="2023") == "Call for final tenders"
+    assert LIFECYCLE.label("call_for_bafo", regime="2011") == "Call for best and final offers"
+    assert LIFECYCLE.label("launch", regime="2023") == LIFECYCLE.label("launch") == "Launch the procurement"
