@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from core.roles import BID_SIDE_ROLES, Role
+from core.roles import BID_SIDE_ROLES, STAFF_ROLES, SUPPLIER_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
 AGREEMENT_READERS = frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.CONTRACT_MANAGER, Role.OVERSIGHT})
@@ -28,11 +28,13 @@ SECTIONS = (
         frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT}),
     ),
     Section("Competitions", "competitions:index", "/competitions/", ALL_ROLES),
+    Section("Your organisation", "suppliers:organisation", "/suppliers/organisation/", SUPPLIER_ROLES),
     Section("Contracts and SLAs", "contracts:index", "/contracts/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
     Section("Reports", "evaluations:index", "/reports/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
     # Everyone declares interests there; the wall pages themselves check who may see what.
-    Section("Ethical walls", "ethical_walls:index", "/walls/", ALL_ROLES),
+    Section("Ethical walls", "ethical_walls:index", "/walls/", STAFF_ROLES),
     Section("Organisations", "organisations", "/organisations/", ALL_ROLES),
+    Section("Supplier accounts", "suppliers:requests", "/suppliers/requests/", frozenset({Role.PROCUREMENT})),
 )
 
 

@@ -52,3 +52,28 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):
         return value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value
+
+
+class GovukCheckboxes(forms.CheckboxSelectMultiple):
+    """GOV.UK checkboxes, optionally in headed groups, numbered `<id>_0`, `<id>_1`… across groups.
+
+    The flat numbering lets the error summary link to the first checkbox (`field.id_for_label`).
+    """
+
+    template_name = "core/widgets/checkboxes.html"
+
+    def id_for_label(self, id_, index=None):
+        if index is None:
+            return f"{id_}_0" if id_ else ""
+        return super().id_for_label(id_, index)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        base = context["widget"]["attrs"].get("id")
+        number = 0
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                if base:
+                    option["attrs"]["id"] = f"{base}_{number}"
+                number += 1
+        return context

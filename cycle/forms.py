@@ -7,7 +7,7 @@ from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
 from core.forms_utils import whole_number
 from core.uploads import validate_document
-from core.widgets import DateInput, QuickSelect
+from core.widgets import DateInput, GovukCheckboxes, QuickSelect
 from cycle import selectors, services
 from cycle.models import (
     OPEN_STAGES,
@@ -24,31 +24,6 @@ from cycle.models import (
     SecuringRoute,
     Stage,
 )
-
-
-class GovukCheckboxes(forms.CheckboxSelectMultiple):
-    """GOV.UK checkboxes, optionally in headed groups, numbered `<id>_0`, `<id>_1`… across groups.
-
-    The flat numbering lets the error summary link to the first checkbox (`field.id_for_label`).
-    """
-
-    template_name = "cycle/widgets/checkboxes.html"
-
-    def id_for_label(self, id_, index=None):
-        if index is None:
-            return f"{id_}_0" if id_ else ""
-        return super().id_for_label(id_, index)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        base = context["widget"]["attrs"].get("id")
-        number = 0
-        for _group, options, _index in context["widget"]["optgroups"]:
-            for option in options:
-                if base:
-                    option["attrs"]["id"] = f"{base}_{number}"
-                number += 1
-        return context
 
 
 class CycleFormMixin:

@@ -88,6 +88,8 @@ USERS = [
     # Sian Pritchard is given the bid team's role when she leaves DEMO-009's commissioning side
     # (scenarios/competitions.py): holding it would have barred her from that side (SPEC §4 rule 3).
     ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER,), "HMPS Business Development Group"),
+    # A supplier user (issue #18): St Giles Trust's administrator and contract lead, on the bid side of every wall.
+    ("provider", "Nadia", "Rahman", (Role.SUPPLIER_ADMINISTRATOR, Role.CONTRACT_LEAD, Role.BID_MANAGER), "St Giles Trust"),
 ]
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "evaluations",
     "ethical_walls",
     "ocds",
+    "suppliers",
     "scenarios",  # the demo data (seed_demo): the top layer
     "axes",
 ]
@@ -110,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 # Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the cookie).
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
+# How long a supplier administrator's invitation link works (suppliers.services.invitation_from_token).
+SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=7)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

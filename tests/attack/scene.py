@@ -67,7 +67,7 @@ MARKERS = {
 
 ATTACKERS = [
     "bid_team", "excluded", "quarantined", "superuser",
-    "contract_manager", "gateway_reviewer", "other_commissioner", "dual_role",
+    "contract_manager", "gateway_reviewer", "other_commissioner", "dual_role", "supplier",
 ]
 
 
@@ -144,6 +144,9 @@ def build_scene() -> Scene:
         "gateway_reviewer": UserFactory(username="attacker_gateway_reviewer", roles=[Role.GATEWAY_REVIEWER]),
         "other_commissioner": other_commissioner,
         "dual_role": UserFactory(username="attacker_dual_role", roles=[Role.COMMISSIONER, Role.BID_TEAM], is_staff=True),
+        # A supplier user (issue #18) of the other bidder, holding every supplier role.
+        "supplier": UserFactory(username="attacker_supplier", organisation=journey.private_bidder,
+                                roles=[Role.BID_MANAGER, Role.CONTRACT_LEAD, Role.SUPPLIER_ADMINISTRATOR]),
     })
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from scenarios import competitions, contracts, core, cycle, evaluations
+from scenarios import competitions, contracts, core, cycle, evaluations, suppliers
 
 # Each scenario in the order the story runs; each is idempotent.
 SEEDERS = [
@@ -11,6 +11,7 @@ SEEDERS = [
     cycle.seed_cycles,
     contracts.seed_contracts,
     evaluations.seed_evaluation,
+    suppliers.seed_supplier_accounts,
 ]
 
 
