@@ -18,7 +18,7 @@ from guardian.utils import get_user_obj_perms_model
 
 from core.events import EventKind
 from core.models import User
-from core.roles import Role
+from core.roles import SUPPLIER_ROLES, Role
 from ethical_walls import audit, registry, selectors
 from ethical_walls.selectors import Competition
 from ethical_walls.signals import wall_recorded
@@ -289,6 +289,8 @@ def wall_protect(record: Model, *, actor: User | None = None) -> None:
 @transaction.atomic
 def conflict_declare(*, competition: Competition, actor: User, nature: str, details: str = "") -> ConflictDeclaration:
     """A person declares their interests in a competition (nil, or an interest that may conflict)."""
+    if actor.has_role(*SUPPLIER_ROLES):
+        raise PermissionDenied("Declarations of interest are made by the agency's own people; suppliers are on the bid side of every wall.")
     if nature not in ConflictDeclaration.Nature.values:
         raise ValidationError({"nature": "Choose a nil return or declare an interest."})
     if nature == ConflictDeclaration.Nature.CONFLICT and not details.strip():

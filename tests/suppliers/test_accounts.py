@@ -239,3 +239,16 @@ def test_another_organisations_person_or_invitation_is_not_found(client, adminis
     client.force_login(administrator)
     assert client.post(f"/suppliers/organisation/people/{stranger.pk}/remove/").status_code == 404
     assert User.objects.get(pk=stranger.pk).is_active
+
+
+def test_a_supplier_user_neither_declares_interests_nor_joins_either_side_of_a_wall(administrator):
+    from ethical_walls import services as wall
+    from ethical_walls.models import ConflictDeclaration
+    from tests.competitions.journey import Journey
+
+    journey = Journey()
+    with pytest.raises(PermissionDenied, match="bid side of every wall"):
+        wall.conflict_declare(competition=journey.refresh(), actor=administrator, nature="nil")
+    with pytest.raises(ValidationError):
+        wall.wall_join(competition=journey.refresh(), user=administrator, side="commissioning", role="evaluator", actor=journey.commissioner)
+    assert not ConflictDeclaration.objects.filter(user=administrator).exists()
