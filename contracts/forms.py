@@ -286,3 +286,11 @@ class VersionCompareForm(forms.Form):
         if cleaned.get("a") is not None and cleaned.get("a") == cleaned.get("b"):
             self.add_error("b", "Choose two different versions.")
         return cleaned
+
+
+class ProviderReturnForm(ReturnForm):
+    """The provider's own return (issue #18): its measures only, the periods that have ended and have no return yet."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = selectors.provider_measures(self.user, self.agreement)

@@ -87,6 +87,26 @@ def sees_agreement(user: Viewer, agreement: Agreement) -> bool:
 
 
 
+# --- the provider's own agreements (issue #18) ------------------------------------------------------
+
+def provider_agreements(user: Viewer) -> QuerySet[Agreement]:
+    """The agreements of the user's own organisation, for its contract leads (contracts.protected); none for anyone else."""
+    agreements: QuerySet[Agreement] = wall.owned(user, Agreement.objects.all())
+    return agreements.select_related("service_area").annotate(rag=_overall_rag()).order_by("reference", "pk")
+
+
+def provider_agreement_get(user: Viewer, pk: int | str, *, path: str = "") -> Agreement:
+    """One of the provider's own agreements, with its measures, returns, versions and notices; 404 and logged otherwise."""
+    agreements: QuerySet[Agreement] = wall.owned(user, Agreement.objects.all()).select_related("provider", "service_area").prefetch_related(
+        "measures__returns", "versions", "notices_of_change", "rectification_notices",
+    )
+    return get_or_404(user, agreements, pk=pk, channel=audit.Channel.PAGE, path=path, object_type="contracts.agreement")
+
+
+def provider_measures(user: Viewer, agreement: Agreement) -> QuerySet[Measure]:
+    return Measure.objects.filter(agreement__in=wall.owned(user, Agreement.objects.all()), agreement=agreement).order_by("id")
+
+
 # --- the list ------------------------------------------------------------------------------------
 
 def _overall_rag() -> Case:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from competitions import interface as competitions
 from contracts import performance, selectors
 from contracts.machine import AGREEMENT, MANAGERS, RECORD_ROLES  # noqa: F401  (MANAGERS re-exported)
+from contracts.protected import PROVIDER_ROLES
 from contracts.models import (
     Agreement,
     AgreementEvent,
@@ -39,7 +40,7 @@ from core.models import Organisation, ServiceArea, User
 from core.roles import Role, roles_text
 from core.signals import published_facts_changed
 from cycle.interface import Outcome
-from ethical_walls.selectors import sees_commissioning_material
+from ethical_walls.selectors import sees, sees_commissioning_material
 
 ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
@@ -280,10 +281,19 @@ def measure_add(*, agreement: Agreement, actor: User, name: str, target: Decimal
 
 # --- returns and performance -------------------------------------------------------------------------
 
+def _require_return_author(actor: User, agreement: Agreement) -> None:
+    """Returns come from the provider's own contract leads (issue #18), or from the contract manager keying them in."""
+    if actor.has_role(*PROVIDER_ROLES) and actor.is_active:
+        if not sees(actor, agreement):
+            raise PermissionDenied("Only the provider of this agreement can submit its returns.")
+        return
+    require_role(actor, *RECORD_ROLES["return"], agreement=agreement)
+
+
 @transaction.atomic
 def return_submit(*, measure: Measure, actor: User, period_start: date, value: Decimal, evidence: str = "",
                   evidence_file: "File[bytes] | None" = None) -> Return:
-    require_role(actor, *RECORD_ROLES["return"], agreement=measure.agreement)
+    _require_return_author(actor, measure.agreement)
     agreement = Agreement.objects.select_for_update().get(pk=measure.agreement_id)
     if agreement.state not in RUNNING:
         raise ValidationError("Returns are submitted while the agreement is live.")
@@ -306,7 +316,7 @@ def return_submit(*, measure: Measure, actor: User, period_start: date, value: D
 @transaction.atomic
 def return_evidence_attach(*, item: Return, actor: User, evidence_file: "File[bytes]") -> Return:
     """Attach (or replace) a return's evidence document."""
-    require_role(actor, *RECORD_ROLES["return"], agreement=item.measure.agreement)
+    _require_return_author(actor, item.measure.agreement)
     locked = Return.objects.select_for_update().get(pk=item.pk)
     locked.evidence_file = evidence_file
     locked.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)

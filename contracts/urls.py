@@ -1,11 +1,15 @@
 from django.urls import path
 
-from contracts import views
+from contracts import provider_views, views
 
 app_name = "contracts"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # The provider's own agreements (issue #18).
+    path("provider/", provider_views.index, name="provider-index"),
+    path("provider/<int:pk>/", provider_views.detail, name="provider-detail"),
+    path("provider/<int:pk>/returns/", provider_views.submit_return, name="provider-return"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),
     path("<int:pk>/records/<slug:kind>/", views.record, name="record"),

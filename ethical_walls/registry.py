@@ -25,7 +25,8 @@ A record with no competition (an agreement let outside a competition) gives None
 Records that are not shared record by record but by who reads them are *scoped*
 (`register_scoped`): an agreement is read by the commissioning side's roles, less anyone
 excluded from the competition that let it, and belongs to its provider organisation (the
-organisation whose own people will see it: `organisation_path`). `ethical_walls.selectors.scoped`
+organisation whose own people see it: `organisation_path`, for holders of `organisation_roles`).
+`ethical_walls.selectors.scoped` (the commissioning side), `owned` (the organisation's own people)
 and `sees` apply the scope; the system check ethical_walls.E003 checks the organisation path.
 """
 
@@ -58,6 +59,7 @@ class Scoped:
     readers: tuple[str, ...]  # the commissioning side's roles that read every one (never the bid side: BID_SIDE_ROLES)
     organisation_path: str  # the lookup from the record to the id of the organisation it belongs to
     competition_path: str | None = None  # the competition that produced it: hidden from whoever that competition excluded
+    organisation_roles: tuple[str, ...] = ()  # the supplier roles whose holders see their own organisation's records
 
     @property
     def model(self) -> type[Model]:
@@ -98,10 +100,11 @@ def register_protected(model_label: str, *, competition_path: str, own_bid_path:
     register_competition_path(label, competition_path)
 
 
-def register_scoped(model_label: str, *, readers: tuple[str, ...], organisation_path: str, competition_path: str | None = None) -> None:
-    """A record read by role on the commissioning side, belonging to an organisation (see the module's docstring)."""
+def register_scoped(model_label: str, *, readers: tuple[str, ...], organisation_path: str, competition_path: str | None = None,
+                    organisation_roles: tuple[str, ...] = ()) -> None:
+    """A record read by role on the commissioning side, and by its own organisation's people holding `organisation_roles`."""
     label = _label(model_label)
-    _scoped[label] = Scoped(label, tuple(readers), organisation_path, competition_path)
+    _scoped[label] = Scoped(label, tuple(readers), organisation_path, competition_path, tuple(organisation_roles))
     if competition_path:
         register_competition_path(label, competition_path)
 

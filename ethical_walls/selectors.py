@@ -149,13 +149,27 @@ def scoped(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset
 
 
+def owned(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The records of a scoped kind that belong to the user's own organisation, for a supplier holding the scope's
+    organisation roles (a provider's contract lead and its agreements); nothing for anyone else."""
+    scope = registry.scope_of(queryset.model)
+    organisation_id = getattr(user, "organisation_id", None)
+    if not (getattr(user, "is_authenticated", False) and scope.organisation_roles and organisation_id
+            and user.has_role(*scope.organisation_roles)):
+        return queryset.none()
+    return queryset.filter(**{scope.organisation_path: organisation_id})
+
+
 def sees(user: Person, record: Model) -> bool:
-    """Whether the user may see this one record: its object permission if protected, its scope if scoped."""
+    """Whether the user may see this one record: its object permission if protected; if scoped, by role on the
+    commissioning side or as its own organisation's people."""
     if registry.protection_of(record) is not None:
         return record.pk in permitted_ids(user, type(record))
     scope = registry.scope_of(record)
     if not sees_commissioning_material(user, *scope.readers):
-        return False
+        return (bool(scope.organisation_roles) and getattr(user, "is_authenticated", False)
+                and user.has_role(*scope.organisation_roles) and getattr(user, "organisation_id", None) is not None
+                and getattr(record, scope.organisation_path) == user.organisation_id)
     competition_id = getattr(record, scope.competition_path) if scope.competition_path else None
     return competition_id is None or competition_id not in excluded_competition_ids(user)
 

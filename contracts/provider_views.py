@@ -1,0 +1,68 @@
+"""The provider's pages (issue #18): a supplier's contract leads see their own organisation's agreements and submit returns.
+
+Only their own agreements exist for them (`ethical_walls.selectors.owned`, by the provider organisation
+registered in contracts/protected.py): any other agreement is the wall's 404, logged. The staff's
+contracts pages stay the commissioning side's.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from contracts import forms, performance, selectors, services
+from contracts.protected import PROVIDER_ROLES
+from contracts.states import RUNNING
+from core.forms_utils import apply_service_errors
+from ethical_walls import audit
+from ethical_walls.audit import Channel
+
+
+def _require_provider(request: HttpRequest) -> None:
+    if not (request.user.has_role(*PROVIDER_ROLES) and request.user.organisation_id):
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="contracts.agreement", path=request.path)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _require_provider(request)
+    return render(request, "contracts/provider_index.html", {"agreements": selectors.provider_agreements(request.user)})
+
+
+def _measure_rows(agreement, today):
+    latest = performance.latest_ratings(agreement)
+    running = agreement.state in RUNNING and agreement.start_date is not None
+    return [{
+        "measure": measure, "latest": latest.get(measure.pk), "returns": list(measure.returns.all()),
+        "overdue": [(p, performance.due_date(measure, agreement.start_date, p))
+                    for p in performance.overdue(measure, agreement.start_date, today)] if running else [],
+    } for measure in agreement.measures.all()]
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    today = timezone.localdate()
+    return render(request, "contracts/provider_detail.html", {
+        "agreement": agreement, "rows": _measure_rows(agreement, today), "overall": performance.overall_rag(agreement),
+        "can_submit": agreement.state in RUNNING and bool(forms.open_periods(agreement, today)),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    bound = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = forms.ProviderReturnForm(*bound, agreement=agreement, user=request.user, query=request.GET)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        item = apply_service_errors(form, lambda: services.return_submit(actor=request.user, evidence_file=data.pop("evidence_file") or None, **data))
+        if item:
+            messages.success(request, f"Return for {item.measure.name} received.")
+            return redirect("contracts:provider-detail", pk=agreement.pk)
+    return render(request, "contracts/form.html", {
+        "form": form, "title": "Submit a return", "agreement": agreement,
+        "back": reverse("contracts:provider-detail", args=[agreement.pk]),
+    })

@@ -1,0 +1,91 @@
+"""The provider's own agreements (issue #18): its contract leads see them, and only them, and submit their returns."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from contracts import services
+from contracts.models import Agreement, Return
+from core.models import Organisation
+from core.roles import Role
+from ethical_walls.models import AuditEvent
+from ethical_walls.selectors import owned, sees
+from tests.contracts.test_services import framework_agreement, make_live
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live(people):
+    return make_live(framework_agreement(people), people)
+
+
+@pytest.fixture
+def contract_lead(live):
+    return UserFactory(roles=[Role.CONTRACT_LEAD], organisation=live.provider)
+
+
+def _other_providers_agreement(people):
+    other = Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity")
+    area = Agreement.objects.first().service_area
+    return services.agreement_create(actor=people["procurement"], reference="FW-002", title="Mentoring", provider=other,
+                                     service_area=area, value=100, route="framework")
+
+
+def test_a_contract_lead_sees_their_own_organisations_agreements_and_no_other(live, contract_lead, people):
+    other = _other_providers_agreement(people)
+    assert list(owned(contract_lead, Agreement.objects.all())) == [live]
+    assert sees(contract_lead, live) and not sees(contract_lead, other)
+    bid_manager = UserFactory(roles=[Role.BID_MANAGER], organisation=live.provider)  # acts in competitions, not on agreements
+    assert not owned(bid_manager, Agreement.objects.all()).exists() and not sees(bid_manager, live)
+    assert not owned(people["manager"], Agreement.objects.all()).exists()  # staff read agreements by role, not as a provider
+
+
+def test_the_provider_pages_show_their_agreement_and_refuse_another_with_the_walls_404(client, live, contract_lead, people):
+    other = _other_providers_agreement(people)
+    client.force_login(contract_lead)
+    listing = client.get("/contracts/provider/").content.decode()
+    assert live.reference in listing and "FW-002" not in listing
+    page = client.get(f"/contracts/provider/{live.pk}/")
+    assert page.status_code == 200 and "Accommodation on release 0" in page.content.decode() and "Submit a return" in page.content.decode()
+    path = f"/contracts/provider/{other.pk}/"
+    assert client.get(path).status_code == 404
+    assert AuditEvent.objects.filter(action="refused", actor=contract_lead, path=path).exists()
+
+
+@pytest.mark.parametrize("path", ["/contracts/", "/contracts/{pk}/", "/reports/", "/cycles/"])
+def test_the_staff_pages_stay_the_commissioning_sides(client, live, contract_lead, path):
+    client.force_login(contract_lead)
+    assert client.get(path.format(pk=live.pk)).status_code == 404
+
+
+def test_staff_do_not_reach_the_provider_pages(client, live, people):
+    client.force_login(people["manager"])
+    assert client.get("/contracts/provider/").status_code == 404
+    assert client.get(f"/contracts/provider/{live.pk}/").status_code == 404
+
+
+def test_the_provider_submits_a_return_for_a_period_that_has_ended_and_the_rating_follows(client, live, contract_lead):
+    measure = live.measures.first()
+    client.force_login(contract_lead)
+    form = client.get(f"/contracts/provider/{live.pk}/returns/").content.decode()
+    period = form.split('name="period_start"')[1].split('<option value="')[2].split('"')[0]  # the first period offered
+    response = client.post(f"/contracts/provider/{live.pk}/returns/", {"measure": measure.pk, "period_start": period, "value": "82"})
+    assert response.status_code == 302
+    item = Return.objects.get(measure=measure, period_start=period)
+    assert item.submitted_by == contract_lead and item.value == 82
+    assert live.events.filter(action="return", actor=contract_lead).exists()
+    again = client.post(f"/contracts/provider/{live.pk}/returns/", {"measure": measure.pk, "period_start": period, "value": "90"})
+    assert again.status_code == 200 and Return.objects.filter(measure=measure, period_start=period).count() == 1
+
+
+def test_a_provider_cannot_submit_for_another_providers_agreement(live, people):
+    stranger = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity"))
+    measure = live.measures.first()
+    period = live.start_date
+    with pytest.raises(PermissionDenied):
+        services.return_submit(measure=measure, actor=stranger, period_start=period, value=80)
+    with pytest.raises(ValidationError):  # a period that has not ended
+        services.return_submit(measure=measure, actor=UserFactory(roles=[Role.CONTRACT_LEAD], organisation=live.provider),
+                               period_start=period.replace(year=period.year + 5), value=80)
+    assert not Return.objects.filter(measure=measure).exists()
