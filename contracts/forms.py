@@ -294,3 +294,19 @@ class ProviderReturnForm(ReturnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = selectors.provider_measures(self.user, self.agreement)
+
+
+class ReturnReviewForm(AgreementFormMixin, forms.Form):
+    """The contract manager's decision on a provider's return (issue #18)."""
+
+    validate = forms.TypedChoiceField(label="Decision", choices=[("yes", "Validate the figure"), ("no", "Query it with the provider")],
+                                      coerce=lambda value: value == "yes", widget=forms.RadioSelect)
+    reason = forms.CharField(label="What is wrong with it", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             help_text="Required to query: the provider is told.")
+
+
+class ReturnCorrectionForm(forms.Form):
+    """The provider's correction of a queried return."""
+
+    value = _decimal("Corrected value")
+    evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Where the corrected figure comes from.")

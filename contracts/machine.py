@@ -36,6 +36,7 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "supply-chain-member": MANAGERS,
     "measure": MANAGERS,
     "return": (Role.CONTRACT_MANAGER,),
+    "review-return": (Role.CONTRACT_MANAGER,),  # validate or query a provider's return
     "cohort-result": (Role.CONTRACT_MANAGER,),
     "feedback": (Role.CONTRACT_MANAGER,),
     "equality-result": (Role.CONTRACT_MANAGER,),

@@ -179,7 +179,13 @@ class Measure(models.Model):
 
 
 class Return(models.Model):
-    """The provider's figure for one measure and period."""
+    """The provider's figure for one measure and period: keyed in by the contract manager, or submitted by the
+    provider and then validated or queried by the contract manager (a queried return goes back to the provider)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Awaiting the contract manager"
+        VALIDATED = "validated", "Validated"
+        QUERIED = "queried", "Queried: back with the provider"
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="returns")
     period_start = models.DateField()
@@ -188,6 +194,10 @@ class Return(models.Model):
     evidence_file = models.FileField(upload_to=RandomName("evidence"), validators=[validate_document], blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALIDATED)
+    query_reason = models.TextField(blank=True, help_text="Why the contract manager queried it (the provider is told).")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["measure_id", "period_start"]  # the unique index, not the measure's own ordering (a join to agreements)

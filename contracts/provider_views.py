@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from contracts import forms, performance, selectors, services
 from contracts.protected import PROVIDER_ROLES
+from contracts.models import Return
 from contracts.states import RUNNING
 from core.forms_utils import apply_service_errors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
 
 
 def _require_provider(request: HttpRequest) -> None:
@@ -64,5 +66,25 @@ def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("contracts:provider-detail", pk=agreement.pk)
     return render(request, "contracts/form.html", {
         "form": form, "title": "Submit a return", "agreement": agreement,
+        "back": reverse("contracts:provider-detail", args=[agreement.pk]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def correct_return(request: HttpRequest, pk: int, return_pk: int) -> HttpResponse:
+    """A queried return, corrected by the provider: back to the contract manager."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    item = get_or_404(request.user, selectors.provider_returns(request.user, agreement).filter(status=Return.Status.QUERIED),
+                      pk=return_pk, channel=Channel.PAGE, path=request.path)
+    form = forms.ReturnCorrectionForm(request.POST or None, initial={"value": item.value, "evidence": item.evidence})
+    if request.method == "POST" and form.is_valid():
+        corrected = apply_service_errors(form, lambda: services.return_correct(item=item, actor=request.user, **form.cleaned_data))
+        if corrected:
+            messages.success(request, f"Return for {corrected.measure.name} corrected: the contract manager will look at it again.")
+            return redirect("contracts:provider-detail", pk=agreement.pk)
+    return render(request, "contracts/form.html", {
+        "form": form, "title": "Correct a queried return", "agreement": agreement, "target": item,
+        "lede": f"The contract manager asked: {item.query_reason}",
         "back": reverse("contracts:provider-detail", args=[agreement.pk]),
     })

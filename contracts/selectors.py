@@ -103,6 +103,10 @@ def provider_agreement_get(user: Viewer, pk: int | str, *, path: str = "") -> Ag
     return get_or_404(user, agreements, pk=pk, channel=audit.Channel.PAGE, path=path, object_type="contracts.agreement")
 
 
+def provider_returns(user: Viewer, agreement: Agreement) -> QuerySet[Return]:
+    return Return.objects.filter(measure__agreement__in=wall.owned(user, Agreement.objects.all()), measure__agreement=agreement).select_related("measure")
+
+
 def provider_measures(user: Viewer, agreement: Agreement) -> QuerySet[Measure]:
     return Measure.objects.filter(agreement__in=wall.owned(user, Agreement.objects.all()), agreement=agreement).order_by("id")
 

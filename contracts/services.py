@@ -281,9 +281,13 @@ def measure_add(*, agreement: Agreement, actor: User, name: str, target: Decimal
 
 # --- returns and performance -------------------------------------------------------------------------
 
+def _by_provider(actor: User) -> bool:
+    return bool(actor.has_role(*PROVIDER_ROLES)) and actor.is_active
+
+
 def _require_return_author(actor: User, agreement: Agreement) -> None:
     """Returns come from the provider's own contract leads (issue #18), or from the contract manager keying them in."""
-    if actor.has_role(*PROVIDER_ROLES) and actor.is_active:
+    if _by_provider(actor):
         if not sees(actor, agreement):
             raise PermissionDenied("Only the provider of this agreement can submit its returns.")
         return
@@ -299,7 +303,11 @@ def return_submit(*, measure: Measure, actor: User, period_start: date, value: D
         raise ValidationError("Returns are submitted while the agreement is live.")
     if period_start not in performance.periods(measure, agreement.start_date, timezone.localdate() + timedelta(days=1)):
         raise ValidationError({"period_start": "Choose the start of a period of this measure that has ended."})
-    item = Return(measure=measure, period_start=period_start, value=value, evidence=evidence, submitted_by=actor)
+    by_provider = _by_provider(actor)
+    item = Return(measure=measure, period_start=period_start, value=value, evidence=evidence, submitted_by=actor,
+                  # the provider's own figure awaits the contract manager; the contract manager's is validated as keyed in
+                  status=Return.Status.SUBMITTED if by_provider else Return.Status.VALIDATED,
+                  reviewed_by=None if by_provider else actor, reviewed_at=None if by_provider else timezone.now())
     if evidence_file:
         item.evidence_file = evidence_file
     item.full_clean(exclude=["submitted_by"], validate_unique=False, validate_constraints=False)  # the insert says it in our words
@@ -310,6 +318,55 @@ def return_submit(*, measure: Measure, actor: User, period_start: date, value: D
         raise ValidationError({"period_start": "A return for this period is already in."}) from None
     rating = performance.rag(measure, value)
     _event(agreement, actor, EventKind.RETURN, f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
+    return item
+
+
+def _locked_return(item: Return, *, status: str, doing: str) -> Return:
+    locked = Return.objects.select_for_update().select_related("measure__agreement").get(pk=item.pk)
+    if locked.status != status:
+        raise ValidationError(f"Only a return {Return.Status(status).label.lower()} can be {doing}; this one is {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def return_validate(*, item: Return, actor: User) -> Return:
+    """The contract manager accepts the provider's figure."""
+    require_role(actor, *RECORD_ROLES["review-return"], agreement=item.measure.agreement)
+    item = _locked_return(item, status=Return.Status.SUBMITTED, doing="validated")
+    item.status, item.reviewed_by, item.reviewed_at, item.query_reason = Return.Status.VALIDATED, actor, timezone.now(), ""
+    item.save(update_fields=["status", "reviewed_by", "reviewed_at", "query_reason"])
+    _event(item.measure.agreement, actor, EventKind.RETURN, f"Return for {item.measure.name}, period from {item.period_start:%d %B %Y}: validated")
+    return item
+
+
+@transaction.atomic
+def return_query(*, item: Return, actor: User, reason: str) -> Return:
+    """The contract manager sends the provider's figure back, saying why: the provider corrects it."""
+    require_role(actor, *RECORD_ROLES["review-return"], agreement=item.measure.agreement)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what is wrong with the return: the provider is told."})
+    item = _locked_return(item, status=Return.Status.SUBMITTED, doing="queried")
+    item.status, item.reviewed_by, item.reviewed_at, item.query_reason = Return.Status.QUERIED, actor, timezone.now(), reason.strip()
+    item.save(update_fields=["status", "reviewed_by", "reviewed_at", "query_reason"])
+    _event(item.measure.agreement, actor, EventKind.RETURN, f"Return for {item.measure.name}, period from {item.period_start:%d %B %Y}: queried",
+           reason=item.query_reason)
+    return item
+
+
+@transaction.atomic
+def return_correct(*, item: Return, actor: User, value: Decimal, evidence: str = "") -> Return:
+    """The provider corrects a queried return: it goes back to the contract manager."""
+    if not _by_provider(actor):
+        raise PermissionDenied("Only the provider corrects a queried return.")
+    _require_return_author(actor, item.measure.agreement)
+    item = _locked_return(item, status=Return.Status.QUERIED, doing="corrected")
+    item.value, item.status = value, Return.Status.SUBMITTED
+    if evidence.strip():
+        item.evidence = evidence
+    item.full_clean(exclude=["submitted_by", "measure"], validate_unique=False, validate_constraints=False)
+    item.save(update_fields=["value", "status", "evidence"])
+    _event(item.measure.agreement, actor, EventKind.RETURN,
+           f"Return for {item.measure.name}, period from {item.period_start:%d %B %Y}: corrected to {value}, awaiting the contract manager")
     return item
 
 

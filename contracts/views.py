@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from contracts import charts, extensions, forms, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
-from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice
+from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice, Return
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import roles_text
@@ -153,6 +153,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "compare_form": forms.VersionCompareForm(initial={"a": versions[0].number, "b": versions[-1].number}, versions=versions) if len(versions) > 1 else None,
         "events": list(reversed(agreement.events.all())),
         "links": _record_links(request, agreement),
+        "reviews_returns": user.has_role(*RECORD_ACTIONS["review-return"].roles),
         "sees_cycles": sees_cycles(user),
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
@@ -273,6 +274,16 @@ def _notice_of_change(agreement, actor, form, target):
     return services.notice_of_change_issue(agreement=agreement, actor=actor, summary=data["summary"], material=data["material"], changes=form.changes())
 
 
+def _review_return(agreement, actor, form, item):
+    if form.cleaned_data["validate"]:
+        return services.return_validate(item=item, actor=actor)
+    return services.return_query(item=item, actor=actor, reason=form.cleaned_data["reason"])
+
+
+def _awaiting_review(user, agreement, item) -> bool:
+    return item.status == Return.Status.SUBMITTED
+
+
 def _open_notice(user, agreement, notice) -> bool:
     return notice.status == RectificationNotice.Status.OPEN
 
@@ -292,6 +303,8 @@ RECORD_ACTIONS = {action.kind: action for action in [
     RecordAction("measure", "Add a measure", forms.MeasureForm,
         lambda a, u, f, t: services.measure_add(agreement=a, actor=u, **f.cleaned_data), "measures", _not_live_yet),
     RecordAction("return", "Submit a return", forms.ReturnForm, _return, "measures", _running),
+    RecordAction("review-return", "Validate or query the return", forms.ReturnReviewForm, _review_return, "measures",
+        target="return", may=_awaiting_review),
     RecordAction("cohort-result", "Record outcomes by cohort", forms.CohortResultForm,
         lambda a, u, f, t: services.cohort_result_record(agreement=a, actor=u, **f.cleaned_data), "stewardship", _running),
     RecordAction("feedback", "Record feedback", forms.FeedbackForm,
@@ -313,6 +326,7 @@ RECORD_ACTIONS = {action.kind: action for action in [
 ]}
 
 RECORD_TARGETS = {
+    "return": selectors.return_list,
     "rectification_notice": selectors.rectification_notice_list,
     "notice_of_change": selectors.notice_of_change_list,
 }

@@ -1,5 +1,7 @@
 """The provider's own agreements (issue #18): its contract leads see them, and only them, and submit their returns."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -89,3 +91,67 @@ def test_a_provider_cannot_submit_for_another_providers_agreement(live, people):
         services.return_submit(measure=measure, actor=UserFactory(roles=[Role.CONTRACT_LEAD], organisation=live.provider),
                                period_start=period.replace(year=period.year + 5), value=80)
     assert not Return.objects.filter(measure=measure).exists()
+
+
+def _provider_return(live, contract_lead, value=82):
+    measure = live.measures.first()
+    return services.return_submit(measure=measure, actor=contract_lead, period_start=live.start_date, value=Decimal(value))
+
+
+def test_a_providers_return_awaits_the_contract_manager_who_validates_it(live, contract_lead, people):
+    item = _provider_return(live, contract_lead)
+    assert item.status == Return.Status.SUBMITTED and item.reviewed_by is None
+    services.return_validate(item=item, actor=people["manager"])
+    item.refresh_from_db()
+    assert item.status == Return.Status.VALIDATED and item.reviewed_by == people["manager"]
+    with pytest.raises(ValidationError, match="awaiting the contract manager"):
+        services.return_validate(item=item, actor=people["manager"])
+
+
+def test_a_return_the_contract_manager_keys_in_is_validated_as_it_is_entered(live, people):
+    item = services.return_submit(measure=live.measures.first(), actor=people["manager"], period_start=live.start_date, value=90)
+    assert item.status == Return.Status.VALIDATED and item.reviewed_by == people["manager"]
+
+
+def test_a_queried_return_goes_back_to_the_provider_with_the_reason_and_comes_back_corrected(client, live, contract_lead, people):
+    item = _provider_return(live, contract_lead)
+    with pytest.raises(ValidationError) as no_reason:
+        services.return_query(item=item, actor=people["manager"], reason=" ")
+    assert "reason" in no_reason.value.message_dict
+    client.force_login(people["manager"])
+    page = client.get(f"/contracts/{live.pk}/").content.decode()
+    assert "Awaiting the contract manager" in page and "Validate or query" in page
+    client.post(f"/contracts/{live.pk}/records/review-return/{item.pk}/", {"validate": "no", "reason": "The figure counts referrals, not outcomes."})
+    item.refresh_from_db()
+    assert item.status == Return.Status.QUERIED and item.query_reason == "The figure counts referrals, not outcomes."
+
+    client.force_login(contract_lead)
+    provider_page = client.get(f"/contracts/provider/{live.pk}/").content.decode()
+    assert "The figure counts referrals, not outcomes." in provider_page and "Correct it" in provider_page
+    corrected = client.post(f"/contracts/provider/{live.pk}/returns/{item.pk}/", {"value": "71", "evidence": "Outcomes only, from case records."})
+    assert corrected.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Return.Status.SUBMITTED and item.value == 71
+    assert live.events.filter(action="return", reason="The figure counts referrals, not outcomes.").exists()
+
+
+def test_only_the_contract_manager_reviews_and_only_the_provider_corrects(live, contract_lead, people):
+    item = _provider_return(live, contract_lead)
+    for outsider in (contract_lead, people["commissioner"], UserFactory(roles=[Role.BID_TEAM, Role.CONTRACT_MANAGER])):
+        with pytest.raises(PermissionDenied):
+            services.return_validate(item=item, actor=outsider)
+    services.return_query(item=item, actor=people["manager"], reason="Check the denominator.")
+    with pytest.raises(PermissionDenied):
+        services.return_correct(item=item, actor=people["manager"], value=70)
+    stranger = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity"))
+    with pytest.raises(PermissionDenied):
+        services.return_correct(item=item, actor=stranger, value=70)
+    assert Return.objects.get(pk=item.pk).value == 82
+
+
+def test_another_providers_return_is_not_found_on_the_correction_page(client, live, contract_lead, people):
+    item = _provider_return(live, contract_lead)
+    services.return_query(item=item, actor=people["manager"], reason="Check it.")
+    stranger_org = Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity")
+    client.force_login(UserFactory(roles=[Role.CONTRACT_LEAD], organisation=stranger_org))
+    assert client.get(f"/contracts/provider/{live.pk}/returns/{item.pk}/").status_code == 404
