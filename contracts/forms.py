@@ -310,3 +310,25 @@ class ReturnCorrectionForm(forms.Form):
 
     value = _decimal("Corrected value")
     evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Where the corrected figure comes from.")
+
+
+class RemedialPlanDecisionForm(AgreementFormMixin, forms.Form):
+    """The contract manager's decision on a plan the provider proposed (issue #18)."""
+
+    accept = forms.TypedChoiceField(label="Decision", choices=[("yes", "Accept the plan"), ("no", "Reject it")],
+                                    coerce=lambda value: value == "yes", widget=forms.RadioSelect)
+    reason = forms.CharField(label="Why it is rejected", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             help_text="Required to reject: the provider is told.")
+
+
+class ProviderRemedialPlanForm(forms.Form):
+    """The provider's proposed remedial action plan."""
+
+    measure = forms.ModelChoiceField(queryset=None, required=False, empty_label="The agreement as a whole",
+                                     help_text="The measure the plan puts right, if one.")
+    actions = forms.CharField(label="What you will do", widget=forms.Textarea)
+    due_on = forms.DateField(label="Done by", widget=DateInput)
+
+    def __init__(self, *args, measures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures

@@ -41,6 +41,8 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "feedback": (Role.CONTRACT_MANAGER,),
     "equality-result": (Role.CONTRACT_MANAGER,),
     "remedial-plan": (Role.CONTRACT_MANAGER,),
+    "decide-remedial-plan": (Role.CONTRACT_MANAGER,),  # accept or reject the provider's proposed plan
+    "complete-remedial-plan": (Role.CONTRACT_MANAGER,),
     "rectification-notice": MANAGERS,
     "close-rectification": MANAGERS,
     "notice-of-change": (Role.PROCUREMENT,),

@@ -227,16 +227,25 @@ class CohortResult(models.Model):
 
 
 class RemedialActionPlan(models.Model):
+    """Actions to put failing delivery right: agreed by the contract manager, or proposed by the provider (issue #18)
+    and accepted or rejected by the contract manager; marked complete when done."""
+
     class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed by the provider"
+        REJECTED = "rejected", "Rejected"
         OPEN = "open", "Open"
         COMPLETED = "completed", "Completed"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="remedial_plans")
     measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="remedial_plans")
     actions = models.TextField()
-    agreed_on = models.DateField()
+    agreed_on = models.DateField(null=True, blank=True, help_text="Empty while proposed, or when rejected.")
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField(blank=True, help_text="Why the contract manager rejected it (the provider is told).")
+    completed_on = models.DateField(null=True, blank=True)
 
 
 class RectificationNotice(models.Model):

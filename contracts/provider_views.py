@@ -49,6 +49,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/provider_detail.html", {
         "agreement": agreement, "rows": _measure_rows(agreement, today), "overall": performance.overall_rag(agreement),
         "can_submit": agreement.state in RUNNING and bool(forms.open_periods(agreement, today)),
+        "can_propose": agreement.state in RUNNING,
     })
 
 
@@ -86,5 +87,22 @@ def correct_return(request: HttpRequest, pk: int, return_pk: int) -> HttpRespons
     return render(request, "contracts/form.html", {
         "form": form, "title": "Correct a queried return", "agreement": agreement, "target": item,
         "lede": f"The contract manager asked: {item.query_reason}",
+        "back": reverse("contracts:provider-detail", args=[agreement.pk]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def propose_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider proposes a remedial action plan (for an open rectification notice, or of its own accord)."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    form = forms.ProviderRemedialPlanForm(request.POST or None, measures=selectors.provider_measures(request.user, agreement))
+    if request.method == "POST" and form.is_valid():
+        plan = apply_service_errors(form, lambda: services.remedial_plan_propose(agreement=agreement, actor=request.user, **form.cleaned_data))
+        if plan:
+            messages.success(request, "Remedial action plan sent to the contract manager.")
+            return redirect("contracts:provider-detail", pk=agreement.pk)
+    return render(request, "contracts/form.html", {
+        "form": form, "title": "Propose a remedial action plan", "agreement": agreement,
         "back": reverse("contracts:provider-detail", args=[agreement.pk]),
     })

@@ -98,7 +98,7 @@ def provider_agreements(user: Viewer) -> QuerySet[Agreement]:
 def provider_agreement_get(user: Viewer, pk: int | str, *, path: str = "") -> Agreement:
     """One of the provider's own agreements, with its measures, returns, versions and notices; 404 and logged otherwise."""
     agreements: QuerySet[Agreement] = wall.owned(user, Agreement.objects.all()).select_related("provider", "service_area").prefetch_related(
-        "measures__returns", "versions", "notices_of_change", "rectification_notices",
+        "measures__returns", "versions", "notices_of_change", "rectification_notices", "remedial_plans__measure",
     )
     return get_or_404(user, agreements, pk=pk, channel=audit.Channel.PAGE, path=path, object_type="contracts.agreement")
 
@@ -215,6 +215,10 @@ def measure_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Measure]:
 
 def return_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Return]:
     return _of_agreement(Return, user, agreement, "measure__agreement").select_related("measure")
+
+
+def remedial_plan_list(*, user: Viewer, agreement: Agreement) -> QuerySet[RemedialActionPlan]:
+    return _of_agreement(RemedialActionPlan, user, agreement).select_related("agreement")
 
 
 def rectification_notice_list(*, user: Viewer, agreement: Agreement) -> QuerySet[RectificationNotice]:

@@ -443,6 +443,63 @@ def remedial_plan_add(*, agreement: Agreement, actor: User, actions: str, due_on
     return plan
 
 
+def _locked_plan(plan: RemedialActionPlan, *, status: str, doing: str) -> RemedialActionPlan:
+    locked = RemedialActionPlan.objects.select_for_update().select_related("agreement").get(pk=plan.pk)
+    if locked.status != status:
+        raise ValidationError(f"Only a plan {RemedialActionPlan.Status(status).label.lower()} can be {doing}; this one is "
+                              f"{locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def remedial_plan_propose(*, agreement: Agreement, actor: User, actions: str, due_on: date,
+                          measure: Measure | None = None) -> RemedialActionPlan:
+    """The provider proposes how it will put delivery right (issue #18): the contract manager accepts or rejects it."""
+    if not _by_provider(actor):
+        raise PermissionDenied("Only the provider proposes a remedial action plan; the contract manager agrees one directly.")
+    _require_return_author(actor, agreement)
+    if agreement.state not in RUNNING:
+        raise ValidationError("A remedial action plan is proposed while the agreement is live.")
+    if not actions.strip():
+        raise ValidationError({"actions": "Say what you will do to put delivery right."})
+    dates.check_plausible("due_on", due_on)
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The plan falls due today or later."})
+    if measure is not None and measure.agreement_id != agreement.pk:
+        raise ValidationError({"measure": "Choose a measure of this agreement."})
+    plan = RemedialActionPlan.objects.create(agreement=agreement, measure=measure, actions=actions.strip(), due_on=due_on,
+                                             status=RemedialActionPlan.Status.PROPOSED, proposed_by=actor)
+    _event(agreement, actor, EventKind.RECTIFICATION, f"Remedial action plan proposed by the provider, due {due_on:%d %B %Y}")
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_decide(*, plan: RemedialActionPlan, actor: User, accept: bool, reason: str = "") -> RemedialActionPlan:
+    """The contract manager accepts a proposed plan (agreed today) or rejects it with a reason the provider sees."""
+    require_role(actor, *RECORD_ROLES["decide-remedial-plan"], agreement=plan.agreement)
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "Say why the plan is rejected: the provider is told."})
+    plan = _locked_plan(plan, status=RemedialActionPlan.Status.PROPOSED, doing="accepted or rejected")
+    plan.status = RemedialActionPlan.Status.OPEN if accept else RemedialActionPlan.Status.REJECTED
+    plan.agreed_on = timezone.localdate() if accept else None
+    plan.decided_by, plan.decision_reason = actor, "" if accept else reason.strip()
+    plan.save(update_fields=["status", "agreed_on", "decided_by", "decision_reason"])
+    _event(plan.agreement, actor, EventKind.RECTIFICATION, f"Remedial action plan {'accepted' if accept else 'rejected'}",
+           reason=plan.decision_reason)
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_complete(*, plan: RemedialActionPlan, actor: User) -> RemedialActionPlan:
+    """The contract manager marks an agreed plan's actions done."""
+    require_role(actor, *RECORD_ROLES["complete-remedial-plan"], agreement=plan.agreement)
+    plan = _locked_plan(plan, status=RemedialActionPlan.Status.OPEN, doing="marked complete")
+    plan.status, plan.completed_on = RemedialActionPlan.Status.COMPLETED, timezone.localdate()
+    plan.save(update_fields=["status", "completed_on"])
+    _event(plan.agreement, actor, EventKind.RECTIFICATION, "Remedial action plan completed")
+    return plan
+
+
 # --- transitions ----------------------------------------------------------------------------------------
 
 def _transition(name: str, *, agreement: Agreement, actor: User | None, expected_version: int | None = None, reason: str = "",

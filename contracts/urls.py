@@ -11,6 +11,7 @@ urlpatterns = [
     path("provider/<int:pk>/", provider_views.detail, name="provider-detail"),
     path("provider/<int:pk>/returns/", provider_views.submit_return, name="provider-return"),
     path("provider/<int:pk>/returns/<int:return_pk>/", provider_views.correct_return, name="provider-correct-return"),
+    path("provider/<int:pk>/remedial-plans/", provider_views.propose_plan, name="provider-propose-plan"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),
     path("<int:pk>/records/<slug:kind>/", views.record, name="record"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from contracts import charts, extensions, forms, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
-from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice, Return
+from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import roles_text
@@ -154,6 +154,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "events": list(reversed(agreement.events.all())),
         "links": _record_links(request, agreement),
         "reviews_returns": user.has_role(*RECORD_ACTIONS["review-return"].roles),
+        "decides_plans": user.has_role(*RECORD_ACTIONS["decide-remedial-plan"].roles),
         "sees_cycles": sees_cycles(user),
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
@@ -274,6 +275,14 @@ def _notice_of_change(agreement, actor, form, target):
     return services.notice_of_change_issue(agreement=agreement, actor=actor, summary=data["summary"], material=data["material"], changes=form.changes())
 
 
+def _decide_plan(agreement, actor, form, plan):
+    return services.remedial_plan_decide(plan=plan, actor=actor, accept=form.cleaned_data["accept"], reason=form.cleaned_data["reason"])
+
+
+def _plan_in(status):
+    return lambda user, agreement, plan: plan.status == status
+
+
 def _review_return(agreement, actor, form, item):
     if form.cleaned_data["validate"]:
         return services.return_validate(item=item, actor=actor)
@@ -313,6 +322,11 @@ RECORD_ACTIONS = {action.kind: action for action in [
         lambda a, u, f, t: services.equality_result_record(agreement=a, actor=u, **f.cleaned_data), "evaluation", _running),
     RecordAction("remedial-plan", "Agree a remedial action plan", forms.RemedialPlanForm,
         lambda a, u, f, t: services.remedial_plan_add(agreement=a, actor=u, **f.cleaned_data), "remedial-plans", _running),
+    RecordAction("decide-remedial-plan", "Accept or reject the provider's remedial action plan", forms.RemedialPlanDecisionForm, _decide_plan,
+        "remedial-plans", target="remedial_plan", may=_plan_in(RemedialActionPlan.Status.PROPOSED)),
+    RecordAction("complete-remedial-plan", "Mark the remedial action plan complete", forms.ConfirmForm,
+        lambda a, u, f, t: services.remedial_plan_complete(plan=t, actor=u), "remedial-plans", target="remedial_plan",
+        may=_plan_in(RemedialActionPlan.Status.OPEN)),
     RecordAction("rectification-notice", "Issue a rectification notice", forms.RectificationNoticeForm,
         lambda a, u, f, t: services.rectification_notice_issue(agreement=a, actor=u, **f.cleaned_data), "rectification", _rectifiable),
     RecordAction("close-rectification", "Close the rectification notice", forms.RectificationCloseForm,
@@ -327,6 +341,7 @@ RECORD_ACTIONS = {action.kind: action for action in [
 
 RECORD_TARGETS = {
     "return": selectors.return_list,
+    "remedial_plan": selectors.remedial_plan_list,
     "rectification_notice": selectors.rectification_notice_list,
     "notice_of_change": selectors.notice_of_change_list,
 }

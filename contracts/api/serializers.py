@@ -268,7 +268,7 @@ class RemedialActionPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RemedialActionPlan
-        fields = ["id", "measure", "actions", "agreed_on", "due_on", "status"]
+        fields = ["id", "measure", "actions", "agreed_on", "due_on", "status", "decision_reason", "completed_on"]
         read_only_fields = fields
 
 

@@ -1,12 +1,14 @@
 """The provider's own agreements (issue #18): its contract leads see them, and only them, and submit their returns."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from contracts import services
-from contracts.models import Agreement, Return
+from contracts.models import Agreement, RemedialActionPlan, Return
 from core.models import Organisation
 from core.roles import Role
 from ethical_walls.models import AuditEvent
@@ -155,3 +157,58 @@ def test_another_providers_return_is_not_found_on_the_correction_page(client, li
     stranger_org = Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity")
     client.force_login(UserFactory(roles=[Role.CONTRACT_LEAD], organisation=stranger_org))
     assert client.get(f"/contracts/provider/{live.pk}/returns/{item.pk}/").status_code == 404
+
+
+# --- remedial action plans --------------------------------------------------------------------------------------
+
+def _propose(live, contract_lead, **overrides):
+    fields = dict(agreement=live, actor=contract_lead, actions="Weekly housing surgeries at each prison.",
+                  due_on=timezone.localdate() + datetime.timedelta(days=30), measure=live.measures.first())
+    return services.remedial_plan_propose(**(fields | overrides))
+
+
+def test_the_provider_proposes_a_plan_the_contract_manager_accepts_and_later_marks_complete(client, live, contract_lead, people):
+    client.force_login(contract_lead)
+    assert "Propose a remedial action plan" in client.get(f"/contracts/provider/{live.pk}/").content.decode()
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    sent = client.post(f"/contracts/provider/{live.pk}/remedial-plans/", {"actions": "Weekly housing surgeries.", "due_on": due})
+    assert sent.status_code == 302
+    plan = RemedialActionPlan.objects.get(agreement=live)
+    assert plan.status == RemedialActionPlan.Status.PROPOSED and plan.proposed_by == contract_lead and plan.agreed_on is None
+
+    client.force_login(people["manager"])
+    assert "Accept or reject" in client.get(f"/contracts/{live.pk}/").content.decode()
+    client.post(f"/contracts/{live.pk}/records/decide-remedial-plan/{plan.pk}/", {"accept": "yes"})
+    plan.refresh_from_db()
+    assert plan.status == RemedialActionPlan.Status.OPEN and plan.agreed_on == timezone.localdate() and plan.decided_by == people["manager"]
+    client.post(f"/contracts/{live.pk}/records/complete-remedial-plan/{plan.pk}/", {})
+    plan.refresh_from_db()
+    assert plan.status == RemedialActionPlan.Status.COMPLETED and plan.completed_on == timezone.localdate()
+
+
+def test_a_rejected_plan_says_why_to_the_provider(client, live, contract_lead, people):
+    plan = _propose(live, contract_lead)
+    with pytest.raises(ValidationError) as no_reason:
+        services.remedial_plan_decide(plan=plan, actor=people["manager"], accept=False)
+    assert "reason" in no_reason.value.message_dict
+    services.remedial_plan_decide(plan=plan, actor=people["manager"], accept=False, reason="Surgeries alone will not house anyone.")
+    client.force_login(contract_lead)
+    assert "Surgeries alone will not house anyone." in client.get(f"/contracts/provider/{live.pk}/").content.decode()
+    with pytest.raises(ValidationError, match="rejected"):
+        services.remedial_plan_complete(plan=plan, actor=people["manager"])
+
+
+def test_only_the_provider_proposes_and_only_the_contract_manager_decides(live, contract_lead, people):
+    with pytest.raises(PermissionDenied):
+        _propose(live, people["manager"])
+    stranger = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity"))
+    with pytest.raises(PermissionDenied):
+        _propose(live, stranger)
+    with pytest.raises(ValidationError) as past:
+        _propose(live, contract_lead, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    assert "due_on" in past.value.message_dict
+    plan = _propose(live, contract_lead)
+    for outsider in (contract_lead, people["commissioner"], people["procurement"]):
+        with pytest.raises(PermissionDenied):
+            services.remedial_plan_decide(plan=plan, actor=outsider, accept=True)
+    assert RemedialActionPlan.objects.get(pk=plan.pk).status == RemedialActionPlan.Status.PROPOSED
