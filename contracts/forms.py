@@ -332,3 +332,9 @@ class ProviderRemedialPlanForm(forms.Form):
     def __init__(self, *args, measures=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = measures
+
+
+class ReturnsUploadForm(forms.Form):
+    """A provider's returns in one file: the template filled in (issue #18)."""
+
+    file = forms.FileField(label="Returns file", help_text="The template filled in: an Excel workbook (.xlsx) or a CSV file (.csv), up to 10 MB.")

@@ -5,6 +5,8 @@ registered in contracts/protected.py): any other agreement is the wall's 404, lo
 contracts pages stay the commissioning side's.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import forms, performance, selectors, services
+from contracts import forms, performance, returns_upload, selectors, services
 from contracts.protected import PROVIDER_ROLES
 from contracts.models import Return
 from contracts.states import RUNNING
@@ -20,6 +22,8 @@ from core.forms_utils import apply_service_errors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from ethical_walls.selectors import get_or_404
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _require_provider(request: HttpRequest) -> None:
@@ -104,5 +108,51 @@ def propose_plan(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("contracts:provider-detail", pk=agreement.pk)
     return render(request, "contracts/form.html", {
         "form": form, "title": "Propose a remedial action plan", "agreement": agreement,
+        "back": reverse("contracts:provider-detail", args=[agreement.pk]),
+    })
+
+
+def _awaiting(agreement, today) -> list[tuple[str, object]]:
+    """(measure, period start) for every period that has ended and has no return yet, oldest first."""
+    if agreement.state not in RUNNING or agreement.start_date is None:
+        return []
+    rows = []
+    for measure in agreement.measures.all():
+        received = {r.period_start for r in measure.returns.all()}
+        rows += [(measure.name, p) for p in performance.periods(measure, agreement.start_date, today + timedelta(days=1)) if p not in received]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def returns_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbook to fill in: a row for each return awaited."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    response = HttpResponse(returns_upload.template(_awaiting(agreement, timezone.localdate())), content_type=returns_upload.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{agreement.reference}-returns.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def upload_returns(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every return in a file, all or nothing: each problem named by row, column and rule, nothing stored unless all are right."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    form = forms.ReturnsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", "The file is larger than 10 MB.")
+        else:
+            try:
+                rows = returns_upload.read(upload.name, upload.read())
+            except returns_upload.UnreadableFile as unreadable:
+                form.add_error("file", str(unreadable))
+            else:
+                made = apply_service_errors(form, lambda: services.returns_submit_all(agreement=agreement, actor=request.user, rows=rows))
+                if made:
+                    messages.success(request, f"{len(made)} returns received.")
+                    return redirect("contracts:provider-detail", pk=agreement.pk)
+    return render(request, "contracts/provider_upload.html", {
+        "form": form, "agreement": agreement, "awaiting": _awaiting(agreement, timezone.localdate()),
         "back": reverse("contracts:provider-detail", args=[agreement.pk]),
     })

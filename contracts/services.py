@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from competitions import interface as competitions
-from contracts import performance, selectors
+from contracts import performance, returns_upload, selectors
 from contracts.machine import AGREEMENT, MANAGERS, RECORD_ROLES  # noqa: F401  (MANAGERS re-exported)
 from contracts.protected import PROVIDER_ROLES
 from contracts.models import (
@@ -319,6 +319,71 @@ def return_submit(*, measure: Measure, actor: User, period_start: date, value: D
     rating = performance.rag(measure, value)
     _event(agreement, actor, EventKind.RETURN, f"Return for {measure.name}, period from {period_start:%d %B %Y}: {performance.RAG_LABELS[rating]}")
     return item
+
+
+MAX_RETURN_VALUE = Decimal("9999999999.99")  # the column holds 12 digits, 2 after the point
+
+
+def _row_problems(row: returns_upload.Row, measures: dict[str, Measure], start: date, seen: dict[tuple[int, date], int],
+                  today: date) -> tuple[list[str], tuple[Measure, date, Decimal] | None]:
+    """What is wrong with one uploaded row (each named by row, column and rule), or the return it makes."""
+    problems: list[str] = []
+    where = f"Row {row.number}"
+    measure = measures.get(str(row.values.get("measure") or "").strip().lower())
+    if measure is None:
+        problems.append(f"{where}, column measure: no measure of this agreement is called “{row.values.get('measure') or ''}”.")
+    try:
+        period = date.fromisoformat(str(row.values.get("period_start") or ""))
+    except ValueError:
+        period = None
+        problems.append(f"{where}, column period_start: give the date the period starts, as YYYY-MM-DD.")
+    try:
+        value = Decimal(str(row.values.get("value")).replace(",", "")) if row.values.get("value") not in (None, "") else None
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite():
+        problems.append(f"{where}, column value: give the figure, a number.")
+        value = None
+    elif value < 0 or value > MAX_RETURN_VALUE or value != value.quantize(Decimal("0.01")):
+        problems.append(f"{where}, column value: a figure from 0 to {MAX_RETURN_VALUE:,} with at most two decimal places.")
+        value = None
+    if measure is not None and period is not None:
+        received = {r.period_start for r in measure.returns.all()}
+        ended = performance.periods(measure, start, today + timedelta(days=1))
+        if period not in ended or period in received:
+            problems.append(f"{where}, column period_start: {period:%d %B %Y} does not start a period of “{measure.name}” "
+                            "that has ended and has no return yet.")
+        elif (measure.pk, period) in seen:
+            problems.append(f"{where}: the same measure and period as row {seen[(measure.pk, period)]}.")
+        else:
+            seen[(measure.pk, period)] = row.number
+    if problems or measure is None or period is None or value is None:
+        return problems, None
+    return problems, (measure, period, value)
+
+
+@transaction.atomic
+def returns_submit_all(*, agreement: Agreement, actor: User, rows: list[returns_upload.Row]) -> list[Return]:
+    """A file of returns (issue #18), all or nothing: every row checked first, each problem named by row, column and rule;
+    nothing is stored unless every row is right. Each return is then submitted as one form would submit it."""
+    _require_return_author(actor, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.state not in RUNNING or agreement.start_date is None:
+        raise ValidationError({"file": "Returns are submitted while the agreement is live."})
+    measures = {m.name.strip().lower(): m for m in Measure.objects.filter(agreement=agreement).prefetch_related("returns")}
+    problems: list[str] = []
+    made: list[tuple[Measure, date, Decimal, str]] = []
+    seen: dict[tuple[int, date], int] = {}
+    today = timezone.localdate()
+    for row in rows:
+        row_problems, result = _row_problems(row, measures, agreement.start_date, seen, today)
+        problems += row_problems
+        if result:
+            made.append((*result, str(row.values.get("evidence") or "")))
+    if problems:
+        raise ValidationError({"file": problems})
+    return [return_submit(measure=measure, actor=actor, period_start=period, value=value, evidence=evidence)
+            for measure, period, value, evidence in made]
 
 
 def _locked_return(item: Return, *, status: str, doing: str) -> Return:

@@ -1,13 +1,15 @@
 """The provider's own agreements (issue #18): its contract leads see them, and only them, and submit their returns."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from contracts import services
+from contracts import performance, services
 from contracts.models import Agreement, RemedialActionPlan, Return
 from core.models import Organisation
 from core.roles import Role
@@ -212,3 +214,81 @@ def test_only_the_provider_proposes_and_only_the_contract_manager_decides(live, 
         with pytest.raises(PermissionDenied):
             services.remedial_plan_decide(plan=plan, actor=outsider, accept=True)
     assert RemedialActionPlan.objects.get(pk=plan.pk).status == RemedialActionPlan.Status.PROPOSED
+
+
+# --- returns from a file --------------------------------------------------------------------------------------
+
+def _workbook(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["measure", "period_start", "value", "evidence"])
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(client, live, name, content):
+    return client.post(f"/contracts/provider/{live.pk}/returns/upload/", {"file": SimpleUploadedFile(name, content)})
+
+
+def test_the_template_lists_every_return_awaited_and_comes_back_filled_in(client, live, contract_lead):
+    from openpyxl import load_workbook
+
+    client.force_login(contract_lead)
+    download = client.get(f"/contracts/provider/{live.pk}/returns/template.xlsx")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats") and "FW-001-returns.xlsx" in download["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["measure", "period_start", "value", "evidence"]
+    awaited = rows[1:]
+    assert awaited and {r[0] for r in awaited} == {"Accommodation on release 0"}
+    filled = [[measure, period, "88.5", "Case records"] for measure, period, _, _ in awaited]
+    response = _upload(client, live, "returns.xlsx", _workbook(filled))
+    assert response.status_code == 302
+    assert Return.objects.filter(measure__agreement=live).count() == len(awaited)
+    assert all(r.status == Return.Status.SUBMITTED and r.submitted_by == contract_lead for r in Return.objects.filter(measure__agreement=live))
+
+
+def test_a_file_with_one_bad_row_names_every_problem_and_stores_nothing(client, live, contract_lead):
+    periods = performance.periods(live.measures.first(), live.start_date, timezone.localdate() + datetime.timedelta(days=1))
+    name = live.measures.first().name
+    client.force_login(contract_lead)
+    response = _upload(client, live, "returns.xlsx", _workbook([
+        [name, periods[0].isoformat(), "80", ""],
+        ["Reoffending", periods[1].isoformat(), "80", ""],           # row 3: no such measure
+        [name, "31/01/2026", "80", ""],                               # row 4: not ISO
+        [name, periods[2].isoformat(), "-4", ""],                     # row 5: negative
+        [name, periods[0].isoformat(), "81", ""],                     # row 6: the same as row 2
+    ]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for expected in ("Row 3, column measure", "Row 4, column period_start", "Row 5, column value", "Row 6: the same measure and period as row 2"):
+        assert expected in html, expected
+    assert not Return.objects.filter(measure__agreement=live).exists()
+    fixed = _upload(client, live, "returns.csv", (f"measure,period_start,value,evidence\n{name},{periods[0].isoformat()},80,\n"
+                                                 f"{name},{periods[1].isoformat()},79.25,Case records\n").encode())
+    assert fixed.status_code == 302 and Return.objects.filter(measure__agreement=live).count() == 2
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("returns.pdf", b"%PDF-1.7", "CSV file (.csv) or an Excel workbook"),
+    ("returns.xlsx", b"not a workbook", "cannot be opened"),
+    ("returns.csv", b"value\n80\n", "missing: measure, period_start"),
+    ("returns.csv", "measure,period_start,value\n".encode(), "no returns in it"),
+    ("returns.csv", b"\xff\xfe\x00bad", "not UTF-8"),
+])
+def test_a_file_that_cannot_be_read_says_why(client, live, contract_lead, name, content, problem):
+    client.force_login(contract_lead)
+    response = _upload(client, live, name, content)
+    assert response.status_code == 200 and problem in response.content.decode()
+    assert not Return.objects.filter(measure__agreement=live).exists()
+
+
+def test_another_providers_upload_page_is_not_found(client, live):
+    stranger = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity"))
+    client.force_login(stranger)
+    assert client.get(f"/contracts/provider/{live.pk}/returns/upload/").status_code == 404
+    assert client.get(f"/contracts/provider/{live.pk}/returns/template.xlsx").status_code == 404
