@@ -271,3 +271,12 @@ class SummaryForm(forms.Form):
 
 class WallForm(forms.Form):
     arrangements = forms.CharField(widget=forms.Textarea, help_text="How the commissioning side and the bid side are kept apart.")
+
+
+class OpportunityFilterForm(forms.Form):
+    search = forms.CharField(required=False, max_length=100, label="Search", help_text="Words in the title, reference or description.")
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.order_by("name"), required=False, empty_label="Any service area")
+
+
+class BidderQuestionForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea, help_text="MoJ Procurement answers it to you, or to every bidder without saying who asked.")

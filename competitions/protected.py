@@ -8,6 +8,7 @@ and its permission tables in ethical_walls/models.py (the system checks ethical_
 E002 say when they disagree).
 """
 
+from core.roles import Role
 from ethical_walls import registry
 
 PROTECTED = [
@@ -33,9 +34,20 @@ FILED_UNDER_COMPETITION = {
 }
 
 
+# A bidding organisation's own people (issue #18) see its bid, the bid's documents and its debrief letter:
+# the path from each to the bidder, for its bid managers.
+BIDDER_PATHS = {
+    "competitions.bid": "bidder_id",
+    "competitions.biddocument": "bid__bidder_id",
+    "competitions.debriefletter": "bid__bidder_id",
+}
+BIDDER_ROLES = (Role.BID_MANAGER,)
+
+
 def register() -> None:
     registry.register_wall_subject("competitions.competition")
     for label, competition_path, own_bid_path in PROTECTED:
-        registry.register_protected(label, competition_path=competition_path, own_bid_path=own_bid_path)
+        registry.register_protected(label, competition_path=competition_path, own_bid_path=own_bid_path,
+                                    organisation_path=BIDDER_PATHS.get(label), organisation_roles=BIDDER_ROLES if label in BIDDER_PATHS else ())
     for label, path in FILED_UNDER_COMPETITION.items():
         registry.register_competition_path(label, path)

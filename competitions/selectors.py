@@ -36,7 +36,7 @@ from competitions.models import (
     Recommendation,
     Score,
 )
-from competitions.states import LAUNCHED, PHASES
+from competitions.states import LAUNCHED, PHASES, State
 from core.models import ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
@@ -101,6 +101,30 @@ def competition_list(*, user: Viewer, state: str = "", service_area: ServiceArea
         # Search reads public fields only, so it cannot reveal confidential material.
         competitions = competitions.filter(Q(title__icontains=search) | Q(reference__icontains=search))
     return competitions.order_by("reference")
+
+
+# Where a bidder can still take part (issue #18): requests to participate, dialogue, tendering, final tenders.
+OPEN_TO_BIDDERS = (State.PRE_QUALIFICATION, State.DIALOGUE, State.TENDER, State.BAFO)
+
+
+def opportunity_list(*, user: Viewer, search: str = "", service_area: ServiceArea | int | None = None) -> QuerySet[Competition]:
+    """Launched competitions still running, for bidders: public fields only, searched by title, reference and description."""
+    competitions: QuerySet[Competition] = Competition.objects.filter(published_competitions(), state__in=OPEN_TO_BIDDERS)
+    if search:
+        competitions = competitions.filter(Q(title__icontains=search) | Q(reference__icontains=search) | Q(description__icontains=search))
+    if service_area:
+        competitions = competitions.filter(service_area=service_area)
+    return competitions.select_related("service_area").order_by("participation_deadline", "bid_deadline", "reference")
+
+
+def published_criteria(competition: Competition) -> QuerySet[EvaluationCriterion]:
+    return EvaluationCriterion.objects.filter(competition=competition, published=True).order_by("id")
+
+
+def own_bid(user: Viewer, competition: Competition) -> Bid | None:
+    """The bid of the user's own organisation in this competition (through the wall), if it has one."""
+    bid: Bid | None = permitted(user, Bid.objects.filter(competition=competition, bidder_id=getattr(user, "organisation_id", None))).first()
+    return bid
 
 
 def _confidential_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
@@ -181,17 +205,26 @@ def award_recommendation_for(user: Viewer, competition: Competition) -> AwardRec
     return permitted(user, AwardRecommendation.objects.filter(competition=competition)).select_related("bid__bidder").first()
 
 
+def _own_questions(user: Viewer) -> Q:
+    """A bidder's own questions, answered or not (issue #18): its bid managers see them; nobody else's."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None or not user.is_authenticated or not user.has_role(Role.BID_MANAGER):
+        return Q(pk__in=[])
+    return Q(asked_by_id=organisation_id)
+
+
 def clarification_queryset(user: Viewer, *, confidential: bool) -> QuerySet[Clarification]:
     clarifications = Clarification.objects.order_by("logged_at", "id")
     if confidential:
         return clarifications
-    # Every bidder sees answered, non-sensitive clarifications, the asker left out.
-    return clarifications.filter(published_at__isnull=False, commercially_sensitive=False)
+    # Every bidder sees answered, non-sensitive clarifications, the asker left out; and its own questions.
+    return clarifications.filter(Q(published_at__isnull=False, commercially_sensitive=False) | _own_questions(user))
 
 
 def clarification_list(*, user: Viewer, competition: Competition | None = None) -> QuerySet[Clarification]:
     public = Q(published_at__isnull=False, commercially_sensitive=False, competition__state__in=LAUNCHED)
-    clarifications = Clarification.objects.filter(public | Q(competition__in=confidential_competition_ids(user)))
+    own = _own_questions(user) & Q(competition__state__in=LAUNCHED)
+    clarifications = Clarification.objects.filter(public | own | Q(competition__in=confidential_competition_ids(user)))
     clarifications = clarifications.select_related("competition", "asked_by").order_by("logged_at", "id")
     if competition is not None:
         clarifications = clarifications.filter(competition=competition)

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from competitions import views
+from competitions import opportunity_views, views
 
 app_name = "competitions"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # Bidders' pages (issue #18).
+    path("opportunities/", opportunity_views.index, name="opportunities"),
+    path("opportunities/<int:pk>/", opportunity_views.detail, name="opportunity"),
+    path("opportunities/<int:pk>/interest/", opportunity_views.express_interest, name="opportunity-interest"),
+    path("opportunities/<int:pk>/questions/", opportunity_views.ask, name="opportunity-ask"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("export.csv", views.export_csv, name="export"),
     path("new/", views.create, name="create"),

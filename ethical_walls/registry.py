@@ -47,6 +47,8 @@ class Protected:
     label: str  # "app_label.modelname"
     competition_path: str  # the lookup from the record to its competition's id ("pk" for a competition)
     own_bid_path: str | None = None  # the record's attribute naming the bid whose team sees it ("pk" for a bid)
+    organisation_path: str | None = None  # the lookup from the record to the bidding organisation whose own people see it
+    organisation_roles: tuple[str, ...] = ()  # the supplier roles whose holders see their organisation's records of this kind
 
     @property
     def model(self) -> type[Model]:
@@ -93,10 +95,12 @@ def subject_model() -> type[Model]:
     return apps.get_model(_subject)
 
 
-def register_protected(model_label: str, *, competition_path: str, own_bid_path: str | None = None) -> None:
-    """A record the wall protects: shared with its competition's commissioning side (and, with `own_bid_path`, its bid's team)."""
+def register_protected(model_label: str, *, competition_path: str, own_bid_path: str | None = None,
+                       organisation_path: str | None = None, organisation_roles: tuple[str, ...] = ()) -> None:
+    """A record the wall protects: shared with its competition's commissioning side (and, with `own_bid_path`, its bid's
+    team; with `organisation_path`, the bidding organisation's own people holding `organisation_roles`)."""
     label = _label(model_label)
-    _protected[label] = Protected(label, competition_path, own_bid_path)
+    _protected[label] = Protected(label, competition_path, own_bid_path, organisation_path, tuple(organisation_roles))
     register_competition_path(label, competition_path)
 
 
@@ -155,6 +159,12 @@ def _follow(record: object, hops: list[str]) -> Any:
         if record is None:
             return None
     return record
+
+
+def value_in_memory(record: object, path: str) -> Any:
+    """Follow a lookup ("bid__bidder_id") through a record's loaded relations (None where one is missing)."""
+    *hops, last = path.split("__")
+    return getattr(_follow(record, hops), last, None)
 
 
 def competition_of_record(record: Model) -> Any:

@@ -37,13 +37,27 @@ def view_permission(model: type[Model]) -> str:
 
 
 def permitted(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The records of `queryset` the user holds the object permission to view.
+    """The records of `queryset` the user holds the object permission to view, and a supplier's own organisation's.
 
     The ids come from the direct foreign-key permission tables, the user's own grants and
     their groups', on the indexed (user, permission, object) key: one semi-join however large
-    the table, no casts, no generic table, and no exception for superusers or staff.
+    the table, no casts, no generic table, and no exception for superusers or staff. A supplier
+    user (issue #18) sees besides the records its organisation owns where the registry says so
+    (a bidder's own bid, its documents and debrief letter: `organisation_path`).
     """
-    return queryset.filter(pk__in=_permitted_ids_query(user, queryset.model))
+    granted = Q(pk__in=_permitted_ids_query(user, queryset.model))
+    own = _own_organisation_condition(user, queryset.model)
+    return queryset.filter(granted | own if own is not None else granted)
+
+
+def _own_organisation_condition(user: Person, model: type[Model]) -> Q | None:
+    """Records of `model` its registered organisation path gives to the user's organisation, for holders of its roles."""
+    protection = registry.protection_of(model)
+    organisation_id = getattr(user, "organisation_id", None)
+    if (protection is None or protection.organisation_path is None or organisation_id is None
+            or not getattr(user, "is_authenticated", False) or not user.has_role(*protection.organisation_roles)):
+        return None
+    return Q(**{protection.organisation_path: organisation_id})
 
 
 def _permitted_ids_query(user: Person, model: type[Model]) -> QuerySet[Any, Any]:
@@ -87,8 +101,12 @@ def permitted_ids_subquery(user: Person, model: type[Model]) -> QuerySet[Any, An
 
 
 def permitted_ids(user: Person, model: type[Model]) -> set[int]:
-    """The ids of the `model` records the user holds the view permission of, read from the permission tables alone."""
-    return {row["content_object_id"] for row in _permitted_ids_query(user, model)}
+    """The ids of the `model` records the user holds the view permission of (and a supplier's own organisation's)."""
+    ids = {row["content_object_id"] for row in _permitted_ids_query(user, model)}
+    own = _own_organisation_condition(user, model)
+    if own is not None:
+        ids |= set(model._default_manager.filter(own).values_list("pk", flat=True))
+    return ids
 
 
 def confidential_competition_ids(user: Person) -> set[int]:
@@ -233,9 +251,19 @@ def bid_team_bid_ids(user: Person) -> set[int]:
     return ids
 
 
+def owned_by_own_organisation(user: Person, record: Model) -> bool:
+    """Whether the record is the user's organisation's by its registered organisation path (a bidder's own bid)."""
+    protection = registry.protection_of(record)
+    organisation_id = getattr(user, "organisation_id", None)
+    return bool(protection is not None and protection.organisation_path and organisation_id is not None
+                and getattr(user, "is_authenticated", False) and user.has_role(*protection.organisation_roles)
+                and registry.value_in_memory(record, protection.organisation_path) == organisation_id)
+
+
 def tender_visible(user: Person, bid: Any) -> bool:
-    """A bid's tender (price, documents) is its own team's until the deadline, then the evaluators'."""
-    return bid.pk in bid_team_bid_ids(user) or (sees_confidential(user, bid.competition) and tenders_open(bid.competition))
+    """A bid's tender (price, documents) is its own team's (or its own bidder's) until the deadline, then the evaluators'."""
+    return (bid.pk in bid_team_bid_ids(user) or owned_by_own_organisation(user, bid)
+            or (sees_confidential(user, bid.competition) and tenders_open(bid.competition)))
 
 
 # --- the wall itself -----------------------------------------------------------------------

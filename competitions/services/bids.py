@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -178,6 +178,52 @@ def challenge_resolve(*, challenge: Challenge, actor: User, status: str) -> Chal
     challenge.save(update_fields=["status", "resolved_on"])
     _event(challenge.competition, actor, EventKind.CHALLENGE, f"Challenge {challenge.get_status_display().lower()}")
     return challenge
+
+
+def _require_bid_manager(actor: User) -> Organisation:
+    """A supplier's bid manager acts for its organisation in competitions (issue #18); returns the organisation."""
+    organisation = actor.organisation
+    if not (actor.is_active and actor.has_role(Role.BID_MANAGER) and organisation is not None):
+        raise PermissionDenied("Only a bid manager of a bidding organisation can do this.")
+    if organisation.sector == Sector.PUBLIC:
+        raise PermissionDenied("Public-sector bids are made through MoJ Procurement, behind the ethical wall.")
+    return organisation
+
+
+def _require_published(competition: Competition) -> None:
+    if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
+        raise ValidationError("This competition is not open to bidders.")
+
+
+@transaction.atomic
+def bid_express_interest(*, competition: Competition, actor: User) -> Bid:
+    """A bidder registers its own interest while requests to participate are open (the record MoJ Procurement keyed in before)."""
+    organisation = _require_bid_manager(actor)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    _require_published(competition)
+    if competition.state != State.PRE_QUALIFICATION:
+        raise ValidationError("Expressions of interest are taken while requests to participate are open; that stage has ended.")
+    deadline = competition.participation_deadline
+    if deadline is not None and timezone.now() > deadline:
+        raise ValidationError(f"Requests to participate closed at {timezone.localtime(deadline):%H:%M on %d %B %Y}.")
+    if Bid.objects.filter(competition=competition, bidder=organisation).exists():
+        raise ValidationError(f"{organisation} has already expressed interest.")
+    bid = Bid.objects.create(competition=competition, bidder=organisation)
+    wall.wall_protect(bid)
+    _event(competition, actor, EventKind.BID, f"Expression of interest registered by {organisation}")
+    return bid
+
+
+@transaction.atomic
+def clarification_ask(*, competition: Competition, actor: User, question: str) -> Clarification:
+    """A bidder asks a question itself; MoJ Procurement answers it to the bidder or to all (the asker left out)."""
+    organisation = _require_bid_manager(actor)
+    _require_published(competition)
+    if not question.strip():
+        raise ValidationError({"question": "Write your question."})
+    clarification = Clarification.objects.create(competition=competition, asked_by=organisation, question=question.strip(), logged_by=actor)
+    _event(competition, actor, EventKind.CLARIFICATION, "Clarification question asked by a bidder")
+    return clarification
 
 
 @transaction.atomic

@@ -42,7 +42,7 @@ from competitions.models import (
     TreasuryApproval,
 )
 from contracts.models import Agreement
-from core.models import ServiceArea
+from core.models import Organisation, ServiceArea
 from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls.models import ConflictDeclaration, Membership
@@ -144,9 +144,10 @@ def build_scene() -> Scene:
         "gateway_reviewer": UserFactory(username="attacker_gateway_reviewer", roles=[Role.GATEWAY_REVIEWER]),
         "other_commissioner": other_commissioner,
         "dual_role": UserFactory(username="attacker_dual_role", roles=[Role.COMMISSIONER, Role.BID_TEAM], is_staff=True),
-        # A supplier user (issue #18) of the other bidder, holding every supplier role.
-        "supplier": UserFactory(username="attacker_supplier", organisation=journey.private_bidder,
-                                roles=[Role.BID_MANAGER, Role.CONTRACT_LEAD, Role.SUPPLIER_ADMINISTRATOR]),
+        # A supplier user (issue #18) of a bidder with no bid here, holding every supplier role: a bidder against the
+        # others' bids and questions (tests/competitions/test_opportunities.py has two bidders with bids face each other).
+        "supplier": UserFactory(username="attacker_supplier", roles=[Role.BID_MANAGER, Role.CONTRACT_LEAD, Role.SUPPLIER_ADMINISTRATOR],
+                                organisation=Organisation.objects.create(name="Interserve Justice", sector="private", organisation_type="company")),
     })
 
 

@@ -1,0 +1,100 @@
+"""Bidders' pages (issue #18): opportunities, registering interest and asking questions, for suppliers' bid managers.
+
+A bidder sees what every bidder may see of a launched competition (the tender notice's content,
+the criteria as published, published answers), and of its own: its bid and its questions. Staff
+have the competition pages; anyone but a bid manager gets the wall's 404 here, logged.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from competitions import forms, selectors, services
+from competitions.states import State
+from core.forms_utils import apply_service_errors
+from core.roles import Role
+from ethical_walls import audit
+from ethical_walls.audit import Channel
+from ethical_walls.selectors import get_or_404
+
+
+def _require_bid_manager(request: HttpRequest) -> None:
+    if not (request.user.has_role(Role.BID_MANAGER) and request.user.organisation_id):
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", path=request.path)
+
+
+def _opportunity(request: HttpRequest, pk: int):
+    return get_or_404(request.user, selectors.opportunity_list(user=request.user), pk=pk, channel=Channel.PAGE, path=request.path,
+                      object_type="competitions.competition", competition_id=lambda: selectors.existing_competition_id(pk))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _require_bid_manager(request)
+    form = forms.OpportunityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return render(request, "competitions/opportunities.html", {
+        "form": form, "opportunities": selectors.opportunity_list(user=request.user, search=filters.get("search", ""),
+                                                                  service_area=filters.get("service_area")),
+    })
+
+
+def _next_steps(competition, bid, now) -> list[str]:
+    """What the bidder can do now, in its own words."""
+    steps = []
+    participation_open = competition.state == State.PRE_QUALIFICATION and (
+        competition.participation_deadline is None or now <= competition.participation_deadline)
+    if bid is None:
+        steps.append("Register your interest to take part." if participation_open
+                     else "Requests to participate have closed: this competition is no longer open to new bidders.")
+    elif bid.pre_qualification == "pending":
+        steps.append("Your request to participate is with MoJ Procurement: you will see the outcome here.")
+    elif bid.pre_qualification == "failed":
+        steps.append("Your request to participate was not successful.")
+    else:
+        steps.append("You passed pre-qualification: you will be invited to tender.")
+    steps.append("Ask MoJ Procurement a question at any time while the competition runs.")
+    return steps
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    bid = selectors.own_bid(request.user, competition)
+    return render(request, "competitions/opportunity.html", {
+        "competition": competition, "bid": bid, "steps": _next_steps(competition, bid, timezone.now()),
+        "criteria": selectors.published_criteria(competition),
+        "clarifications": selectors.clarification_queryset(request.user, confidential=False).filter(competition=competition),
+        "can_register": bid is None and competition.state == State.PRE_QUALIFICATION,
+    })
+
+
+@require_POST
+def express_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    try:
+        services.bid_express_interest(competition=competition, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Your interest is registered: MoJ Procurement will assess your request to participate.")
+    return redirect("competitions:opportunity", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    form = forms.BidderQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        asked = apply_service_errors(form, lambda: services.clarification_ask(competition=competition, actor=request.user, **form.cleaned_data))
+        if asked:
+            messages.success(request, "Your question is with MoJ Procurement.")
+            return redirect("competitions:opportunity", pk=pk)
+    return render(request, "competitions/form.html", {
+        "form": form, "title": "Ask a question", "competition": competition, "back": reverse("competitions:opportunity", args=[pk]),
+    })

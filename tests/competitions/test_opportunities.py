@@ -1,0 +1,109 @@
+"""Bidders in the service (issue #18): opportunities, their own interest and questions, and nothing of another bidder's."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from competitions import services
+from competitions.models import Bid, BidDocument, Clarification, State
+from competitions.selectors import bid_list, clarification_list
+from core.models import Organisation
+from core.roles import Role
+from ethical_walls.models import AuditEvent
+from ethical_walls.selectors import permitted, sees, tender_visible
+from tests.core.factories import UserFactory
+
+
+@pytest.fixture
+def launched(journey):
+    journey.advance_to(State.PRE_QUALIFICATION)
+    return journey
+
+
+def _bidder(name):
+    organisation = Organisation.objects.create(name=name, sector="private", organisation_type="company")
+    return UserFactory(roles=[Role.BID_MANAGER], organisation=organisation)
+
+
+def test_a_bidder_finds_the_opportunity_registers_interest_and_sees_its_request_with_procurement(client, launched):
+    alpha = _bidder("Alpha Rehabilitation Ltd")
+    client.force_login(alpha)
+    listing = client.get("/competitions/opportunities/", {"search": "Birmingham"}).content.decode()
+    assert launched.competition.reference in listing
+    assert launched.competition.reference not in client.get("/competitions/opportunities/", {"search": "Dartmoor"}).content.decode()
+    page = client.get(f"/competitions/opportunities/{launched.competition.pk}/").content.decode()
+    assert "Register your interest" in page and "Quality of delivery" in page  # the criteria as published
+    client.post(f"/competitions/opportunities/{launched.competition.pk}/interest/")
+    bid = Bid.objects.get(competition=launched.competition, bidder=alpha.organisation)
+    assert sees(alpha, bid) and launched.competition.events.filter(action="bid", actor=alpha).exists()
+    page = client.get(f"/competitions/opportunities/{launched.competition.pk}/").content.decode()
+    assert "with MoJ Procurement" in page and "Register your interest" not in page
+    services.bid_prequalify(bid=bid, actor=launched.procurement, passed=False, reasons="No evidence of delivering custodial services.")
+    assert "No evidence of delivering custodial services." in client.get(f"/competitions/opportunities/{launched.competition.pk}/").content.decode()
+
+
+def test_interest_is_refused_twice_after_the_deadline_and_to_the_wrong_people(launched):
+    alpha = _bidder("Alpha Rehabilitation Ltd")
+    services.bid_express_interest(competition=launched.refresh(), actor=alpha)
+    with pytest.raises(ValidationError, match="already expressed interest"):
+        services.bid_express_interest(competition=launched.refresh(), actor=alpha)
+    for outsider in (UserFactory(roles=[Role.CONTRACT_LEAD], organisation=alpha.organisation), launched.procurement):
+        with pytest.raises(PermissionDenied):
+            services.bid_express_interest(competition=launched.refresh(), actor=outsider)
+    launched.travel_to(launched.refresh().participation_deadline.date() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="Requests to participate closed at"):
+        services.bid_express_interest(competition=launched.refresh(), actor=_bidder("Late Ltd"))
+
+
+def test_one_bidder_sees_nothing_of_anothers_bid_documents_or_questions(client, launched):
+    alpha, beta = _bidder("Alpha Rehabilitation Ltd"), _bidder("Beta Justice Services")
+    alpha_bid = services.bid_express_interest(competition=launched.refresh(), actor=alpha)
+    beta_bid = services.bid_express_interest(competition=launched.refresh(), actor=beta)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.bid_document_add(bid=beta_bid, actor=launched.procurement, title="Beta's staffing model in confidence",
+                              file=SimpleUploadedFile("staffing.pdf", b"%PDF-1.7 beta", content_type="application/pdf"))
+    question = services.clarification_ask(competition=launched.refresh(), actor=beta, question="Beta asks about the TUPE list")
+    assert list(bid_list(user=alpha)) == [alpha_bid] and list(bid_list(user=beta)) == [beta_bid]
+    assert not permitted(alpha, BidDocument.objects.all()).exists() and permitted(beta, BidDocument.objects.all()).count() == 1
+    assert not sees(alpha, beta_bid) and not tender_visible(alpha, beta_bid) and tender_visible(beta, beta_bid)
+    assert question not in clarification_list(user=alpha) and question in clarification_list(user=beta)
+    client.force_login(alpha)
+    page = client.get(f"/competitions/opportunities/{launched.competition.pk}/").content.decode()
+    assert "Beta asks about the TUPE list" not in page
+    for path in (f"/api/v1/bids/{beta_bid.pk}/", f"/competitions/{launched.competition.pk}/bids/{beta_bid.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Beta Justice Services" not in response.content.decode() and "staffing model" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="refused", actor=alpha, path=f"/api/v1/bids/{beta_bid.pk}/").exists()
+    listed = client.get("/api/v1/bids/").json()
+    assert [row["id"] for row in listed["results"]] == [alpha_bid.pk]
+
+
+def test_a_question_asked_is_answered_to_the_asker_or_published_without_the_asker(client, launched):
+    alpha, beta = _bidder("Alpha Rehabilitation Ltd"), _bidder("Beta Justice Services")
+    client.force_login(alpha)
+    client.post(f"/competitions/opportunities/{launched.competition.pk}/questions/", {"question": "Is the education contract in scope?"})
+    question = Clarification.objects.get(asked_by=alpha.organisation)
+    assert question.logged_by == alpha
+    services.clarification_answer(clarification=question, actor=launched.procurement, answer="No: OLASS is priced separately.")
+    client.force_login(beta)
+    page = client.get(f"/competitions/opportunities/{launched.competition.pk}/").content.decode()
+    assert "No: OLASS is priced separately." in page and "Alpha Rehabilitation" not in page
+
+
+@pytest.mark.parametrize("role", [Role.COMMISSIONER, Role.PROCUREMENT, Role.CONTRACT_LEAD, Role.BID_TEAM])
+def test_the_bidders_pages_are_only_bid_managers(client, launched, role):
+    client.force_login(UserFactory(roles=[role]))
+    for path in ("/competitions/opportunities/", f"/competitions/opportunities/{launched.competition.pk}/"):
+        assert client.get(path).status_code == 404
+
+
+def test_an_unlaunched_competition_is_no_opportunity(client, journey):
+    alpha = _bidder("Alpha Rehabilitation Ltd")
+    client.force_login(alpha)
+    assert journey.competition.reference not in client.get("/competitions/opportunities/").content.decode()
+    assert client.get(f"/competitions/opportunities/{journey.competition.pk}/").status_code == 404
+    with pytest.raises(ValidationError):
+        services.bid_express_interest(competition=journey.refresh(), actor=alpha)
