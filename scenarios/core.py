@@ -90,6 +90,9 @@ USERS = [
     ("sian.pritchard", "Sian", "Pritchard", (Role.COMMISSIONER,), "HMPS Business Development Group"),
     # A supplier user (issue #18): St Giles Trust's administrator and contract lead, on the bid side of every wall.
     ("provider", "Nadia", "Rahman", (Role.SUPPLIER_ADMINISTRATOR, Role.CONTRACT_LEAD, Role.BID_MANAGER), "St Giles Trust"),
+    # Two bidders in DEMO-002 (tendering), each seeing its own bid and nothing of the other's.
+    ("bidder", "Owen", "Price", (Role.SUPPLIER_ADMINISTRATOR, Role.BID_MANAGER), "Serco Justice Services"),
+    ("bidder_two", "Leah", "Kowalski", (Role.SUPPLIER_ADMINISTRATOR, Role.BID_MANAGER), "G4S Care and Justice Services"),
 ]
 
 

@@ -147,7 +147,7 @@ def build_scene() -> Scene:
         # A supplier user (issue #18) of a bidder with no bid here, holding every supplier role: a bidder against the
         # others' bids and questions (tests/competitions/test_opportunities.py has two bidders with bids face each other).
         "supplier": UserFactory(username="attacker_supplier", roles=[Role.BID_MANAGER, Role.CONTRACT_LEAD, Role.SUPPLIER_ADMINISTRATOR],
-                                organisation=Organisation.objects.create(name="Interserve Justice", sector="private", organisation_type="company")),
+                                organisation=Organisation.objects.create(name="Attacker Supplies Ltd", sector="private", organisation_type="company")),
     })
 
 

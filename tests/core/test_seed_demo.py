@@ -43,3 +43,23 @@ def test_seed_demo_twice_changes_nothing():
     first = snapshot()
     seed()
     assert snapshot() == first
+
+
+def test_the_demo_suppliers_act_for_their_own_organisations(client):
+    """`bidder` and `bidder_two` both bid in DEMO-002 and see only their own bid; `provider` sees St Giles Trust's agreements."""
+    from competitions.models import Bid
+    from contracts.models import Agreement
+
+    seed()
+    serco_bid = Bid.objects.get(competition__reference="DEMO-002", bidder__name="Serco Justice Services")
+    g4s_bid = Bid.objects.get(competition__reference="DEMO-002", bidder__name="G4S Care and Justice Services")
+    client.post("/login/", {"username": "bidder", "password": "noms-demo-2026"})
+    assert "DEMO-002" in client.get("/competitions/opportunities/").content.decode()
+    assert [b["id"] for b in client.get("/api/v1/bids/", {"competition": serco_bid.competition_id}).json()["results"]] == [serco_bid.pk]
+    assert client.get(f"/api/v1/bids/{g4s_bid.pk}/").status_code == 404
+    client.logout()
+    client.post("/login/", {"username": "provider", "password": "noms-demo-2026"})
+    listing = client.get("/contracts/provider/").content.decode()
+    own = Agreement.objects.filter(provider__name="St Giles Trust")
+    assert own.exists() and all(a.reference in listing for a in own)
+    assert not any(a.reference in listing for a in Agreement.objects.exclude(provider__name="St Giles Trust"))
