@@ -280,3 +280,7 @@ class OpportunityFilterForm(forms.Form):
 
 class BidderQuestionForm(forms.Form):
     question = forms.CharField(widget=forms.Textarea, help_text="MoJ Procurement answers it to you, or to every bidder without saying who asked.")
+
+
+class ChallengeGroundsForm(forms.Form):
+    grounds = forms.CharField(widget=forms.Textarea, help_text="What in the award decision you challenge, and why.")

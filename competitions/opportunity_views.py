@@ -28,7 +28,7 @@ def _require_bid_manager(request: HttpRequest) -> None:
 
 
 def _opportunity(request: HttpRequest, pk: int):
-    return get_or_404(request.user, selectors.opportunity_list(user=request.user), pk=pk, channel=Channel.PAGE, path=request.path,
+    return get_or_404(request.user, selectors.bidder_competitions(request.user), pk=pk, channel=Channel.PAGE, path=request.path,
                       object_type="competitions.competition", competition_id=lambda: selectors.existing_competition_id(pk))
 
 
@@ -39,6 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "competitions/opportunities.html", {
         "form": form, "opportunities": selectors.opportunity_list(user=request.user, search=filters.get("search", ""),
                                                                   service_area=filters.get("service_area")),
+        "bid_in": selectors.bidder_competitions(request.user).filter(bids__bidder_id=request.user.organisation_id).order_by("reference"),
     })
 
 
@@ -54,9 +55,15 @@ def _next_steps(competition, bid, now) -> list[str]:
         steps.append("Your request to participate is with MoJ Procurement: you will see the outcome here.")
     elif bid.pre_qualification == "failed":
         steps.append("Your request to participate was not successful.")
+    elif competition.state == State.STANDSTILL:
+        ends = f" until {competition.standstill_ends_on:%d %B %Y}" if competition.standstill_ends_on else ""
+        steps.append(f"The award decision is in standstill{ends}: read your debrief letter, and challenge the decision if you have grounds.")
+    elif competition.state in (State.AWARDED, State.MOBILISATION, State.LIVE, State.CLOSED):
+        steps.append("The contract has been awarded.")
     else:
         steps.append("You passed pre-qualification: you will be invited to tender.")
-    steps.append("Ask MoJ Procurement a question at any time while the competition runs.")
+    if competition.state in selectors.OPEN_TO_BIDDERS:
+        steps.append("Ask MoJ Procurement a question at any time while the competition runs.")
     return steps
 
 
@@ -69,6 +76,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria": selectors.published_criteria(competition),
         "clarifications": selectors.clarification_queryset(request.user, confidential=False).filter(competition=competition),
         "can_register": bid is None and competition.state == State.PRE_QUALIFICATION,
+        "can_ask": competition.state in selectors.OPEN_TO_BIDDERS,
+        "can_challenge": bid is not None and competition.state == State.STANDSTILL,
+        "challenges": selectors.own_challenges(request.user, competition),
     })
 
 
@@ -97,4 +107,20 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("competitions:opportunity", pk=pk)
     return render(request, "competitions/form.html", {
         "form": form, "title": "Ask a question", "competition": competition, "back": reverse("competitions:opportunity", args=[pk]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def challenge(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    form = forms.ChallengeGroundsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        lodged = apply_service_errors(form, lambda: services.challenge_lodge(competition=competition, actor=request.user, **form.cleaned_data))
+        if lodged:
+            messages.success(request, "Your challenge is lodged: the contract will not be awarded while it is open.")
+            return redirect("competitions:opportunity", pk=pk)
+    return render(request, "competitions/form.html", {
+        "form": form, "title": "Challenge the award decision", "competition": competition,
+        "back": reverse("competitions:opportunity", args=[pk]),
     })

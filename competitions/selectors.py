@@ -37,7 +37,7 @@ from competitions.models import (
     Score,
 )
 from competitions.states import LAUNCHED, PHASES, State
-from core.models import ServiceArea, Viewer
+from core.models import ServiceArea, User, Viewer
 from core.roles import Role
 from ethical_walls import audit
 from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_visible re-exported for views)
@@ -117,13 +117,29 @@ def opportunity_list(*, user: Viewer, search: str = "", service_area: ServiceAre
     return competitions.select_related("service_area").order_by("participation_deadline", "bid_deadline", "reference")
 
 
+def bidder_competitions(user: Viewer) -> QuerySet[Competition]:
+    """What a bidder may open: the opportunities still running, and every launched competition its organisation bid in."""
+    running = Q(state__in=OPEN_TO_BIDDERS)
+    if isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None:
+        running |= Q(pk__in=Bid.objects.filter(bidder_id=user.organisation_id).values("competition_id"))
+    competitions: QuerySet[Competition] = Competition.objects.filter(published_competitions(), running)
+    return competitions.select_related("service_area")
+
+
+def own_challenges(user: Viewer, competition: Competition) -> QuerySet[Challenge]:
+    if not (isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None):
+        return Challenge.objects.none()
+    return Challenge.objects.filter(competition=competition, challenger_id=user.organisation_id).order_by("lodged_on", "id")
+
+
 def published_criteria(competition: Competition) -> QuerySet[EvaluationCriterion]:
     return EvaluationCriterion.objects.filter(competition=competition, published=True).order_by("id")
 
 
 def own_bid(user: Viewer, competition: Competition) -> Bid | None:
     """The bid of the user's own organisation in this competition (through the wall), if it has one."""
-    bid: Bid | None = permitted(user, Bid.objects.filter(competition=competition, bidder_id=getattr(user, "organisation_id", None))).first()
+    bid: Bid | None = permitted(user, Bid.objects.filter(competition=competition, bidder_id=getattr(user, "organisation_id", None))
+                                ).select_related("debrief_letter").first()
     return bid
 
 
@@ -207,10 +223,9 @@ def award_recommendation_for(user: Viewer, competition: Competition) -> AwardRec
 
 def _own_questions(user: Viewer) -> Q:
     """A bidder's own questions, answered or not (issue #18): its bid managers see them; nobody else's."""
-    organisation_id = getattr(user, "organisation_id", None)
-    if organisation_id is None or not user.is_authenticated or not user.has_role(Role.BID_MANAGER):
+    if not (isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None):
         return Q(pk__in=[])
-    return Q(asked_by_id=organisation_id)
+    return Q(asked_by_id=user.organisation_id)
 
 
 def clarification_queryset(user: Viewer, *, confidential: bool) -> QuerySet[Clarification]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/", opportunity_views.detail, name="opportunity"),
     path("opportunities/<int:pk>/interest/", opportunity_views.express_interest, name="opportunity-interest"),
     path("opportunities/<int:pk>/questions/", opportunity_views.ask, name="opportunity-ask"),
+    path("opportunities/<int:pk>/challenge/", opportunity_views.challenge, name="opportunity-challenge"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("export.csv", views.export_csv, name="export"),
     path("new/", views.create, name="create"),

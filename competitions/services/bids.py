@@ -190,6 +190,22 @@ def _require_bid_manager(actor: User) -> Organisation:
     return organisation
 
 
+@transaction.atomic
+def challenge_lodge(*, competition: Competition, actor: User, grounds: str) -> Challenge:
+    """A bidder challenges the award decision during standstill (issue #18): the award waits while it is open."""
+    organisation = _require_bid_manager(actor)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    if competition.state != State.STANDSTILL:
+        raise ValidationError("A challenge is lodged during the standstill period, before the contract is awarded.")
+    if not Bid.objects.filter(competition=competition, bidder=organisation).exists():
+        raise PermissionDenied(f"{organisation} did not bid in {competition.reference}.")
+    if not grounds.strip():
+        raise ValidationError({"grounds": "Set out the grounds of the challenge."})
+    challenge = Challenge.objects.create(competition=competition, challenger=organisation, grounds=grounds.strip(), lodged_on=timezone.localdate())
+    _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged by a bidder: award is blocked while it is open")
+    return challenge
+
+
 def _require_published(competition: Competition) -> None:
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("This competition is not open to bidders.")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from competitions import services
+from competitions import guards, services
 from competitions.models import Bid, BidDocument, Clarification, State
 from competitions.selectors import bid_list, clarification_list
 from core.models import Organisation
@@ -107,3 +107,40 @@ def test_an_unlaunched_competition_is_no_opportunity(client, journey):
     assert client.get(f"/competitions/opportunities/{journey.competition.pk}/").status_code == 404
     with pytest.raises(ValidationError):
         services.bid_express_interest(competition=journey.refresh(), actor=alpha)
+
+
+def _bidder_for(journey, organisation):
+    return UserFactory(roles=[Role.BID_MANAGER], organisation=organisation)
+
+
+def test_in_standstill_a_bidder_reads_its_debrief_and_challenges_which_blocks_the_award(client, journey):
+    journey.advance_to(State.STANDSTILL)
+    serco = _bidder_for(journey, journey.private_bidder)
+    serco_bid = Bid.objects.get(competition=journey.competition, bidder=journey.private_bidder)
+    hmps_bid = Bid.objects.get(competition=journey.competition, bidder=journey.public_bidder)
+    client.force_login(serco)
+    page = client.get(f"/competitions/opportunities/{journey.competition.pk}/").content.decode()
+    assert "standstill" in page and "Challenge the award decision" in page and "Download your debrief letter" in page
+    letter = client.get(f"/competitions/{journey.competition.pk}/debriefs/{serco_bid.pk}.pdf")
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    assert client.get(f"/competitions/{journey.competition.pk}/debriefs/{hmps_bid.pk}.pdf").status_code == 404
+    client.post(f"/competitions/opportunities/{journey.competition.pk}/challenge/", {"grounds": "The price was not evaluated as published."})
+    challenge = journey.competition.challenges.get()
+    assert challenge.challenger == journey.private_bidder and challenge.status == "open"
+    assert "no_open_challenge" in [c.code for c in guards.unmet(journey.refresh(), "award")]
+
+
+def test_only_a_bidder_in_the_competition_challenges_and_only_in_standstill(journey):
+    journey.advance_to(State.EVALUATION)
+    serco = _bidder_for(journey, journey.private_bidder)
+    with pytest.raises(ValidationError, match="standstill"):
+        services.challenge_lodge(competition=journey.refresh(), actor=serco, grounds="Too early.")
+    journey.prepare("recommend_award")
+    journey.run("recommend_award")
+    journey.advance_to(State.STANDSTILL)
+    with pytest.raises(PermissionDenied, match="did not bid"):
+        services.challenge_lodge(competition=journey.refresh(), actor=_bidder("Alpha Rehabilitation Ltd"), grounds="We were not there.")
+    with pytest.raises(ValidationError) as no_grounds:
+        services.challenge_lodge(competition=journey.refresh(), actor=serco, grounds=" ")
+    assert "grounds" in no_grounds.value.message_dict
+    assert not journey.competition.challenges.exists()
