@@ -5,6 +5,8 @@ the criteria as published, published answers), and of its own: its bid and its q
 have the competition pages; anyone but a bid manager gets the wall's 404 here, logged.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -95,32 +97,27 @@ def express_interest(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("competitions:opportunity", pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
-def ask(request: HttpRequest, pk: int) -> HttpResponse:
+def _bidder_form(request: HttpRequest, pk: int, *, form_class: type, service: Callable[..., object], title: str, done: str) -> HttpResponse:
+    """A bidder's one-form action on an opportunity (a question, a challenge): the service decides, its errors on the form."""
     _require_bid_manager(request)
     competition = _opportunity(request, pk)
-    form = forms.BidderQuestionForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        asked = apply_service_errors(form, lambda: services.clarification_ask(competition=competition, actor=request.user, **form.cleaned_data))
-        if asked:
-            messages.success(request, "Your question is with MoJ Procurement.")
+        if apply_service_errors(form, lambda: service(competition=competition, actor=request.user, **form.cleaned_data)):
+            messages.success(request, done)
             return redirect("competitions:opportunity", pk=pk)
     return render(request, "competitions/form.html", {
-        "form": form, "title": "Ask a question", "competition": competition, "back": reverse("competitions:opportunity", args=[pk]),
+        "form": form, "title": title, "competition": competition, "back": reverse("competitions:opportunity", args=[pk]),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    return _bidder_form(request, pk, form_class=forms.BidderQuestionForm, service=services.clarification_ask, title="Ask a question",
+                        done="Your question is with MoJ Procurement.")
 
 
 @require_http_methods(["GET", "POST"])
 def challenge(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_bid_manager(request)
-    competition = _opportunity(request, pk)
-    form = forms.ChallengeGroundsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        lodged = apply_service_errors(form, lambda: services.challenge_lodge(competition=competition, actor=request.user, **form.cleaned_data))
-        if lodged:
-            messages.success(request, "Your challenge is lodged: the contract will not be awarded while it is open.")
-            return redirect("competitions:opportunity", pk=pk)
-    return render(request, "competitions/form.html", {
-        "form": form, "title": "Challenge the award decision", "competition": competition,
-        "back": reverse("competitions:opportunity", args=[pk]),
-    })
+    return _bidder_form(request, pk, form_class=forms.ChallengeGroundsForm, service=services.challenge_lodge,
+                        title="Challenge the award decision", done="Your challenge is lodged: the contract will not be awarded while it is open.")
