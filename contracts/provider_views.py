@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.core.exceptions import ValidationError
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import forms, performance, returns_upload, selectors, services
 from contracts.protected import PROVIDER_ROLES
-from contracts.models import Return
+from contracts.models import NoticeOfChange, Return
 from contracts.states import RUNNING
 from core.forms_utils import apply_service_errors
 from ethical_walls import audit
@@ -46,6 +47,14 @@ def _measure_rows(agreement, today):
     } for measure in agreement.measures.all()]
 
 
+def _kpi_rows(agreement, today) -> list[tuple[object, str]]:
+    """Each KPI with its rating as the contract performance notice (UK9) gives it, for the assessed periods."""
+    if agreement.start_date is None:
+        return []
+    ratings = performance.kpi_ratings(agreement, today)
+    return [(measure, ratings[measure.pk]) for measure in agreement.measures.all() if measure.pk in ratings]
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_provider(request)
     agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
@@ -54,6 +63,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": agreement, "rows": _measure_rows(agreement, today), "overall": performance.overall_rag(agreement),
         "can_submit": agreement.state in RUNNING and bool(forms.open_periods(agreement, today)),
         "can_propose": agreement.state in RUNNING,
+        "kpi_ratings": _kpi_rows(agreement, today),
     })
 
 
@@ -156,3 +166,18 @@ def upload_returns(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "agreement": agreement, "awaiting": _awaiting(agreement, timezone.localdate()),
         "back": reverse("contracts:provider-detail", args=[agreement.pk]),
     })
+
+
+@require_POST
+def acknowledge(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """The provider acknowledges a Notice of Change on its agreement."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    notice: NoticeOfChange = get_or_404(request.user, agreement.notices_of_change.all(), pk=notice_pk, channel=Channel.PAGE, path=request.path)
+    try:
+        services.notice_of_change_acknowledge(notice=notice, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Notice of Change {notice.number} acknowledged.")
+    return redirect("contracts:provider-detail", pk=agreement.pk)

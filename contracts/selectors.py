@@ -98,7 +98,8 @@ def provider_agreements(user: Viewer) -> QuerySet[Agreement]:
 def provider_agreement_get(user: Viewer, pk: int | str, *, path: str = "") -> Agreement:
     """One of the provider's own agreements, with its measures, returns, versions and notices; 404 and logged otherwise."""
     agreements: QuerySet[Agreement] = wall.owned(user, Agreement.objects.all()).select_related("provider", "service_area").prefetch_related(
-        "measures__returns", "versions", "notices_of_change", "rectification_notices", "remedial_plans__measure",
+        "measures__returns", "versions", "rectification_notices", "remedial_plans__measure",
+        Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("acknowledged_by")),
     )
     return get_or_404(user, agreements, pk=pk, channel=audit.Channel.PAGE, path=path, object_type="contracts.agreement")
 
@@ -177,7 +178,7 @@ def _detail_prefetches() -> "list[str | Prefetch[str]]":
         Prefetch("equality_results", queryset=EqualityResult.objects.order_by("-period_start", "characteristic", "group", "id")),
         Prefetch("remedial_plans", queryset=RemedialActionPlan.objects.select_related("measure").order_by("-agreed_on", "-id")),
         Prefetch("rectification_notices", queryset=RectificationNotice.objects.select_related("issued_by")),
-        Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "resulting_version")),
+        Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "acknowledged_by", "resulting_version")),
         Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
         Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
         Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),

@@ -761,6 +761,21 @@ def notice_of_change_issue(*, agreement: Agreement, actor: User, summary: str, m
     return noc
 
 
+@transaction.atomic
+def notice_of_change_acknowledge(*, notice: NoticeOfChange, actor: User) -> NoticeOfChange:
+    """The provider acknowledges a Notice of Change it has received (issue #18): once, by one of its contract leads."""
+    if not _by_provider(actor):
+        raise PermissionDenied("Only the provider acknowledges a Notice of Change.")
+    _require_return_author(actor, notice.agreement)
+    notice = NoticeOfChange.objects.select_for_update().select_related("agreement").get(pk=notice.pk)
+    if notice.acknowledged_at is not None:
+        raise ValidationError(f"Notice of Change {notice.number} was acknowledged already.")
+    notice.acknowledged_by, notice.acknowledged_at = actor, timezone.now()
+    notice.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    _event(notice.agreement, actor, EventKind.NOTICE_OF_CHANGE, f"Notice of Change {notice.number} acknowledged by the provider")
+    return notice
+
+
 def lead_commissioner_of(agreement: Agreement) -> User | None:
     return _letting_competition(agreement).lead_commissioner if agreement.competition_id else None
 

@@ -292,3 +292,22 @@ def test_another_providers_upload_page_is_not_found(client, live):
     client.force_login(stranger)
     assert client.get(f"/contracts/provider/{live.pk}/returns/upload/").status_code == 404
     assert client.get(f"/contracts/provider/{live.pk}/returns/template.xlsx").status_code == 404
+
+
+def test_the_provider_acknowledges_a_notice_of_change_once_and_the_contract_manager_sees_it(client, live, contract_lead, people):
+    from contracts.models import NoticeOfChange
+
+    notice = services.notice_of_change_issue(agreement=live, actor=people["procurement"], summary="Extend by six months",
+                                             material=False, changes={"end_date": (live.end_date + datetime.timedelta(days=180)).isoformat()})
+    client.force_login(contract_lead)
+    page = client.get(f"/contracts/provider/{live.pk}/").content.decode()
+    assert "Extend by six months" in page and "Acknowledge" in page and "Key performance indicators" in page
+    client.post(f"/contracts/provider/{live.pk}/notices-of-change/{notice.pk}/acknowledge/")
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == contract_lead and notice.acknowledged_at is not None
+    with pytest.raises(ValidationError, match="acknowledged already"):
+        services.notice_of_change_acknowledge(notice=NoticeOfChange.objects.get(pk=notice.pk), actor=contract_lead)
+    with pytest.raises(PermissionDenied):
+        services.notice_of_change_acknowledge(notice=notice, actor=people["manager"])
+    client.force_login(people["manager"])
+    assert "Acknowledged" in client.get(f"/contracts/{live.pk}/").content.decode()
