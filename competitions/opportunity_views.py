@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions import forms, selectors, services
+from competitions.protected import BIDDER_ROLES
 from competitions.states import State
 from core.forms_utils import apply_service_errors
-from core.roles import Role
 from ethical_walls import audit
 from ethical_walls.audit import Channel
-from ethical_walls.selectors import get_or_404
+from ethical_walls.selectors import acting_organisation_id, get_or_404
 
 
 def _require_bid_manager(request: HttpRequest) -> None:
-    if not (request.user.has_role(Role.BID_MANAGER) and request.user.organisation_id):
+    if acting_organisation_id(request.user, BIDDER_ROLES) is None:
         raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", path=request.path)
 
 

@@ -37,10 +37,12 @@ from competitions.models import (
     Score,
 )
 from competitions.states import LAUNCHED, PHASES, State
-from core.models import ServiceArea, User, Viewer
+from core.models import ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
+from competitions.protected import BIDDER_ROLES
 from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_visible re-exported for views)
+    acting_organisation_id,
     confidential_competition_ids,
     get_or_404,
     permitted,
@@ -120,16 +122,18 @@ def opportunity_list(*, user: Viewer, search: str = "", service_area: ServiceAre
 def bidder_competitions(user: Viewer) -> QuerySet[Competition]:
     """What a bidder may open: the opportunities still running, and every launched competition its organisation bid in."""
     running = Q(state__in=OPEN_TO_BIDDERS)
-    if isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None:
-        running |= Q(pk__in=Bid.objects.filter(bidder_id=user.organisation_id).values("competition_id"))
+    organisation_id = acting_organisation_id(user, BIDDER_ROLES)
+    if organisation_id is not None:
+        running |= Q(pk__in=Bid.objects.filter(bidder_id=organisation_id).values("competition_id"))
     competitions: QuerySet[Competition] = Competition.objects.filter(published_competitions(), running)
     return competitions.select_related("service_area")
 
 
 def own_challenges(user: Viewer, competition: Competition) -> QuerySet[Challenge]:
-    if not (isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None):
+    organisation_id = acting_organisation_id(user, BIDDER_ROLES)
+    if organisation_id is None:
         return Challenge.objects.none()
-    return Challenge.objects.filter(competition=competition, challenger_id=user.organisation_id).order_by("lodged_on", "id")
+    return Challenge.objects.filter(competition=competition, challenger_id=organisation_id).order_by("lodged_on", "id")
 
 
 def published_criteria(competition: Competition) -> QuerySet[EvaluationCriterion]:
@@ -223,9 +227,8 @@ def award_recommendation_for(user: Viewer, competition: Competition) -> AwardRec
 
 def _own_questions(user: Viewer) -> Q:
     """A bidder's own questions, answered or not (issue #18): its bid managers see them; nobody else's."""
-    if not (isinstance(user, User) and user.has_role(Role.BID_MANAGER) and user.organisation_id is not None):
-        return Q(pk__in=[])
-    return Q(asked_by_id=user.organisation_id)
+    organisation_id = acting_organisation_id(user, BIDDER_ROLES)
+    return Q(pk__in=[]) if organisation_id is None else Q(asked_by_id=organisation_id)
 
 
 def clarification_queryset(user: Viewer, *, confidential: bool) -> QuerySet[Clarification]:

@@ -22,13 +22,13 @@ from contracts.states import RUNNING
 from core.forms_utils import apply_service_errors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
-from ethical_walls.selectors import get_or_404
+from ethical_walls.selectors import acting_organisation_id, get_or_404
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _require_provider(request: HttpRequest) -> None:
-    if not (request.user.has_role(*PROVIDER_ROLES) and request.user.organisation_id):
+    if acting_organisation_id(request.user, PROVIDER_ROLES) is None:
         raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="contracts.agreement", path=request.path)
 
 

@@ -50,14 +50,21 @@ def permitted(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.filter(granted | own if own is not None else granted)
 
 
+def acting_organisation_id(user: Person, roles: tuple[str, ...]) -> int | None:
+    """The organisation a supplier user acts for, if signed in and holding one of `roles` (the registry's organisation roles)."""
+    organisation_id: int | None = getattr(user, "organisation_id", None)
+    if organisation_id is None or not roles or not getattr(user, "is_authenticated", False) or not user.has_role(*roles):
+        return None
+    return organisation_id
+
+
 def _own_organisation_condition(user: Person, model: type[Model]) -> Q | None:
     """Records of `model` its registered organisation path gives to the user's organisation, for holders of its roles."""
     protection = registry.protection_of(model)
-    organisation_id = getattr(user, "organisation_id", None)
-    if (protection is None or protection.organisation_path is None or organisation_id is None
-            or not getattr(user, "is_authenticated", False) or not user.has_role(*protection.organisation_roles)):
+    if protection is None or protection.organisation_path is None:
         return None
-    return Q(**{protection.organisation_path: organisation_id})
+    organisation_id = acting_organisation_id(user, protection.organisation_roles)
+    return None if organisation_id is None else Q(**{protection.organisation_path: organisation_id})
 
 
 def _permitted_ids_query(user: Person, model: type[Model]) -> QuerySet[Any, Any]:
@@ -171,11 +178,8 @@ def owned(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """The records of a scoped kind that belong to the user's own organisation, for a supplier holding the scope's
     organisation roles (a provider's contract lead and its agreements); nothing for anyone else."""
     scope = registry.scope_of(queryset.model)
-    organisation_id = getattr(user, "organisation_id", None)
-    if not (getattr(user, "is_authenticated", False) and scope.organisation_roles and organisation_id
-            and user.has_role(*scope.organisation_roles)):
-        return queryset.none()
-    return queryset.filter(**{scope.organisation_path: organisation_id})
+    organisation_id = acting_organisation_id(user, scope.organisation_roles)
+    return queryset.none() if organisation_id is None else queryset.filter(**{scope.organisation_path: organisation_id})
 
 
 def sees(user: Person, record: Model) -> bool:
@@ -185,9 +189,8 @@ def sees(user: Person, record: Model) -> bool:
         return record.pk in permitted_ids(user, type(record))
     scope = registry.scope_of(record)
     if not sees_commissioning_material(user, *scope.readers):
-        return (bool(scope.organisation_roles) and getattr(user, "is_authenticated", False)
-                and user.has_role(*scope.organisation_roles) and getattr(user, "organisation_id", None) is not None
-                and getattr(record, scope.organisation_path) == user.organisation_id)
+        organisation_id = acting_organisation_id(user, scope.organisation_roles)
+        return organisation_id is not None and registry.value_in_memory(record, scope.organisation_path) == organisation_id
     competition_id = getattr(record, scope.competition_path) if scope.competition_path else None
     return competition_id is None or competition_id not in excluded_competition_ids(user)
 
@@ -254,10 +257,10 @@ def bid_team_bid_ids(user: Person) -> set[int]:
 def owned_by_own_organisation(user: Person, record: Model) -> bool:
     """Whether the record is the user's organisation's by its registered organisation path (a bidder's own bid)."""
     protection = registry.protection_of(record)
-    organisation_id = getattr(user, "organisation_id", None)
-    return bool(protection is not None and protection.organisation_path and organisation_id is not None
-                and getattr(user, "is_authenticated", False) and user.has_role(*protection.organisation_roles)
-                and registry.value_in_memory(record, protection.organisation_path) == organisation_id)
+    if protection is None or protection.organisation_path is None:
+        return False
+    organisation_id = acting_organisation_id(user, protection.organisation_roles)
+    return organisation_id is not None and registry.value_in_memory(record, protection.organisation_path) == organisation_id
 
 
 def tender_visible(user: Person, bid: Any) -> bool:
