@@ -156,9 +156,8 @@ def open_periods(agreement, today: datetime.date) -> list:
         return []
     grouped = []
     for measure in agreement.measures.all():
-        received = {r.period_start for r in measure.returns.all()}
-        ended = performance.periods(measure, agreement.start_date, today + datetime.timedelta(days=1))
-        choices = [(p.isoformat(), period_label(measure, agreement.start_date, p, today)) for p in reversed(ended) if p not in received]
+        awaited = performance.awaited(measure, agreement.start_date, today)
+        choices = [(p.isoformat(), period_label(measure, agreement.start_date, p, today)) for p in reversed(awaited)]
         if choices:
             grouped.append((measure.name, choices))
     return grouped

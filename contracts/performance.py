@@ -74,6 +74,12 @@ def due_date(measure, start: date, begins: date) -> date:
     return period_end(measure, start, begins) + timedelta(days=RETURN_GRACE_DAYS)
 
 
+def awaited(measure, start: date, today: date) -> list[date]:
+    """Periods that have ended by today and have no return yet, oldest first (reads the measure's prefetched returns)."""
+    received = {r.period_start for r in measure.returns.all()}
+    return [p for p in periods(measure, start, today + timedelta(days=1)) if p not in received]
+
+
 def overdue(measure, start: date, today: date) -> list[date]:
     """Periods whose return is past due and not in (reads the measure's prefetched returns)."""
     received = {r.period_start for r in measure.returns.all()}

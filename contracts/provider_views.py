@@ -5,8 +5,6 @@ registered in contracts/protected.py): any other agreement is the wall's 404, lo
 contracts pages stay the commissioning side's.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -128,8 +126,7 @@ def _awaiting(agreement, today) -> list[tuple[str, object]]:
         return []
     rows = []
     for measure in agreement.measures.all():
-        received = {r.period_start for r in measure.returns.all()}
-        rows += [(measure.name, p) for p in performance.periods(measure, agreement.start_date, today + timedelta(days=1)) if p not in received]
+        rows += [(measure.name, p) for p in performance.awaited(measure, agreement.start_date, today)]
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 

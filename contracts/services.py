@@ -348,9 +348,7 @@ def _row_problems(row: returns_upload.Row, measures: dict[str, Measure], start: 
         problems.append(f"{where}, column value: a figure from 0 to {MAX_RETURN_VALUE:,} with at most two decimal places.")
         value = None
     if measure is not None and period is not None:
-        received = {r.period_start for r in measure.returns.all()}
-        ended = performance.periods(measure, start, today + timedelta(days=1))
-        if period not in ended or period in received:
+        if period not in performance.awaited(measure, start, today):
             problems.append(f"{where}, column period_start: {period:%d %B %Y} does not start a period of “{measure.name}” "
                             "that has ended and has no return yet.")
         elif (measure.pk, period) in seen:
