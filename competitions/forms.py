@@ -23,6 +23,7 @@ from competitions.models import (
     SCORE_MAX,
     State,
     TreasuryApproval,
+    TenderRound,
 )
 from core.forms_utils import whole_number
 from core.models import Organisation, ServiceArea, User
@@ -84,6 +85,8 @@ class CompetitionGovernanceForm(forms.Form):
         help_text="For a procedure with a participation stage: at least the minimum participation period after the tender notice.",
     )
     bid_deadline = forms.DateTimeField(label="Tender deadline", widget=DateTimeInput, required=False)
+    bafo_deadline = forms.DateTimeField(label="Deadline for best and final offers", widget=DateTimeInput, required=False,
+                                        help_text="When best and final offers are called for: the BAFO round's tender box closes then.")
     time_limit_reduction = forms.ChoiceField(
         label="Reduced time limits", choices=Competition._meta.get_field("time_limit_reduction").choices, required=False,
         help_text="Only where the regime allows shorter periods: a qualifying planned procurement notice, urgency or a light touch contract.",
@@ -284,3 +287,44 @@ class BidderQuestionForm(forms.Form):
 
 class ChallengeGroundsForm(forms.Form):
     grounds = forms.CharField(widget=forms.Textarea, help_text="What in the award decision you challenge, and why.")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked as a document (Django's documented pattern for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
+        if not uploads:
+            super().clean(None, initial)  # "This field is required."
+            return []
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+
+
+class SealedTenderForm(forms.Form):
+    price = forms.DecimalField(label="Your price (£)", min_value=0, max_digits=14, decimal_places=2,
+                               help_text="The whole-life price of your tender, in pounds.")
+    documents = MultipleFileField(
+        label="Tender documents",
+        help_text="Select every document of your tender at once (up to 20): PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; each up to 10 MB.",
+    )
+
+    def clean_documents(self):
+        documents = self.cleaned_data["documents"]
+        for upload in documents:
+            try:
+                validate_document(upload)
+            except forms.ValidationError as refused:
+                raise forms.ValidationError([f"{upload.name}: {message}" for message in refused.messages]) from None
+        return documents
+
+
+class TenderBoxOpenForm(forms.Form):
+    round = forms.ChoiceField(label="Which tender box", choices=TenderRound.choices, widget=forms.RadioSelect)

@@ -29,6 +29,7 @@ from competitions.states import (
     PreQualification,
     Procedure,
     Regime,
+    State,
     ReviewType,
 )
 from core.conditions import Condition, ConditionResult, checklist
@@ -168,6 +169,16 @@ def _deadline_passed(competition: Competition) -> bool:
     return tenders_open(competition)
 
 
+def _tender_box_opened(competition: Competition) -> bool:
+    """Tenders sealed in the box of the round now closing have been unsealed by the two-person opening (or none were sealed)."""
+    round = "bafo" if competition.state == State.BAFO else "tender"
+    sealed = competition.sealed_tenders.filter(round=round, withdrawn_at__isnull=True).exists()
+    return not sealed or competition.tender_box_openings.filter(round=round, opened_at__isnull=False).exists()
+
+
+TENDER_BOX_OPENED = "The tender box has been opened by two procurement officers (when tenders were sealed in it)"
+
+
 def _standstill_elapsed(competition: Competition) -> bool:
     return competition.standstill_ends_on is not None and timezone.localdate() > competition.standstill_ends_on
 
@@ -262,8 +273,10 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("tenders", "At least one tender has been received with a price", _tender_received, "bids"),
         # Tenders are sealed until the deadline (SPEC §4 rule 2): nobody evaluates before it.
         Condition("deadline_passed", "The tender deadline has passed", _deadline_passed, "governance"),
+        Condition("tender_box", TENDER_BOX_OPENED, _tender_box_opened, "tender-box"),
     ],
     "start_evaluation": [
+        Condition("tender_box", TENDER_BOX_OPENED, _tender_box_opened, "tender-box"),
         Condition("compliance", "Every priced bid has been checked for compliance", _every_bid_checked_for_compliance, "bids"),
         Condition("compliant_bid", "At least one bid is compliant", lambda c: bool(compliant_bids(c)), "bids"),
     ],

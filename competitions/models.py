@@ -93,6 +93,7 @@ class Competition(ConcurrentTransitionMixin, models.Model):
         choices=list(REDUCTIONS.items()),
     )
     bid_deadline = models.DateTimeField("tender deadline", null=True, blank=True)
+    bafo_deadline = models.DateTimeField("deadline for best and final offers", null=True, blank=True)
     launched_at = models.DateTimeField(
         null=True, blank=True, db_index=True, editable=False,
         help_text="When it was launched (the tender notice): from then on every bidder may see it, abandoned or not.",
@@ -385,6 +386,61 @@ class BidDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
+class TenderRound(models.TextChoices):
+    TENDER = "tender", "Tender"
+    BAFO = "bafo", "Best and final offer"
+
+
+class SealedTender(models.Model):
+    """A tender in the electronic tender box (issue #18): whose it is and what it says are sealed until the box is opened.
+
+    Only the competition, the round and the times are in the clear: MoJ Procurement counts what has
+    arrived and nothing more. The bid, the price, who submitted it and the receipt are one sealed
+    value (core/sealing.py); each file is sealed on its own (SealedFile). Opening writes the price
+    and documents to the bid and keeps this row, opened, as the record of what was received.
+    """
+
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="sealed_tenders")
+    round = models.CharField(max_length=10, choices=TenderRound.choices)
+    sealed = models.BinaryField(help_text="The bid, price, submitter and receipt, encrypted.")
+    received_at = models.DateTimeField(help_text="When it arrived or was last replaced.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["competition", "round", "id"]
+
+
+class SealedFile(models.Model):
+    """One document of a sealed tender: its content encrypted in storage, its name, size and SHA-256 sealed with it."""
+
+    tender = models.ForeignKey(SealedTender, on_delete=models.CASCADE, related_name="files")
+    content = models.FileField(upload_to=RandomName("sealed"))
+    sealed = models.BinaryField(help_text="Title, file name, size and SHA-256, encrypted.")
+
+
+class TenderBoxOpening(models.Model):
+    """The two-person opening of a round's tender box: begun by one procurement officer, completed by another."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="tender_box_openings")
+    round = models.CharField(max_length=10, choices=TenderRound.choices)
+    first_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    begun_at = models.DateTimeField()
+    second_officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    tenders_opened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "round"], name="one_opening_per_round"),
+            models.CheckConstraint(condition=~models.Q(second_officer=models.F("first_officer")), name="opening_needs_two_people"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+
 class CostAdjustment(models.Model):
     """Principles of Competition: treatments that make public-sector bids comparable."""
 
@@ -537,7 +593,8 @@ class CompetitionEvent(TimelineEvent):
     """The competition's timeline: transitions and records, who and when (core.events)."""
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for the tender box's arrivals: who sent a sealed tender is sealed with it.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=30, blank=True, choices=State.choices)
     to_state = models.CharField(max_length=30, blank=True, choices=State.choices)
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from competitions import forms, selectors, services
+from competitions import forms, selectors, services, tender_box
 from competitions.protected import BIDDER_ROLES
 from competitions.states import State
 from core.forms_utils import apply_service_errors
@@ -62,6 +62,18 @@ def _next_steps(competition, bid, now) -> list[str]:
         steps.append(f"The award decision is in standstill{ends}: read your debrief letter, and challenge the decision if you have grounds.")
     elif competition.state in (State.AWARDED, State.MOBILISATION, State.LIVE, State.CLOSED):
         steps.append("The contract has been awarded.")
+    elif competition.state in tender_box.ROUND_OF_STATE:
+        round = tender_box.ROUND_OF_STATE[competition.state]
+        deadline = tender_box.deadline_of(competition, round)
+        name = tender_box.DEADLINE_NAME[round]
+        if deadline is None:
+            steps.append(f"MoJ Procurement will set the {name}: you can submit once it is set.")
+        elif now < deadline:
+            steps.append(f"Submit your sealed {round.label.lower()} before {tender_box.when(deadline)}: you may replace or withdraw it until then.")
+        else:
+            steps.append(f"The {name} has passed: two procurement officers open the tender box together, then evaluation begins.")
+    elif competition.state == State.EVALUATION:
+        steps.append("Tenders are being evaluated: you will hear the outcome here and by e-mail.")
     else:
         steps.append("You passed pre-qualification: you will be invited to tender.")
     if competition.state in selectors.OPEN_TO_BIDDERS:
@@ -81,7 +93,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ask": competition.state in selectors.OPEN_TO_BIDDERS,
         "can_challenge": bid is not None and competition.state == State.STANDSTILL,
         "challenges": selectors.own_challenges(request.user, competition),
+        "receipts": tender_box.own_receipts(request.user, competition),
+        "tender_open": _tender_round_open(competition, bid),
     })
+
+
+def _tender_round_open(competition, bid) -> bool:
+    round = tender_box.ROUND_OF_STATE.get(competition.state)
+    deadline = tender_box.deadline_of(competition, round) if round else None
+    return bid is not None and deadline is not None and timezone.now() < deadline
 
 
 @require_POST
@@ -121,3 +141,43 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
 def challenge(request: HttpRequest, pk: int) -> HttpResponse:
     return _bidder_form(request, pk, form_class=forms.ChallengeGroundsForm, service=services.challenge_lodge,
                         title="Challenge the award decision", done="Your challenge is lodged: the contract will not be awarded while it is open.")
+
+
+@require_http_methods(["GET", "POST"])
+def tender(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seal a tender in the box (or replace the one sealed): the receipt follows."""
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    form = forms.SealedTenderForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if apply_service_errors(form, lambda: services.tender_seal(competition=competition, actor=request.user, **form.cleaned_data)):
+            messages.success(request, "Your tender is sealed in the tender box: keep your receipt.")
+            return redirect("competitions:opportunity-receipt", pk=pk)
+    round = tender_box.ROUND_OF_STATE.get(competition.state)
+    return render(request, "competitions/form.html", {
+        "form": form, "title": f"Submit your sealed {round.label.lower() if round else 'tender'}", "competition": competition,
+        "back": reverse("competitions:opportunity", args=[pk]), "submit_label": "Seal and submit",
+        "intro": "Nobody at the agency can read your tender, or see that it is yours, until the deadline has passed and two "
+                 "procurement officers open the box together. Submitting again replaces everything you sent before.",
+    })
+
+
+@require_POST
+def tender_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    try:
+        services.tender_withdraw(competition=competition, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Your tender is withdrawn: its documents are destroyed. You may submit again before the deadline.")
+    return redirect("competitions:opportunity", pk=pk)
+
+
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    return render(request, "competitions/tender_receipt.html", {
+        "competition": competition, "receipts": tender_box.own_receipts(request.user, competition),
+    })

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from competitions.machine import LIFECYCLE
-from competitions import forms, selectors, services
+from competitions import forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS
 from core.csv_export import csv_response
@@ -126,6 +126,7 @@ def detail(request, pk, *, refusal=None, status=200):
             tied_for_first=tied,
             tie_winner=next((r for r in tied if r.tie_broken), None),
             record_actions=RECORD_ACTIONS,
+            tender_box=tender_box.tender_box_summary(competition),
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
         )
@@ -228,6 +229,7 @@ RECORD_ACTIONS = {
     "prequalify": RecordAction("Record pre-qualification", _plain(forms.PrequalifyForm), lambda c, a, d, t: services.bid_prequalify(bid=t, actor=a, **d), "bids", target="bid"),
     "tender": RecordAction("Record a tender", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_tender(bid=t, actor=a, **d), "bids", target="bid"),
     "bafo": RecordAction("Record a best and final offer", _plain(forms.PriceForm), lambda c, a, d, t: services.bid_submit_bafo(bid=t, actor=a, **d), "bids", target="bid"),
+    "open-tender-box": RecordAction("Open the tender box (one of two officers)", _plain(forms.TenderBoxOpenForm), lambda c, a, d, t: services.tender_box_open(competition=c, actor=a, **d), "tender-box"),
     "compliance": RecordAction("Record compliance", _plain(forms.ComplianceForm), lambda c, a, d, t: services.bid_record_compliance(bid=t, actor=a, **d), "bids", target="bid"),
     "cost-adjustment": RecordAction("Record a Principles of Competition cost adjustment", _plain(forms.CostAdjustmentForm), lambda c, a, d, t: services.cost_adjustment_record(bid=t, actor=a, **d), "evaluation", target="bid"),
     "score": RecordAction("Record your score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_record(bid=t, actor=a, **d), "evaluation", target="bid"),

@@ -36,6 +36,7 @@ class EventKind(models.TextChoices):
     BENEFITS = "benefits", "Benefits realisation"
     CRITERIA = "criteria", "Evaluation criteria"
     BID = "bid", "Bid"
+    TENDER_BOX = "tender_box", "Tender box"
     EVALUATION = "evaluation", "Evaluation"
     CLARIFICATION = "clarification", "Clarification"
     CHALLENGE = "challenge", "Challenge"

@@ -97,7 +97,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
             "id", "reference", "title", "description", "service_area", "service_area_name", "programme",
             "regime", "procedure", "award_basis", "estimated_value", "is_major_project", "public_sector_bid_possible",
             "ocid", "state", "state_label", "phase", "phase_label", "version", "principles_of_competition_published_on",
-            "participation_deadline", "bid_deadline", "time_limit_reduction", "standstill_started_on", "standstill_ends_on",
+            "participation_deadline", "bid_deadline", "bafo_deadline", "time_limit_reduction", "standstill_started_on", "standstill_ends_on",
             "abandoned_reason",
         ]
         read_only_fields = fields

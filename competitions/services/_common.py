@@ -27,7 +27,7 @@ def require_commissioning_side(actor: User, competition: Competition, *roles: Ro
         raise PermissionDenied(f"Only people on the commissioning side of {competition.reference} can do this.")
 
 
-def _event(competition: Competition, actor: User, action: str, description: str, *, from_state: str = "", to_state: str = "",
+def _event(competition: Competition, actor: User | None, action: str, description: str, *, from_state: str = "", to_state: str = "",
            reason: str = "") -> CompetitionEvent:
     event = events.write(CompetitionEvent, competition=competition, actor=actor, kind=action, description=description,
                          from_state=from_state, to_state=to_state, reason=reason)

@@ -85,7 +85,7 @@ def competition_create(
 
 GOVERNANCE_FIELDS = {
     "title", "description", "mandate", "mandate_issued_on", "sro", "sro_appointed_on",
-    "principles_of_competition_published_on", "bid_deadline", "participation_deadline", "time_limit_reduction",
+    "principles_of_competition_published_on", "bid_deadline", "bafo_deadline", "participation_deadline", "time_limit_reduction",
     "estimated_value", "is_major_project", "public_sector_bid_possible", "regime", "procedure", "award_basis", "programme",
 }
 # Once bidders know of the competition, its basis cannot change under them.
@@ -146,13 +146,19 @@ def _check_governance_dates(competition: Competition, *, changed: set[str]) -> N
     dates.check_order("sro_appointed_on", competition.sro_appointed_on, competition.mandate_issued_on,
                       "The SRO is appointed by the mandate: on or after the day it was issued.")
     now = timezone.now()
-    for field in ("participation_deadline", "bid_deadline"):
+    for field in ("participation_deadline", "bid_deadline", "bafo_deadline"):
         value = getattr(competition, field)
         dates.check_plausible(field, value)
         if field in changed and value is not None and value <= now:
             raise ValidationError({field: "A deadline set now must be in the future."})
     if competition.participation_deadline and competition.bid_deadline and competition.bid_deadline <= competition.participation_deadline:
         raise ValidationError({"bid_deadline": "Tenders close after requests to participate do: set the tender deadline later."})
+    if competition.bid_deadline and competition.bafo_deadline and competition.bafo_deadline <= competition.bid_deadline:
+        raise ValidationError({"bafo_deadline": "Best and final offers close after tenders do: set their deadline later."})
+    opened = {opening.round for opening in competition.tender_box_openings.all()}
+    for field, round in (("bid_deadline", "tender"), ("bafo_deadline", "bafo")):
+        if field in changed and round in opened:
+            raise ValidationError({field: "The tender box for this round is being or has been opened: its deadline cannot move."})
     _check_running_period(competition, changed=changed)
 
 

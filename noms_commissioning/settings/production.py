@@ -10,6 +10,8 @@ SECRET_KEY = env("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if not env.list("TENDER_BOX_KEYS", default=[]):
+    raise ImproperlyConfigured("TENDER_BOX_KEYS must hold the tender box's Fernet key in production (README, 'The sealed tender box').")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the service's hosts in production, never '*'.")
 

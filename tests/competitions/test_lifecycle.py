@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from competitions import guards
-from competitions.models import ABANDONABLE, Bid, Challenge, Competition, CompetitionEvent, Notice, State
+from competitions.models import ABANDONABLE, Bid, Challenge, Competition, CompetitionEvent, Notice, SealedTender, State
 from competitions.standstill import next_working_day_from
 from contracts.models import Agreement
+from core import sealing
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from tests.competitions.journey import PATH, SOURCE_STATE, Journey
 
@@ -61,6 +62,10 @@ BREAK = {
     # Equal totals are a tie: nothing but a recorded tie-break puts one first.
     ("recommend_award", "tie_broken"): lambda j: j.tie_for_first(),
     "compliant_bid": lambda j: Bid.objects.filter(competition=j.competition).update(compliant=False),
+    # A tender sealed in the box of the round now closing, never opened.
+    "tender_box": lambda j: SealedTender.objects.create(
+        competition=j.competition, round="bafo" if j.refresh().state == State.BAFO else "tender",
+        sealed=sealing.seal_json({"bid": j.bids()[0].pk}), received_at=timezone.now()),
     "no_open_challenge": lambda j: Challenge.objects.create(
         competition=j.competition, challenger=j.private_bidder, grounds="Scoring error", lodged_on=j.competition.standstill_started_on
     ),
