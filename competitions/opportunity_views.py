@@ -21,11 +21,12 @@ from competitions.states import State
 from core.forms_utils import apply_service_errors
 from ethical_walls import audit
 from ethical_walls.audit import Channel
-from ethical_walls.selectors import acting_organisation_id, get_or_404
+from ethical_walls.selectors import acting_organisation_id, bid_team_bid_ids, get_or_404
 
 
 def _require_bid_manager(request: HttpRequest) -> None:
-    if acting_organisation_id(request.user, BIDDER_ROLES) is None:
+    """A supplier's bid manager, or a member of a crown bid's team (HMPS's bid team uses the same pages, the wall applied)."""
+    if acting_organisation_id(request.user, BIDDER_ROLES) is None and not bid_team_bid_ids(request.user):
         raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.competition", path=request.path)
 
 
@@ -41,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "competitions/opportunities.html", {
         "form": form, "opportunities": selectors.opportunity_list(user=request.user, search=filters.get("search", ""),
                                                                   service_area=filters.get("service_area")),
-        "bid_in": selectors.bidder_competitions(request.user).filter(bids__bidder_id=request.user.organisation_id).order_by("reference"),
+        "bid_in": selectors.bidder_competitions(request.user).filter(pk__in=selectors.bids_of(request.user).values("competition_id")).order_by("reference"),
     })
 
 
@@ -89,7 +90,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "competition": competition, "bid": bid, "steps": _next_steps(competition, bid, timezone.now()),
         "criteria": selectors.published_criteria(competition),
         "clarifications": selectors.clarification_queryset(request.user, confidential=False).filter(competition=competition),
-        "can_register": bid is None and competition.state == State.PRE_QUALIFICATION,
+        "can_register": bid is None and competition.state == State.PRE_QUALIFICATION and acting_organisation_id(request.user, BIDDER_ROLES) is not None,
         "can_ask": competition.state in selectors.OPEN_TO_BIDDERS,
         "can_challenge": bid is not None and competition.state == State.STANDSTILL,
         "challenges": selectors.own_challenges(request.user, competition),

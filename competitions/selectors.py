@@ -37,12 +37,13 @@ from competitions.models import (
     Score,
 )
 from competitions.states import LAUNCHED, PHASES, State
-from core.models import ServiceArea, Viewer
+from core.models import Sector, ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
 from competitions.protected import BIDDER_ROLES
 from ethical_walls.selectors import (  # noqa: F401  (sees_confidential, tender_visible re-exported for views)
     acting_organisation_id,
+    bid_team_bid_ids,
     confidential_competition_ids,
     get_or_404,
     permitted,
@@ -119,12 +120,19 @@ def opportunity_list(*, user: Viewer, search: str = "", service_area: ServiceAre
     return competitions.select_related("service_area").order_by("participation_deadline", "bid_deadline", "reference")
 
 
-def bidder_competitions(user: Viewer) -> QuerySet[Competition]:
-    """What a bidder may open: the opportunities still running, and every launched competition its organisation bid in."""
-    running = Q(state__in=OPEN_TO_BIDDERS)
+def bids_of(user: Viewer) -> QuerySet[Bid]:
+    """The bids a user acts for: its organisation's, as a supplier's bid manager; the crown bid it is on the team of (rule 3)."""
+    acting = Q(pk__in=bid_team_bid_ids(user))
     organisation_id = acting_organisation_id(user, BIDDER_ROLES)
     if organisation_id is not None:
-        running |= Q(pk__in=Bid.objects.filter(bidder_id=organisation_id).values("competition_id"))
+        acting |= Q(bidder_id=organisation_id) & ~Q(bidder__sector=Sector.PUBLIC)
+    bids: QuerySet[Bid] = Bid.objects.filter(acting)
+    return bids
+
+
+def bidder_competitions(user: Viewer) -> QuerySet[Competition]:
+    """What a bidder may open: the opportunities still running, and every launched competition it bid in."""
+    running = Q(state__in=OPEN_TO_BIDDERS) | Q(pk__in=bids_of(user).values("competition_id"))
     competitions: QuerySet[Competition] = Competition.objects.filter(published_competitions(), running)
     return competitions.select_related("service_area")
 
@@ -141,9 +149,8 @@ def published_criteria(competition: Competition) -> QuerySet[EvaluationCriterion
 
 
 def own_bid(user: Viewer, competition: Competition) -> Bid | None:
-    """The bid of the user's own organisation in this competition (through the wall), if it has one."""
-    bid: Bid | None = permitted(user, Bid.objects.filter(competition=competition, bidder_id=getattr(user, "organisation_id", None))
-                                ).select_related("debrief_letter").first()
+    """The bid the user acts for in this competition (through the wall), if it has one."""
+    bid: Bid | None = permitted(user, bids_of(user).filter(competition=competition)).select_related("debrief_letter").first()
     return bid
 
 
@@ -226,9 +233,12 @@ def award_recommendation_for(user: Viewer, competition: Competition) -> AwardRec
 
 
 def _own_questions(user: Viewer) -> Q:
-    """A bidder's own questions, answered or not (issue #18): its bid managers see them; nobody else's."""
+    """A bidder's own questions, answered or not (issue #18): the people acting for its bid see them; nobody else's."""
+    own = Q(pk__in=[])
+    for competition_id, bidder_id in bids_of(user).values_list("competition_id", "bidder_id"):
+        own |= Q(competition_id=competition_id, asked_by_id=bidder_id)
     organisation_id = acting_organisation_id(user, BIDDER_ROLES)
-    return Q(pk__in=[]) if organisation_id is None else Q(asked_by_id=organisation_id)
+    return own if organisation_id is None else own | (Q(asked_by_id=organisation_id) & ~Q(asked_by__sector=Sector.PUBLIC))
 
 
 def clarification_queryset(user: Viewer, *, confidential: bool) -> QuerySet[Clarification]:

@@ -15,11 +15,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from competitions.models import Bid, Competition, SealedTender, TenderBoxOpening, TenderRound
-from competitions.protected import BIDDER_ROLES
+from competitions.selectors import bids_of
 from competitions.states import State
 from core import sealing
-from core.models import Sector, User
-from ethical_walls.selectors import acting_organisation_id, bid_team_bid_ids
+from core.models import User
 
 ROUND_OF_STATE = {State.TENDER: TenderRound.TENDER, State.BAFO: TenderRound.BAFO}
 DEADLINE_FIELD = {TenderRound.TENDER: "bid_deadline", TenderRound.BAFO: "bafo_deadline"}
@@ -62,15 +61,8 @@ def when(moment: datetime) -> str:
 
 
 def acting_bid(actor: User, competition: Competition) -> Bid:
-    """The bid the actor tenders for: its organisation's (a supplier's bid manager) or the crown bid it is on the team of.
-
-    A public-sector bid is made only by the people on its side of the ethical wall (who declared and were added).
-    """
-    organisation_id = acting_organisation_id(actor, BIDDER_ROLES)
-    bids = Bid.objects.filter(competition=competition)
-    bid = bids.filter(pk__in=bid_team_bid_ids(actor)).first()
-    if bid is None and organisation_id is not None:
-        bid = bids.filter(bidder_id=organisation_id).exclude(bidder__sector=Sector.PUBLIC).first()
+    """The bid the actor tenders for (`selectors.bids_of`: a supplier's, or the crown bid it is on the wall's bid side of)."""
+    bid = bids_of(actor).filter(competition=competition).first()
     if bid is None:
         raise PermissionDenied(f"You have no bid in {competition.reference}: register your interest first.")
     return bid

@@ -28,7 +28,7 @@ SECTIONS = (
         frozenset({Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT}),
     ),
     Section("Competitions", "competitions:index", "/competitions/", ALL_ROLES),
-    Section("Opportunities", "competitions:opportunities", "/competitions/opportunities/", frozenset({Role.BID_MANAGER})),
+    Section("Opportunities", "competitions:opportunities", "/competitions/opportunities/", frozenset({Role.BID_MANAGER, Role.BID_TEAM})),
     Section("Your agreements", "contracts:provider-index", "/contracts/provider/", frozenset({Role.CONTRACT_LEAD})),
     Section("Your organisation", "suppliers:organisation", "/suppliers/organisation/", SUPPLIER_ROLES),
     Section("Contracts and SLAs", "contracts:index", "/contracts/", AGREEMENT_READERS, NOT_THE_BID_TEAM),

@@ -45,7 +45,8 @@ def seal(plain: bytes) -> bytes:
     return _fernet().encrypt(plain)
 
 
-def unseal(token: bytes) -> bytes:
+def unseal(token: "bytes | memoryview") -> bytes:
+    """The plain value (a BinaryField reads back as a memoryview on PostgreSQL)."""
     try:
         return _fernet().decrypt(bytes(token))
     except InvalidToken:
@@ -56,12 +57,12 @@ def seal_json(value: dict[str, Any]) -> bytes:
     return seal(json.dumps(value, sort_keys=True).encode())
 
 
-def unseal_json(token: bytes) -> dict[str, Any]:
+def unseal_json(token: "bytes | memoryview") -> dict[str, Any]:
     value: dict[str, Any] = json.loads(unseal(token))
     return value
 
 
-def reseal(token: bytes) -> bytes:
+def reseal(token: "bytes | memoryview") -> bytes:
     """The same value sealed again with the first (newest) key."""
     try:
         return _fernet().rotate(bytes(token))

@@ -246,6 +246,8 @@ def tenders_open(competition: Competition) -> bool:
 
 
 def bid_team_bid_ids(user: Person) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
     if not hasattr(user, "_bid_team_bid_ids"):
         user._bid_team_bid_ids = set(
             Membership.objects.filter(user=user, side=Side.BID, left_at__isnull=True).values_list("bid_id", flat=True)

@@ -24,6 +24,7 @@ from core.events import EventKind
 from core.models import Organisation, Sector, User
 from core.roles import Role
 from ethical_walls import services as wall
+from ethical_walls.selectors import bid_team_bid_ids
 from competitions.services._common import _event, require_commissioning_side
 
 
@@ -190,10 +191,16 @@ def _require_bid_manager(actor: User) -> Organisation:
     return organisation
 
 
+def _bidding_organisation(actor: User, competition: Competition) -> Organisation:
+    """Who the actor speaks for in this competition: the crown bid it is on the bid side of, or its own organisation."""
+    team_bid = Bid.objects.filter(competition=competition, pk__in=bid_team_bid_ids(actor)).select_related("bidder").first()
+    return team_bid.bidder if team_bid is not None else _require_bid_manager(actor)
+
+
 @transaction.atomic
 def challenge_lodge(*, competition: Competition, actor: User, grounds: str) -> Challenge:
     """A bidder challenges the award decision during standstill (issue #18): the award waits while it is open."""
-    organisation = _require_bid_manager(actor)
+    organisation = _bidding_organisation(actor, competition)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if competition.state != State.STANDSTILL:
         raise ValidationError("A challenge is lodged during the standstill period, before the contract is awarded.")
@@ -233,7 +240,7 @@ def bid_express_interest(*, competition: Competition, actor: User) -> Bid:
 @transaction.atomic
 def clarification_ask(*, competition: Competition, actor: User, question: str) -> Clarification:
     """A bidder asks a question itself; MoJ Procurement answers it to the bidder or to all (the asker left out)."""
-    organisation = _require_bid_manager(actor)
+    organisation = _bidding_organisation(actor, competition)
     _require_published(competition)
     if not question.strip():
         raise ValidationError({"question": "Write your question."})

@@ -1,12 +1,15 @@
 """The sealed electronic tender box (issue #18): sealed until the deadline, counted not read, opened by two officers."""
 
+import base64
 import datetime
 import hashlib
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -14,6 +17,7 @@ from competitions import guards, services, tender_box
 from competitions.models import Bid, BidDocument, SealedFile, SealedTender, State
 from core import sealing
 from core.roles import Role
+from ethical_walls import services as wall_services
 from ethical_walls.models import AuditEvent
 from tests.core.factories import UserFactory
 
@@ -196,9 +200,41 @@ def test_keys_rotate_and_a_removed_key_no_longer_opens_what_it_sealed(tendering,
     settings.TENDER_BOX_KEYS = [old]
     services.tender_seal(competition=tendering.refresh(), actor=tendering.serco, price="1.00", documents=_documents())
     settings.TENDER_BOX_KEYS = [new, old]
-    assert services.tender_keys_rotate() == 3  # the tender and its two files
+    out = io.StringIO()
+    call_command("tender_box_key", "rotate", stdout=out)
+    assert "Re-sealed 3 value(s)" in out.getvalue()  # the tender and its two files
     settings.TENDER_BOX_KEYS = [new]
     assert [r.price for r in tender_box.own_receipts(tendering.serco, tendering.refresh())] == [Decimal("1.00")]
     settings.TENDER_BOX_KEYS = [old]
     with pytest.raises(sealing.SealBroken):
         tender_box.own_receipts(tendering.serco, tendering.refresh())
+
+
+def test_hmps_bid_team_tenders_through_the_same_pages_with_the_wall_applied(tendering, client):
+    hmps_bid = Bid.objects.get(competition=tendering.competition, bidder=tendering.public_bidder)
+    team = UserFactory(roles=[Role.BID_TEAM], organisation=tendering.public_bidder)
+    tendering.join(team, "bid_team", side="bid", bid=hmps_bid)
+    client.force_login(team)
+    assert tendering.competition.reference in client.get("/competitions/opportunities/").content.decode()
+    page = client.get(f"/competitions/opportunities/{tendering.competition.pk}/").content.decode()
+    assert "Submit your tender" in page and "Register your interest" not in page
+    response = client.post(f"/competitions/opportunities/{tendering.competition.pk}/tender/", {"price": "229000000", "documents": _documents()})
+    assert response.status_code == 302
+    assert [r.price for r in tender_box.own_receipts(team, tendering.refresh())] == [Decimal("229000000.00")]
+    assert tender_box.own_receipts(tendering.serco, tendering.refresh()) == []  # the other bidder has none of its own
+    client.post(f"/competitions/opportunities/{tendering.competition.pk}/questions/", {"question": "Is TUPE information available?"})
+    assert tendering.competition.clarifications.get().asked_by == tendering.public_bidder
+    # Off the wall, the same person is refused the bidder's pages, logged.
+    wall_services.wall_leave(member=team.wall_memberships.get(), actor=tendering.procurement)
+    team = type(team).objects.get(pk=team.pk)
+    client.force_login(team)
+    assert client.get(f"/competitions/opportunities/{tendering.competition.pk}/tender/receipt/").status_code == 404
+    assert AuditEvent.objects.filter(actor=team, action="refused").exists()
+    with pytest.raises(PermissionDenied):
+        services.tender_seal(competition=tendering.refresh(), actor=team, price="1", documents=_documents())
+
+
+def test_a_new_key_is_a_fernet_key_and_production_refuses_to_start_without_one():
+    out = io.StringIO()
+    call_command("tender_box_key", "new", stdout=out)
+    assert len(base64.urlsafe_b64decode(out.getvalue().strip())) == 32

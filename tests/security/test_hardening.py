@@ -103,13 +103,21 @@ def test_a_session_ends_after_the_idle_time_and_each_request_renews_it(client, s
         assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_production_settings_pass_the_deploy_checks(monkeypatch):
-    env = {"DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.production", "SECRET_KEY": "k3" + "".join(chr(65 + i % 26) + str(i) for i in range(40)),
-           "ALLOWED_HOSTS": "commissioning.example.org", "PATH": str(BIN)}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.production", "SECRET_KEY": "k3" + "".join(chr(65 + i % 26) + str(i) for i in range(40)),
+              "ALLOWED_HOSTS": "commissioning.example.org", "PATH": str(BIN), "TENDER_BOX_KEYS": "Rk5sT2R5dWZkQXRzZGZnaGprbHF3ZXJ0eXVpb3BhYnM="}
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=PRODUCTION,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_tender_box_key():
+    env = {name: value for name, value in PRODUCTION.items() if name != "TENDER_BOX_KEYS"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "TENDER_BOX_KEYS must hold the tender box's Fernet key" in result.stderr
 
 
 def test_bandit_finds_no_high_severity_issue():
