@@ -328,3 +328,26 @@ class SealedTenderForm(forms.Form):
 
 class TenderBoxOpenForm(forms.Form):
     round = forms.ChoiceField(label="Which tender box", choices=TenderRound.choices, widget=forms.RadioSelect)
+
+
+class ParticipationQuestionForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea, help_text="Published with the tender notice; every bidder answers it to take part.")
+    guidance = forms.CharField(widget=forms.Textarea, required=False, help_text="What a good answer shows, or the evidence wanted.")
+    required = yes_no("Must every bidder answer it?")
+
+
+class ParticipationAnswersForm(forms.Form):
+    """One field per published question (`question_<id>`), with the bidder's answers so far."""
+
+    def __init__(self, *args, questions=(), answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = answers or {}
+        for position, question in enumerate(questions, start=1):
+            self.fields[f"question_{question.pk}"] = forms.CharField(
+                label=f"{position}. {question.question}", widget=forms.Textarea, required=question.required,
+                help_text=question.guidance or ("" if question.required else "Optional."), initial=answers.get(question.pk, ""),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        return {"answers": {int(name.removeprefix("question_")): value for name, value in cleaned.items() if name.startswith("question_")}}

@@ -386,6 +386,36 @@ class BidDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
+class ParticipationQuestion(models.Model):
+    """A condition-of-participation (pre-qualification) question, published with the tender notice (issue #18)."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="participation_questions")
+    question = models.TextField()
+    guidance = models.TextField(blank=True, help_text="What a good answer shows, or the evidence wanted.")
+    required = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["competition", "position", "id"]
+
+    def __str__(self):
+        return self.question[:80]
+
+
+class ParticipationAnswer(models.Model):
+    """A bidder's answer to a condition-of-participation question: its bid's own material, read with the bid."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="participation_answers")
+    question = models.ForeignKey(ParticipationQuestion, on_delete=models.PROTECT, related_name="answers")
+    answer = models.TextField()
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question__position", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["bid", "question"], name="one_answer_per_question")]
+
+
 class TenderRound(models.TextChoices):
     TENDER = "tender", "Tender"
     BAFO = "bafo", "Best and final offer"

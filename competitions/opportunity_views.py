@@ -54,6 +54,9 @@ def _next_steps(competition, bid, now) -> list[str]:
     if bid is None:
         steps.append("Register your interest to take part." if participation_open
                      else "Requests to participate have closed: this competition is no longer open to new bidders.")
+    elif bid.pre_qualification == "pending" and services.unanswered_questions(bid):
+        closes = f" before {tender_box.when(competition.participation_deadline)}" if competition.participation_deadline else ""
+        steps.append(f"Answer the conditions-of-participation questions{closes}: MoJ Procurement decides your request on your answers.")
     elif bid.pre_qualification == "pending":
         steps.append("Your request to participate is with MoJ Procurement: you will see the outcome here.")
     elif bid.pre_qualification == "failed":
@@ -95,6 +98,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_challenge": bid is not None and competition.state == State.STANDSTILL,
         "challenges": selectors.own_challenges(request.user, competition),
         "receipts": tender_box.own_receipts(request.user, competition),
+        "questions": list(competition.participation_questions.all()),
+        "answers": {a.question_id: a for a in bid.participation_answers.all()} if bid else {},
+        "can_answer": bid is not None and bid.pre_qualification == "pending" and competition.state == State.PRE_QUALIFICATION,
         "tender_open": _tender_round_open(competition, bid),
     })
 
@@ -181,4 +187,23 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _opportunity(request, pk)
     return render(request, "competitions/tender_receipt.html", {
         "competition": competition, "receipts": tender_box.own_receipts(request.user, competition),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bidder answers the conditions-of-participation questions the competition published (and may revise them)."""
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    bid = selectors.own_bid(request.user, competition)
+    questions = list(competition.participation_questions.all())
+    given = {a.question_id: a.answer for a in bid.participation_answers.all()} if bid else {}
+    form = forms.ParticipationAnswersForm(request.POST or None, questions=questions, answers=given)
+    if request.method == "POST" and form.is_valid():
+        if apply_service_errors(form, lambda: services.participation_answers_submit(competition=competition, actor=request.user, **form.cleaned_data)):
+            messages.success(request, "Your answers are with MoJ Procurement: you may change them until requests to participate close.")
+            return redirect("competitions:opportunity", pk=pk)
+    return render(request, "competitions/form.html", {
+        "form": form, "title": "Conditions of participation", "competition": competition,
+        "back": reverse("competitions:opportunity", args=[pk]), "submit_label": "Send your answers",
     })

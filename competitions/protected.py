@@ -31,6 +31,9 @@ FILED_UNDER_COMPETITION = {
     "competitions.clarification": "competition_id",
     "competitions.notice": "competition_id",
     "competitions.challenge": "competition_id",
+    "competitions.participationquestion": "competition_id",
+    "competitions.participationanswer": "bid__competition_id",
+    "competitions.sealedtender": "competition_id",
 }
 
 

@@ -161,12 +161,12 @@ def _confidential_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
         Prefetch("clarifications", queryset=Clarification.objects.select_related("asked_by", "answered_by").order_by("logged_at", "id"), to_attr="visible_clarifications"),
         Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
         Prefetch("business_cases", queryset=permitted(user, BusinessCase.objects.select_related("approved_by"))),
-        "treasury_approvals", "assurance_plan", "challenges__challenger", "conflict_declarations",
+        "treasury_approvals", "assurance_plan", "challenges__challenger", "conflict_declarations", "participation_questions",
         Prefetch("gateway_reviews", queryset=permitted(user, GatewayReview.objects.prefetch_related("recommendations").select_related("recovery_action"))),
         Prefetch(
             "bids",
             queryset=permitted(user, Bid.objects.select_related("bidder", "debrief_letter")).prefetch_related(
-                "participants__organisation", "cost_adjustments",
+                "participants__organisation", "cost_adjustments", "participation_answers__question",
                 Prefetch("scores", queryset=permitted(user, Score.objects.all())),
                 Prefetch("moderated_scores", queryset=permitted(user, ModeratedScore.objects.all())),
                 Prefetch("documents", queryset=permitted(user, BidDocument.objects.all())),

@@ -222,6 +222,7 @@ RECORD_ACTIONS = {
     "gateway-review": RecordAction("Record a Gateway or keyholder review", _plain(forms.GatewayReviewForm), lambda c, a, d, t: services.gateway_review_record(competition=c, actor=a, **d), "gateway-reviews"),
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
     "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria"),
+    "participation-question": RecordAction("Add a condition-of-participation question", _plain(forms.ParticipationQuestionForm), lambda c, a, d, t: services.participation_question_add(competition=c, actor=a, **d), "participation"),
     "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
     "bid-document": RecordAction("Add a bid document", _plain(forms.BidDocumentForm), lambda c, a, d, t: services.bid_document_add(bid=t, actor=a, **d), "bids", target="bid"),
     "participant": RecordAction("Add a consortium member or sub-prime", _plain(forms.ParticipantForm), lambda c, a, d, t: services.bid_participant_add(bid=t, actor=a, **d), "bids", target="bid"),

@@ -18,6 +18,8 @@ from competitions.models import (
     Clarification,
     Competition,
     CostAdjustment,
+    ParticipationAnswer,
+    ParticipationQuestion,
 )
 from competitions.states import State
 from core.events import EventKind
@@ -83,6 +85,10 @@ def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
     require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
     if not reasons.strip():
         raise ValidationError({"reasons": "Give the reasons for the pre-qualification decision."})
+    unanswered = unanswered_questions(bid)
+    if passed and unanswered:
+        raise ValidationError({"passed": f"{bid.bidder} has not answered {len(unanswered)} of the published conditions-of-participation "
+                                         "questions: a bid passes only on its answers."})
     bid.pre_qualification = Bid.PreQualification.PASSED if passed else Bid.PreQualification.FAILED
     bid.pre_qualification_reasons = reasons
     if passed:
@@ -211,6 +217,58 @@ def challenge_lodge(*, competition: Competition, actor: User, grounds: str) -> C
     challenge = Challenge.objects.create(competition=competition, challenger=organisation, grounds=grounds.strip(), lodged_on=timezone.localdate())
     _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged by a bidder: award is blocked while it is open")
     return challenge
+
+
+# --- conditions of participation (pre-qualification questions) -----------------------------------
+
+@transaction.atomic
+def participation_question_add(*, competition: Competition, actor: User, question: str, guidance: str = "", required: bool = True) -> ParticipationQuestion:
+    """A question bidders answer to take part, published with the tender notice: fixed once the procurement is launched."""
+    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
+    if competition.is_launched:
+        raise ValidationError("The conditions of participation are published with the tender notice: they cannot change after launch.")
+    if not question.strip():
+        raise ValidationError({"question": "Write the question."})
+    position = competition.participation_questions.count() + 1
+    added = ParticipationQuestion.objects.create(competition=competition, question=question.strip(), guidance=guidance.strip(),
+                                                 required=required, position=position)
+    _event(competition, actor, EventKind.RECORD, f"Condition-of-participation question {position} added")
+    return added
+
+
+def unanswered_questions(bid: Bid) -> list[ParticipationQuestion]:
+    answered = set(bid.participation_answers.values_list("question_id", flat=True))
+    return [q for q in bid.competition.participation_questions.all() if q.required and q.pk not in answered]
+
+
+@transaction.atomic
+def participation_answers_submit(*, competition: Competition, actor: User, answers: dict[int, str]) -> list[ParticipationAnswer]:
+    """The bidder answers the published questions while requests to participate are open; it may revise them until then."""
+    organisation = _bidding_organisation(actor, competition)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    if competition.state != State.PRE_QUALIFICATION:
+        raise ValidationError("Answers are taken while requests to participate are open; that stage has ended.")
+    deadline = competition.participation_deadline
+    if deadline is not None and timezone.now() > deadline:
+        raise ValidationError(f"Requests to participate closed at {timezone.localtime(deadline):%H:%M on %d %B %Y}.")
+    bid = Bid.objects.filter(competition=competition, bidder=organisation).first()
+    if bid is None:
+        raise PermissionDenied(f"{organisation} has not registered an interest in {competition.reference}.")
+    if bid.pre_qualification != Bid.PreQualification.PENDING:
+        raise ValidationError("MoJ Procurement has already decided your request to participate.")
+    questions = list(competition.participation_questions.all())
+    missing = {f"question_{q.pk}": "Answer this question." for q in questions if q.required and not str(answers.get(q.pk, "")).strip()}
+    if missing:
+        raise ValidationError(missing)
+    saved = []
+    for question in questions:
+        text = str(answers.get(question.pk, "")).strip()
+        if text:
+            answer, _ = ParticipationAnswer.objects.update_or_create(
+                bid=bid, question=question, defaults={"answer": text, "answered_by": actor, "answered_at": timezone.now()})
+            saved.append(answer)
+    _event(competition, actor, EventKind.BID, f"Answers to the conditions of participation submitted by {organisation}")
+    return saved
 
 
 def _require_published(competition: Competition) -> None:

@@ -144,3 +144,37 @@ def test_only_a_bidder_in_the_competition_challenges_and_only_in_standstill(jour
         services.challenge_lodge(competition=journey.refresh(), actor=serco, grounds=" ")
     assert "grounds" in no_grounds.value.message_dict
     assert not journey.competition.challenges.exists()
+
+
+def test_bidders_answer_the_published_conditions_of_participation_and_pass_only_on_their_answers(client, journey):
+    from competitions.models import ParticipationAnswer
+
+    experience = services.participation_question_add(competition=journey.refresh(), actor=journey.procurement,
+                                                     question="Describe a custodial contract you ran in the last five years.")
+    services.participation_question_add(competition=journey.refresh(), actor=journey.procurement, question="Any sub-contractors?", required=False)
+    journey.advance_to(State.PRE_QUALIFICATION)
+    with pytest.raises(ValidationError, match="cannot change after launch"):
+        services.participation_question_add(competition=journey.refresh(), actor=journey.procurement, question="Too late?")
+    alpha, beta = _bidder("Alpha Rehabilitation Ltd"), _bidder("Beta Justice Services")
+    for bidder in (alpha, beta):
+        services.bid_express_interest(competition=journey.refresh(), actor=bidder)
+    client.force_login(alpha)
+    url = f"/competitions/opportunities/{journey.competition.pk}/"
+    page = client.get(url).content.decode()
+    assert "Describe a custodial contract" in page and "Answer the conditions-of-participation questions" in page
+    refused = client.post(url + "participation/", {f"question_{experience.pk}": "  "}).content.decode()
+    assert "This field is required." in refused and not ParticipationAnswer.objects.exists()
+    client.post(url + "participation/", {f"question_{experience.pk}": "HMP Altcourse, 2019 to 2024."})
+    alpha_bid = Bid.objects.get(competition=journey.competition, bidder=alpha.organisation)
+    assert "Your answer: HMP Altcourse, 2019 to 2024." in client.get(url).content.decode()
+    # Another bidder reads neither the answer nor that it exists; procurement reads it with the bid.
+    client.force_login(beta)
+    assert "HMP Altcourse" not in client.get(url).content.decode()
+    client.force_login(journey.procurement)
+    assert "HMP Altcourse, 2019 to 2024." in client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    beta_bid = Bid.objects.get(competition=journey.competition, bidder=beta.organisation)
+    with pytest.raises(ValidationError, match="has not answered 1 of the published"):
+        services.bid_prequalify(bid=beta_bid, actor=journey.procurement, passed=True, reasons="Strong.")
+    services.bid_prequalify(bid=alpha_bid, actor=journey.procurement, passed=True, reasons="Relevant experience.")
+    with pytest.raises(ValidationError, match="already decided"):
+        services.participation_answers_submit(competition=journey.refresh(), actor=alpha, answers={experience.pk: "Changed."})
