@@ -21,6 +21,7 @@ from competitions.models import (
     ParticipationAnswer,
     ParticipationQuestion,
 )
+from competitions import outcomes
 from competitions.states import State
 from core.events import EventKind
 from core.models import Organisation, Sector, User
@@ -94,6 +95,9 @@ def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
     if passed:
         bid.stage = Bid.Stage.PRE_QUALIFICATION
     bid.save()
+    outcome = "was successful: you will be invited to tender" if passed else "was not successful"
+    outcomes.tell_bidders(bid.competition, [bid], "your request to participate",
+                          f"The request of {{bidder}} to participate in {bid.competition} {outcome}.\n\nMoJ Procurement's reasons: {reasons}")
     _event(bid.competition, actor, EventKind.BID, f"Pre-qualification {'passed' if passed else 'failed'} for a bidder")
     return bid
 

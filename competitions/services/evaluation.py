@@ -17,6 +17,7 @@ from competitions.models import (
     Score,
     TieBreak,
 )
+from competitions import outcomes
 from competitions.states import AwardBasis, Regime, State
 from core.events import EventKind
 from core.models import User
@@ -152,6 +153,10 @@ def debrief_letters_issue(*, competition: Competition, actor: User) -> list[Debr
         wall.wall_protect(letter)
         letters.append(letter)
     _event(competition, actor, EventKind.EVALUATION, f"Debrief letters issued to {len(letters)} bidders")
+    outcomes.tell_bidders(competition, [letter.bid for letter in letters], "your debrief letter and the award decision",
+                          f"MoJ Procurement intends to award {competition} to {winner.bidder}. The debrief letter for {{bidder}} "
+                          "sets out your scores and the reasons; it is on your opportunity page. The standstill period runs "
+                          "before the contract is awarded: you may challenge the decision during it.")
     return letters
 
 

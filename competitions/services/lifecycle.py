@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from competitions import notices
+from competitions import guards, notices, outcomes
 from competitions.machine import LIFECYCLE
 from competitions.evaluation import BidResult, rank_bids, tied_for_first
 from competitions.models import (
@@ -313,6 +313,9 @@ def competition_award(*, competition: Competition, actor: User, expected_version
 
     def create_agreement(current: Competition) -> None:
         agreement_create_from_award(competition=current, recommendation=current.award_recommendation, actor=actor)
+        winner = current.award_recommendation.bid
+        outcomes.tell_bidders(current, guards.active_bids(current), "contract awarded",
+                              f"The standstill period has ended and {current} has been awarded to {winner.bidder}.")
 
     return _transition("award", competition=competition, actor=actor, expected_version=expected_version, after_save=create_agreement)
 

@@ -178,3 +178,24 @@ def test_bidders_answer_the_published_conditions_of_participation_and_pass_only_
     services.bid_prequalify(bid=alpha_bid, actor=journey.procurement, passed=True, reasons="Relevant experience.")
     with pytest.raises(ValidationError, match="already decided"):
         services.participation_answers_submit(competition=journey.refresh(), actor=alpha, answers={experience.pk: "Changed."})
+
+
+def test_outcomes_reach_the_people_acting_for_each_bid_by_email(journey, mailoutbox, django_capture_on_commit_callbacks):
+    journey.advance_to(State.EVALUATION)
+    serco = UserFactory(roles=[Role.BID_MANAGER], organisation=journey.private_bidder, email="bids@serco.example")
+    UserFactory(roles=[Role.CONTRACT_LEAD], organisation=journey.private_bidder, email="contracts@serco.example")
+    hmps_bid = Bid.objects.get(competition=journey.competition, bidder=journey.public_bidder)
+    team = UserFactory(roles=[Role.BID_TEAM], organisation=journey.public_bidder, email="team@hmps.example")
+    journey.join(team, "bid_team", side="bid", bid=hmps_bid)
+    UserFactory(roles=[Role.BID_MANAGER], organisation=journey.public_bidder, email="offwall@hmps.example")  # not on the wall
+    with django_capture_on_commit_callbacks(execute=True):
+        journey.advance_to(State.STANDSTILL)
+    debriefs = [m for m in mailoutbox if "debrief letter" in m.subject]
+    assert sorted(m.to[0] for m in debriefs) == ["bids@serco.example", "team@hmps.example"]
+    assert all(f"/competitions/opportunities/{journey.competition.pk}/" in m.body for m in debriefs)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        journey.advance_to(State.AWARDED)
+    awarded = [m for m in mailoutbox if "contract awarded" in m.subject]
+    assert sorted(m.to[0] for m in awarded) == ["bids@serco.example", "team@hmps.example"]
+    assert serco.email in [m.to[0] for m in awarded]
