@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import forms, performance, returns_upload, selectors, services
+from contracts import extensions, forms, performance, returns_upload, selectors, services
 from contracts.protected import PROVIDER_ROLES
 from contracts.models import NoticeOfChange, Return
 from contracts.states import RUNNING
@@ -62,6 +62,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": agreement.state in RUNNING and bool(forms.open_periods(agreement, today)),
         "can_propose": agreement.state in RUNNING,
         "kpi_ratings": _kpi_rows(agreement, today),
+        "evaluations": extensions.provider_evaluations(request.user, agreement, limit=6),
     })
 
 

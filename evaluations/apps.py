@@ -9,4 +9,5 @@ class EvaluationsConfig(AppConfig):
         from contracts import extensions
         from evaluations import selectors
 
-        extensions.register(ratings=selectors.dashboard_ratings, agreement_evaluations=selectors.agreement_evaluations)
+        extensions.register(ratings=selectors.dashboard_ratings, agreement_evaluations=selectors.agreement_evaluations,
+                            provider_evaluations=selectors.provider_evaluations)

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from contracts.models import RUNNING, Agreement, Measure, Return
 from contracts.selectors import sees_agreements, visible_agreements
 from ethical_walls import audit
+from ethical_walls import selectors as wall
 from ethical_walls.selectors import get_or_404
 from evaluations.models import Evaluation, EvaluationFailure, EvaluationRun, RedMeasureNotification
 
@@ -112,6 +113,21 @@ def agreement_evaluations(user, agreement, *, limit: int = 10) -> list[Evaluatio
     if not sees_reports(user):
         return []
     return list(Evaluation.objects.filter(agreement=agreement, agreement__in=visible_agreements(user)).select_related("run").order_by("-run__on")[:limit])
+
+
+def _provider_reports(user) -> QuerySet[Evaluation]:
+    """Evaluations with their PDF of the agreements of the user's own organisation (its contract leads): none for anyone else."""
+    return Evaluation.objects.filter(agreement__in=wall.owned(user, Agreement.objects.all())).exclude(pdf="")
+
+
+def provider_evaluations(user, agreement, *, limit: int = 6) -> list[Evaluation]:
+    """A provider's own agreement's latest nightly evaluations with their PDF, newest first (issue #18)."""
+    return list(_provider_reports(user).filter(agreement=agreement).select_related("run").order_by("-run__on")[:limit])
+
+
+def provider_evaluation_get(user, on, agreement_pk, *, path: str = "") -> Evaluation:
+    return get_or_404(user, _provider_reports(user).select_related("run", "agreement"), run__on=on, agreement_id=agreement_pk,
+                      channel=audit.Channel.PDF, path=path, object_type="evaluations.evaluation")
 
 
 def rag_counts(run, user=None) -> dict:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<night:on>/", views.run, name="run"),
     path("<night:on>/summary.pdf", views.summary_pdf, name="summary-pdf"),
     path("<night:on>/agreements/<int:agreement_pk>.pdf", views.agreement_pdf, name="agreement-pdf"),
+    path("provider/<night:on>/agreements/<int:agreement_pk>.pdf", views.provider_agreement_pdf, name="provider-agreement-pdf"),
 ]

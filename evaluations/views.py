@@ -108,3 +108,13 @@ def agreement_pdf(request, on, agreement_pk):
                  detail=f"Evaluation of {reference}, {night:%d %B %Y}")
     return FileResponse(pdf, content_type="application/pdf", as_attachment=True,
                         filename=f"{_file_name(reference)}-evaluation-{night.isoformat()}.pdf")
+
+
+def provider_agreement_pdf(request, on, agreement_pk):
+    """The nightly evaluation's PDF of one of the provider's own agreements (issue #18); the wall's 404 for anyone else's."""
+    night = _night(on)
+    evaluation = selectors.provider_evaluation_get(request.user, night, agreement_pk, path=request.path)
+    reference = evaluation.agreement.reference
+    audit.viewed(actor=request.user, channel=Channel.PDF, obj=evaluation, path=request.path, detail=f"Evaluation of {reference}, {night:%d %B %Y}")
+    return FileResponse(_open(evaluation.pdf), content_type="application/pdf", as_attachment=True,
+                        filename=f"{_file_name(reference)}-evaluation-{night.isoformat()}.pdf")

@@ -312,3 +312,26 @@ def test_the_commissioning_side_sees_the_reports_in_its_navigation(client, role)
     response = client.get("/reports/")
     assert response.status_code == 200 and "No nightly evaluation has run yet." in html_of(response)
     assert '<a class="govuk-service-navigation__link" href="/reports/" aria-current="page">' in html_of(response)
+
+
+def test_a_provider_downloads_its_own_agreements_evaluation_pdf_and_no_other(client, people, night):
+    from core.models import Organisation
+
+    red, green = red_and_green(people)
+    evaluation_services.run_in_process(night)
+    lead = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.get(name="Together Women"))
+    client.force_login(lead)
+    page = client.get(f"/contracts/provider/{red.pk}/").content.decode()
+    own = f"/reports/provider/{night.isoformat()}/agreements/{red.pk}.pdf"
+    assert own in page
+    response = client.get(own)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "FW-RED" in pdf_text(b"".join(response.streaming_content))
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, channel=AuditEvent.Channel.PDF, actor=lead, path=own).exists()
+    # Another provider's report, and the staff's report routes, are the wall's 404, logged.
+    for url in (f"/reports/provider/{night.isoformat()}/agreements/{green.pk}.pdf", f"/reports/{night.isoformat()}/agreements/{red.pk}.pdf",
+                f"/reports/{night.isoformat()}/summary.pdf"):
+        assert client.get(url).status_code == 404, url
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, actor=lead).count() == 3
+    client.force_login(people["manager"])  # staff use their own routes
+    assert client.get(own).status_code == 404
