@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args, env_overrides, settings_module):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    env["TENDER_BOX_KEYS"] = "Rk5sT2R5dWZkQXRzZGZnaGprbHF3ZXJ0eXVpb3BhYnM="  # production needs one (tests/security covers its absence)
     env.update(env_overrides, DJANGO_SETTINGS_MODULE=settings_module)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
