@@ -200,10 +200,16 @@ def agreement_get(user: Viewer, pk: int | str, *, detail: bool = True, channel: 
     return get_or_404(user, agreements, pk=pk, channel=channel, path=path, object_type="contracts.agreement")
 
 
+def reachable_agreements(user: Viewer) -> QuerySet[Agreement]:
+    """What the API's records reach: the agreements staff may see; for a provider's contract lead (or its system's
+    token), its own organisation's (issue #18); nothing for anyone else."""
+    return visible_agreements(user) if sees_agreements(user) else wall.owned(user, Agreement.objects.all())
+
+
 def visible_records(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
-    """Records (measures, returns, notices…) of every agreement the user may see; `lookup` leads from the record to its agreement."""
+    """Records (measures, returns, notices…) of every agreement the user may reach; `lookup` leads from the record to its agreement."""
     records: Manager[M] = cast(Any, model).objects  # the stubs type `objects` on each model class, not on type[M]
-    return records.filter(**{f"{lookup}__in": visible_agreements(user)}) if sees_agreements(user) else records.none()
+    return records.filter(**{f"{lookup}__in": reachable_agreements(user)})
 
 
 def _of_agreement(model: type[M], user: Viewer, agreement: Agreement, lookup: str = "agreement") -> QuerySet[M]:

@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from core.models import Organisation, OrganisationType, Sector, User
 from core.roles import SUPPLIER_ROLES, Role, roles_text
-from ethical_walls import audit
+from ethical_walls import audit, tokens
 from ethical_walls.selectors import sees_commissioning_material
 from suppliers import selectors
 from suppliers.models import AccountRequest, Invitation
@@ -246,3 +246,29 @@ def colleague_remove(*, user: User, actor: User) -> User:
     audit.record(action=audit.Action.REVOKE, channel=audit.Channel.SERVICE, actor=actor, obj=user, subject=user,
                  detail=f"Removed from {organisation}")
     return user
+
+
+@transaction.atomic
+def colleague_token_issue(*, user: User, actor: User) -> str:
+    """An administrator issues an API token for a colleague (or a system account) of the organisation (issue #18).
+
+    The token acts as that person, scoped as they are: a contract lead's reaches the organisation's own
+    agreements, returns and notices. Issuing replaces any earlier token; the key is shown once.
+    """
+    organisation = actor.organisation
+    if organisation is None or user.organisation_id != organisation.pk:
+        raise PermissionDenied("Only an administrator of the organisation can issue its people's API tokens.")
+    _require_administrator(actor, organisation)
+    if not user.is_active:
+        raise ValidationError("This account is closed: a closed account gets no API token.")
+    key: str = tokens.token_issue(user=user, actor=actor).key
+    return key
+
+
+@transaction.atomic
+def colleague_token_revoke(*, user: User, actor: User) -> bool:
+    organisation = actor.organisation
+    if organisation is None or user.organisation_id != organisation.pk:
+        raise PermissionDenied("Only an administrator of the organisation can revoke its people's API tokens.")
+    _require_administrator(actor, organisation)
+    return tokens.token_revoke(user=user, actor=actor)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisation/invite/", views.invite, name="invite"),
     path("organisation/invitations/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("organisation/people/<int:pk>/remove/", views.remove, name="remove"),
+    path("organisation/people/<int:pk>/token/", views.token, name="token"),
     path("requests/", views.requests, name="requests"),
     path("requests/<int:pk>/", views.decide, name="decide"),
 ]

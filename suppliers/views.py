@@ -133,6 +133,23 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("suppliers:organisation")
 
 
+@require_POST
+def token(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or, with `revoke`, revoke) a colleague's API token; a new key is shown once, on this page."""
+    own = _own_organisation(request, administrator=True)
+    colleague: User = get_or_404(request.user, selectors.colleagues(own), pk=pk, channel=Channel.PAGE, path=request.path)
+    if request.POST.get("revoke"):
+        revoked = services.colleague_token_revoke(user=colleague, actor=request.user)
+        messages.success(request, f"{colleague.get_full_name()}'s API token is revoked." if revoked else f"{colleague.get_full_name()} had no API token.")
+        return redirect("suppliers:organisation")
+    try:
+        key = services.colleague_token_issue(user=colleague, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("suppliers:organisation")
+    return render(request, "suppliers/token.html", {"organisation": own, "colleague": colleague, "key": key})
+
+
 # --- MoJ Procurement ---------------------------------------------------------------------------------------------
 
 def requests(request: HttpRequest) -> HttpResponse:

@@ -414,7 +414,8 @@ class ReturnSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Return
-        fields = ["id", "measure", "agreement", "period_start", "value", "rag", "evidence", "has_evidence_file", "submitted_by", "submitted_at"]
+        fields = ["id", "measure", "agreement", "period_start", "value", "rag", "evidence", "has_evidence_file", "submitted_by", "submitted_at",
+                  "status", "query_reason"]
         read_only_fields = fields
 
     def get_rag(self, item) -> str:

@@ -57,7 +57,7 @@ ETAG = etag_header("agreement")
 class AgreementContextMixin:
     def get_serializer_context(self):
         # Ids in a request body are looked up among the agreements the caller may see.
-        return {**super().get_serializer_context(), "agreements": selectors.visible_agreements(self.request.user)}
+        return {**super().get_serializer_context(), "agreements": selectors.reachable_agreements(self.request.user)}
 
 
 def _transition_action(name: str):
