@@ -145,6 +145,15 @@ class Journey:
     def _satisfy_deadline_passed(self):
         self.travel_to(timezone.localtime(self.refresh().bid_deadline).date() + datetime.timedelta(days=1))
 
+    def _satisfy_tender_box(self):
+        """Two different procurement officers open the box of the round now closing."""
+        if not hasattr(self, "second_officer"):
+            self.second_officer = UserFactory(roles=[Role.PROCUREMENT])
+            self.join(self.second_officer, "procurement")
+        round = "bafo" if self.refresh().state == "bafo" else "tender"
+        for officer in (self.procurement, self.second_officer):
+            services.tender_box_open(competition=self.refresh(), actor=officer, round=round)
+
     def _satisfy_compliance(self):
         for bid in self.bids():
             services.bid_submit_bafo(bid=bid, actor=self.procurement, price=bid.tender_price - Decimal("5000000"))
