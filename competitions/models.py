@@ -378,6 +378,19 @@ class BidParticipant(models.Model):
         constraints = [models.UniqueConstraint(fields=["bid", "organisation"], name="participant_once_per_bid")]
 
 
+class BidShare(models.Model):
+    """A consortium's lead shares its bid with a member organisation (issue #18): the member's bid managers read the
+    bid, its documents and its debrief letter; only the lead's act for it."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "organisation"], name="share_once_per_member")]
+
+
 class BidDocument(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)

@@ -8,7 +8,7 @@ have the competition pages; anyone but a bid manager gets the wall's 404 here, l
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,10 +99,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "challenges": selectors.own_challenges(request.user, competition),
         "receipts": tender_box.own_receipts(request.user, competition),
         "questions": list(competition.participation_questions.all()),
+        "members": _members(bid, request.user),
+        "shared": selectors.shared_bids(request.user).filter(competition=competition).prefetch_related("documents").first(),
         "answers": {a.question_id: a for a in bid.participation_answers.all()} if bid else {},
         "can_answer": bid is not None and bid.pre_qualification == "pending" and competition.state == State.PRE_QUALIFICATION,
         "tender_open": _tender_round_open(competition, bid),
     })
+
+
+def _members(bid, user) -> list[tuple[object, bool]]:
+    """The consortium's other organisations and whether the bid is shared with each, for the lead's bid managers."""
+    if bid is None or acting_organisation_id(user, BIDDER_ROLES) != bid.bidder_id:
+        return []
+    shared = set(bid.shares.values_list("organisation_id", flat=True))
+    return [(p.organisation, p.organisation_id in shared)
+            for p in bid.participants.select_related("organisation").exclude(organisation_id=bid.bidder_id)]
 
 
 def _tender_round_open(competition, bid) -> bool:
@@ -207,3 +218,22 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "title": "Conditions of participation", "competition": competition,
         "back": reverse("competitions:opportunity", args=[pk]), "submit_label": "Send your answers",
     })
+
+
+@require_POST
+def share(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consortium's lead shares its bid with a member, or stops sharing it."""
+    _require_bid_manager(request)
+    competition = _opportunity(request, pk)
+    bid = selectors.own_bid(request.user, competition)
+    member = selectors.bid_member(bid, request.POST.get("organisation")) if bid else None
+    if member is None:
+        raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.bidshare", path=request.path, competition_id=pk)
+    stop = bool(request.POST.get("stop"))
+    try:
+        (services.bid_unshare if stop else services.bid_share)(bid=bid, actor=request.user, organisation=member)
+    except (ValidationError, PermissionDenied) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    else:
+        messages.success(request, f"{member} can no longer read your bid." if stop else f"{member}'s bid managers can now read your bid.")
+    return redirect("competitions:opportunity", pk=pk)

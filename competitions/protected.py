@@ -34,6 +34,7 @@ FILED_UNDER_COMPETITION = {
     "competitions.participationquestion": "competition_id",
     "competitions.participationanswer": "bid__competition_id",
     "competitions.sealedtender": "competition_id",
+    "competitions.bidshare": "bid__competition_id",
 }
 
 
@@ -45,12 +46,19 @@ BIDDER_PATHS = {
     "competitions.debriefletter": "bid__bidder_id",
 }
 BIDDER_ROLES = (Role.BID_MANAGER,)
+# A consortium's lead shares its bid with members (BidShare): the path to the organisations it is shared with.
+SHARED_PATHS = {
+    "competitions.bid": "shares__organisation_id",
+    "competitions.biddocument": "bid__shares__organisation_id",
+    "competitions.debriefletter": "bid__shares__organisation_id",
+}
 
 
 def register() -> None:
     registry.register_wall_subject("competitions.competition")
     for label, competition_path, own_bid_path in PROTECTED:
         registry.register_protected(label, competition_path=competition_path, own_bid_path=own_bid_path,
-                                    organisation_path=BIDDER_PATHS.get(label), organisation_roles=BIDDER_ROLES if label in BIDDER_PATHS else ())
+                                    organisation_path=BIDDER_PATHS.get(label), organisation_roles=BIDDER_ROLES if label in BIDDER_PATHS else (),
+                                    shared_path=SHARED_PATHS.get(label))
     for label, path in FILED_UNDER_COMPETITION.items():
         registry.register_competition_path(label, path)

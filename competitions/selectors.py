@@ -22,6 +22,7 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_relat
 from competitions.models import (
     AwardRecommendation,
     Bid,
+    BidParticipant,
     BidDocument,
     BusinessCase,
     Challenge,
@@ -37,7 +38,7 @@ from competitions.models import (
     Score,
 )
 from competitions.states import LAUNCHED, PHASES, State
-from core.models import Sector, ServiceArea, Viewer
+from core.models import Organisation, Sector, ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
 from competitions.protected import BIDDER_ROLES
@@ -130,9 +131,29 @@ def bids_of(user: Viewer) -> QuerySet[Bid]:
     return bids
 
 
+def shared_bids(user: Viewer) -> QuerySet[Bid]:
+    """The bids a consortium's lead shared with the user's organisation, for its bid managers to read (never to act)."""
+    organisation_id = acting_organisation_id(user, BIDDER_ROLES)
+    if organisation_id is None:
+        return Bid.objects.none()
+    return permitted(user, Bid.objects.filter(shares__organisation_id=organisation_id)).select_related("bidder", "debrief_letter")
+
+
+def bid_member(bid: Bid, organisation_id: str | int | None) -> Organisation | None:
+    """One of the bid's consortium members or sub-primes (not its lead), by id; None for anything else."""
+    try:
+        participant = bid.participants.select_related("organisation").exclude(organisation_id=bid.bidder_id).get(organisation_id=organisation_id)
+    except (BidParticipant.DoesNotExist, ValueError, TypeError):
+        return None
+    member: Organisation = participant.organisation
+    return member
+
+
 def bidder_competitions(user: Viewer) -> QuerySet[Competition]:
-    """What a bidder may open: the opportunities still running, and every launched competition it bid in."""
-    running = Q(state__in=OPEN_TO_BIDDERS) | Q(pk__in=bids_of(user).values("competition_id"))
+    """What a bidder may open: the opportunities still running, and every launched competition it bid in (or a consortium
+    it is a member of shared its bid in)."""
+    running = (Q(state__in=OPEN_TO_BIDDERS) | Q(pk__in=bids_of(user).values("competition_id"))
+               | Q(pk__in=shared_bids(user).values("competition_id")))
     competitions: QuerySet[Competition] = Competition.objects.filter(published_competitions(), running)
     return competitions.select_related("service_area")
 

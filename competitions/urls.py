@@ -10,6 +10,7 @@ urlpatterns = [
     path("opportunities/", opportunity_views.index, name="opportunities"),
     path("opportunities/<int:pk>/", opportunity_views.detail, name="opportunity"),
     path("opportunities/<int:pk>/interest/", opportunity_views.express_interest, name="opportunity-interest"),
+    path("opportunities/<int:pk>/share/", opportunity_views.share, name="opportunity-share"),
     path("opportunities/<int:pk>/participation/", opportunity_views.answers, name="opportunity-answers"),
     path("opportunities/<int:pk>/questions/", opportunity_views.ask, name="opportunity-ask"),
     path("opportunities/<int:pk>/challenge/", opportunity_views.challenge, name="opportunity-challenge"),

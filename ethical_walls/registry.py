@@ -49,6 +49,7 @@ class Protected:
     own_bid_path: str | None = None  # the record's attribute naming the bid whose team sees it ("pk" for a bid)
     organisation_path: str | None = None  # the lookup from the record to the bidding organisation whose own people see it
     organisation_roles: tuple[str, ...] = ()  # the supplier roles whose holders see their organisation's records of this kind
+    shared_path: str | None = None  # the lookup to the organisations the bidder shared it with (consortium members): they read it
 
     @property
     def model(self) -> type[Model]:
@@ -96,11 +97,12 @@ def subject_model() -> type[Model]:
 
 
 def register_protected(model_label: str, *, competition_path: str, own_bid_path: str | None = None,
-                       organisation_path: str | None = None, organisation_roles: tuple[str, ...] = ()) -> None:
+                       organisation_path: str | None = None, organisation_roles: tuple[str, ...] = (), shared_path: str | None = None) -> None:
     """A record the wall protects: shared with its competition's commissioning side (and, with `own_bid_path`, its bid's
-    team; with `organisation_path`, the bidding organisation's own people holding `organisation_roles`)."""
+    team; with `organisation_path`, the bidding organisation's own people holding `organisation_roles`; with
+    `shared_path`, the people of the organisations the bidder chose to share it with, to read)."""
     label = _label(model_label)
-    _protected[label] = Protected(label, competition_path, own_bid_path, organisation_path, tuple(organisation_roles))
+    _protected[label] = Protected(label, competition_path, own_bid_path, organisation_path, tuple(organisation_roles), shared_path)
     register_competition_path(label, competition_path)
 
 

@@ -59,12 +59,18 @@ def acting_organisation_id(user: Person, roles: tuple[str, ...]) -> int | None:
 
 
 def _own_organisation_condition(user: Person, model: type[Model]) -> Q | None:
-    """Records of `model` its registered organisation path gives to the user's organisation, for holders of its roles."""
+    """Records of `model` its registered organisation path gives to the user's organisation, for holders of its roles,
+    and those its bidder shared with the user's organisation (a consortium's members: `shared_path`)."""
     protection = registry.protection_of(model)
     if protection is None or protection.organisation_path is None:
         return None
     organisation_id = acting_organisation_id(user, protection.organisation_roles)
-    return None if organisation_id is None else Q(**{protection.organisation_path: organisation_id})
+    if organisation_id is None:
+        return None
+    own = Q(**{protection.organisation_path: organisation_id})
+    if protection.shared_path is not None:  # a many-valued path: a semi-join, so no record comes back twice
+        own |= Q(pk__in=model._default_manager.filter(**{protection.shared_path: organisation_id}).values("pk"))
+    return own
 
 
 def _permitted_ids_query(user: Person, model: type[Model]) -> QuerySet[Any, Any]:
@@ -265,9 +271,19 @@ def owned_by_own_organisation(user: Person, record: Model) -> bool:
     return organisation_id is not None and registry.value_in_memory(record, protection.organisation_path) == organisation_id
 
 
+def shared_with_own_organisation(user: Person, record: Model) -> bool:
+    """Whether the record's bidder shared it with the user's organisation (a consortium member reading the lead's bid)."""
+    protection = registry.protection_of(record)
+    if protection is None or protection.shared_path is None:
+        return False
+    organisation_id = acting_organisation_id(user, protection.organisation_roles)
+    return organisation_id is not None and type(record)._default_manager.filter(pk=record.pk, **{protection.shared_path: organisation_id}).exists()
+
+
 def tender_visible(user: Person, bid: Any) -> bool:
-    """A bid's tender (price, documents) is its own team's (or its own bidder's) until the deadline, then the evaluators'."""
-    return (bid.pk in bid_team_bid_ids(user) or owned_by_own_organisation(user, bid)
+    """A bid's tender (price, documents) is its own team's (or its own bidder's, and the consortium members it is shared
+    with) until the deadline, then the evaluators'."""
+    return (bid.pk in bid_team_bid_ids(user) or owned_by_own_organisation(user, bid) or shared_with_own_organisation(user, bid)
             or (sees_confidential(user, bid.competition) and tenders_open(bid.competition)))
 
 

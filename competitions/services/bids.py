@@ -14,6 +14,7 @@ from competitions.models import (
     Bid,
     BidDocument,
     BidParticipant,
+    BidShare,
     Challenge,
     Clarification,
     Competition,
@@ -221,6 +222,36 @@ def challenge_lodge(*, competition: Competition, actor: User, grounds: str) -> C
     challenge = Challenge.objects.create(competition=competition, challenger=organisation, grounds=grounds.strip(), lodged_on=timezone.localdate())
     _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged by a bidder: award is blocked while it is open")
     return challenge
+
+
+# --- consortia: the lead shares its bid with its members ------------------------------------------
+
+def _require_lead(actor: User, bid: Bid) -> None:
+    """Only the lead's bid managers act for a consortium's bid (a crown bid is never a supplier's to share)."""
+    organisation = _require_bid_manager(actor)
+    if bid.bidder_id != organisation.pk:
+        raise PermissionDenied(f"Only {bid.bidder}'s bid managers act for this bid: it leads the consortium.")
+
+
+@transaction.atomic
+def bid_share(*, bid: Bid, actor: User, organisation: Organisation) -> BidShare:
+    """The lead shares its bid with a member of its consortium (or a sub-prime): their bid managers read it from now on."""
+    _require_lead(actor, bid)
+    if not bid.participants.filter(organisation=organisation).exclude(organisation=bid.bidder).exists():
+        raise ValidationError({"organisation": f"{organisation} is not a member of this bid's consortium or supply chain."})
+    share, created = BidShare.objects.get_or_create(bid=bid, organisation=organisation,
+                                                    defaults={"shared_by": actor, "shared_at": timezone.now()})
+    if created:
+        _event(bid.competition, actor, EventKind.BID, f"{bid.bidder} shared its bid with {organisation}")
+    return share
+
+
+@transaction.atomic
+def bid_unshare(*, bid: Bid, actor: User, organisation: Organisation) -> None:
+    _require_lead(actor, bid)
+    deleted, _ = BidShare.objects.filter(bid=bid, organisation=organisation).delete()
+    if deleted:
+        _event(bid.competition, actor, EventKind.BID, f"{bid.bidder} stopped sharing its bid with {organisation}")
 
 
 # --- conditions of participation (pre-qualification questions) -----------------------------------

@@ -199,3 +199,33 @@ def test_outcomes_reach_the_people_acting_for_each_bid_by_email(journey, mailout
     awarded = [m for m in mailoutbox if "contract awarded" in m.subject]
     assert sorted(m.to[0] for m in awarded) == ["bids@serco.example", "team@hmps.example"]
     assert serco.email in [m.to[0] for m in awarded]
+
+
+def test_a_consortium_lead_shares_its_bid_with_a_member_who_reads_it_and_cannot_act(client, journey):
+    journey.advance_to(State.PRE_QUALIFICATION)
+    lead = _bidder("Alpha Rehabilitation Ltd")
+    member = _bidder("Beta Justice Services")
+    outsider = _bidder("Gamma Outsiders Ltd")
+    bid = services.bid_register(competition=journey.refresh(), actor=journey.procurement, bidder=lead.organisation, structure="consortium",
+                                participants=[{"organisation": lead.organisation, "role": "lead", "funding_share": 60, "risk_share": 60},
+                                              {"organisation": member.organisation, "role": "member", "funding_share": 40, "risk_share": 40}])
+    url = f"/competitions/opportunities/{journey.competition.pk}/"
+    client.force_login(member)
+    assert "leads your consortium's bid" not in client.get(url).content.decode()
+    assert not sees(member, bid)
+    client.force_login(lead)
+    assert "Beta Justice Services: cannot read this bid" in client.get(url).content.decode()
+    client.post(url + "share/", {"organisation": member.organisation.pk})
+    assert "Beta Justice Services: can read this bid" in client.get(url).content.decode()
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert "Alpha Rehabilitation Ltd leads your consortium's bid" in page and sees(member, bid)
+    assert journey.competition.reference in client.get("/competitions/opportunities/").content.decode()
+    # A member reads; only the lead acts, and nobody shares with an outsider.
+    with pytest.raises(PermissionDenied):
+        services.bid_share(bid=bid, actor=member, organisation=member.organisation)
+    client.force_login(lead)
+    assert client.post(url + "share/", {"organisation": outsider.organisation.pk}).status_code == 404
+    assert AuditEvent.objects.filter(actor=lead, action="refused").exists() and not sees(outsider, bid)
+    client.post(url + "share/", {"organisation": member.organisation.pk, "stop": "1"})
+    assert not sees(type(member).objects.get(pk=member.pk), bid)
