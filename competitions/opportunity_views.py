@@ -226,7 +226,7 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
     _require_bid_manager(request)
     competition = _opportunity(request, pk)
     bid = selectors.own_bid(request.user, competition)
-    member = selectors.bid_member(bid, request.POST.get("organisation")) if bid else None
+    member = selectors.bid_member(bid, request.POST.get("organisation", "")) if bid else None
     if member is None:
         raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.bidshare", path=request.path, competition_id=pk)
     stop = bool(request.POST.get("stop"))

@@ -139,7 +139,7 @@ def shared_bids(user: Viewer) -> QuerySet[Bid]:
     return permitted(user, Bid.objects.filter(shares__organisation_id=organisation_id)).select_related("bidder", "debrief_letter")
 
 
-def bid_member(bid: Bid, organisation_id: str | int | None) -> Organisation | None:
+def bid_member(bid: Bid, organisation_id: str | int) -> Organisation | None:
     """One of the bid's consortium members or sub-primes (not its lead), by id; None for anything else."""
     try:
         participant = bid.participants.select_related("organisation").exclude(organisation_id=bid.bidder_id).get(organisation_id=organisation_id)
