@@ -25,7 +25,7 @@ from competitions.models import (
     TreasuryApproval,
     TenderRound,
 )
-from core.forms_utils import whole_number
+from core.forms_utils import MultipleFileField, whole_number
 from core.models import Organisation, ServiceArea, User
 from core.uploads import validate_document
 from core.roles import Role
@@ -289,25 +289,6 @@ class ChallengeGroundsForm(forms.Form):
     grounds = forms.CharField(widget=forms.Textarea, help_text="What in the award decision you challenge, and why.")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input, each checked as a document (Django's documented pattern for multiple uploads)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
-        if not uploads:
-            super().clean(None, initial)  # "This field is required."
-            return []
-        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
-
-
 class SealedTenderForm(forms.Form):
     price = forms.DecimalField(label="Your price (£)", min_value=0, max_digits=14, decimal_places=2,
                                help_text="The whole-life price of your tender, in pounds.")
@@ -315,15 +296,6 @@ class SealedTenderForm(forms.Form):
         label="Tender documents",
         help_text="Select every document of your tender at once (up to 20): PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; each up to 10 MB.",
     )
-
-    def clean_documents(self):
-        documents = self.cleaned_data["documents"]
-        for upload in documents:
-            try:
-                validate_document(upload)
-            except forms.ValidationError as refused:
-                raise forms.ValidationError([f"{upload.name}: {message}" for message in refused.messages]) from None
-        return documents
 
 
 class TenderBoxOpenForm(forms.Form):

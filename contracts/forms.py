@@ -18,7 +18,7 @@ from contracts.models import (
     PaymentModel,
     SupplyChainMember,
 )
-from core.forms_utils import whole_number
+from core.forms_utils import MultipleFileField, whole_number
 from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
@@ -337,3 +337,7 @@ class ReturnsUploadForm(forms.Form):
     """A provider's returns in one file: the template filled in (issue #18)."""
 
     file = forms.FileField(label="Returns file", help_text="The template filled in: an Excel workbook (.xlsx) or a CSV file (.csv), up to 10 MB.")
+    evidence_files = MultipleFileField(
+        label="Evidence files (optional)", required=False,
+        help_text="Each file a row names in its evidence_file column: PDF, Word, Excel, OpenDocument, CSV or text, each up to 10 MB.",
+    )

@@ -5,6 +5,8 @@ registered in contracts/protected.py): any other agreement is the wall's 404, lo
 contracts pages stay the commissioning side's.
 """
 
+import os
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -156,7 +158,9 @@ def upload_returns(request: HttpRequest, pk: int) -> HttpResponse:
             except returns_upload.UnreadableFile as unreadable:
                 form.add_error("file", str(unreadable))
             else:
-                made = apply_service_errors(form, lambda: services.returns_submit_all(agreement=agreement, actor=request.user, rows=rows))
+                evidence = {os.path.basename(f.name): f.read() for f in form.cleaned_data["evidence_files"]}
+                made = apply_service_errors(form, lambda: services.returns_submit_all(agreement=agreement, actor=request.user, rows=rows,
+                                                                                      evidence_files=evidence))
                 if made:
                     messages.success(request, f"{len(made)} returns received.")
                     return redirect("contracts:provider-detail", pk=agreement.pk)

@@ -2,7 +2,7 @@
 
 The file is a CSV or an Excel workbook (openpyxl) with the columns of `COLUMNS`, one row per
 return: the measure by name, the period by the date it starts, the value and, optionally, the
-evidence. Reading is pure: it gives each row's values with its row number, or the problems of
+evidence in words and the name of an evidence file attached with the upload. Reading is pure: it gives each row's values with its row number, or the problems of
 the file as a whole (not a CSV or workbook, columns missing, too many rows). Checking each row
 against the agreement is `contracts.services.returns_submit_all`'s.
 """
@@ -20,7 +20,7 @@ from zipfile import BadZipFile
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-COLUMNS = ("measure", "period_start", "value", "evidence")
+COLUMNS = ("measure", "period_start", "value", "evidence", "evidence_file")
 REQUIRED = ("measure", "period_start", "value")
 MAX_ROWS = 2000  # a provider's month: every measure of every agreement, with room to spare
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,8 +44,8 @@ def template(rows: Iterable[tuple[str, date]]) -> bytes:
     sheet.title = "Returns"
     sheet.append(list(COLUMNS))
     for measure, period_start in rows:
-        sheet.append([measure, period_start.isoformat(), None, None])
-    for column, width in zip("ABCD", (40, 14, 12, 60)):
+        sheet.append([measure, period_start.isoformat(), None, None, None])
+    for column, width in zip("ABCDE", (40, 14, 12, 60, 30)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)

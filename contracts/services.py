@@ -7,6 +7,7 @@ from typing import Any, Protocol, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File  # generic only in django-stubs, so File[...] annotations are quoted
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from dateutil.relativedelta import relativedelta
@@ -361,27 +362,37 @@ def _row_problems(row: returns_upload.Row, measures: dict[str, Measure], start: 
 
 
 @transaction.atomic
-def returns_submit_all(*, agreement: Agreement, actor: User, rows: list[returns_upload.Row]) -> list[Return]:
+def returns_submit_all(*, agreement: Agreement, actor: User, rows: list[returns_upload.Row],
+                       evidence_files: dict[str, bytes] | None = None) -> list[Return]:
     """A file of returns (issue #18), all or nothing: every row checked first, each problem named by row, column and rule;
-    nothing is stored unless every row is right. Each return is then submitted as one form would submit it."""
+    nothing is stored unless every row is right. Each return is then submitted as one form would submit it, with the
+    evidence file its `evidence_file` column names among `evidence_files` (by file name; each attached file used)."""
     _require_return_author(actor, agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.state not in RUNNING or agreement.start_date is None:
         raise ValidationError({"file": "Returns are submitted while the agreement is live."})
     measures = {m.name.strip().lower(): m for m in Measure.objects.filter(agreement=agreement).prefetch_related("returns")}
     problems: list[str] = []
-    made: list[tuple[Measure, date, Decimal, str]] = []
+    made: list[tuple[Measure, date, Decimal, str, str]] = []
     seen: dict[tuple[int, date], int] = {}
     today = timezone.localdate()
+    files = evidence_files or {}
+    named: set[str] = set()
     for row in rows:
         row_problems, result = _row_problems(row, measures, agreement.start_date, seen, today)
+        file_name = str(row.values.get("evidence_file") or "").strip()
+        if file_name and file_name not in files:
+            row_problems.append(f"Row {row.number}, column evidence_file: no file called “{file_name}” is attached; attach it with the upload.")
+        named.add(file_name)
         problems += row_problems
         if result:
-            made.append((*result, str(row.values.get("evidence") or "")))
+            made.append((*result, str(row.values.get("evidence") or ""), file_name))
+    problems += [f"The evidence file “{name}” is attached but no row names it in its evidence_file column." for name in sorted(set(files) - named)]
     if problems:
         raise ValidationError({"file": problems})
-    return [return_submit(measure=measure, actor=actor, period_start=period, value=value, evidence=evidence)
-            for measure, period, value, evidence in made]
+    return [return_submit(measure=measure, actor=actor, period_start=period, value=value, evidence=evidence,
+                          evidence_file=ContentFile(files[file_name], name=file_name) if file_name else None)
+            for measure, period, value, evidence, file_name in made]
 
 
 def _locked_return(item: Return, *, status: str, doing: str) -> Return:

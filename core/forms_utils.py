@@ -1,6 +1,8 @@
+from django import forms
 from django.core.exceptions import ValidationError
-
 from django.forms import Form
+
+from core.uploads import validate_document
 
 
 def apply_service_errors(form: Form, call):
@@ -29,3 +31,33 @@ def whole_number(**kwargs):
 
     kwargs.setdefault("max_value", MAX_INTEGER)
     return forms.IntegerField(**kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked as a document and named in its error (Django's documented pattern for
+    multiple uploads); a list of the files, empty when none is given and none is required."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
+        if not uploads:
+            super().clean(None, initial)  # "This field is required."
+            return []
+        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+        problems = []
+        for upload in cleaned:
+            try:
+                validate_document(upload)
+            except ValidationError as refused:
+                problems += [f"{upload.name}: {message}" for message in refused.messages]
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+

@@ -242,10 +242,10 @@ def test_the_template_lists_every_return_awaited_and_comes_back_filled_in(client
     assert download["Content-Type"].startswith("application/vnd.openxmlformats") and "FW-001-returns.xlsx" in download["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(download.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["measure", "period_start", "value", "evidence"]
+    assert rows[0] == ["measure", "period_start", "value", "evidence", "evidence_file"]
     awaited = rows[1:]
     assert awaited and {r[0] for r in awaited} == {"Accommodation on release 0"}
-    filled = [[measure, period, "88.5", "Case records"] for measure, period, _, _ in awaited]
+    filled = [[measure, period, "88.5", "Case records"] for measure, period, _, _, _ in awaited]
     response = _upload(client, live, "returns.xlsx", _workbook(filled))
     assert response.status_code == 302
     assert Return.objects.filter(measure__agreement=live).count() == len(awaited)
@@ -311,3 +311,26 @@ def test_the_provider_acknowledges_a_notice_of_change_once_and_the_contract_mana
         services.notice_of_change_acknowledge(notice=notice, actor=people["manager"])
     client.force_login(people["manager"])
     assert "Acknowledged" in client.get(f"/contracts/{live.pk}/").content.decode()
+
+
+def test_evidence_files_named_by_rows_are_attached_and_a_missing_or_unnamed_one_stops_the_upload(client, live, contract_lead):
+    periods = performance.periods(live.measures.first(), live.start_date, timezone.localdate() + datetime.timedelta(days=1))
+    name = live.measures.first().name
+    client.force_login(contract_lead)
+    url = f"/contracts/provider/{live.pk}/returns/upload/"
+    csv = (f"measure,period_start,value,evidence,evidence_file\n{name},{periods[0].isoformat()},80,,gate-log.pdf\n"
+           f"{name},{periods[1].isoformat()},81,,missing.pdf\n").encode()
+    log = b"%PDF-1.4 gate log for January"
+    refused = client.post(url, {"file": SimpleUploadedFile("returns.csv", csv), "evidence_files": [
+        SimpleUploadedFile("gate-log.pdf", log), SimpleUploadedFile("spare.txt", b"unused")]}).content.decode()
+    assert "Row 3, column evidence_file: no file called “missing.pdf” is attached" in refused
+    assert "The evidence file “spare.txt” is attached but no row names it" in refused
+    assert not Return.objects.filter(measure__agreement=live).exists()
+    disguised = client.post(url, {"file": SimpleUploadedFile("returns.csv", csv), "evidence_files": [
+        SimpleUploadedFile("gate-log.pdf", b"not a pdf")]}).content.decode()
+    assert "gate-log.pdf: The file is not a real PDF file." in disguised
+    fixed = csv.replace(b"missing.pdf", b"gate-log.pdf")
+    response = client.post(url, {"file": SimpleUploadedFile("returns.csv", fixed), "evidence_files": [SimpleUploadedFile("gate-log.pdf", log)]})
+    assert response.status_code == 302
+    stored = Return.objects.filter(measure__agreement=live).order_by("period_start")
+    assert [r.evidence_file.read() for r in stored] == [log, log]

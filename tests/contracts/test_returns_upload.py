@@ -17,7 +17,7 @@ def test_the_template_filled_in_reads_back_as_its_rows():
     out = io.BytesIO()
     book.save(out)
     [row] = returns_upload.read("RETURNS.XLSX", out.getvalue())
-    assert row.number == 2 and row.values == {"measure": "Accommodation on release", "period_start": "2026-01-01", "value": 91.5, "evidence": None}
+    assert row.number == 2 and row.values == {"measure": "Accommodation on release", "period_start": "2026-01-01", "value": 91.5, "evidence": None, "evidence_file": None}
 
 
 def test_blank_lines_are_skipped_and_rows_keep_their_numbers():
