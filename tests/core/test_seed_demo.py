@@ -57,6 +57,15 @@ def test_the_demo_suppliers_act_for_their_own_organisations(client):
     assert "DEMO-002" in client.get("/competitions/opportunities/").content.decode()
     assert [b["id"] for b in client.get("/api/v1/bids/", {"competition": serco_bid.competition_id}).json()["results"]] == [serco_bid.pk]
     assert client.get(f"/api/v1/bids/{g4s_bid.pk}/").status_code == 404
+    receipt = client.get(f"/competitions/opportunities/{serco_bid.competition_id}/tender/receipt/").content.decode()
+    assert "serco-method-statement.txt" in receipt and "£236,400,000" in receipt
+    client.logout()
+    client.post("/login/", {"username": "bidder_two", "password": "noms-demo-2026"})
+    assert "serco-method-statement" not in client.get(f"/competitions/opportunities/{serco_bid.competition_id}/tender/receipt/").content.decode()
+    client.logout()
+    client.post("/login/", {"username": "procurement", "password": "noms-demo-2026"})
+    page = client.get(f"/competitions/{serco_bid.competition_id}/").content.decode()
+    assert "1 tender received" in page and "236,400,000" not in page
     client.logout()
     client.post("/login/", {"username": "provider", "password": "noms-demo-2026"})
     listing = client.get("/contracts/provider/").content.decode()

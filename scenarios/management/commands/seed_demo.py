@@ -12,6 +12,7 @@ SEEDERS = [
     contracts.seed_contracts,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
+    suppliers.seed_sealed_tender,
 ]
 
 
