@@ -122,17 +122,23 @@ def _tender_round_open(competition, bid) -> bool:
     return bid is not None and deadline is not None and timezone.now() < deadline
 
 
-@require_POST
-def express_interest(request: HttpRequest, pk: int) -> HttpResponse:
+def _bidder_button(request: HttpRequest, pk: int, *, service: Callable[..., object], done: str) -> HttpResponse:
+    """A bidder's one-button action on an opportunity: the service decides; its refusal, or `done`, is the page's message."""
     _require_bid_manager(request)
     competition = _opportunity(request, pk)
     try:
-        services.bid_express_interest(competition=competition, actor=request.user)
+        service(competition=competition, actor=request.user)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        messages.success(request, "Your interest is registered: MoJ Procurement will assess your request to participate.")
+        messages.success(request, done)
     return redirect("competitions:opportunity", pk=pk)
+
+
+@require_POST
+def express_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    return _bidder_button(request, pk, service=services.bid_express_interest,
+                          done="Your interest is registered: MoJ Procurement will assess your request to participate.")
 
 
 def _bidder_form(request: HttpRequest, pk: int, *, form_class: type, service: Callable[..., object], title: str, done: str) -> HttpResponse:
@@ -182,15 +188,8 @@ def tender(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def tender_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_bid_manager(request)
-    competition = _opportunity(request, pk)
-    try:
-        services.tender_withdraw(competition=competition, actor=request.user)
-    except ValidationError as refused:
-        messages.error(request, " ".join(refused.messages))
-    else:
-        messages.success(request, "Your tender is withdrawn: its documents are destroyed. You may submit again before the deadline.")
-    return redirect("competitions:opportunity", pk=pk)
+    return _bidder_button(request, pk, service=services.tender_withdraw,
+                          done="Your tender is withdrawn: its documents are destroyed. You may submit again before the deadline.")
 
 
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
