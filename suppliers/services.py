@@ -77,6 +77,15 @@ def _require_administrator(actor: User, organisation: Organisation) -> None:
         raise PermissionDenied("Only an administrator of the organisation can do this.")
 
 
+def _require_colleagues_administrator(actor: User, colleague: User, doing: str) -> Organisation:
+    """The actor administers the organisation the colleague belongs to; returns it."""
+    organisation = actor.organisation
+    if organisation is None or colleague.organisation_id != organisation.pk:
+        raise PermissionDenied(f"Only an administrator of the organisation can {doing}.")
+    _require_administrator(actor, organisation)
+    return organisation
+
+
 # --- the first administrator ------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -229,10 +238,7 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
 @transaction.atomic
 def colleague_remove(*, user: User, actor: User) -> User:
     """An administrator closes a colleague's account: no sign-in, no session, no API token; the last administrator stays."""
-    organisation = actor.organisation
-    if organisation is None or user.organisation_id != organisation.pk:
-        raise PermissionDenied("Only an administrator of the organisation can remove its people.")
-    _require_administrator(actor, organisation)
+    organisation = _require_colleagues_administrator(actor, user, "remove its people")
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise ValidationError("This account is closed already.")
@@ -255,10 +261,7 @@ def colleague_token_issue(*, user: User, actor: User) -> str:
     The token acts as that person, scoped as they are: a contract lead's reaches the organisation's own
     agreements, returns and notices. Issuing replaces any earlier token; the key is shown once.
     """
-    organisation = actor.organisation
-    if organisation is None or user.organisation_id != organisation.pk:
-        raise PermissionDenied("Only an administrator of the organisation can issue its people's API tokens.")
-    _require_administrator(actor, organisation)
+    _require_colleagues_administrator(actor, user, "issue its people's API tokens")
     if not user.is_active:
         raise ValidationError("This account is closed: a closed account gets no API token.")
     key: str = tokens.token_issue(user=user, actor=actor).key
@@ -267,8 +270,5 @@ def colleague_token_issue(*, user: User, actor: User) -> str:
 
 @transaction.atomic
 def colleague_token_revoke(*, user: User, actor: User) -> bool:
-    organisation = actor.organisation
-    if organisation is None or user.organisation_id != organisation.pk:
-        raise PermissionDenied("Only an administrator of the organisation can revoke its people's API tokens.")
-    _require_administrator(actor, organisation)
+    _require_colleagues_administrator(actor, user, "revoke its people's API tokens")
     return tokens.token_revoke(user=user, actor=actor)
