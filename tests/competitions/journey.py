@@ -146,11 +146,13 @@ class Journey:
         self.travel_to(timezone.localtime(self.refresh().bid_deadline).date() + datetime.timedelta(days=1))
 
     def _satisfy_tender_box(self):
-        """Two different procurement officers open the box of the round now closing."""
+        """Two different procurement officers open the box of the round now closing, when tenders were sealed in it."""
+        round = "bafo" if self.refresh().state == "bafo" else "tender"
+        if not self.competition.sealed_tenders.filter(round=round, opened_at__isnull=True).exists():
+            return  # nothing sealed: the condition holds
         if not hasattr(self, "second_officer"):
             self.second_officer = UserFactory(roles=[Role.PROCUREMENT])
             self.join(self.second_officer, "procurement")
-        round = "bafo" if self.refresh().state == "bafo" else "tender"
         for officer in (self.procurement, self.second_officer):
             services.tender_box_open(competition=self.refresh(), actor=officer, round=round)
 
