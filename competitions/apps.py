@@ -6,7 +6,8 @@ class CompetitionsConfig(AppConfig):
     verbose_name = "Competitions"
 
     def ready(self):
-        from competitions import protected, services
+        from competitions import inbox as competition_inbox, protected, services
+        from core import inbox
         from competitions.selectors import declarable_competitions, published_competition_ids
         from ethical_walls import registry
         from ethical_walls.signals import wall_recorded
@@ -21,3 +22,5 @@ class CompetitionsConfig(AppConfig):
         registry.register_declarable_competitions(declarable_competitions)
         # The wall's changes that belong on the competition's timeline.
         wall_recorded.connect(services.record_wall_event, dispatch_uid="competitions.record_wall_event")
+        # Each person's inbox: their walls', commissioning side's and bids' work.
+        inbox.register(competition_inbox.tasks)

@@ -6,6 +6,8 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contracts and SLAs"
 
     def ready(self):
-        from contracts import protected
+        from contracts import inbox as contract_inbox, protected
+        from core import inbox
 
         protected.register()  # what the wall guards of agreements (contracts/protected.py)
+        inbox.register(contract_inbox.tasks)  # each person's agreements work (core/inbox.py)

@@ -51,7 +51,7 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from contracts.states import RUNNING, AgreementState
+from contracts.states import ENDED, RUNNING, AgreementState
 from core.models import Organisation, User, Viewer
 from core.roles import Role
 from cycle.interface import ServiceSpecification, sees_cycles
@@ -62,7 +62,6 @@ from ethical_walls.selectors import get_or_404
 # The contract notices of the Procurement Act 2023 regime, published on the competition's OCID.
 CONTRACT_NOTICE_TYPES = (NoticeType.UK7, NoticeType.UK9, NoticeType.UK10, NoticeType.UK11)
 DASHBOARD_MONTHS = 6
-ENDED = [AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED]
 NO_RAG = "none"
 RAG_FILTER_CHOICES = [
     (performance.RED, "Red"), (performance.AMBER, "Amber"), (performance.GREEN, "Green"), (NO_RAG, "No returns yet"),

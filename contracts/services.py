@@ -33,7 +33,7 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from contracts.states import RUNNING, AgreementState
+from contracts.states import ENDED, RUNNING, AgreementState
 from core import dates, events, transitions
 from core.events import EventKind
 from core.errors import TransitionRefused
@@ -42,8 +42,6 @@ from core.roles import Role, roles_text
 from core.signals import published_facts_changed
 from cycle.interface import Outcome
 from ethical_walls.selectors import sees, sees_commissioning_material
-
-ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)
 
 
 class _AwardedBid(Protocol):

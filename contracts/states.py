@@ -14,3 +14,5 @@ class AgreementState(models.TextChoices):
 
 
 RUNNING = [AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION]
+# An agreement that has ended: nothing more happens to it.
+ENDED = (AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED)

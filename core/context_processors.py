@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from core import inbox
 from core.navigation import sections_for
 
 
@@ -13,5 +14,7 @@ def service_navigation(request):
             active = request.path == "/"
         else:
             active = request.path.startswith(section.path_prefix)
-        items.append({"text": section.title, "href": reverse(section.url_name), "active": active})
+        # Home is the inbox: its count says how much is waiting.
+        count = inbox.for_request(request).count if section.url_name == "home" else 0
+        items.append({"text": section.title, "href": reverse(section.url_name), "active": active, "count": count})
     return {"service_navigation": items}

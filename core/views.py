@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 
+from core import inbox
 from core.api.exceptions import is_api, problem_response
 from core.forms import OrganisationFilterForm
 from core.navigation import sections_for
@@ -14,8 +15,10 @@ from core.selectors import organisation_list
 
 
 def home(request):
+    """Each person's home is their inbox: decisions awaiting them, deadlines near them (core.inbox), then the sections."""
+    work = inbox.for_request(request)
     sections = [s for s in sections_for(request.user.role_names) if s.url_name != "home"]
-    return render(request, "core/home.html", {"sections": sections, "roles": sorted(request.user.role_names)})
+    return render(request, "core/home.html", {"sections": sections, "roles": sorted(request.user.role_names), "inbox": work})
 
 
 def organisations(request):

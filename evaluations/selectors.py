@@ -6,9 +6,12 @@ PDF, nor its share of a night's figures, and so not the portfolio summary PDF ei
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from contracts.models import RUNNING, Agreement, Measure, Return
 from contracts.selectors import sees_agreements, visible_agreements
+from core.inbox import Task
+from core.roles import Role
 from ethical_walls import audit
 from ethical_walls import selectors as wall
 from ethical_walls.selectors import get_or_404
@@ -179,6 +182,22 @@ def failure_list(user, run) -> QuerySet:
 def latest_evaluation_run() -> EvaluationRun | None:
     """The latest nightly run that has finished (one still running has not evaluated everyone yet)."""
     return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
+
+
+def inbox_tasks(user, today, horizon):
+    """Contract managers' inbox (core.inbox, issue #19): the agreements with returns overdue, as last night's evaluation
+    found them (rating every return of every agreement on each page would not scale), in two queries."""
+    if not (sees_reports(user) and user.has_role(Role.CONTRACT_MANAGER)):
+        return
+    run = latest_evaluation_run()
+    if run is None:
+        return
+    overdue = (Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
+               .select_related("agreement__provider").defer("detail").order_by("agreement__reference"))
+    for evaluation in overdue:
+        n = evaluation.overdue_returns
+        yield Task(f"Chase {n} overdue return{'s' if n != 1 else ''} from {evaluation.agreement.provider} on {evaluation.agreement.reference}",
+                   reverse("contracts:detail", args=[evaluation.agreement_id]) + "#overdue", "Contracts and SLAs")
 
 
 def dashboard_ratings(board, running, listed) -> None:

@@ -113,6 +113,8 @@ LOGIN_URL = "login"
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
 # How long a supplier administrator's invitation link works (suppliers.services.invitation_from_token).
 SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=7)
+# Each person's inbox (core/inbox.py) lists deadlines this many days ahead.
+INBOX_HORIZON_DAYS = env.int("INBOX_HORIZON_DAYS", default=30)
 # The sealed tender box (core/sealing.py): Fernet keys, newest first; production requires them.
 TENDER_BOX_KEYS = env.list("TENDER_BOX_KEYS", default=[])
 SESSION_SAVE_EVERY_REQUEST = True

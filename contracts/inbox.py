@@ -1,0 +1,101 @@
+"""What agreements put in a person's inbox (core.inbox, issue #19), each in a fixed number of queries.
+
+Staff: returns to validate and remedial plans to decide (contract managers), Notices of Change to
+agree (the lead commissioner), and deadlines — rectification, expiry, break-point notice — on the
+agreements they may see. Providers' contract leads: their own agreements' returns due and queried,
+notices to acknowledge and rectification deadlines.
+"""
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+
+from contracts import performance, selectors
+from contracts.models import Agreement, BreakPoint, Measure, NoticeOfChange, RectificationNotice, RemedialActionPlan, Return
+from contracts.states import ENDED, RUNNING
+from core.inbox import Task
+from core.roles import Role
+from ethical_walls.selectors import owned
+
+CONTRACTS, YOURS = "Contracts and SLAs", "Your agreements"
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n} {one if n == 1 else one + 's'}"
+
+
+def tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
+    if selectors.sees_agreements(user):
+        yield from _staff_tasks(user, today, horizon)
+    if user.has_role(Role.CONTRACT_LEAD):
+        yield from _provider_tasks(user, today, horizon)
+
+
+def _detail(agreement_id: int, anchor: str = "") -> str:
+    return reverse("contracts:detail", args=[agreement_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
+    visible = selectors.visible_agreements(user)
+    if user.has_role(Role.CONTRACT_MANAGER):
+        waiting = (Return.objects.filter(measure__agreement__in=visible, status=Return.Status.SUBMITTED)
+                   .values("measure__agreement_id", "measure__agreement__reference", "measure__agreement__provider__name")
+                   .annotate(n=Count("pk")).order_by("measure__agreement__reference"))
+        for row in waiting:
+            yield Task(f"Validate {_plural(row['n'], 'return')} from {row['measure__agreement__provider__name']} on "
+                       f"{row['measure__agreement__reference']}", _detail(row["measure__agreement_id"], "measures"), CONTRACTS)
+        plans = RemedialActionPlan.objects.filter(agreement__in=visible, status=RemedialActionPlan.Status.PROPOSED).select_related("agreement__provider")
+        for plan in plans:
+            yield Task(f"Accept or reject {plan.agreement.provider}'s remedial action plan on {plan.agreement.reference}",
+                       _detail(plan.agreement_id, "remedial-plans"), CONTRACTS, due=plan.due_on)
+        yield from _staff_deadlines(visible, today, horizon)
+    if user.has_role(Role.COMMISSIONER):
+        notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
+                                                status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")
+        for notice in notices:
+            yield Task(f"Agree or refuse Notice of Change {notice.number} on {notice.agreement.reference}",
+                       _detail(notice.agreement_id, "notices-of-change"), CONTRACTS)
+
+
+def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
+    notices = RectificationNotice.objects.filter(agreement__in=visible, status=RectificationNotice.Status.OPEN, deadline__lte=horizon)
+    for notice in notices.select_related("agreement__provider"):
+        yield Task(f"Rectification deadline for {notice.agreement.provider} on {notice.agreement.reference}",
+                   _detail(notice.agreement_id, "rectification"), CONTRACTS, due=notice.deadline, decision=False)
+    for agreement in visible.filter(state__in=RUNNING, end_date__gte=today, end_date__lte=horizon).select_related("provider"):
+        yield Task(f"{agreement.reference} with {agreement.provider} expires", _detail(agreement.pk), CONTRACTS, due=agreement.end_date, decision=False)
+    for point in BreakPoint.objects.filter(agreement__in=visible.exclude(state__in=ENDED), on__gte=today).select_related("agreement"):
+        notice_by = point.on - relativedelta(months=point.notice_months)
+        if today <= notice_by <= horizon:
+            yield Task(f"Notice due for the break point of {point.agreement.reference} on {point.on:%d %B %Y}",
+                       _detail(point.agreement_id), CONTRACTS, due=notice_by, decision=False)
+
+
+def _provider_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
+    own = owned(user, Agreement.objects.all())
+
+    def page(agreement_id: int, anchor: str = "") -> str:
+        return reverse("contracts:provider-detail", args=[agreement_id]) + (f"#{anchor}" if anchor else "")
+
+    for item in Return.objects.filter(measure__agreement__in=own, status=Return.Status.QUERIED).select_related("measure__agreement"):
+        yield Task(f"Correct your return for {item.measure.name} from {item.period_start:%d %B %Y} on {item.measure.agreement.reference}: "
+                   f"{item.query_reason}", reverse("contracts:provider-correct-return", args=[item.measure.agreement_id, item.pk]), YOURS)
+    unacknowledged = NoticeOfChange.objects.filter(agreement__in=own, status=NoticeOfChange.Status.IN_EFFECT, acknowledged_at__isnull=True)
+    for notice in unacknowledged.select_related("agreement"):
+        yield Task(f"Acknowledge Notice of Change {notice.number} on {notice.agreement.reference}", page(notice.agreement_id), YOURS)
+    for notice in RectificationNotice.objects.filter(agreement__in=own, status=RectificationNotice.Status.OPEN).select_related("agreement"):
+        yield Task(f"Put right the failings in the rectification notice on {notice.agreement.reference}", page(notice.agreement_id, "rectification"),
+                   YOURS, due=notice.deadline, decision=False)
+    running = own.filter(state__in=RUNNING, start_date__isnull=False).prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.prefetch_related("returns")))
+    for agreement in running:
+        for measure in agreement.measures.all():
+            for begins in performance.awaited(measure, agreement.start_date, today):
+                due = performance.due_date(measure, agreement.start_date, begins)
+                if due <= horizon:
+                    yield Task(f"Return for {measure.name}, the period from {begins:%d %B %Y}, on {agreement.reference}",
+                               reverse("contracts:provider-return", args=[agreement.pk]), YOURS, due=due, decision=False)
