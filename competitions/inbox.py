@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from competitions.models import BusinessCase, Clarification, Competition, ModeratedScore, Score, State
+from competitions.models import BusinessCase, Clarification, Competition, GatewayReview, ModeratedScore, PlannedReview, Score
+from competitions.states import ABANDONABLE, State
 from competitions.selectors import bids_of
 from core.inbox import Task
 from core.roles import Role
@@ -20,6 +21,7 @@ from ethical_walls.models import ConflictDeclaration, DeclarationRequest
 from ethical_walls.selectors import confidential_competition_ids, sees_commissioning_material
 
 COMPETITIONS, WALLS, OPPORTUNITIES = "Competitions", "Ethical walls", "Opportunities"
+ACTIVE = [*ABANDONABLE, State.AWARDED, State.MOBILISATION, State.LIVE]  # neither closed nor abandoned
 
 
 def _detail(competition_id: int, anchor: str = "") -> str:
@@ -61,6 +63,20 @@ def _commissioning_tasks(user: Any, today: datetime.date, horizon: datetime.date
         yield from _procurement_tasks(user, ids)
     if user.has_role(Role.COMMISSIONER, Role.PROCUREMENT, Role.SRO):
         yield from _competition_deadlines(ids, today, horizon)
+    if user.has_role(Role.GATEWAY_REVIEWER, Role.SRO):
+        yield from _planned_reviews(ids, horizon)
+
+
+def _planned_reviews(ids: set[int], horizon: datetime.date) -> Iterator[Task]:
+    """Gateway and keyholder reviews the assurance plan puts within the horizon (or past) and not yet held."""
+    held = set(GatewayReview.objects.filter(competition_id__in=ids).values_list("competition_id", "review_type", "gate"))
+    planned = PlannedReview.objects.filter(competition_id__in=ids, review_type__in=["gateway", "keyholder"], planned_on__lte=horizon,
+                                           competition__state__in=ACTIVE).select_related("competition")
+    for review in planned:
+        if (review.competition_id, review.review_type, review.gate) not in held:
+            name = f"Gate {review.gate} review" if review.review_type == "gateway" else f"Keyholder review (gate {review.gate})"
+            yield Task(f"{name} of {review.competition.reference} planned", _detail(review.competition_id, "assurance-plan"), COMPETITIONS,
+                       due=review.planned_on, decision=False)
 
 
 def _procurement_tasks(user: Any, ids: set[int]) -> Iterator[Task]:

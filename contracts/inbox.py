@@ -87,9 +87,9 @@ def _provider_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> 
     unacknowledged = NoticeOfChange.objects.filter(agreement__in=own, status=NoticeOfChange.Status.IN_EFFECT, acknowledged_at__isnull=True)
     for notice in unacknowledged.select_related("agreement"):
         yield Task(f"Acknowledge Notice of Change {notice.number} on {notice.agreement.reference}", page(notice.agreement_id), YOURS)
-    for notice in RectificationNotice.objects.filter(agreement__in=own, status=RectificationNotice.Status.OPEN).select_related("agreement"):
-        yield Task(f"Put right the failings in the rectification notice on {notice.agreement.reference}", page(notice.agreement_id, "rectification"),
-                   YOURS, due=notice.deadline, decision=False)
+    for rectification in RectificationNotice.objects.filter(agreement__in=own, status=RectificationNotice.Status.OPEN).select_related("agreement"):
+        yield Task(f"Put right the failings in the rectification notice on {rectification.agreement.reference}",
+                   page(rectification.agreement_id, "rectification"), YOURS, due=rectification.deadline, decision=False)
     running = own.filter(state__in=RUNNING, start_date__isnull=False).prefetch_related(
         Prefetch("measures", queryset=Measure.objects.prefetch_related("returns")))
     for agreement in running:

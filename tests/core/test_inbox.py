@@ -136,3 +136,13 @@ def test_the_home_page_takes_the_same_queries_for_one_task_or_many(client):
             contract_services.return_submit(measure=measure, actor=people["manager"], period_start=agreement.start_date, value=Decimal("80"))
         counts.append((_home_queries(client, people["manager"]), inbox_for(people["manager"]).count))
     assert counts[0][0] == counts[1][0] and counts[1][1] > counts[0][1]
+
+
+def test_a_gateway_reviewer_sees_the_reviews_the_assurance_plan_puts_near_until_one_is_held(journey):
+    services.planned_review_add(competition=journey.refresh(), actor=journey.commissioner, review_type="gateway", gate=2,
+                                before_state=State.PRE_QUALIFICATION, planned_on=timezone.localdate() + datetime.timedelta(days=10))
+    expected = f"Gate 2 review of {journey.competition.reference} planned"
+    assert expected in titles(journey.reviewer, deadlines=True)
+    assert expected not in titles(UserFactory(roles=[Role.GATEWAY_REVIEWER]), deadlines=True)  # not on this competition's wall
+    journey.review(2)
+    assert expected not in titles(journey.reviewer, deadlines=True)
