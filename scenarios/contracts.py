@@ -308,7 +308,8 @@ def _resettlement(cast: Cast) -> None:
     measures = _measures(agreement, cast, [
         MeasureSpec(
             "Settled accommodation on the day of release", "Offenders' ability to re-integrate into the community is enhanced", "85", "5",
-            ("80", "86"), weight="2", penalty_amber="1500", penalty_red="6000",
+            # last month's return is the provider's to send (issue #18): the demo `provider` has it due
+            ("80", "86"), weight="2", penalty_amber="1500", penalty_red="6000", missing=(MONTHS_OF_RETURNS - 1,),
         ),
         MeasureSpec(
             "In employment, education or training six weeks after release", "Offenders are able to lead lawful and constructive lives in the community",

@@ -72,3 +72,23 @@ def test_the_demo_suppliers_act_for_their_own_organisations(client):
     own = Agreement.objects.filter(provider__name="St Giles Trust")
     assert own.exists() and all(a.reference in listing for a in own)
     assert not any(a.reference in listing for a in Agreement.objects.exclude(provider__name="St Giles Trust"))
+
+
+def test_each_demo_roles_home_lists_its_pending_work(client):
+    """The demo gives each staff role and the provider something waiting, read off their home page (issue #19)."""
+    import html
+
+    seed()
+    expected = {
+        "procurement": ["Answer 1 question from bidders on DEMO-002", "Decide Amara Okoye's request for a supplier account for Bounce Back Foundation"],
+        "sro": ["Approve the outline business case for DEMO-003"],
+        "commissioner": ["Agree or refuse Notice of Change 1 on DEMO-004-A"],
+        "contract_manager": ["Chase 1 overdue return from HMP Dartmoor on DEMO-SLA-DARTMOOR"],
+        "gateway_reviewer": ["Gate 1 review of DEMO-009 planned"],
+        "provider": ["Return for Settled accommodation on the day of release"],
+    }
+    for username, tasks in expected.items():
+        client.post("/login/", {"username": username, "password": "noms-demo-2026"})
+        home = html.unescape(client.get("/").content.decode())
+        assert all(task in home for task in tasks), (username, [task for task in tasks if task not in home])
+        client.logout()
