@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,10 +81,10 @@ def _planned_reviews(ids: set[int], horizon: datetime.date) -> Iterator[Task]:
 
 def _procurement_tasks(user: Any, ids: set[int]) -> Iterator[Task]:
     unanswered = (Clarification.objects.filter(competition_id__in=ids, answer="").values("competition_id", "competition__reference")
-                  .annotate(n=Count("pk")).order_by("competition__reference"))
+                  .annotate(n=Count("pk"), latest=Max("pk")).order_by("competition__reference"))
     for row in unanswered:
         yield Task(f"Answer {_plural(row['n'], 'question')} from bidders on {row['competition__reference']}",
-                   _detail(row["competition_id"], "clarifications"), COMPETITIONS)
+                   _detail(row["competition_id"], "clarifications"), COMPETITIONS, key=f"questions:{row['latest']}")
     now = timezone.now()
     closed = Q(state=State.TENDER, bid_deadline__lte=now, sealed_tenders__round="tender") | Q(
         state=State.BAFO, bafo_deadline__lte=now, sealed_tenders__round="bafo")
@@ -114,7 +114,8 @@ def _moderation_tasks(ids: set[int]) -> Iterator[Task]:
             key = (row["bid__competition_id"], row["bid__competition__reference"])
             waiting[key] = waiting.get(key, 0) + 1
     for (competition_id, reference), n in sorted(waiting.items(), key=lambda item: item[0][1]):
-        yield Task(f"Moderate {_plural(n, 'score')} on {reference}", _detail(competition_id, "evaluation"), COMPETITIONS)
+        yield Task(f"Moderate {_plural(n, 'score')} on {reference}", _detail(competition_id, "evaluation"), COMPETITIONS,
+                   key=f"moderate:{competition_id}:{n}")
 
 
 DEADLINES = [

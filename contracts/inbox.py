@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.urls import reverse
 
 from contracts import performance, selectors
@@ -44,10 +44,11 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
     if user.has_role(Role.CONTRACT_MANAGER):
         waiting = (Return.objects.filter(measure__agreement__in=visible, status=Return.Status.SUBMITTED)
                    .values("measure__agreement_id", "measure__agreement__reference", "measure__agreement__provider__name")
-                   .annotate(n=Count("pk")).order_by("measure__agreement__reference"))
+                   .annotate(n=Count("pk"), latest=Max("pk")).order_by("measure__agreement__reference"))
         for row in waiting:
             yield Task(f"Validate {_plural(row['n'], 'return')} from {row['measure__agreement__provider__name']} on "
-                       f"{row['measure__agreement__reference']}", _detail(row["measure__agreement_id"], "measures"), CONTRACTS)
+                       f"{row['measure__agreement__reference']}", _detail(row["measure__agreement_id"], "measures"), CONTRACTS,
+                       key=f"validate-returns:{row['latest']}")
         plans = RemedialActionPlan.objects.filter(agreement__in=visible, status=RemedialActionPlan.Status.PROPOSED).select_related("agreement__provider")
         for plan in plans:
             yield Task(f"Accept or reject {plan.agreement.provider}'s remedial action plan on {plan.agreement.reference}",

@@ -26,9 +26,15 @@ class Task:
     area: str  # where it comes from, as the navigation names it: "Competitions", "Contracts and SLAs"…
     due: datetime.date | None = None
     decision: bool = True  # a decision awaiting the person; otherwise a deadline near them
+    key: str = ""  # what makes it the same task from one look to the next (a notification is sent once per key)
 
     def overdue(self, today: datetime.date) -> bool:
         return self.due is not None and self.due < today
+
+    def identity(self, today: datetime.date) -> str:
+        """The task's key (by default its link, title and date), and whether it has passed: notified once each."""
+        base = self.key or f"{self.url}|{self.title}|{self.due or ''}"
+        return f"{base}|overdue" if self.overdue(today) else base
 
 
 @dataclass

@@ -103,3 +103,45 @@ class Sequence(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.last}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear of new work (issue #19); without a row, as it happens."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "An e-mail for each task, as it comes"
+        DAILY = "daily", "One e-mail each morning listing new tasks"
+        NONE = "none", "No e-mails: I will check my home page"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notification_preference")
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+
+
+class Notification(models.Model):
+    """The outbox (core/notifications.py): one row per task per person, written once (the key is unique), delivered by
+    a Celery task that checks again, just before sending, that the task is still the person's to see."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        WITHHELD = "withheld", "Not sent: no longer yours when it was due to go"
+        OFF = "off", "Not sent: you chose no e-mails"
+        FAILED = "failed", "Could not be sent"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=400)
+    subject = models.CharField(max_length=300)
+    url = models.CharField(max_length=400)
+    due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_task")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"

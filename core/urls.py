@@ -6,6 +6,7 @@ from core import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("organisations/", views.organisations, name="organisations"),
+    path("notifications/", views.notification_settings, name="notifications"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

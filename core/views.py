@@ -1,15 +1,17 @@
 import sys
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views import defaults
+from django.views.decorators.http import require_http_methods
 
-from core import inbox
+from core import inbox, notifications
 from core.api.exceptions import is_api, problem_response
-from core.forms import OrganisationFilterForm
+from core.forms import NotificationPreferenceForm, OrganisationFilterForm
 from core.navigation import sections_for
 from core.selectors import organisation_list
 
@@ -19,6 +21,18 @@ def home(request):
     work = inbox.for_request(request)
     sections = [s for s in sections_for(request.user.role_names) if s.url_name != "home"]
     return render(request, "core/home.html", {"sections": sections, "roles": sorted(request.user.role_names), "inbox": work})
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """How the person hears of new work, and what was sent lately (core.notifications)."""
+    form = NotificationPreferenceForm(request.POST or None, initial={"delivery": notifications.delivery_of(request.user)})
+    if request.method == "POST" and form.is_valid():
+        notifications.preference_set(user=request.user, delivery=form.cleaned_data["delivery"])
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notifications")
+    return render(request, "core/notifications.html", {"form": form, "recent": notifications.recent_for(request.user),
+                                                       "horizon_days": inbox.horizon_days()})
 
 
 def organisations(request):

@@ -197,7 +197,8 @@ def inbox_tasks(user, today, horizon):
     for evaluation in overdue:
         n = evaluation.overdue_returns
         yield Task(f"Chase {n} overdue return{'s' if n != 1 else ''} from {evaluation.agreement.provider} on {evaluation.agreement.reference}",
-                   reverse("contracts:detail", args=[evaluation.agreement_id]) + "#overdue", "Contracts and SLAs")
+                   reverse("contracts:detail", args=[evaluation.agreement_id]) + "#overdue", "Contracts and SLAs",
+                   key=f"overdue-returns:{evaluation.agreement_id}:{n}")
 
 
 def dashboard_ratings(board, running, listed) -> None:

@@ -267,6 +267,8 @@ EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=50)
 # A run with no chunk finished for this long is taken to have lost its worker and is resumed.
 EVALUATION_STALL_MINUTES = env.int("EVALUATION_STALL_MINUTES", default=15)
 _evaluation_hour, _evaluation_minute = (int(part) for part in EVALUATION_TIME.split(":"))
+# Notifications (core/notifications.py): the morning digest's time, local HH:MM.
+_digest_hour, _digest_minute = (int(part) for part in env("NOTIFY_DIGEST_TIME", default="07:00").split(":"))
 # Synced into django-celery-beat's schedule when beat starts.
 CELERY_BEAT_SCHEDULE = {
     "nightly-evaluation": {
@@ -276,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-agreements": {"task": "contracts.tasks.expire_agreements", "schedule": 60 * 60 * 24},
     "publish-due-performance-notices": {"task": "contracts.tasks.publish_due_performance_notices", "schedule": 60 * 60 * 24},
     "resume-stalled-evaluation-runs": {"task": "evaluations.tasks.resume_stalled_runs", "schedule": 60 * 5},
+    "notify": {"task": "core.tasks.notify", "schedule": 60 * env.int("NOTIFY_EVERY_MINUTES", default=5)},
+    "notify-digests": {"task": "core.tasks.notify_digests", "schedule": crontab(hour=_digest_hour, minute=_digest_minute)},
 }
 
 # Open Contracting: OCIDs are "<publisher prefix>-<competition reference>".
@@ -287,6 +291,11 @@ DELIVERY_CONFIDENCE_SCALE = env("DELIVERY_CONFIDENCE_SCALE", default="five_point
 WALL_QUARANTINE_MONTHS = env.int("WALL_QUARANTINE_MONTHS", default=6)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# GOV.UK Notify (core/notifications.py): with an API key, notifications go through Notify's e-mail template
+# (which shows the `subject` and `body` personalisation); without one, through EMAIL_BACKEND.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_ID = env("NOTIFY_TEMPLATE_ID", default="")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noms-commissioning@justice.gov.uk")
 
 LOGGING = {
