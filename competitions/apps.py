@@ -6,7 +6,7 @@ class CompetitionsConfig(AppConfig):
     verbose_name = "Competitions"
 
     def ready(self):
-        from competitions import inbox as competition_inbox, protected, services
+        from competitions import inbox as competition_inbox, protected, search as competition_search, services
         from core import inbox
         from competitions.selectors import declarable_competitions, published_competition_ids
         from ethical_walls import registry
@@ -24,3 +24,4 @@ class CompetitionsConfig(AppConfig):
         wall_recorded.connect(services.record_wall_event, dispatch_uid="competitions.record_wall_event")
         # Each person's inbox: their walls', commissioning side's and bids' work.
         inbox.register(competition_inbox.tasks)
+        competition_search.register()  # what the header's search finds in competitions

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("organisations/", views.organisations, name="organisations"),
     path("notifications/", views.notification_settings, name="notifications"),
+    path("search/", views.search_page, name="search"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -9,7 +9,7 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.http import require_http_methods
 
-from core import inbox, notifications
+from core import inbox, notifications, search
 from core.api.exceptions import is_api, problem_response
 from core.forms import NotificationPreferenceForm, OrganisationFilterForm
 from core.navigation import sections_for
@@ -33,6 +33,13 @@ def notification_settings(request):
         return redirect("notifications")
     return render(request, "core/notifications.html", {"form": form, "recent": notifications.recent_for(request.user),
                                                        "horizon_days": inbox.horizon_days()})
+
+
+def search_page(request):
+    """One search across the service (core.search): every result through the wall's selectors."""
+    query = search.clean(request.GET.get("q", ""))
+    groups = search.search(request.user, query) if query else []
+    return render(request, "core/search.html", {"query": query, "groups": groups, "total": sum(len(r) for _, r in groups)})
 
 
 def organisations(request):

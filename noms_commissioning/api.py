@@ -4,11 +4,10 @@ from rest_framework.routers import DefaultRouter
 
 from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
 from contracts.api.views import AgreementViewSet, MeasureViewSet, NoticeOfChangeViewSet, RectificationNoticeViewSet, ReturnViewSet
-from core.api.views import OrganisationViewSet
+from core.api.views import OrganisationViewSet, SearchViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
 from ocds.views import OcdsCompetitionViewSet, OcdsReleaseViewSet
-
 
 
 class Router(DefaultRouter):
@@ -32,6 +31,7 @@ router.register("notices-of-change", NoticeOfChangeViewSet, basename="notice-of-
 router.register("rectification-notices", RectificationNoticeViewSet, basename="rectification-notice")
 router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("search", SearchViewSet, basename="search")
 # Open Contracting Data Standard: published competition data (ocds/views.py).
 router.register("ocds/releases", OcdsReleaseViewSet, basename="ocds-release")
 router.register("ocds/competitions", OcdsCompetitionViewSet, basename="ocds-competition")

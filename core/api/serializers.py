@@ -58,3 +58,16 @@ class PlainChoiceField(serializers.ChoiceField):
 
     def __init__(self, *, choices, help_text="", **kwargs):
         super().__init__(choices=choices, help_text=f"{help_text} {one_of(choices)}".strip(), **kwargs)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="Words in any order; \"a quoted phrase\"; or; -word to leave a word out.")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Competitions, Commissioning cycles, Contracts and SLAs, Clarifications, Bid documents or Organisations.")
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The page of the record.")
+    snippet = serializers.CharField(help_text="Where it matched, as plain text.")
+    snippet_html = serializers.CharField(help_text="The same, HTML-escaped, the matching words in <mark>.")
+    rank = serializers.FloatField(help_text="PostgreSQL's ts_rank (0 on SQLite); higher is better within a kind.")

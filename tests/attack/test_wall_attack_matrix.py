@@ -131,6 +131,11 @@ PROBES = [
     Probe("1", "count", "competition list page count", lambda s: "/competitions/?state=draft"),
     Probe("1", "search", "search for confidential mandate words", lambda s: "/api/v1/competitions/?search=Confidential%20draft%20mandate", api=True, check=empty_list),
     Probe("1", "search", "admin search of bids", lambda s: "/admin/competitions/bid/?q=Serco"),
+    # The service's one search box (issue #19): documents, questions and drafts it may not see are never found.
+    Probe("1", "search", "service search for another bid's document", lambda s: "/search/?q=method"),
+    Probe("1", "search", "service search for an unpublished question", lambda s: "/search/?q=liabilities"),
+    Probe("1", "search", "API search for another bid's document", lambda s: "/api/v1/search/?q=method", api=True),
+    Probe("4", "search", "service search for the draft's title", lambda s: "/search/?q=Victim"),
     Probe("1", "export", "competition list CSV", lambda s: "/competitions/export.csv"),
     Probe("1", "export", "conflicts register CSV", lambda s: "/walls/register.csv"),
     Probe("1", "pdf", "another bid's debrief letter", lambda s: f"/competitions/{s.live.pk}/debriefs/{s.serco_bid.pk}.pdf"),
