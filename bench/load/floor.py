@@ -348,6 +348,28 @@ FLOORS = {
 }
 
 
+# Each kind's full-text match, ranked, ten at most: the GIN indexes' work (the apps' search migrations), the wall's
+# filters left out — a floor below what any user's search can cost.
+SEARCH_KINDS = [
+    ("competitions_competition", "COALESCE(reference, '') || ' ' || COALESCE(title, '') || ' ' || COALESCE(description, '')"),
+    ("competitions_clarification", "COALESCE(question, '') || ' ' || COALESCE(answer, '')"),
+    ("competitions_biddocument", "COALESCE(title, '')"),
+    ("cycle_commissioningcycle", "COALESCE(name, '') || ' ' || COALESCE(area, '')"),
+    ("contracts_agreement", "COALESCE(reference, '') || ' ' || COALESCE(title, '')"),
+    ("core_organisation", "COALESCE(name, '')"),
+]
+
+
+def search(cursor, ctx):
+    for table, document in SEARCH_KINDS:
+        _all(cursor, f"SELECT id, ts_rank(to_tsvector('english'::regconfig, {document}), q) AS rank "  # nosec B608: constants above
+                     f"FROM {table}, websearch_to_tsquery('english'::regconfig, %s) q "
+                     f"WHERE to_tsvector('english'::regconfig, {document}) @@ q ORDER BY rank DESC, id LIMIT 10", ["prison resettlement"])
+
+
+FLOORS.update({"/search/?q=prison%20resettlement": search, "/api/v1/search/?q=prison%20resettlement": search})
+
+
 def floors(fixture: dict, *, dsn: str, runs: int = 50) -> dict:
     """{(endpoint, role): [milliseconds per run]} for every endpoint and role the load test asks for."""
     times = {}

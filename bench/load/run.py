@@ -59,7 +59,7 @@ ENV = {
 }
 PHASES = {"all": [], "no-dashboard": ["/contracts/"]}
 PHASE_LABELS = {"all": "every endpoint", "no-dashboard": "every endpoint but the contracts dashboard"}
-TARGET_P95_MS = 250
+TARGET_P95_MS = 250  # bench/load/endpoints.py TARGETS_MS holds tighter ones (search: 150)
 TARGET_RATIO = 1.5
 POOL = 16  # signed-in users per role: each Locust user takes the next one
 
@@ -249,7 +249,7 @@ def _ms(value: float) -> str:
 
 def table(samples: dict, floors: dict, alone: dict) -> tuple[list[str], dict, set]:
     """The rows of one phase's results table, which targets are met, and the (endpoint, role)s that missed p95."""
-    from endpoints import WALL_FILTERED
+    from endpoints import TARGETS_MS, WALL_FILTERED
 
     elapsed = samples["elapsed"]
     by_key: dict[tuple, list] = {}
@@ -269,8 +269,9 @@ def table(samples: dict, floors: dict, alone: dict) -> tuple[list[str], dict, se
         failures = sum(1 for _, failed in by_key[key] if failed)
         floor = floors.get(key)
         ratio, notes = "–", []
-        if p95[key] >= TARGET_P95_MS:
-            notes.append(f"p95 ≥ {TARGET_P95_MS}")
+        target = TARGETS_MS.get(endpoint, TARGET_P95_MS)
+        if p95[key] >= target:
+            notes.append(f"p95 ≥ {target}")
             met["p95"] = False
             missed.add(key)
         if failures:
@@ -383,7 +384,7 @@ def main():
             f"## Phase {phase}: {PHASE_LABELS[phase]}",
             "",
             f"{total:,} requests in {samples['elapsed']:.0f} s ({total / samples['elapsed']:.1f} req/s); load average {load_before} "
-            f"before, {load_after} after. Targets: p95 < {TARGET_P95_MS} ms everywhere — **{'met' if met['p95'] else 'missed'}**; "
+            f"before, {load_after} after. Targets: p95 < {TARGET_P95_MS} ms everywhere (search < 150 ms) — **{'met' if met['p95'] else 'missed'}**; "
             f"bid team ≤ {TARGET_RATIO} × oversight p95 on the lists the wall filters — **{'met' if met['ratio'] else 'missed'}**; "
             f"no errors — **{'met' if met['errors'] else 'missed'}**.",
             "",
