@@ -175,7 +175,8 @@ class GatewayReviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         scale = DELIVERY_CONFIDENCE_SCALES[settings.DELIVERY_CONFIDENCE_SCALE]
-        self.fields["delivery_confidence"].choices = [(c.value, c.label) for c in scale]
+        # Nothing chosen until the reviewer chooses: a rating pre-selected Green is too easily saved unread.
+        self.fields["delivery_confidence"].choices = [("", "Choose the rating the review gave"), *((c.value, c.label) for c in scale)]
 
     def clean_recommendations(self):
         items = []
@@ -259,9 +260,15 @@ class ChallengeResolveForm(forms.Form):
 
 
 class ClarificationForm(forms.Form):
-    asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.all(), widget=QuickSelect)
+    asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.none(), widget=QuickSelect,
+                                      empty_label="Choose the bidder who asked")
     question = forms.CharField(widget=forms.Textarea)
     commercially_sensitive = yes_no("Is it commercially sensitive?", "If so the answer goes to the asker only.")
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The competition's bidders, not every organisation on record.
+        self.fields["asked_by"].queryset = Organisation.objects.filter(bids__competition=competition).distinct().order_by("name")
 
 
 class AnswerForm(forms.Form):

@@ -602,6 +602,9 @@ class Clarification(models.Model):
     class Meta:
         ordering = ["logged_at", "id"]
 
+    def __str__(self):
+        return f"“{self.question if len(self.question) <= 120 else self.question[:117] + '…'}”"
+
 
 class BenefitsReport(models.Model):
     """The SRO's report of benefits realised, needed to close (with Gate 5)."""

@@ -34,7 +34,8 @@ def index(request):
     query.pop("page", None)
     return render(
         request, "competitions/index.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_create": request.user.has_role(Role.COMMISSIONER)},
+        {"form": form, "page": page, "query": query.urlencode(), "can_create": request.user.has_role(Role.COMMISSIONER),
+         "sees_portfolio": request.user.has_role(*selectors.PORTFOLIO_ROLES)},
     )
 
 
@@ -239,7 +240,7 @@ RECORD_ACTIONS = {
     "debriefs": RecordAction("Issue debrief letters to every bidder", _plain(forms.ConfirmForm), lambda c, a, d, t: services.debrief_letters_issue(competition=c, actor=a), "evaluation"),
     "challenge": RecordAction("Record a challenge", _plain(forms.ChallengeForm), lambda c, a, d, t: services.challenge_record(competition=c, actor=a, **d), "standstill"),
     "resolve-challenge": RecordAction("Resolve a challenge", _plain(forms.ChallengeResolveForm), lambda c, a, d, t: services.challenge_resolve(challenge=t, actor=a, **d), "standstill", target="challenge"),
-    "clarification": RecordAction("Log a clarification question", _plain(forms.ClarificationForm), lambda c, a, d, t: services.clarification_log(competition=c, actor=a, **d), "clarifications"),
+    "clarification": RecordAction("Log a clarification question", _for_competition(forms.ClarificationForm), lambda c, a, d, t: services.clarification_log(competition=c, actor=a, **d), "clarifications"),
     "answer": RecordAction("Answer a clarification", _plain(forms.AnswerForm), lambda c, a, d, t: services.clarification_answer(clarification=t, actor=a, **d), "clarifications", target="clarification"),
     "benefits-report": RecordAction("Report the benefits realised", _plain(forms.SummaryForm), lambda c, a, d, t: services.benefits_report_submit(competition=c, actor=a, **d), "benefits"),
     "wall": RecordAction("Put the ethical wall in place", _plain(forms.WallForm), lambda c, a, d, t: wall_services.wall_establish(competition=c, actor=a, **d), "wall"),

@@ -22,12 +22,18 @@ from core.roles import Role
 from ethical_walls import audit, forms, selectors, services
 from ethical_walls.models import ConflictDeclaration, Membership, Side, SideRole
 
+
 PAGE_SIZE = 50
 BREACH_READERS = (Role.OVERSIGHT, Role.SRO)
 AUDIT_READERS = (Role.OVERSIGHT,)
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+def lowercase_first(label: str) -> str:
+    """A label inside a sentence: its first letter lowered, the rest as written ("the SRO's", not "the sro's")."""
+    return label[:1].lower() + label[1:]
+
 
 def _refuse(request, *, object_type: str, object_id="", competition_id=None):
     """A refused attempt: logged (SPEC §4 rule 6) and answered like a missing page (rule 7)."""
@@ -116,7 +122,8 @@ def index(request):
 @require_GET
 def declare_choose(request):
     """The index's "declare your interests" form: on to the chosen competition's declaration page."""
-    form = forms.DeclareChoiceForm(request.GET, competitions=competition_selectors.declarable_competitions(user=request.user))
+    # Opened without a choice (a link, the address typed): the form, not an error already shown.
+    form = forms.DeclareChoiceForm(request.GET or None, competitions=competition_selectors.declarable_competitions(user=request.user))
     if not form.is_valid():
         return _index(request, form)
     return redirect("ethical_walls:declare", competition_pk=form.cleaned_data["competition"].pk)
@@ -267,7 +274,7 @@ def declare(request, competition_pk):
         declaration = _apply(request, form, lambda: services.conflict_declare(competition=competition, actor=user, **form.cleaned_data),
                              competition=competition)
         if declaration is not None:
-            messages.success(request, f"Your declaration for {competition.reference} is recorded: {declaration.get_assessment_display().lower()}.")
+            messages.success(request, f"Your declaration for {competition.reference} is recorded: {lowercase_first(declaration.get_assessment_display())}.")
             return redirect("ethical_walls:index")
     return _form_page(
         request, form=form, competition=competition, title="Declare your interests", back=reverse("ethical_walls:index"),
@@ -342,7 +349,7 @@ def assess(request, declaration_pk):
         assessed = _apply(request, form, lambda: services.conflict_assess(declaration=declaration, actor=request.user, **form.cleaned_data),
                           competition=declaration.competition)
         if assessed is not None:
-            messages.success(request, f"{assessed.user}'s conflict: {assessed.get_assessment_display().lower()}.")
+            messages.success(request, f"{assessed.user}'s conflict: {lowercase_first(assessed.get_assessment_display())}.")
             return redirect("ethical_walls:register")
     return _form_page(
         request, form=form, competition=declaration.competition, title=f"Assess {declaration.user}'s declared conflict",

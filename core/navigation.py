@@ -20,7 +20,7 @@ class Section:
 
 
 SECTIONS = (
-    Section("Home", "home", "/", ALL_ROLES),
+    Section("Home", "home", "/", ALL_ROLES),  # and for someone with no role yet (sections_for)
     Section(
         "Commissioning cycles",
         "cycle:index",
@@ -41,4 +41,6 @@ SECTIONS = (
 
 
 def sections_for(role_names) -> list[Section]:
-    return [section for section in SECTIONS if section.roles.intersection(role_names) and not section.hidden_from.intersection(role_names)]
+    """The sections a person's roles open; Home (their inbox, and the way to sign out) for everyone signed in."""
+    return [section for section in SECTIONS if section.url_name == "home" or (
+        section.roles.intersection(role_names) and not section.hidden_from.intersection(role_names))]

@@ -94,7 +94,7 @@ def cycle_create(*, actor: User, name: str, cycle_type: str, level: str, period_
     )
     cycle.full_clean(exclude=["stage"])
     cycle.save()
-    _event(cycle, actor, EventKind.CREATED, f"Cycle created by {actor}")
+    _event(cycle, actor, EventKind.CREATED, "Cycle created")
     return cycle
 
 

@@ -79,7 +79,7 @@ def competition_create(
     else:
         raise ValidationError("Could not allocate a competition reference; try again.")
     wall.wall_create(competition=competition, actor=actor, declaration_nature=declaration_nature, declaration_details=declaration_details)
-    _event(competition, actor, EventKind.CREATED, f"Competition created by {actor}")
+    _event(competition, actor, EventKind.CREATED, "Competition created")
     return competition
 
 

@@ -31,3 +31,14 @@ def govuk_widget(bound_field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def duration_words(value) -> str:
+    """A timedelta in words, as GOV.UK writes it: "30 minutes", "1 hour 30 minutes" (not "0:30:00")."""
+    minutes = int(value.total_seconds() // 60) if value else 0
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

@@ -321,7 +321,7 @@ def test_declaring_interests(client, journey):
     client.force_login(person)
     assert "Declare your interests" in client.get(wall_url(journey, "declare")).content.decode()
     response = client.post(wall_url(journey, "declare"), {"nature": "conflict", "details": "Spouse works for Serco."}, follow=True)
-    assert f"Your declaration for {journey.competition.reference} is recorded: awaiting the sro&#x27;s assessment." in response.content.decode()
+    assert f"Your declaration for {journey.competition.reference} is recorded: awaiting the SRO&#x27;s assessment." in response.content.decode()
     declaration = ConflictDeclaration.objects.get(user=person)
     assert declaration.assessment == "pending" and declaration.details == "Spouse works for Serco."
 

@@ -1,0 +1,73 @@
+"""Defects seen trying the service as each role (issue #19), each put right and kept right."""
+
+import datetime
+import html
+
+import pytest
+
+from competitions import services
+from competitions.forms import ClarificationForm, GatewayReviewForm
+from competitions.models import State
+from core.roles import Role
+from core.templatetags.govuk import duration_words
+from tests.competitions.journey import Journey
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def journey(db):
+    trip = Journey()
+    yield trip
+    trip.stop_travel()
+
+
+def test_someone_with_no_role_yet_still_has_home_and_a_way_to_sign_out(client):
+    client.force_login(UserFactory(roles=[]))
+    page = client.get("/").content.decode()
+    assert "You have no role yet" in page and 'class="govuk-service-navigation__list"' in page and "Sign out" in page
+
+
+def test_the_bid_team_is_not_offered_the_portfolio_it_cannot_open(client):
+    client.force_login(UserFactory(roles=[Role.BID_TEAM]))
+    assert "Portfolio view" not in client.get("/competitions/").content.decode()
+    client.force_login(UserFactory(roles=[Role.COMMISSIONER]))
+    assert "Portfolio view" in client.get("/competitions/").content.decode()
+
+
+def test_the_lock_out_lasts_so_many_minutes_in_words():
+    assert duration_words(datetime.timedelta(minutes=30)) == "30 minutes"
+    assert duration_words(datetime.timedelta(minutes=90)) == "1 hour 30 minutes"
+    assert duration_words(datetime.timedelta(hours=2)) == "2 hours"
+
+
+def test_the_declaration_page_opens_without_an_error_already_shown(client):
+    client.force_login(UserFactory(roles=[Role.SRO]))
+    page = client.get("/walls/declare/").content.decode()
+    assert "govuk-error-summary" not in page and "This field is required" not in page
+
+
+def test_a_gateway_rating_is_never_pre_selected():
+    form = GatewayReviewForm()
+    assert form.fields["delivery_confidence"].choices[0][0] == "" and "selected" not in str(form["delivery_confidence"]).split("</option>")[1]
+    bound = GatewayReviewForm({"review_type": "gateway", "gate": "2", "held_on": "2026-11-01", "review_team": "A. Reviewer"})
+    assert not bound.is_valid() and "delivery_confidence" in bound.errors
+
+
+def test_a_clarification_is_logged_against_the_competitions_bidders_and_answered_with_its_question_shown(journey, client):
+    journey.advance_to(State.PRE_QUALIFICATION)
+    journey.satisfy("prequalified_bidder")
+    choices = [label for _, label in ClarificationForm(competition=journey.refresh()).fields["asked_by"].choices]
+    assert choices == ["Choose the bidder who asked", "HMPS Business Development Group", "Serco Justice Services"]
+    clarification = services.clarification_log(competition=journey.refresh(), actor=journey.procurement, asked_by=journey.private_bidder,
+                                               question="Will the staff list be published?")
+    client.force_login(journey.procurement)
+    page = html.unescape(client.get(f"/competitions/{journey.competition.pk}/records/answer/{clarification.pk}/").content.decode())
+    assert "“Will the staff list be published?”" in page and "Clarification object" not in page
+
+
+def test_the_timeline_says_who_once(journey, client):
+    client.force_login(journey.commissioner)
+    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    assert "Competition created" in page and f"Competition created by {journey.commissioner}" not in page
