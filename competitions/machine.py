@@ -33,3 +33,29 @@ LIFECYCLE = Machine("competition", [
     # The last resort, offered last.
     Step("abandon", ABANDONABLE, State.ABANDONED, "Abandon the competition", (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT), how="form"),
 ], guards=guards.GUARDS)
+
+# Who records what on a competition (besides its lifecycle), on its commissioning side: the one table the services
+# check (`require_commissioning_side(actor, competition, *RECORD_ROLES[...])`) and the page offers its links by.
+# The wall's own records (its arrangements, the conflicts assessment) belong to named people, not roles: the
+# lead commissioner or SRO, and the SRO (ethical_walls.services).
+_DELIVERY = (Role.COMMISSIONER, Role.SRO)
+_GATEWAY = (Role.GATEWAY_REVIEWER, Role.SRO)
+_BUYING = (Role.COMMISSIONER, Role.PROCUREMENT)
+RECORD_ROLES: dict[str, tuple[Role, ...]] = {
+    "business-case": _DELIVERY,
+    "approve-business-case": SRO,
+    "procurement-strategy": _BUYING,
+    "planned-review": _DELIVERY,
+    "treasury-approval": _DELIVERY,
+    "gateway-review": _GATEWAY,
+    "recommendation-status": _GATEWAY,
+    "benefits-report": SRO,
+    "criterion": _BUYING,
+    "agree-criteria": _BUYING,
+    "participation-question": _BUYING,
+    "score": (Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO),
+    **{action: PROCUREMENT for action in (
+        "bid", "bid-document", "participant", "prequalify", "tender", "bafo", "compliance", "withdraw-bid", "cost-adjustment",
+        "moderate", "tie-break", "debriefs", "challenge", "resolve-challenge", "clarification", "answer", "open-tender-box",
+    )},
+}

@@ -4,21 +4,22 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from competitions.machine import LIFECYCLE
+from competitions.machine import LIFECYCLE, RECORD_ROLES
 from competitions import forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS
 from core.csv_export import csv_response
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
-from core.roles import Role
+from core.roles import Role, roles_text
+from core.text import lowercase_first
 from ethical_walls import audit
 from ethical_walls import services as wall_services
 from ethical_walls.audit import Channel
@@ -127,6 +128,7 @@ def detail(request, pk, *, refusal=None, status=200):
             tied_for_first=tied,
             tie_winner=next((r for r in tied if r.tie_broken), None),
             record_actions=RECORD_ACTIONS,
+            offered=offered_records(request.user, competition),
             tender_box=tender_box.tender_box_summary(competition),
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
@@ -189,6 +191,21 @@ def edit(request, pk):
 
 
 # --- records: one view, driven by a table of actions --------------------------------------------
+
+# The wall's own records are kept by named people, not roles (ethical_walls.services).
+KEEPERS = {"wall": "the competition's lead commissioner or SRO", "conflicts-assessment": "the competition's SRO"}
+
+
+def offered_records(user, competition) -> set[str]:
+    """The record actions the page offers this person: their roles (machine.RECORD_ROLES, which the services check);
+    the wall's own records to the people who keep them (the lead commissioner or SRO; the SRO)."""
+    offered = {action for action, roles in RECORD_ROLES.items() if user.has_role(*roles)}
+    if user.pk in (competition.lead_commissioner_id, competition.sro_id):
+        offered.add("wall")
+    if user.pk == competition.sro_id:
+        offered.add("conflicts-assessment")
+    return offered
+
 
 @dataclass(frozen=True)
 class RecordAction:
@@ -259,6 +276,10 @@ def record(request, pk, kind, target_pk=None):
     if action is None or (action.target is None) != (target_pk is None):
         raise Http404
     competition = _confidential_competition(request, pk)
+    if kind not in offered_records(request.user, competition):
+        # Said before the form is filled in, not after: why, and the way back (templates/403.html).
+        who = roles_text(RECORD_ROLES[kind]) if kind in RECORD_ROLES else KEEPERS[kind]
+        raise PermissionDenied(f"Only {who} can {lowercase_first(action.title)}.")
     target = _record_target(request, competition, action.target, target_pk) if action.target else None
     form = action.form(competition, request.POST if request.method == "POST" else None)
     if request.method == "POST":

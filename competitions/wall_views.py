@@ -19,6 +19,7 @@ from competitions import selectors as competition_selectors
 from core.csv_export import csv_response
 from core.forms_utils import apply_service_errors
 from core.roles import Role
+from core.text import lowercase_first
 from ethical_walls import audit, forms, selectors, services
 from ethical_walls.models import ConflictDeclaration, Membership, Side, SideRole
 
@@ -29,11 +30,6 @@ AUDIT_READERS = (Role.OVERSIGHT,)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-def lowercase_first(label: str) -> str:
-    """A label inside a sentence: its first letter lowered, the rest as written ("the SRO's", not "the sro's")."""
-    return label[:1].lower() + label[1:]
-
 
 def _refuse(request, *, object_type: str, object_id="", competition_id=None):
     """A refused attempt: logged (SPEC §4 rule 6) and answered like a missing page (rule 7)."""

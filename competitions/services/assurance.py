@@ -27,8 +27,8 @@ from competitions.states import DELIVERY_CONFIDENCE_SCALES
 from core import dates
 from core.events import EventKind
 from core.models import User
-from core.roles import Role
 from ethical_walls import services as wall
+from competitions.machine import RECORD_ROLES
 from competitions.services._common import _event, require_commissioning_side, require_role
 
 
@@ -36,7 +36,7 @@ from competitions.services._common import _event, require_commissioning_side, re
 
 @transaction.atomic
 def business_case_record(*, competition: Competition, actor: User, kind: str, summary: str) -> BusinessCase:
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["business-case"])
     case, created = BusinessCase.objects.update_or_create(
         competition=competition, kind=kind,
         defaults={"summary": summary, "status": BusinessCase.Status.DRAFT, "approved_by": None, "approved_on": None},
@@ -48,7 +48,7 @@ def business_case_record(*, competition: Competition, actor: User, kind: str, su
 
 @transaction.atomic
 def business_case_approve(*, business_case: BusinessCase, actor: User, approved_on: date | None = None) -> BusinessCase:
-    require_commissioning_side(actor, business_case.competition, Role.SRO)
+    require_commissioning_side(actor, business_case.competition, *RECORD_ROLES["approve-business-case"])
     dates.check_not_in_future("approved_on", approved_on, "An approval")
     business_case.status = BusinessCase.Status.APPROVED
     business_case.approved_by = actor
@@ -60,7 +60,7 @@ def business_case_approve(*, business_case: BusinessCase, actor: User, approved_
 
 @transaction.atomic
 def procurement_strategy_record(*, competition: Competition, actor: User, route: str, lots: str = "") -> ProcurementStrategy:
-    require_commissioning_side(actor, competition, Role.PROCUREMENT, Role.COMMISSIONER)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["procurement-strategy"])
     strategy, _ = ProcurementStrategy.objects.update_or_create(
         competition=competition,
         defaults={"route": route, "lots": lots, "recorded_by": actor, "recorded_on": timezone.localdate()},
@@ -71,7 +71,7 @@ def procurement_strategy_record(*, competition: Competition, actor: User, route:
 
 @transaction.atomic
 def planned_review_add(*, competition: Competition, actor: User, review_type: str, before_state: str, planned_on: date, gate: int | None = None) -> PlannedReview:
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["planned-review"])
     if review_type in ("gateway", "keyholder") and gate is None:
         raise ValidationError({"gate": "Say which gate this review is."})
     dates.check_plausible("planned_on", planned_on)
@@ -82,7 +82,7 @@ def planned_review_add(*, competition: Competition, actor: User, review_type: st
 
 @transaction.atomic
 def treasury_approval_record(*, competition: Competition, actor: User, stage: str, reference: str, approved_on: date) -> TreasuryApproval:
-    require_commissioning_side(actor, competition, Role.SRO, Role.COMMISSIONER)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["treasury-approval"])
     dates.check_not_in_future("approved_on", approved_on, "A Treasury approval")
     approval, _ = TreasuryApproval.objects.update_or_create(
         competition=competition, stage=stage, defaults={"reference": reference, "approved_on": approved_on},
@@ -102,9 +102,9 @@ def gateway_review_record(
     Reviewers record reviews of the competitions whose commissioning side they are on.
     """
     if competition is not None:
-        require_commissioning_side(actor, competition, Role.GATEWAY_REVIEWER, Role.SRO)
+        require_commissioning_side(actor, competition, *RECORD_ROLES["gateway-review"])
     else:
-        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+        require_role(actor, *RECORD_ROLES["gateway-review"])
     scale = DELIVERY_CONFIDENCE_SCALES[settings.DELIVERY_CONFIDENCE_SCALE]
     if delivery_confidence not in scale:
         allowed = ", ".join(c.label for c in scale)
@@ -138,9 +138,9 @@ def gateway_review_record(
 def recommendation_set_status(*, recommendation: Recommendation, actor: User, status: str) -> Recommendation:
     review = recommendation.review
     if review.competition is None:  # a programme's Gate 0
-        require_role(actor, Role.GATEWAY_REVIEWER, Role.SRO)
+        require_role(actor, *RECORD_ROLES["recommendation-status"])
     else:
-        require_commissioning_side(actor, review.competition, Role.GATEWAY_REVIEWER, Role.SRO)
+        require_commissioning_side(actor, review.competition, *RECORD_ROLES["recommendation-status"])
     recommendation.status = status
     recommendation.save(update_fields=["status"])
     if review.competition is not None:
@@ -153,7 +153,7 @@ def recommendation_set_status(*, recommendation: Recommendation, actor: User, st
 
 @transaction.atomic
 def benefits_report_submit(*, competition: Competition, actor: User, summary: str) -> BenefitsReport:
-    require_commissioning_side(actor, competition, Role.SRO)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["benefits-report"])
     if competition.sro_id != actor.pk:
         raise PermissionDenied("Only the competition's own SRO reports its benefits.")
     report, _ = BenefitsReport.objects.update_or_create(

@@ -29,6 +29,7 @@ from core.models import Organisation, Sector, User
 from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls.selectors import bid_team_bid_ids
+from competitions.machine import RECORD_ROLES
 from competitions.services._common import _event, require_commissioning_side
 
 
@@ -40,7 +41,7 @@ def bid_register(
     participants: Sequence[dict[str, Any]] = (),
 ) -> Bid:
     """MoJ Procurement logs a bidder's expression of interest."""
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["bid"])
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Expressions of interest are taken once the procurement has been launched.")
     if bidder.sector == Sector.PUBLIC:
@@ -62,7 +63,7 @@ def bid_register(
 
 @transaction.atomic
 def bid_participant_add(*, bid: Bid, actor: User, organisation: Organisation, role: str, funding_share: Decimal, risk_share: Decimal) -> BidParticipant:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["participant"])
     participant = BidParticipant(bid=bid, organisation=organisation, role=role, funding_share=funding_share, risk_share=risk_share)
     participant.full_clean()
     participant.save()
@@ -73,7 +74,7 @@ def bid_participant_add(*, bid: Bid, actor: User, organisation: Organisation, ro
 @transaction.atomic
 def bid_document_add(*, bid: Bid, actor: User, title: str, file: "File[Any]") -> BidDocument:
     """A bid's document, as submitted to MoJ Procurement (stored under a name we choose)."""
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["bid-document"])
     document = BidDocument(bid=bid, title=title, file=file, uploaded_by=actor)
     document.full_clean()
     document.save()
@@ -84,7 +85,7 @@ def bid_document_add(*, bid: Bid, actor: User, title: str, file: "File[Any]") ->
 
 @transaction.atomic
 def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["prequalify"])
     if not reasons.strip():
         raise ValidationError({"reasons": "Give the reasons for the pre-qualification decision."})
     unanswered = unanswered_questions(bid)
@@ -105,7 +106,7 @@ def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
 
 @transaction.atomic
 def bid_submit_tender(*, bid: Bid, actor: User, price: Decimal, submitted_at: datetime | None = None) -> Bid:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["tender"])
     competition = bid.competition
     if competition.state != State.TENDER:
         raise ValidationError("Tenders are received while the competition is at the tender stage.")
@@ -124,7 +125,7 @@ def bid_submit_tender(*, bid: Bid, actor: User, price: Decimal, submitted_at: da
 
 @transaction.atomic
 def bid_submit_bafo(*, bid: Bid, actor: User, price: Decimal) -> Bid:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["bafo"])
     if bid.competition.state != State.BAFO:
         raise ValidationError("Best and final offers are received at the BAFO stage.")
     if bid.tender_price is None:
@@ -139,7 +140,7 @@ def bid_submit_bafo(*, bid: Bid, actor: User, price: Decimal) -> Bid:
 
 @transaction.atomic
 def bid_record_compliance(*, bid: Bid, actor: User, compliant: bool, notes: str = "") -> Bid:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["compliance"])
     if not compliant and not notes.strip():
         raise ValidationError({"notes": "Say why the bid is not compliant."})
     bid.compliant = compliant
@@ -151,7 +152,7 @@ def bid_record_compliance(*, bid: Bid, actor: User, compliant: bool, notes: str 
 
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, actor: User) -> Bid:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["withdraw-bid"])
     bid.withdrawn = True
     bid.save(update_fields=["withdrawn"])
     _event(bid.competition, actor, EventKind.BID, "A bidder withdrew")
@@ -161,7 +162,7 @@ def bid_withdraw(*, bid: Bid, actor: User) -> Bid:
 @transaction.atomic
 def cost_adjustment_record(*, bid: Bid, actor: User, heading: str, amount: Decimal, rationale: str) -> CostAdjustment:
     """Principles of Competition: adjustments apply to public-sector bids only."""
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["cost-adjustment"])
     if not bid.is_public_sector:
         raise ValidationError({"bid": "Cost adjustments under the Principles of Competition apply to public-sector bids only."})
     adjustment, _ = CostAdjustment.objects.update_or_create(bid=bid, heading=heading, defaults={"amount": amount, "rationale": rationale})
@@ -174,7 +175,7 @@ def cost_adjustment_record(*, bid: Bid, actor: User, heading: str, amount: Decim
 
 @transaction.atomic
 def challenge_record(*, competition: Competition, actor: User, challenger: Organisation, grounds: str, lodged_on: date | None = None) -> Challenge:
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["challenge"])
     challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
     _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged: award is blocked while it is open")
     return challenge
@@ -182,7 +183,7 @@ def challenge_record(*, competition: Competition, actor: User, challenger: Organ
 
 @transaction.atomic
 def challenge_resolve(*, challenge: Challenge, actor: User, status: str) -> Challenge:
-    require_commissioning_side(actor, challenge.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, challenge.competition, *RECORD_ROLES["resolve-challenge"])
     if status == Challenge.Status.OPEN:
         raise ValidationError({"status": "Choose how the challenge was resolved."})
     challenge.status = status
@@ -259,7 +260,7 @@ def bid_unshare(*, bid: Bid, actor: User, organisation: Organisation) -> None:
 @transaction.atomic
 def participation_question_add(*, competition: Competition, actor: User, question: str, guidance: str = "", required: bool = True) -> ParticipationQuestion:
     """A question bidders answer to take part, published with the tender notice: fixed once the procurement is launched."""
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["participation-question"])
     if competition.is_launched:
         raise ValidationError("The conditions of participation are published with the tender notice: they cannot change after launch.")
     if not question.strip():
@@ -345,7 +346,7 @@ def clarification_ask(*, competition: Competition, actor: User, question: str) -
 @transaction.atomic
 def clarification_log(*, competition: Competition, actor: User, asked_by: Organisation, question: str, commercially_sensitive: bool = False) -> Clarification:
     """Every bidder question during a live competition goes through MoJ Procurement."""
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["clarification"])
     if not competition.is_launched or competition.state in (State.ABANDONED, State.CLOSED):
         raise ValidationError("Clarifications are taken while the procurement is running.")
     clarification = Clarification.objects.create(
@@ -358,7 +359,7 @@ def clarification_log(*, competition: Competition, actor: User, asked_by: Organi
 
 @transaction.atomic
 def clarification_answer(*, clarification: Clarification, actor: User, answer: str) -> Clarification:
-    require_commissioning_side(actor, clarification.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, clarification.competition, *RECORD_ROLES["answer"])
     if not answer.strip():
         raise ValidationError({"answer": "Enter the answer."})
     if clarification.published_at is not None:

@@ -22,8 +22,8 @@ from competitions.states import AwardBasis, Regime, State
 from core.events import EventKind
 from core.models import User
 from core.pdf import render_pdf
-from core.roles import Role
 from ethical_walls import services as wall
+from competitions.machine import RECORD_ROLES
 from competitions.services._common import _event, _reload, require_commissioning_side
 
 
@@ -36,7 +36,7 @@ def _criteria_editable(competition: Competition) -> None:
 
 @transaction.atomic
 def criterion_add(*, competition: Competition, actor: User, name: str, kind: str, weight: Decimal, description: str = "") -> EvaluationCriterion:
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["criterion"])
     _criteria_editable(competition)
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
         raise ValidationError({"kind": "A lowest-tender competition is decided on price alone: it has no weighted criteria."})
@@ -55,7 +55,7 @@ def criterion_add(*, competition: Competition, actor: User, name: str, kind: str
 
 @transaction.atomic
 def criterion_remove(*, criterion: EvaluationCriterion, actor: User) -> None:
-    require_commissioning_side(actor, criterion.competition, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, criterion.competition, *RECORD_ROLES["criterion"])
     competition = criterion.competition
     _criteria_editable(competition)
     criterion.delete()
@@ -65,7 +65,7 @@ def criterion_remove(*, criterion: EvaluationCriterion, actor: User) -> None:
 
 @transaction.atomic
 def criteria_agree(*, competition: Competition, actor: User) -> Competition:
-    require_commissioning_side(actor, competition, Role.COMMISSIONER, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["agree-criteria"])
     _criteria_editable(competition)
     criteria = list(competition.criteria.all())
     if competition.award_basis == AwardBasis.MEAT:
@@ -93,7 +93,7 @@ def _evaluation_open(bid: Bid) -> None:
 
 @transaction.atomic
 def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score: int, rationale: str) -> Score:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["score"])
     _evaluation_open(bid)
     if criterion.competition_id != bid.competition_id or criterion.kind != "quality":
         raise ValidationError({"criterion": "Score against a quality criterion of this competition."})
@@ -108,7 +108,7 @@ def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score
 
 @transaction.atomic
 def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score: int, notes: str) -> ModeratedScore:
-    require_commissioning_side(actor, bid.competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, bid.competition, *RECORD_ROLES["moderate"])
     _evaluation_open(bid)
     evaluators = Score.objects.filter(bid=bid, criterion=criterion).values("evaluator").distinct().count()
     if evaluators < 2:
@@ -125,7 +125,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor: User, sco
 @transaction.atomic
 def debrief_letters_issue(*, competition: Competition, actor: User) -> list[DebriefLetter]:
     """A debrief letter (2023: assessment summary) to every bidder, from their own scores."""
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["debriefs"])
     if competition.state != State.AWARD_RECOMMENDED:
         raise ValidationError("Debrief letters are issued once an award has been recommended.")
     competition = _reload(competition)
@@ -164,7 +164,7 @@ def debrief_letters_issue(*, competition: Competition, actor: User) -> list[Debr
 @transaction.atomic
 def tie_break_record(*, competition: Competition, actor: User, bid: Bid, method: str, reason: str) -> TieBreak:
     """Separate bids tied for first, by the method the tender documents published, saying why (replaces an earlier one)."""
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["tie-break"])
     current = _reload(competition)
     if current.state != State.EVALUATION:
         raise ValidationError("A tie is broken during evaluation, before the award is recommended.")

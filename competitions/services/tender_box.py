@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from competitions.models import Bid, BidDocument, Competition, SealedFile, SealedTender, TenderBoxOpening, TenderRound
+from competitions.machine import RECORD_ROLES
 from competitions.services._common import _event, require_commissioning_side
 from competitions.states import State
 from competitions.tender_box import DEADLINE_NAME, ROUND_OF_STATE, Receipt, acting_bid, deadline_of, own_tender, receipt_of, when
 from core import sealing
 from core.events import EventKind
 from core.models import User
-from core.roles import Role
 from core.uploads import validate_document
 from ethical_walls import services as wall
 
@@ -136,7 +136,7 @@ def tender_withdraw(*, competition: Competition, actor: User) -> Receipt:
 @transaction.atomic
 def tender_box_open(*, competition: Competition, actor: User, round: str) -> TenderBoxOpening:
     """One of the two keys: the first procurement officer begins the opening, a different one completes it and unseals."""
-    require_commissioning_side(actor, competition, Role.PROCUREMENT)
+    require_commissioning_side(actor, competition, *RECORD_ROLES["open-tender-box"])
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     round = TenderRound(round)
     deadline = deadline_of(competition, round)

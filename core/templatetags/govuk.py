@@ -42,3 +42,15 @@ def duration_words(value) -> str:
     if minutes or not hours:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def way_back(context) -> str:
+    """The page the person came from, if it is this service's own (for an error page's "go back" link); else ""."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    request = context.get("request")
+    referer = request.META.get("HTTP_REFERER", "") if request is not None else ""
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return referer
+    return ""

@@ -50,6 +50,10 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     journey.button("Launch the procurement")
     assert "now Pre-qualification" in journey.success()
 
+    # Two bidders register their interest and pass pre-qualification (the services, as the officer would record them);
+    # one of them asks a question, which the officer logs against it and answers to every bidder.
+    trip.satisfy("prequalified_bidder")
+    journey.visit(competition_page)
     journey.link("Log a clarification question")
     page.get_by_label("Asked by (bidder)").select_option(label="Serco Justice Services")
     page.get_by_label("Question").fill("Does the price include the cost of the education contract (OLASS)?")
@@ -62,8 +66,7 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     expect(clarifications).to_contain_text("Answer (published to all bidders):")
     expect(clarifications).to_contain_text("priced separately")
 
-    # Meanwhile two bidders pass pre-qualification; the officer invites tenders.
-    trip.satisfy("prequalified_bidder")
+    # The officer invites tenders.
     journey.visit(competition_page)
     journey.button("Invite tenders")
     expect(state).to_have_text("Tender")

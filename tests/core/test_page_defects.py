@@ -71,3 +71,19 @@ def test_the_timeline_says_who_once(journey, client):
     client.force_login(journey.commissioner)
     page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
     assert "Competition created" in page and f"Competition created by {journey.commissioner}" not in page
+
+
+def test_only_the_records_a_person_may_keep_are_offered_and_a_refusal_says_why_with_a_way_back(journey, client):
+    """Procurement was offered "Record Treasury approval" and refused after filling it in (issue #19)."""
+    client.force_login(journey.procurement)
+    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    assert "Record Treasury approval" not in page and "Record the procurement strategy" in page
+    detail = f"http://testserver/competitions/{journey.competition.pk}/"
+    refused = client.get(f"/competitions/{journey.competition.pk}/records/treasury-approval/", HTTP_REFERER=detail)
+    text = html.unescape(refused.content.decode())
+    assert refused.status_code == 403 and "Only Commissioner or Senior Responsible Officer can record Treasury approval (TAP)." in text
+    assert f'href="{detail}"' in text and "go to your home page" in text
+    elsewhere = client.get(f"/competitions/{journey.competition.pk}/records/treasury-approval/", HTTP_REFERER="https://evil.example/")
+    assert "evil.example" not in elsewhere.content.decode()
+    client.force_login(journey.commissioner)
+    assert "Record Treasury approval" in client.get(f"/competitions/{journey.competition.pk}/").content.decode()
