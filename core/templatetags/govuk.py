@@ -14,8 +14,22 @@ _WIDGET_CLASSES = (
 )
 
 
+DASHES = "---------"  # Django's empty choice, shown to people as a row of dashes
+EMPTY_CHOICE = "Choose one"
+
+
+def _no_dashes(field) -> None:
+    """A select's empty choice in words: a model choice's `empty_label`, a choice list's blank entry."""
+    if getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = EMPTY_CHOICE
+    choices = getattr(field, "choices", None)
+    if isinstance(choices, list) and any(label == DASHES for _, label in choices):
+        field.choices = [(value, EMPTY_CHOICE if label == DASHES else label) for value, label in choices]
+
+
 @register.filter
 def govuk_widget(bound_field):
+    _no_dashes(bound_field.field)
     widget = bound_field.field.widget
     css = next((css for kind, css in _WIDGET_CLASSES if isinstance(widget, kind)), "")
     if bound_field.errors:

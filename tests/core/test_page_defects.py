@@ -87,3 +87,10 @@ def test_only_the_records_a_person_may_keep_are_offered_and_a_refusal_says_why_w
     assert "evil.example" not in elsewhere.content.decode()
     client.force_login(journey.commissioner)
     assert "Record Treasury approval" in client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+
+
+def test_no_select_shows_a_row_of_dashes(journey, client):
+    client.force_login(journey.commissioner)
+    for url in (f"/competitions/{journey.competition.pk}/edit/", "/competitions/new/", f"/competitions/{journey.competition.pk}/records/criterion/"):
+        page = client.get(url).content.decode()
+        assert "---------" not in page, url
