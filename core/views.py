@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError
@@ -55,6 +56,19 @@ def organisations(request):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        """A failed sign-in warns before the last attempts that lock the username out (django-axes counts them)."""
+        from axes.handlers.proxy import AxesProxyHandler
+
+        response = super().form_invalid(form)
+        username = self.request.POST.get("username", "")
+        if username:
+            failures = AxesProxyHandler.get_failures(self.request, {"username": username})
+            left = settings.AXES_FAILURE_LIMIT - failures
+            if 0 < left <= 2:
+                response.context_data.update(attempts_left=left, cooloff_minutes=round(settings.AXES_COOLOFF_TIME * 60))
+        return response
 
 
 # --- error pages: GOV.UK pages for people, problem details for the API (core.api.exceptions) ------------------

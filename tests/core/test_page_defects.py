@@ -94,3 +94,35 @@ def test_no_select_shows_a_row_of_dashes(journey, client):
     for url in (f"/competitions/{journey.competition.pk}/edit/", "/competitions/new/", f"/competitions/{journey.competition.pk}/records/criterion/"):
         page = client.get(url).content.decode()
         assert "---------" not in page, url
+
+
+def test_a_forgotten_password_is_reset_by_email_once_and_unknown_addresses_learn_nothing(client, mailoutbox):
+    import re
+
+    user = UserFactory(roles=[Role.COMMISSIONER], email="claire.hughes@justice.example")
+    assert "Forgotten your password?" in client.get("/login/").content.decode()
+    response = client.post("/password-reset/", {"email": "claire.hughes@justice.example"})
+    assert response.status_code == 302 and response["Location"] == "/password-reset/sent/"
+    unknown = client.post("/password-reset/", {"email": "nobody@example.org"}, follow=True)
+    assert "Check your e-mail" in unknown.content.decode() and len(mailoutbox) == 1  # the same answer, no e-mail
+    link = re.search(r"http://testserver(/password-reset/[^\s]+/)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert "Set a new password" in form.content.decode()
+    weak = client.post(form.redirect_chain[-1][0], {"new_password1": "12345678", "new_password2": "12345678"})
+    assert "too short" in weak.content.decode() or "too common" in weak.content.decode()
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-long-new-passphrase-2026", "new_password2": "a-long-new-passphrase-2026"})
+    assert done.status_code == 302
+    signed_in = client.post("/login/", {"username": user.username, "password": "a-long-new-passphrase-2026"})
+    assert signed_in.status_code == 302
+    client.logout()
+    assert "This link does not work" in client.get(link, follow=True).content.decode()
+
+
+def test_a_failed_sign_in_warns_before_the_account_is_locked(client, settings):
+    user = UserFactory(roles=[Role.COMMISSIONER])
+    warnings = []
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        page = client.post("/login/", {"username": user.username, "password": "wrong"}).content.decode()
+        warnings.append("more attempt" in page)
+    assert warnings == [False] * (settings.AXES_FAILURE_LIMIT - 3) + [True, True]
+    assert "You have 1 more attempt before this account is locked for 30 minutes" in page
