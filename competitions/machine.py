@@ -51,6 +51,8 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "recommendation-status": _GATEWAY,
     "benefits-report": SRO,
     "criterion": _BUYING,
+    "edit-criterion": _BUYING,
+    "remove-criterion": _BUYING,
     "agree-criteria": _BUYING,
     "participation-question": _BUYING,
     "score": (Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO),

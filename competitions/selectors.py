@@ -321,6 +321,7 @@ RECORD_TARGETS: dict[str, Callable[[Competition], QuerySet[Model]]] = {
     "bid": lambda competition: Bid.objects.filter(competition=competition),
     "challenge": lambda competition: Challenge.objects.filter(competition=competition),
     "clarification": lambda competition: Clarification.objects.filter(competition=competition),
+    "criterion": lambda competition: EvaluationCriterion.objects.filter(competition=competition),
     "recommendation": lambda competition: Recommendation.objects.filter(review__competition=competition),
 }
 

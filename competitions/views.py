@@ -129,6 +129,7 @@ def detail(request, pk, *, refusal=None, status=200):
             tie_winner=next((r for r in tied if r.tie_broken), None),
             record_actions=RECORD_ACTIONS,
             offered=offered_records(request.user, competition),
+            criteria_total=sum(c.weight for c in competition.visible_criteria),
             tender_box=tender_box.tender_box_summary(competition),
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
@@ -192,6 +193,16 @@ def edit(request, pk):
 
 # --- records: one view, driven by a table of actions --------------------------------------------
 
+def criteria_summary(competition) -> str:
+    """The criteria and their weights' total, as agreeing them confirms them."""
+    criteria = list(competition.criteria.order_by("pk"))
+    if not criteria:
+        return "There are no criteria yet."
+    total = sum(c.weight for c in criteria)
+    listed = "; ".join(f"{c.name} ({c.get_kind_display().lower()}) {c.weight.normalize():f}%" for c in criteria)
+    return f"{listed}. Total {total.normalize():f}%{'' if total == 100 else ': the weights must add up to 100%'}."
+
+
 # The wall's own records are kept by named people, not roles (ethical_walls.services).
 KEEPERS = {"wall": "the competition's lead commissioner or SRO", "conflicts-assessment": "the competition's SRO"}
 
@@ -213,7 +224,9 @@ class RecordAction:
     form: Callable  # (competition, data) -> form
     save: Callable  # (competition, actor, cleaned_data, target) -> object
     section: str
-    target: type | None = None  # the model a URL's target id refers to (a bid, clarification…)
+    target: str | None = None  # the kind of record a URL's target id refers to (a bid, clarification…)
+    initial: Callable | None = None  # (target) -> the form's initial values, for a change
+    intro: Callable | None = None  # (competition) -> a sentence above the form
 
 
 def _plain(form_class):
@@ -239,7 +252,12 @@ RECORD_ACTIONS = {
     "treasury-approval": RecordAction("Record Treasury approval (TAP)", _plain(forms.TreasuryApprovalForm), lambda c, a, d, t: services.treasury_approval_record(competition=c, actor=a, **d), "treasury-approvals"),
     "gateway-review": RecordAction("Record a Gateway or keyholder review", _plain(forms.GatewayReviewForm), lambda c, a, d, t: services.gateway_review_record(competition=c, actor=a, **d), "gateway-reviews"),
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
-    "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria"),
+    "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria",
+                                   intro=lambda c: criteria_summary(c)),
+    "edit-criterion": RecordAction("Change a criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_update(criterion=t, actor=a, **d), "criteria",
+                                   target="criterion", initial=lambda t: {"name": t.name, "kind": t.kind, "weight": t.weight, "description": t.description}),
+    "remove-criterion": RecordAction("Remove a criterion", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criterion_remove(criterion=t, actor=a) or t, "criteria",
+                                     target="criterion", intro=lambda c: "The criteria will need agreeing again."),
     "participation-question": RecordAction("Add a condition-of-participation question", _plain(forms.ParticipationQuestionForm), lambda c, a, d, t: services.participation_question_add(competition=c, actor=a, **d), "participation"),
     "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
     "bid-document": RecordAction("Add a bid document", _plain(forms.BidDocumentForm), lambda c, a, d, t: services.bid_document_add(bid=t, actor=a, **d), "bids", target="bid"),
@@ -282,6 +300,8 @@ def record(request, pk, kind, target_pk=None):
         raise PermissionDenied(f"Only {who} can {lowercase_first(action.title)}.")
     target = _record_target(request, competition, action.target, target_pk) if action.target else None
     form = action.form(competition, request.POST if request.method == "POST" else None)
+    if request.method == "GET" and action.initial and target is not None:
+        form.initial = action.initial(target)
     if request.method == "POST":
         form.files = request.FILES
     if request.method == "POST" and form.is_valid():
@@ -292,6 +312,7 @@ def record(request, pk, kind, target_pk=None):
     return render(
         request, "competitions/form.html",
         {"form": form, "title": action.title, "competition": competition, "target": target,
+         "intro": action.intro(competition) if action.intro else "",
          "back": reverse("competitions:detail", args=[pk]) + f"#{action.section}"},
     )
 

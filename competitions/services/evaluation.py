@@ -54,6 +54,23 @@ def criterion_add(*, competition: Competition, actor: User, name: str, kind: str
 
 
 @transaction.atomic
+def criterion_update(*, criterion: EvaluationCriterion, actor: User, name: str, kind: str, weight: Decimal, description: str = "") -> EvaluationCriterion:
+    """Put a criterion right until the criteria are published at launch: they need agreeing again after."""
+    require_commissioning_side(actor, criterion.competition, *RECORD_ROLES["criterion"])
+    competition = criterion.competition
+    _criteria_editable(competition)
+    if EvaluationCriterion.objects.filter(competition=competition, name=name).exclude(pk=criterion.pk).exists():
+        raise ValidationError({"name": "This competition already has a criterion with that name."})
+    before = f"{criterion.name} ({criterion.weight.normalize():f}%)"
+    criterion.name, criterion.kind, criterion.weight, criterion.description = name, kind, weight, description
+    criterion.full_clean()
+    criterion.save()
+    Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=None)
+    _event(competition, actor, EventKind.CRITERIA, f"Criterion changed: {before} is now {criterion.name} ({Decimal(criterion.weight).normalize():f}%)")
+    return criterion
+
+
+@transaction.atomic
 def criterion_remove(*, criterion: EvaluationCriterion, actor: User) -> None:
     require_commissioning_side(actor, criterion.competition, *RECORD_ROLES["criterion"])
     competition = criterion.competition

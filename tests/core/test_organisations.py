@@ -1,23 +1,10 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from core.inbox import inbox_for
 from core.models import Organisation, Sector
 from tests.core.factories import OrganisationFactory
+from tests.core.queries import inbox_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def inbox_queries(user) -> int:
-    """The queries of the user's inbox, as a request builds it: on a fresh user object (nothing cached on it), its roles
-    read already (the navigation reads them) and the process's permission ids looked up already."""
-    inbox_for(type(user).objects.get(pk=user.pk))
-    fresh = type(user).objects.get(pk=user.pk)
-    fresh.role_names
-    with CaptureQueriesContext(connection) as queries:
-        inbox_for(fresh)
-    return len(queries)
 
 
 def test_organisation_list_filters_by_sector_with_a_fixed_number_of_queries(client, commissioner, django_assert_num_queries):

@@ -126,3 +126,29 @@ def test_a_failed_sign_in_warns_before_the_account_is_locked(client, settings):
         warnings.append("more attempt" in page)
     assert warnings == [False] * (settings.AXES_FAILURE_LIMIT - 3) + [True, True]
     assert "You have 1 more attempt before this account is locked for 30 minutes" in page
+
+
+def test_criteria_can_be_changed_and_removed_until_launch_with_their_total_shown(client):
+    """DEMO-003's weights summed to 160% with no way to put a mistaken 50% right (issue #19)."""
+    from decimal import Decimal
+
+    trip = Journey()
+    try:
+        services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name="Quality", kind="quality", weight=Decimal(60))
+        services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name="Price", kind="price", weight=Decimal(40))
+        mistake = services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name="Social value", kind="quality", weight=Decimal(50))
+        client.force_login(trip.procurement)
+        page = html.unescape(client.get(f"/competitions/{trip.competition.pk}/").content.decode())
+        assert "150%" in page and "Must be 100%" in page
+        agree = html.unescape(client.get(f"/competitions/{trip.competition.pk}/records/agree-criteria/").content.decode())
+        assert "Quality (quality) 60%; Price (price) 40%; Social value (quality) 50%. Total 150%: the weights must add up to 100%." in agree
+        form = client.get(f"/competitions/{trip.competition.pk}/records/edit-criterion/{mistake.pk}/").content.decode()
+        assert 'value="Social value"' in form and 'value="50.00"' in form
+        client.post(f"/competitions/{trip.competition.pk}/records/edit-criterion/{mistake.pk}/",
+                    {"name": "Social value", "kind": "quality", "weight": "10", "description": ""})
+        client.post(f"/competitions/{trip.competition.pk}/records/edit-criterion/{mistake.pk}/".replace("edit", "remove"), {})
+        assert sorted(c.name for c in trip.refresh().criteria.all()) == ["Price", "Quality"]
+        assert "Must be 100%" not in html.unescape(client.get(f"/competitions/{trip.competition.pk}/").content.decode())
+        assert trip.refresh().events.filter(description__startswith="Criterion changed: Social value (50%) is now Social value (10%)").exists()
+    finally:
+        trip.stop_travel()
