@@ -27,6 +27,7 @@ def test_a_provider_uploads_returns_fixes_a_bad_row_and_answers_a_rectification_
     page = journey.page
 
     journey.sign_in(lead)
+    expect(page.locator("#deadlines + ul")).to_contain_text("Return for Mentees met at the gate")  # the work comes to them
     journey.link("Your agreements")
     journey.link("FW-2026-021")
     journey.link("Upload returns from a file")

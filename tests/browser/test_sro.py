@@ -1,4 +1,5 @@
-"""The SRO assesses a declared conflict of interest and records the competition's conflicts assessment (s.83)."""
+"""The SRO finds a declared conflict of interest in their inbox, assesses it, and records the competition's conflicts
+assessment (s.83)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -32,18 +33,23 @@ def test_sro_assesses_a_conflict_and_completes_the_conflicts_assessment(journey,
     page = journey.page
     launch_condition = page.locator("#launch-conflicts_assessment-status")
 
+    # The work comes to the SRO: the declaration waits in their inbox, counted in the navigation (issue #19).
     journey.sign_in(trip.sro)
-    journey.link("Ethical walls")
-    journey.link("Conflicts-of-interest register")
-    row = page.get_by_role("row").filter(has_text=str(evaluator))
-    expect(row).to_contain_text("Awaiting the SRO's assessment")
-
-    journey.link(f"Assess {evaluator}'s conflict")
+    task = f"Assess {evaluator}'s declared conflict on {competition.reference}"
+    expect(page.locator("#decisions + ul")).to_contain_text(task)
+    expect(page.locator(".govuk-service-navigation .app-count")).to_be_visible()
+    journey.link(task)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Assess {evaluator}'s declared conflict")
     page.get_by_label("Mitigate, with conditions").check()
     page.get_by_label("Conditions", exact=True).fill("Takes no part in scoring Serco's bid; papers on Serco's bid are withheld from them.")
     journey.button("Save")
     assert f"{evaluator}'s conflict: mitigated, with conditions." in journey.success()
+    journey.link("Home")
+    expect(page.locator("main")).not_to_contain_text(task)  # done: gone from the inbox
+
+    journey.link("Ethical walls")
+    journey.link("Conflicts-of-interest register")
+    row = page.get_by_role("row").filter(has_text=str(evaluator))
     expect(row).to_contain_text("Mitigated, with conditions")
     expect(row).to_contain_text("Takes no part in scoring Serco's bid")
 
