@@ -14,6 +14,7 @@ urlpatterns = [
     path("declarations/<int:declaration_pk>/assess/", views.assess, name="assess"),
     path("breaches/", views.breaches, name="breaches"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit.csv", views.audit_csv, name="audit-csv"),
     path("<int:competition_pk>/", views.wall, name="wall"),
     path("<int:competition_pk>/declare/", views.declare, name="declare"),
     path("<int:competition_pk>/arrangements/", views.arrangements, name="arrangements"),

@@ -110,3 +110,32 @@ def refuse(*, actor: Actor, channel: str, object_type: Subject, object_id: objec
 
 def viewed(*, actor: Actor, channel: str, obj: Model, path: str = "", detail: str = "") -> AuditEvent:
     return record(action=Action.VIEW, channel=channel, actor=actor, obj=obj, path=path, detail=detail)
+
+
+# How each action reads in a sentence about the person who did it (the audit log's "what happened").
+VERBS = {
+    "grant": "was given access to", "revoke": "lost access to", "view": "viewed", "refused": "was refused",
+    "declare": "declared interests on", "assess": "assessed a declared conflict:", "export": "exported",
+    "request": "was asked to declare and join", "role": "had their roles changed:",
+}
+
+
+def kind_label(object_type: str) -> str:
+    """An object type ("contracts.agreement") as people say it ("agreement")."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def sentence(event: AuditEvent, reference: str = "") -> str:
+    """One audit event as a sentence a person reads: who did what, to what, where, how."""
+    who = str(event.actor) if event.actor_id else "Someone not signed in"
+    what = kind_label(event.object_type) if event.object_type else "the service"
+    if event.object_id not in ("", None):
+        what += f" {event.object_id}"
+    where = f" of {reference}" if reference else ""
+    about = f" (about {event.subject})" if event.subject_id else ""
+    return f"{who} {VERBS.get(event.action, event.get_action_display().lower())} {what}{where}{about}, by {event.get_channel_display()}."

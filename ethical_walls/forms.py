@@ -2,10 +2,11 @@
 
 from django import forms
 
-from core.forms_utils import whole_number
 from core.models import User
 from core.roles import Role
-from core.widgets import QuickSelect
+from core.widgets import DateInput, QuickSelect
+from ethical_walls import registry
+from ethical_walls.audit import kind_label
 from ethical_walls.models import COMMISSIONING_ROLES, AuditEvent, ConflictDeclaration
 
 # The people who may take a place on the commissioning side (the service checks the exact role).
@@ -96,12 +97,35 @@ class RegisterFilterForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="Action", choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
-    channel = forms.ChoiceField(label="Channel", choices=[("", "Any channel"), *AuditEvent.Channel.choices], required=False)
-    competition_id = whole_number(label="Competition ID", required=False, min_value=1, max_value=2**63 - 1)
+    action = forms.ChoiceField(label="What happened", choices=[("", "Anything"), *AuditEvent.Action.choices], required=False)
+    kind = forms.ChoiceField(label="Kind of record", choices=[("", "Any kind")], required=False)
+    channel = forms.ChoiceField(label="How", choices=[("", "Any channel"), *AuditEvent.Channel.choices], required=False)
+    reference = forms.CharField(label="Competition reference", required=False, max_length=30, help_text="For example DEMO-002.")
     actor = forms.ModelChoiceField(
         label="Who", queryset=User.objects.order_by("last_name", "first_name", "username"), required=False, empty_label="Anyone", widget=QuickSelect,
     )
+    since = forms.DateField(label="From", required=False, widget=DateInput)
+    until = forms.DateField(label="To", required=False, widget=DateInput)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any kind"), *sorted(((k, kind_label(k).capitalize()) for k in kinds), key=lambda c: c[1])]
+
+    def clean_reference(self):
+        """The reference as people know it; the log keeps the competition's id (it outlives the records)."""
+        reference = self.cleaned_data["reference"].strip().upper()
+        if not reference:
+            return None
+        found = registry.subject_model()._default_manager.filter(reference=reference).values_list("pk", flat=True).first()
+        if found is None:
+            raise forms.ValidationError(f"No competition has the reference {reference}.")
+        return found
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["until"] < cleaned["since"]:
+            self.add_error("until", "The end date must be on or after the start date.")
+        return cleaned
 
 
 class DeclareChoiceForm(forms.Form):

@@ -6,7 +6,7 @@ record's django-guardian object permission (granted and revoked only by
 `with_superuser=False` and no global permissions are consulted.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, TypeVar, cast
 
 from django.conf import settings
@@ -372,8 +372,8 @@ def declaration_list(*, user: Person, competition: Competition = None) -> QueryS
 
 
 def audit_event_list(*, user: Person, action: str = "", channel: str = "", competition_id: int | None = None,
-                     actor_id: int | None = None) -> QuerySet[AuditEvent]:
-    """Oversight reads the whole log."""
+                     actor_id: int | None = None, kind: str = "", since: date | None = None, until: date | None = None) -> QuerySet[AuditEvent]:
+    """Oversight reads the whole log, filtered by what happened, how, to which competition and kind of record, who, and when."""
     if not user.has_role("Oversight"):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.select_related("actor", "subject")
@@ -385,7 +385,18 @@ def audit_event_list(*, user: Person, action: str = "", channel: str = "", compe
         events = events.filter(competition_id=competition_id)
     if actor_id:
         events = events.filter(actor_id=actor_id)
+    if kind:
+        events = events.filter(object_type=kind)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
     return events
+
+
+def audit_kinds() -> list[str]:
+    """The kinds of record the log names (for its filter)."""
+    return list(AuditEvent.objects.exclude(object_type="").order_by("object_type").values_list("object_type", flat=True).distinct())
 
 
 def breach_list(*, user: Person) -> QuerySet[AuditEvent]:

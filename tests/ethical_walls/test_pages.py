@@ -479,6 +479,20 @@ def test_breaches_and_audit_log_answer_404_to_a_bid_team_member_and_a_commission
         assert refusals(actor=user, path=url).exists()
 
 
+def test_the_audit_log_downloads_as_csv_as_filtered_and_the_download_is_logged(client, with_sro, oversight_user):
+    client.force_login(oversight_user)
+    audit.record(action="view", channel="pdf", actor=with_sro.sro, object_type="competitions.competition", object_id="1",
+                 detail="=HYPERLINK(\"http://evil.example\")")
+    response = client.get("/walls/audit.csv", {"channel": "pdf"})
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv") and text.splitlines()[0].startswith("when,what happened,who")
+    assert f"{with_sro.sro} viewed competition 1, by PDF." in text and "'=HYPERLINK" in text  # a formula is text
+    assert len(text.strip().splitlines()) == 2
+    assert AuditEvent.objects.filter(action="export", actor=oversight_user, object_type="ethical_walls.auditevent").exists()
+    client.force_login(with_sro.sro)
+    assert client.get("/walls/audit.csv").status_code == 404
+
+
 def test_audit_log_answers_404_to_an_sro(client, with_sro):
     client.force_login(with_sro.sro)
     assert client.get("/walls/audit/").status_code == 404
@@ -499,11 +513,20 @@ def test_breach_view_takes_the_same_queries_for_one_attempt_or_many(client, jour
 def test_audit_log_is_filterable_and_paginated_for_oversight(client, with_sro, oversight_user):
     client.force_login(oversight_user)
     html = client.get("/walls/audit/").content.decode()
-    assert "Access granted" in html and "Interests declared" in html and str(with_sro.procurement) in html
+    assert "was given access to" in html and "declared interests on" in html and str(with_sro.procurement) in html
+    reference = with_sro.competition.reference
     html = client.get("/walls/audit/", {"action": "declare", "actor": with_sro.sro.pk}).content.decode()
-    assert "1 event" in html and "Interests declared" in html and "Access granted</td>" not in html
-    html = client.get("/walls/audit/", {"competition_id": 999999}).content.decode()
-    assert "0 events" in html
+    assert "1 event" in html and f"{with_sro.sro} declared interests on competition {with_sro.competition.pk} of {reference}" in html
+    assert "was given access to" not in html
+    assert ">0 events</caption>" not in client.get("/walls/audit/", {"reference": reference.lower()}).content.decode()
+    unknown = client.get("/walls/audit/", {"reference": "NOPE-1"}).content.decode()
+    assert "No competition has the reference NOPE-1." in unknown
+    backwards = client.get("/walls/audit/", {"since": "2026-12-02", "until": "2026-12-01"}).content.decode()
+    assert "The end date must be on or after the start date." in backwards
+    assert ">0 events</caption>" in client.get("/walls/audit/", {"until": "2000-01-01"}).content.decode()
+    audit.record(action="view", channel="page", actor=with_sro.sro, object_type="competitions.bid", object_id="3")
+    by_kind = client.get("/walls/audit/", {"kind": "competitions.bid"}).content.decode()
+    assert ">1 event</caption>" in by_kind and f"{with_sro.sro} viewed bid 3, by Page." in by_kind
     for n in range(60):
         audit.record(action="view", channel="pdf", actor=with_sro.sro, object_type="competitions.competition", object_id=str(n))
     html = client.get("/walls/audit/", {"channel": "pdf"}).content.decode()
