@@ -150,34 +150,63 @@ def period_label(measure, agreement_start: datetime.date, start: datetime.date, 
     return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}{overdue}"
 
 
-def open_periods(agreement, today: datetime.date) -> list:
-    """Per measure, the periods that have ended and have no return yet, latest first (reads prefetched returns)."""
+def open_periods(agreement, today: datetime.date, *, measures=None) -> list:
+    """Per measure, the returns awaited: periods that have ended and have no return yet, latest first, each choice
+    `<measure id>:<period start>` (reads prefetched returns). `measures` narrows to some of the agreement's."""
     if agreement.state not in RUNNING or agreement.start_date is None:
         return []
+    allowed = None if measures is None else {m.pk for m in measures}
     grouped = []
     for measure in agreement.measures.all():
+        if allowed is not None and measure.pk not in allowed:
+            continue
         awaited = performance.awaited(measure, agreement.start_date, today)
-        choices = [(p.isoformat(), period_label(measure, agreement.start_date, p, today)) for p in reversed(awaited)]
+        choices = [(f"{measure.pk}:{p.isoformat()}", period_label(measure, agreement.start_date, p, today)) for p in reversed(awaited)]
         if choices:
             grouped.append((measure.name, choices))
     return grouped
 
 
 class ReturnForm(AgreementFormMixin, forms.Form):
-    measure = forms.ModelChoiceField(queryset=None)
-    period_start = forms.TypedChoiceField(label="Period", coerce=datetime.date.fromisoformat,
-                                          help_text="Periods that have ended and have no return yet, by measure.")
+    """One return: the measure and period chosen together (a period belongs to a measure), then the figure."""
+
+    period = forms.ChoiceField(label="Which return", help_text="The measure and the period, of those that have ended with no return yet.")
     value = _decimal("Value")
     evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Where the figure comes from.")
     evidence_file = forms.FileField(label="Evidence file (optional)", required=False, validators=[validate_document],
                                     help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.")
 
+    def measures(self):
+        return selectors.measure_list(user=self.user, agreement=self.agreement)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = selectors.measure_list(user=self.user, agreement=self.agreement).select_related("agreement")
-        self.fields["period_start"].choices = [("", "Choose a period"), *open_periods(self.agreement, timezone.localdate())]
-        if self.query.get("measure"):
-            self.initial.setdefault("measure", self.query["measure"])
+        measures = list(self.measures())
+        asked = self.query.get("measure")
+        if asked:  # "Submit a return" from one measure's card: that measure's returns awaited
+            measures = [m for m in measures if str(m.pk) == str(asked)] or measures
+        groups = open_periods(self.agreement, timezone.localdate(), measures=measures)
+        self.fields["period"].choices = [("", "Choose the return"), *groups]
+        if not groups:
+            self.fields["period"].help_text = "No return is awaited: every period that has ended has its return."
+        self._measures = {m.pk: m for m in measures}
+
+    def clean_period(self):
+        measure_id, _, begins = self.cleaned_data["period"].partition(":")
+        measure = self._measures.get(int(measure_id)) if measure_id.isdigit() else None
+        if measure is None:
+            raise forms.ValidationError("Choose the return.")
+        return measure, datetime.date.fromisoformat(begins)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "period" in cleaned:
+            cleaned["measure"], cleaned["period_start"] = cleaned.pop("period")
+        return cleaned
+
+    def add_error(self, field, error):
+        # The service names the measure or the period; on this form they are one field.
+        super().add_error("period" if field in ("measure", "period_start") else field, error)
 
 
 class CohortResultForm(AgreementFormMixin, forms.Form):
@@ -290,9 +319,8 @@ class VersionCompareForm(forms.Form):
 class ProviderReturnForm(ReturnForm):
     """The provider's own return (issue #18): its measures only, the periods that have ended and have no return yet."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = selectors.provider_measures(self.user, self.agreement)
+    def measures(self):
+        return selectors.provider_measures(self.user, self.agreement)
 
 
 class ReturnReviewForm(AgreementFormMixin, forms.Form):

@@ -232,6 +232,11 @@ def _running(agreement) -> bool:
     return agreement.state in RUNNING
 
 
+def _returns_awaited(agreement) -> bool:
+    """Running, with a period ended and no return yet: otherwise "Submit a return" would open an empty list."""
+    return agreement.state in RUNNING and bool(forms.open_periods(agreement, timezone.localdate()))
+
+
 def _rectifiable(agreement) -> bool:
     # Running, with no notice open: a first notice puts a live agreement under rectification, a further one follows a failed one.
     return agreement.state in RUNNING and not any(n.status == RectificationNotice.Status.OPEN for n in agreement.rectification_notices.all())
@@ -311,7 +316,7 @@ RECORD_ACTIONS = {action.kind: action for action in [
         lambda a, u, f, t: services.supply_chain_member_add(agreement=a, actor=u, **f.cleaned_data), "supply-chain", _not_ended),
     RecordAction("measure", "Add a measure", forms.MeasureForm,
         lambda a, u, f, t: services.measure_add(agreement=a, actor=u, **f.cleaned_data), "measures", _not_live_yet),
-    RecordAction("return", "Submit a return", forms.ReturnForm, _return, "measures", _running),
+    RecordAction("return", "Submit a return", forms.ReturnForm, _return, "measures", _returns_awaited),
     RecordAction("review-return", "Validate or query the return", forms.ReturnReviewForm, _review_return, "measures",
         target="return", may=_awaiting_review),
     RecordAction("cohort-result", "Record outcomes by cohort", forms.CohortResultForm,

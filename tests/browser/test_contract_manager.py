@@ -36,8 +36,7 @@ def test_contract_manager_submits_returns_sees_red_and_issues_a_rectification_no
 
     for period, value, expected in [(first, "93", "Green"), (second, "78", "Red")]:
         journey.link("Submit a return for Accommodation on release")
-        expect(page.get_by_label("Measure")).to_have_value(str(measure.pk))
-        page.get_by_label("Period").select_option(value=period.isoformat())
+        page.get_by_label("Which return").select_option(value=f"{measure.pk}:{period.isoformat()}")
         page.get_by_label("Value").fill(value)
         page.get_by_label("Evidence", exact=True).fill("nDelius accommodation status at release, checked against the provider's records.")
         journey.button("Save")

@@ -392,7 +392,7 @@ def test_a_services_permission_denied_is_the_403_page(client, people):
     agreement = make_agreement(people)
     client.force_login(people["oversight"])
     response = client.post(f"/contracts/{agreement.pk}/transitions/mobilise/", {"version": agreement.version})
-    assert response.status_code == 403 and "You do not have permission" in html_of(response)
+    assert response.status_code == 403 and "You cannot do this" in html_of(response) and "Only " in html_of(response)  # who may, said
     assert fresh(agreement).state == AgreementState.DRAFT
 
 
@@ -506,18 +506,18 @@ def test_a_return_with_evidence_is_submitted_and_downloaded_and_a_repeat_is_refu
     client.force_login(people["manager"])
     url = f"/contracts/{agreement.pk}/records/return/"
     html = html_of(client.get(url, {"measure": measure.pk}))
-    assert f'<option value="{measure.pk}" selected>' in html and "(overdue)" in html
+    choice = f"{measure.pk}:{period.isoformat()}"
+    assert f'<option value="{choice}"' in html and "(overdue)" in html and 'name="measure"' not in html  # one field, not two
     evidence = SimpleUploadedFile("evidence.csv", b"month,housed\nJan,92\n", content_type="text/csv")
-    response = client.post(url, {"measure": measure.pk, "period_start": period.isoformat(), "value": "92", "evidence": "NDelius extract",
-                                 "evidence_file": evidence}, follow=True)
+    response = client.post(url, {"period": choice, "value": "92", "evidence": "NDelius extract", "evidence_file": evidence}, follow=True)
     assert "Submit a return: saved." in html_of(response)
     item = Return.objects.get(measure=measure)
     download = client.get(f"/contracts/{agreement.pk}/returns/{item.pk}/evidence/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"month,housed\nJan,92\n"
-    assert period.isoformat() not in html_of(client.get(url))  # no longer offered
-    services_error = client.post(url, {"measure": measure.pk, "period_start": period.isoformat(), "value": "93"})
+    assert choice not in html_of(client.get(url))  # no longer offered
+    services_error = client.post(url, {"period": choice, "value": "93"})
     assert services_error.status_code == 200  # not a choice any more: the form names the field
-    assert 'href="#id_period_start"' in html_of(services_error)
+    assert 'href="#id_period"' in html_of(services_error)
 
 
 def test_rectification_through_the_pages(client, people):

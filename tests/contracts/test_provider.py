@@ -75,13 +75,15 @@ def test_the_provider_submits_a_return_for_a_period_that_has_ended_and_the_ratin
     measure = live.measures.first()
     client.force_login(contract_lead)
     form = client.get(f"/contracts/provider/{live.pk}/returns/").content.decode()
-    period = form.split('name="period_start"')[1].split('<option value="')[2].split('"')[0]  # the first period offered
-    response = client.post(f"/contracts/provider/{live.pk}/returns/", {"measure": measure.pk, "period_start": period, "value": "82"})
+    choice = form.split('name="period"')[1].split('<option value="')[2].split('"')[0]  # the first return offered
+    assert choice.startswith(f"{measure.pk}:")
+    period = choice.split(":")[1]
+    response = client.post(f"/contracts/provider/{live.pk}/returns/", {"period": choice, "value": "82"})
     assert response.status_code == 302
     item = Return.objects.get(measure=measure, period_start=period)
     assert item.submitted_by == contract_lead and item.value == 82
     assert live.events.filter(action="return", actor=contract_lead).exists()
-    again = client.post(f"/contracts/provider/{live.pk}/returns/", {"measure": measure.pk, "period_start": period, "value": "90"})
+    again = client.post(f"/contracts/provider/{live.pk}/returns/", {"period": choice, "value": "90"})
     assert again.status_code == 200 and Return.objects.filter(measure=measure, period_start=period).count() == 1
 
 
