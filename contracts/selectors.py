@@ -51,7 +51,7 @@ from contracts.models import (
     Return,
     SupplyChainMember,
 )
-from contracts.states import ENDED, RUNNING, AgreementState
+from contracts.states import ENDED, RUNNING
 from core.models import Organisation, User, Viewer
 from core.roles import Role
 from cycle.interface import ServiceSpecification, sees_cycles
