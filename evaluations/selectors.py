@@ -7,7 +7,9 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
+from contracts import performance
 from contracts.models import RUNNING, Agreement, Measure, Return
 from contracts.selectors import sees_agreements, visible_agreements
 from core.inbox import Task
@@ -185,20 +187,45 @@ def latest_evaluation_run() -> EvaluationRun | None:
 
 
 def inbox_tasks(user, today, horizon):
-    """Contract managers' inbox (core.inbox, issue #19): the agreements with returns overdue, as last night's evaluation
-    found them (rating every return of every agreement on each page would not scale), in two queries."""
+    """Contract managers' inbox (core.inbox, issue #19): the agreements last night's evaluation found with returns overdue
+    (rating every return of every agreement on each page would not scale), counted again now, in four queries."""
     if not (sees_reports(user) and user.has_role(Role.CONTRACT_MANAGER)):
         return
     run = latest_evaluation_run()
     if run is None:
         return
-    overdue = (Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
-               .select_related("agreement__provider").defer("detail").order_by("agreement__reference"))
+    overdue = list(Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
+                   .select_related("agreement__provider").defer("detail").order_by("agreement__reference"))
+    now = overdue_now([evaluation.agreement_id for evaluation in overdue], today) if overdue else {}
     for evaluation in overdue:
-        n = evaluation.overdue_returns
+        n = now.get(evaluation.agreement_id, 0)
+        if not n:
+            continue  # sent since last night
         yield Task(f"Chase {n} overdue return{'s' if n != 1 else ''} from {evaluation.agreement.provider} on {evaluation.agreement.reference}",
                    reverse("contracts:detail", args=[evaluation.agreement_id]) + "#overdue", "Contracts and SLAs",
                    key=f"overdue-returns:{evaluation.agreement_id}:{n}")
+
+
+def overdue_now(agreement_ids, today=None) -> dict[int, int]:
+    """How many returns each agreement has overdue now (not as last night found them), in three queries."""
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.filter(pk__in=agreement_ids, start_date__isnull=False).prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.prefetch_related("returns")))
+    return {a.pk: sum(len(performance.overdue(m, a.start_date, today)) for m in a.measures.all()) for a in agreements}
+
+
+def _still_overdue(board) -> None:
+    """The dashboard's overdue rows as they are now: a return sent since last night no longer lists its agreement."""
+    if not board.overdue:
+        return
+    now = overdue_now([evaluation.agreement_id for evaluation in board.overdue])
+    still = []
+    for evaluation in board.overdue:
+        evaluation.overdue_returns = now.get(evaluation.agreement_id, 0)  # shown, not saved: the stored evaluation is last night's
+        if evaluation.overdue_returns:
+            still.append(evaluation)
+    board.totals["overdue"] -= len(board.overdue) - len(still)
+    board.overdue = still
 
 
 def dashboard_ratings(board, running, listed) -> None:
@@ -213,6 +240,7 @@ def dashboard_ratings(board, running, listed) -> None:
     board.not_evaluated = board.running - sum(counts.values())
     listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
            .order_by("-overdue_returns", "agreement__reference"))
+    _still_overdue(board)
     listed("stewardship", "stewardship", [  # flags count equality findings too: keep those with stewardship warnings
         (evaluation.agreement, evaluation.warnings)
         for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))

@@ -31,6 +31,7 @@ from core.roles import Role
 from cycle.models import Outcome
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, EvaluationRun
+from core.inbox import inbox_for
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,12 @@ def test_the_dashboard_shows_portfolio_rag_overdue_returns_rectification_expirie
     assert "FW-RED" in overdue and "FW-GREEN" not in overdue and "1 agreement with returns more than ten days late" in overdue
     late = Evaluation.objects.get(run=run, agreement__reference="FW-RED").overdue_returns
     assert late > 0 and f'numeric">{late}</td>' in overdue
+    # Returns sent since last night: the dashboard (and the contract manager's inbox) no longer list them as overdue.
+    red_measure = Measure.objects.get(agreement__reference="FW-RED")
+    for begins in performance.overdue(red_measure, red_measure.agreement.start_date, timezone.localdate()):
+        services.return_submit(measure=Measure.objects.get(pk=red_measure.pk), actor=people["manager"], period_start=begins, value=D("90"))
+    now = html_of(client.get("/contracts/"))
+    assert "FW-RED" not in section(now, "overdue") and not any("FW-RED" in t.title for t in inbox_for(people["manager"]).decisions)
     rectification = html[html.index('id="rectification"'):html.index('id="ahead"')]
     assert "Engagement well below target" in rectification and f"{timezone.localdate() + datetime.timedelta(days=28):%-d %b %Y}" in rectification
     ahead = html[html.index('id="ahead"'):html.index('id="stewardship"')]
