@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Model, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 
 from competitions.models import (
     AwardRecommendation,
@@ -309,11 +309,24 @@ def notice_list(*, user: Viewer, competition: Competition) -> QuerySet[Notice]:
     return Notice.objects.filter(competition=competition, competition__in=_visible_competitions(user))
 
 
-def portfolio_summary(*, user: Viewer) -> dict[str, int]:
-    """Counts by phase for the oversight portfolio, over what the user may see."""
+def portfolio_summary(*, user: Viewer) -> dict[str, tuple[int, Decimal]]:
+    """Count and estimated value by phase for the portfolio, over what the user may see."""
     competitions = _visible_competitions(user)
-    by_state = dict(competitions.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    return {phase: sum(by_state.get(s, 0) for s in states) for phase, states in PHASES.items()}
+    rows = competitions.values("state").annotate(n=Count("id"), value=Sum("estimated_value")).values_list("state", "n", "value")
+    by_state = {state: (n, value or Decimal(0)) for state, n, value in rows}
+    return {phase: (sum(by_state.get(s, (0, 0))[0] for s in states), sum((by_state.get(s, (0, Decimal(0)))[1] for s in states), Decimal(0)))
+            for phase, states in PHASES.items()}
+
+
+def portfolio_list(*, user: Viewer) -> QuerySet[Competition]:
+    """The portfolio's rows, each with the delivery confidence its latest Gateway or keyholder review gave.
+
+    The rating alone, as the Infrastructure and Projects Authority publishes it for major projects; the review's
+    report stays behind the wall. Only staff open the portfolio (PORTFOLIO_ROLES), never the bid side.
+    """
+    latest = GatewayReview.objects.filter(competition=OuterRef("pk")).order_by("-held_on", "-pk").values("delivery_confidence")[:1]
+    competitions: QuerySet[Competition] = competition_list(user=user).annotate(confidence=Subquery(latest))
+    return competitions
 
 
 # The records a competition page's "record" forms act on, by the kind its URL names (read through the wall by get_or_404).

@@ -15,6 +15,9 @@ from competitions.machine import LIFECYCLE, RECORD_ROLES
 from competitions import forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS
+from competitions.states import DeliveryConfidence
+from core.charts import bar_chart
+from core.templatetags.humanize_money import money
 from core.csv_export import csv_response
 from core.errors import StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
@@ -64,10 +67,28 @@ def export_csv(request):
 def portfolio(request):
     if not request.user.has_role(*selectors.PORTFOLIO_ROLES):
         raise audit.refuse(actor=request.user, channel=Channel.PAGE, object_type="competitions.portfolio", path=request.path)
-    competitions = selectors.competition_list(user=request.user)
+    competitions = list(selectors.portfolio_list(user=request.user))
     summary = selectors.portfolio_summary(user=request.user)
-    phases = [(PHASE_LABELS[p], n) for p, n in summary.items()]
-    return render(request, "competitions/portfolio.html", {"competitions": competitions, "phases": phases})
+    phases = [(PHASE_LABELS[p], n, value) for p, (n, value) in summary.items()]
+    confidence_counts: dict[str, int] = {}
+    for competition in competitions:
+        label = DeliveryConfidence(competition.confidence).label if competition.confidence else "Not reviewed yet"
+        competition.confidence_label = label
+        confidence_counts[label] = confidence_counts.get(label, 0) + 1
+    order = [c.label for c in DeliveryConfidence] + ["Not reviewed yet"]
+    confidence = [(label, confidence_counts[label]) for label in order if label in confidence_counts]
+    return render(request, "competitions/portfolio.html", {
+        "competitions": competitions, "phases": phases, "confidence": confidence,
+        "value_chart": bar_chart([(label, float(value), money(value)) for label, _, value in phases], title="Estimated value by phase",
+                                 chart_id="value-by-phase"),
+        "confidence_chart": bar_chart([(label, n, f"{n} competition{'s' if n != 1 else ''}") for label, n in confidence],
+                                      title="Competitions by delivery confidence at their latest review", chart_id="by-confidence",
+                                      colours=CONFIDENCE_COLOURS),
+    })
+
+
+CONFIDENCE_COLOURS = {"Green": "#00703c", "Amber/Green": "#85994b", "Amber": "#f47738", "Amber/Red": "#d4351c", "Red": "#942514",
+                      "Not reviewed yet": "#b1b4b6"}
 
 
 @require_http_methods(["GET", "POST"])

@@ -222,9 +222,15 @@ def test_create_page(client, journey):
 
 def test_portfolio_for_oversight(client, journey):
     journey.advance_to(State.PRE_PROCUREMENT)
+    journey.review(2, confidence="amber")
     client.force_login(UserFactory(roles=[Role.OVERSIGHT]))
     html = client.get("/competitions/portfolio/").content.decode()
     assert "HMP Birmingham operation" in html and "Pre-procurement" in html
+    # Value by phase, the SRO, and delivery confidence from the latest review, as charts with their tables (issue #19).
+    assert "£250,000,000.00" in html and str(journey.refresh().sro) in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img" class="app-chart"' in html and "Estimated value by phase" in html
+    assert "Amber</td>" in html and "Gate 2" not in html  # the rating of the latest review, never its report
+    assert "Pre-procurement: £250,000,000.00" in html  # the chart's description says its figures
     client.force_login(UserFactory(roles=[Role.BID_TEAM]))
     assert client.get("/competitions/portfolio/").status_code == 404
 
