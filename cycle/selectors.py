@@ -144,10 +144,6 @@ class Gap:
     def gap(self) -> int:
         return self.demand - self.provision
 
-    @property
-    def surplus(self) -> int:
-        return max(self.provision - self.demand, 0)
-
 
 def gaps(cycle: CommissioningCycle) -> list[Gap]:
     """Demand, provision and the gap (demand − provision) per service and area, summed over cohorts."""

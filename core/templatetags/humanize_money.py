@@ -16,3 +16,23 @@ def money(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def figure(value):
+    """A quantity with thousands separators and no needless decimals: 8,200,000; 12.5 (an en dash when there is none)."""
+    if value in (None, ""):
+        return "–"
+    number = Decimal(value)
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number.normalize():,f}"
+
+
+@register.filter
+def gap_words(value, unit=""):
+    """A gap (demand less provision) said in words, never as a minus sign: "gap of 4,900 places", "surplus of 4,900 places"."""
+    if value in (None, ""):
+        return "–"
+    number = Decimal(value)
+    if number == 0:
+        return "No gap"
+    return f"{'Gap' if number > 0 else 'Surplus'} of {figure(abs(number))}{' ' + unit if unit else ''}"

@@ -152,3 +152,11 @@ def test_criteria_can_be_changed_and_removed_until_launch_with_their_total_shown
         assert trip.refresh().events.filter(description__startswith="Criterion changed: Social value (50%) is now Social value (10%)").exists()
     finally:
         trip.stop_travel()
+
+
+def test_figures_have_thousands_separators_and_a_gap_is_said_in_words():
+    from core.templatetags.humanize_money import figure, gap_words
+
+    assert figure(8200000) == "8,200,000" and figure("12.50") == "12.5" and figure(None) == "–"
+    assert gap_words(-4900, "places") == "Surplus of 4,900 places" and gap_words(40, "places") == "Gap of 40 places"
+    assert gap_words(0, "places") == "No gap"
