@@ -9,7 +9,7 @@ class TransitionRefused(Exception):
     def __init__(self, transition: str, missing: list[str]):
         self.transition = transition
         self.missing = missing
-        super().__init__(f"Cannot {transition.replace('_', ' ')}: " + "; ".join(missing))
+        super().__init__(f"Cannot {transition.replace('_', ' ')} until: " + "; ".join(missing))
 
 
 class StaleObject(Exception):

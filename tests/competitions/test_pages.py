@@ -104,7 +104,7 @@ def test_a_refused_transition_from_the_page_names_what_is_missing_and_changes_no
     response = client.post(f"/competitions/{journey.competition.pk}/transitions/start_pre_procurement/", {"version": journey.competition.version})
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Start pre-procurement: not possible yet" in html
+    assert "Start pre-procurement: not possible yet" in html and "must be true first, and " in html  # conditions to meet, not facts
     assert "A mandate has been issued" in html and "A Senior Responsible Officer has been appointed" in html
     assert journey.refresh().state == State.DRAFT
 
