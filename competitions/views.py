@@ -136,6 +136,7 @@ def detail(request, pk, *, refusal=None, status=200):
         "competition": competition, "confidential": confidential, "refusal": refusal,
         "refusal_label": LIFECYCLE.label(refusal.transition, regime=competition.regime) if refusal else "",
     }
+    context["sections"] = CONFIDENTIAL_SECTIONS if confidential else PUBLIC_SECTIONS
     bids = competition.bids.all() if confidential else competition.own_bids
     for bid in bids:
         # Rule 2: a tender is sealed from the evaluators until the bid deadline.
@@ -156,6 +157,13 @@ def detail(request, pk, *, refusal=None, status=200):
             user_roles=request.user.role_names,
         )
     return render(request, "competitions/detail.html", context, status=status)
+
+
+# The competition page's sections, for its "On this page" navigation.
+CONFIDENTIAL_SECTIONS = [("next", "Next steps"), ("governance", "Details"), ("business-cases", "Assurance"), ("wall", "Ethical wall"),
+                         ("criteria", "Criteria"), ("bids", "Bids"), ("evaluation", "Evaluation"), ("standstill", "Standstill"),
+                         ("clarifications", "Questions"), ("notices", "Notices"), ("timeline", "Timeline")]
+PUBLIC_SECTIONS = [("governance", "Details"), ("criteria", "Criteria"), ("clarifications", "Questions"), ("notices", "Notices")]
 
 
 @require_http_methods(["POST", "GET"])

@@ -159,7 +159,14 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
         "latest_evaluation": evaluations[0] if evaluations else None,
+        "sections": SECTIONS,
     }
+
+
+# The agreement page's sections, for its "On this page" navigation (issue #19).
+SECTIONS = [("next", "Next steps"), ("details", "Terms"), ("measures", "Measures"), ("performance", "Performance"), ("overdue", "Overdue"),
+            ("remedial-plans", "Remedial plans"), ("rectification", "Rectification"), ("notices-of-change", "Changes"),
+            ("versions", "Versions"), ("evaluation", "Evaluation"), ("timeline", "Timeline")]
 
 
 def detail(request, pk, *, refusal=None, status=200):

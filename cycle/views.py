@@ -152,8 +152,15 @@ def detail(request, pk, *, refusal=None, status=200):
         "step_back_form": forms.StepBackForm(cycle=cycle) if can_edit else None,
         "allocation_form": forms.AllocationForm(cycle=cycle, user=request.user) if can_edit else None,
         "events": list(reversed(cycle.events.all())),
+        "sections": SECTIONS,
     }
     return render(request, "cycle/detail.html", context, status=status)
+
+
+# The cycle page's sections, for its "On this page" navigation (issue #19).
+SECTIONS = [("stages", "Stage"), ("details", "Details"), ("partners", "Partners"), ("needs", "Needs"), ("priorities", "Priorities"),
+            ("allocation", "Allocation"), ("equality", "Equality"), ("specifications", "Specifications"), ("market", "Market"),
+            ("evaluation", "Evaluation"), ("timeline", "Timeline")]
 
 
 def _expected_version(request, cycle) -> int:

@@ -160,3 +160,11 @@ def test_figures_have_thousands_separators_and_a_gap_is_said_in_words():
     assert figure(8200000) == "8,200,000" and figure("12.50") == "12.5" and figure(None) == "–"
     assert gap_words(-4900, "places") == "Surplus of 4,900 places" and gap_words(40, "places") == "Gap of 40 places"
     assert gap_words(0, "places") == "No gap"
+
+
+def test_long_pages_open_with_their_sections(journey, client):
+    client.force_login(journey.commissioner)
+    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    nav = page[page.index('aria-label="On this page"'):page.index("</nav>", page.index('aria-label="On this page"'))]
+    anchors = [part.split('"')[0] for part in nav.split('href="#')[1:]]
+    assert anchors[:3] == ["next", "governance", "business-cases"] and all(f'id="{anchor}"' in page for anchor in anchors)
