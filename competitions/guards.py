@@ -130,25 +130,38 @@ def _every_bid_checked_for_compliance(competition: Competition) -> bool:
     return bool(tendered) and all(b.compliant is not None for b in tendered)
 
 
-def _scoring_complete(competition: Competition) -> bool:
-    """Every compliant bid scored on every criterion by two or more evaluators, and moderated."""
-    bids = compliant_bids(competition)
-    if not bids:
-        return False
+def scoring_missing(competition: Competition) -> list[str]:
+    """Exactly what scoring still lacks: each compliant bid's criteria short of two evaluators' scores or a moderated one."""
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
-        return all(b.price is not None for b in bids)
+        return [f"{b.bidder}: no price" for b in compliant_bids(competition) if b.price is None]
     criteria = [c for c in competition.criteria.all() if c.kind == CriterionKind.QUALITY]
-    for bid in bids:
+    missing = []
+    for bid in compliant_bids(competition):
         evaluators: dict[int, set[int]] = {}
         for score in bid.scores.all():
             evaluators.setdefault(score.criterion_id, set()).add(score.evaluator_id)
         moderated = {m.criterion_id for m in bid.moderated_scores.all()}
         for criterion in criteria:
-            if len(evaluators.get(criterion.id, ())) < 2 or criterion.id not in moderated:
-                return False
+            scored = len(evaluators.get(criterion.id, ()))
+            lacking = (["one more evaluator's score" if scored == 1 else "two evaluators' scores"] if scored < 2 else []) + (
+                ["the moderated score"] if criterion.id not in moderated else [])
+            if lacking:
+                missing.append(f"{bid.bidder}, {criterion.name}: {' and '.join(lacking)}")
         if bid.price is None:
-            return False
-    return True
+            missing.append(f"{bid.bidder}: no price")
+    return missing
+
+
+def _explain_scoring(competition: Competition) -> str:
+    missing = scoring_missing(competition)
+    if not compliant_bids(competition):
+        return "No bid is compliant yet."
+    return "Still to do — " + "; ".join(missing[:8]) + (f"; and {len(missing) - 8} more" if len(missing) > 8 else "") + "."
+
+
+def _scoring_complete(competition: Competition) -> bool:
+    """Every compliant bid scored on every criterion by two or more evaluators, and moderated (and priced)."""
+    return bool(compliant_bids(competition)) and not scoring_missing(competition)
 
 
 def _tie_for_first_broken(competition: Competition) -> bool:
@@ -281,7 +294,8 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("compliant_bid", "At least one bid is compliant", lambda c: bool(compliant_bids(c)), "bids"),
     ],
     "recommend_award": [
-        Condition("scoring", "Every compliant bid is scored on every criterion by at least two evaluators and moderated", _scoring_complete, "evaluation"),
+        Condition("scoring", "Every compliant bid is scored on every criterion by at least two evaluators and moderated", _scoring_complete, "evaluation",
+                  explain=_explain_scoring),
         Condition("tie_broken", "Bids tied for first place are separated by a tie-break recorded with its reason, "
                   "by the method the tender documents published", _tie_for_first_broken, "evaluation"),
     ],

@@ -222,6 +222,17 @@ def edit(request, pk):
 
 # --- records: one view, driven by a table of actions --------------------------------------------
 
+def evaluators_scores(bid) -> str:
+    """What moderation starts from: each evaluator's score and rationale, criterion by criterion."""
+    scores = list(bid.scores.select_related("criterion", "evaluator").order_by("criterion__pk", "evaluator__last_name"))
+    if not scores:
+        return "No evaluator has scored this bid yet."
+    by_criterion: dict[str, list[str]] = {}
+    for score in scores:
+        by_criterion.setdefault(score.criterion.name, []).append(f"{score.evaluator} {score.score} (“{score.rationale}”)")
+    return "Evaluators' scores — " + "; ".join(f"{name}: {', '.join(marks)}" for name, marks in by_criterion.items()) + "."
+
+
 def criteria_summary(competition) -> str:
     """The criteria and their weights' total, as agreeing them confirms them."""
     criteria = list(competition.criteria.order_by("pk"))
@@ -255,7 +266,7 @@ class RecordAction:
     section: str
     target: str | None = None  # the kind of record a URL's target id refers to (a bid, clarification…)
     initial: Callable | None = None  # (target) -> the form's initial values, for a change
-    intro: Callable | None = None  # (competition) -> a sentence above the form
+    intro: Callable | None = None  # (competition, target) -> a sentence above the form
 
 
 def _plain(form_class):
@@ -282,11 +293,11 @@ RECORD_ACTIONS = {
     "gateway-review": RecordAction("Record a Gateway or keyholder review", _plain(forms.GatewayReviewForm), lambda c, a, d, t: services.gateway_review_record(competition=c, actor=a, **d), "gateway-reviews"),
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
     "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria",
-                                   intro=lambda c: criteria_summary(c)),
+                                   intro=lambda c, t: criteria_summary(c)),
     "edit-criterion": RecordAction("Change a criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_update(criterion=t, actor=a, **d), "criteria",
                                    target="criterion", initial=lambda t: {"name": t.name, "kind": t.kind, "weight": t.weight, "description": t.description}),
     "remove-criterion": RecordAction("Remove a criterion", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criterion_remove(criterion=t, actor=a) or t, "criteria",
-                                     target="criterion", intro=lambda c: "The criteria will need agreeing again."),
+                                     target="criterion", intro=lambda c, t: "The criteria will need agreeing again."),
     "participation-question": RecordAction("Add a condition-of-participation question", _plain(forms.ParticipationQuestionForm), lambda c, a, d, t: services.participation_question_add(competition=c, actor=a, **d), "participation"),
     "bid": RecordAction("Register an expression of interest", _plain(forms.BidForm), lambda c, a, d, t: services.bid_register(competition=c, actor=a, **d), "bids"),
     "bid-document": RecordAction("Add a bid document", _plain(forms.BidDocumentForm), lambda c, a, d, t: services.bid_document_add(bid=t, actor=a, **d), "bids", target="bid"),
@@ -299,7 +310,8 @@ RECORD_ACTIONS = {
     "compliance": RecordAction("Record compliance", _plain(forms.ComplianceForm), lambda c, a, d, t: services.bid_record_compliance(bid=t, actor=a, **d), "bids", target="bid"),
     "cost-adjustment": RecordAction("Record a Principles of Competition cost adjustment", _plain(forms.CostAdjustmentForm), lambda c, a, d, t: services.cost_adjustment_record(bid=t, actor=a, **d), "evaluation", target="bid"),
     "score": RecordAction("Record your score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_record(bid=t, actor=a, **d), "evaluation", target="bid"),
-    "moderate": RecordAction("Record the moderated score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_moderate(bid=t, actor=a, criterion=d["criterion"], score=d["score"], notes=d["rationale"]), "evaluation", target="bid"),
+    "moderate": RecordAction("Record the moderated score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_moderate(bid=t, actor=a, criterion=d["criterion"], score=d["score"], notes=d["rationale"]), "evaluation", target="bid",
+                             intro=lambda c, t: evaluators_scores(t)),
     "tie-break": RecordAction("Break the tie for first place", _for_competition(forms.TieBreakForm), lambda c, a, d, t: services.tie_break_record(competition=c, actor=a, **d), "evaluation"),
     "debriefs": RecordAction("Issue debrief letters to every bidder", _plain(forms.ConfirmForm), lambda c, a, d, t: services.debrief_letters_issue(competition=c, actor=a), "evaluation"),
     "challenge": RecordAction("Record a challenge", _plain(forms.ChallengeForm), lambda c, a, d, t: services.challenge_record(competition=c, actor=a, **d), "standstill"),
@@ -341,7 +353,7 @@ def record(request, pk, kind, target_pk=None):
     return render(
         request, "competitions/form.html",
         {"form": form, "title": action.title, "competition": competition, "target": target,
-         "intro": action.intro(competition) if action.intro else "",
+         "intro": action.intro(competition, target) if action.intro else "",
          "back": reverse("competitions:detail", args=[pk]) + f"#{action.section}"},
     )
 

@@ -16,6 +16,7 @@ class Condition:
     check: Callable[[Any], bool]  # the record (a competition, cycle or agreement) -> met?
     fix: str = ""  # the section of the record's page where it is put right
     applies: Callable[[Any], bool] = lambda record: True  # noqa: E731
+    explain: Callable[[Any], str] | None = None  # the record -> exactly what is still missing, when not met
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,15 @@ class ConditionResult:
     label: str
     met: bool
     fix: str
+    detail: str = ""  # what exactly is still missing (an unmet condition that can say)
 
 
 def checklist(conditions: Iterable[Condition], record: object) -> list[ConditionResult]:
     """Each condition that applies to the record, met or not: the checklist pages show and refusals name."""
-    return [ConditionResult(c.code, c.label, bool(c.check(record)), c.fix) for c in conditions if c.applies(record)]
+    results = []
+    for condition in conditions:
+        if condition.applies(record):
+            met = bool(condition.check(record))
+            detail = condition.explain(record) if condition.explain is not None and not met else ""
+            results.append(ConditionResult(condition.code, condition.label, met, condition.fix, detail))
+    return results

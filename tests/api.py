@@ -25,3 +25,11 @@ def as_read(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.content
     return {"HTTP_IF_MATCH": response["ETag"]}
+
+
+def model_of(viewset):
+    """The records an API resource serves; None for the search, which answers from every kind's own selectors."""
+    if getattr(viewset, "queryset", None) is not None:
+        return viewset.queryset.model
+    serializer = getattr(viewset, "serializer_class", None)
+    return serializer.Meta.model if serializer is not None else None

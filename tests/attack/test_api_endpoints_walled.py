@@ -72,6 +72,8 @@ PUBLIC = {
     "organisation": "organisations are public records",
     "outcome": "the outcomes tree is published reference data",
     "ocds-release": "OCDS releases are built from published facts only, the same for every reader (tests/ocds)",
+    "search": "no record of its own: each result comes through its kind's selectors (tests/core/test_search.py, and the search "
+              "probes of every attacker in test_wall_attack_matrix.py)",
 }
 ATTACKERS = ["bid_team", "superuser"]
 

@@ -33,7 +33,7 @@ def test_a_bidder_seals_its_tender_keeps_the_receipt_and_reads_its_debrief(journ
 
     journey.sign_in(trip.serco_manager)
     journey.link("Opportunities")
-    page.get_by_label("Search").fill("Birmingham")
+    page.get_by_label("Search", exact=True).fill("Birmingham")
     journey.button("Filter")
     journey.link(reference)
     expect(page.locator("main")).to_contain_text("Submit your sealed tender before")

@@ -168,3 +168,24 @@ def test_long_pages_open_with_their_sections(journey, client):
     nav = page[page.index('aria-label="On this page"'):page.index("</nav>", page.index('aria-label="On this page"'))]
     anchors = [part.split('"')[0] for part in nav.split('href="#')[1:]]
     assert anchors[:3] == ["next", "governance", "business-cases"] and all(f'id="{anchor}"' in page for anchor in anchors)
+
+
+def test_moderation_shows_the_evaluators_scores_and_the_missing_scores_are_named(journey, client):
+    journey.advance_to(State.EVALUATION)
+    reference = journey.competition.reference
+    from competitions import guards
+    from competitions.models import Bid, EvaluationCriterion
+
+    [condition] = [c for c in guards.conditions(journey.refresh(), "recommend_award") if c.code == "scoring"]
+    assert not condition.met and condition.detail.startswith("Still to do — ") and "two evaluators' scores and the moderated score" in condition.detail
+    bid = Bid.objects.get(competition=journey.competition, bidder=journey.private_bidder)
+    criterion = EvaluationCriterion.objects.filter(competition=journey.competition, kind="quality").first()
+    services.score_record(bid=bid, criterion=criterion, actor=journey.second_evaluator, score=7, rationale="Strong resettlement offer.")
+    [condition] = [c for c in guards.conditions(journey.refresh(), "recommend_award") if c.code == "scoring"]
+    assert f"Serco Justice Services, {criterion.name}: one more evaluator's score and the moderated score" in condition.detail
+    client.force_login(journey.procurement)
+    page = html.unescape(client.get(f"/competitions/{journey.competition.pk}/").content.decode())
+    assert f"Serco Justice Services, {criterion.name}: one more evaluator's score" in page
+    moderation = html.unescape(client.get(f"/competitions/{journey.competition.pk}/records/moderate/{bid.pk}/").content.decode())
+    assert f"{criterion.name}: {journey.second_evaluator} 7 (“Strong resettlement offer.”)" in moderation
+    assert reference in moderation

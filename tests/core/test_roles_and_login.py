@@ -25,7 +25,8 @@ def page_paths(resolver=None, prefix=""):
             yield "/" + route
 
 
-PUBLIC_PATHS = {"/login/", "/admin/login/", "/suppliers/register/"}  # asking for a supplier account needs no sign-in
+# Asking for a supplier account, and resetting a forgotten password, need no sign-in.
+PUBLIC_PATHS = {"/login/", "/admin/login/", "/suppliers/register/", "/password-reset/", "/password-reset/sent/", "/password-reset/done/"}
 
 
 def test_every_page_redirects_an_anonymous_visitor_to_sign_in(client):
