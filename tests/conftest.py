@@ -5,6 +5,7 @@ from django.apps import apps
 from django.conf import settings
 
 from core.roles import Role
+from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
 
@@ -73,3 +74,11 @@ def migrated_rows():
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
 
+
+
+@pytest.fixture
+def journey(db):
+    """A 2023-regime competition in draft, with its commissioning side, walked by the services (time travel undone after)."""
+    trip = Journey()
+    yield trip
+    trip.stop_travel()

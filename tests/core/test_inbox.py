@@ -17,18 +17,10 @@ from core.inbox import inbox_for
 from core.models import Organisation
 from core.roles import Role
 from ethical_walls import services as wall_services
-from tests.competitions.journey import Journey
 from tests.contracts.test_pages import add_measure, go_live, make_agreement, months_ago
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def journey(db):
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
 
 
 def titles(user, *, deadlines=False):

@@ -16,13 +16,6 @@ from tests.core.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def journey(db):
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
-
-
 def test_someone_with_no_role_yet_still_has_home_and_a_way_to_sign_out(client):
     client.force_login(UserFactory(roles=[]))
     page = client.get("/").content.decode()

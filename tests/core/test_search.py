@@ -14,17 +14,9 @@ from contracts import search as contract_search
 from core import search
 from core.roles import Role
 from cycle import search as cycle_search
-from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def journey(db):
-    trip = Journey()
-    yield trip
-    trip.stop_travel()
 
 
 def found(user, query, kind=None):
