@@ -423,9 +423,11 @@ def _agreements(rng, users, organisations, areas, competitions, counts):
         for measure in measures:
             start, choices = start_of[measure.agreement_id], health[measure.agreement_id]
             for p in range(months):
-                yield (measure.pk, start + relativedelta(months=p), rng.choice(choices), "", "", submitted, submitter)
+                yield (measure.pk, start + relativedelta(months=p), rng.choice(choices), "", "", submitted, submitter,
+                       Return.Status.VALIDATED, "", submitter, submitted)  # keyed in by the contract manager: validated as entered
 
-    written = copy_rows(Return, ["measure", "period_start", "value", "evidence", "evidence_file", "submitted_at", "submitted_by"], returns())
+    written = copy_rows(Return, ["measure", "period_start", "value", "evidence", "evidence_file", "submitted_at", "submitted_by",
+                                 "status", "query_reason", "reviewed_by", "reviewed_at"], returns())
     counts.update({"agreements": len(agreements), "measures": len(measures), "returns": written, "rectification notices": len(under),
                    "notices of change": 500, "nightly evaluations": _last_night()})
 
