@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -182,8 +183,11 @@ def warm_up(port: int) -> dict:
                 headers = ({"Authorization": f"Token {account['token']}"} if is_api(endpoint)
                            else {"Cookie": f"{fixture['session_cookie']}={account['session']}"})
                 began = time.perf_counter()
-                with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers), timeout=600) as answer:
-                    answer.read()
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers), timeout=600) as answer:
+                        answer.read()
+                except urllib.error.HTTPError as refused:
+                    raise SystemExit(f"{path} as {role} answered {refused.code}: every endpoint must answer 200 before the load") from None
                 times.setdefault((endpoint, role), []).append((time.perf_counter() - began) * 1000)
     return {key: statistics.median(values[1:] or values) for key, values in times.items()}
 
