@@ -5,6 +5,8 @@ from django.conf import settings
 
 from competitions.models import (
     DELIVERY_CONFIDENCE_SCALES,
+    PHASE_LABELS,
+    SCORE_MAX,
     AwardBasis,
     Bid,
     BidParticipant,
@@ -14,22 +16,20 @@ from competitions.models import (
     CostAdjustment,
     EvaluationCriterion,
     GatewayReview,
-    PHASE_LABELS,
     PlannedReview,
     Procedure,
     Programme,
     Recommendation,
     Regime,
-    SCORE_MAX,
     State,
-    TreasuryApproval,
     TenderRound,
+    TreasuryApproval,
 )
-from core.forms_utils import MultipleFileField, whole_number
+from core.forms_utils import DateField, DateTimeField, GovukForm, MultipleFileField, whole_number
 from core.models import Organisation, ServiceArea, User
-from core.uploads import validate_document
 from core.roles import Role
-from core.widgets import DateInput, DateTimeInput, QuickSelect
+from core.uploads import validate_document
+from core.widgets import QuickSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -41,7 +41,7 @@ def yes_no(label, help_text=""):
     )
 
 
-class CompetitionFilterForm(forms.Form):
+class CompetitionFilterForm(GovukForm):
     search = forms.CharField(label="Reference or title", required=False)
     state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
     phase = forms.ChoiceField(choices=[("", "Any phase"), *PHASE_LABELS.items()], required=False)
@@ -57,7 +57,7 @@ class CompetitionFilterForm(forms.Form):
         return cleaned
 
 
-class CompetitionCreateForm(forms.Form):
+class CompetitionCreateForm(GovukForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea, required=False)
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
@@ -70,22 +70,22 @@ class CompetitionCreateForm(forms.Form):
     public_sector_bid_possible = yes_no("Could a public-sector (HMPS) bid be made?", "Then the Principles of Competition and an ethical wall are needed before launch.")
 
 
-class CompetitionGovernanceForm(forms.Form):
+class CompetitionGovernanceForm(GovukForm):
     version = whole_number(widget=forms.HiddenInput)
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea, required=False)
     estimated_value = forms.DecimalField(label="Estimated value (£)", min_value=0, max_digits=14, decimal_places=2)
     mandate = forms.CharField(widget=forms.Textarea, required=False, help_text="The mandate drawn from the published competition strategy.")
-    mandate_issued_on = forms.DateField(label="Mandate issued on", widget=DateInput, required=False)
+    mandate_issued_on = DateField(label="Mandate issued on", required=False)
     sro = forms.ModelChoiceField(label="Senior Responsible Officer", queryset=User.objects.none(), required=False)
-    sro_appointed_on = forms.DateField(label="SRO appointed on", widget=DateInput, required=False)
-    principles_of_competition_published_on = forms.DateField(label="Principles of Competition published on", widget=DateInput, required=False)
-    participation_deadline = forms.DateTimeField(
-        label="Requests to participate close", widget=DateTimeInput, required=False,
+    sro_appointed_on = DateField(label="SRO appointed on", required=False)
+    principles_of_competition_published_on = DateField(label="Principles of Competition published on", required=False)
+    participation_deadline = DateTimeField(
+        label="Requests to participate close", required=False,
         help_text="For a procedure with a participation stage: at least the minimum participation period after the tender notice.",
     )
-    bid_deadline = forms.DateTimeField(label="Tender deadline", widget=DateTimeInput, required=False)
-    bafo_deadline = forms.DateTimeField(label="Deadline for best and final offers", widget=DateTimeInput, required=False,
+    bid_deadline = DateTimeField(label="Tender deadline", required=False)
+    bafo_deadline = DateTimeField(label="Deadline for best and final offers", required=False,
                                         help_text="When best and final offers are called for: the BAFO round's tender box closes then.")
     time_limit_reduction = forms.ChoiceField(
         label="Reduced time limits", choices=Competition._meta.get_field("time_limit_reduction").choices, required=False,
@@ -105,11 +105,11 @@ class CompetitionGovernanceForm(forms.Form):
         return cleaned
 
 
-class AbandonForm(forms.Form):
+class AbandonForm(GovukForm):
     reason = forms.CharField(widget=forms.Textarea, help_text="Bidders are told (under the 2023 Act, in a UK12 notice).")
 
 
-class RecommendAwardForm(forms.Form):
+class RecommendAwardForm(GovukForm):
     bid = forms.ModelChoiceField(queryset=Bid.objects.none(), required=False, empty_label="The highest-ranked compliant bid")
     rationale = forms.CharField(widget=forms.Textarea, required=False, help_text="Needed when recommending a bid other than the highest ranked.")
 
@@ -118,7 +118,7 @@ class RecommendAwardForm(forms.Form):
         self.fields["bid"].queryset = Bid.objects.filter(competition=competition, compliant=True, withdrawn=False).select_related("bidder")
 
 
-class TieBreakForm(forms.Form):
+class TieBreakForm(GovukForm):
     bid = forms.ModelChoiceField(queryset=Bid.objects.none(), label="The tied bid placed first")
     method = forms.CharField(widget=forms.Textarea, help_text="The tie-break method as the tender documents published it.")
     reason = forms.CharField(widget=forms.Textarea, help_text="Why the method puts this bid first.")
@@ -128,42 +128,42 @@ class TieBreakForm(forms.Form):
         self.fields["bid"].queryset = Bid.objects.filter(competition=competition, compliant=True, withdrawn=False).select_related("bidder")
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GovukForm):
     """A button, for actions that take no input."""
 
 
-class BusinessCaseForm(forms.Form):
+class BusinessCaseForm(GovukForm):
     kind = forms.ChoiceField(choices=BusinessCase.Kind.choices)
     summary = forms.CharField(widget=forms.Textarea, help_text="Service outcomes, expected business benefits and costs.")
 
 
-class BusinessCaseApproveForm(forms.Form):
+class BusinessCaseApproveForm(GovukForm):
     kind = forms.ChoiceField(choices=BusinessCase.Kind.choices)
-    approved_on = forms.DateField(widget=DateInput)
+    approved_on = DateField()
 
 
-class ProcurementStrategyForm(forms.Form):
+class ProcurementStrategyForm(GovukForm):
     route = forms.CharField(widget=forms.Textarea, help_text="The intended method of securing the services.")
     lots = forms.CharField(widget=forms.Textarea, required=False, help_text="One lot per line.")
 
 
-class PlannedReviewForm(forms.Form):
+class PlannedReviewForm(GovukForm):
     review_type = forms.ChoiceField(choices=PlannedReview._meta.get_field("review_type").choices)
     gate = forms.TypedChoiceField(choices=[("", "Not a gate")] + list(GatewayReview.Gate.choices), coerce=int, required=False, empty_value=None)
     before_state = forms.ChoiceField(label="Before moving to", choices=State.choices)
-    planned_on = forms.DateField(widget=DateInput)
+    planned_on = DateField()
 
 
-class TreasuryApprovalForm(forms.Form):
+class TreasuryApprovalForm(GovukForm):
     stage = forms.ChoiceField(choices=TreasuryApproval.Stage.choices)
     reference = forms.CharField(max_length=60)
-    approved_on = forms.DateField(widget=DateInput)
+    approved_on = DateField()
 
 
-class GatewayReviewForm(forms.Form):
+class GatewayReviewForm(GovukForm):
     review_type = forms.ChoiceField(choices=GatewayReview.ReviewType.choices)
     gate = forms.TypedChoiceField(choices=GatewayReview.Gate.choices, coerce=int)
-    held_on = forms.DateField(widget=DateInput)
+    held_on = DateField()
     review_team = forms.CharField(widget=forms.Textarea, help_text="One reviewer per line.")
     delivery_confidence = forms.ChoiceField(choices=[])
     summary = forms.CharField(widget=forms.Textarea, required=False)
@@ -191,55 +191,55 @@ class GatewayReviewForm(forms.Form):
         return items
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(GovukForm):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=EvaluationCriterion.Kind.choices)
     weight = forms.DecimalField(label="Weight (%)", min_value=0.01, max_value=100, max_digits=5, decimal_places=2)
     description = forms.CharField(widget=forms.Textarea, required=False)
 
 
-class BidForm(forms.Form):
+class BidForm(GovukForm):
     bidder = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     structure = forms.ChoiceField(choices=Bid.Structure.choices)
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(GovukForm):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     role = forms.ChoiceField(choices=BidParticipant.Role.choices)
     funding_share = forms.DecimalField(label="Share of funding (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
     risk_share = forms.DecimalField(label="Share of risk (%)", min_value=0, max_value=100, max_digits=5, decimal_places=2)
 
 
-class BidDocumentForm(forms.Form):
+class BidDocumentForm(GovukForm):
     title = forms.CharField(max_length=200)
     file = forms.FileField(help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.", validators=[validate_document])
 
 
-class RecommendationStatusForm(forms.Form):
+class RecommendationStatusForm(GovukForm):
     status = forms.ChoiceField(choices=Recommendation.Status.choices)
 
 
-class PrequalifyForm(forms.Form):
+class PrequalifyForm(GovukForm):
     passed = yes_no("Did the bidder pass pre-qualification?")
     reasons = forms.CharField(widget=forms.Textarea)
 
 
-class PriceForm(forms.Form):
+class PriceForm(GovukForm):
     price = forms.DecimalField(label="Price (£)", min_value=0, max_digits=14, decimal_places=2)
 
 
-class ComplianceForm(forms.Form):
+class ComplianceForm(GovukForm):
     compliant = yes_no("Is the bid compliant?")
     notes = forms.CharField(widget=forms.Textarea, required=False, help_text="Needed when the bid is not compliant.")
 
 
-class CostAdjustmentForm(forms.Form):
+class CostAdjustmentForm(GovukForm):
     heading = forms.ChoiceField(choices=CostAdjustment.Heading.choices)
     amount = forms.DecimalField(label="Adjustment (£)", max_digits=14, decimal_places=2, help_text="A positive amount adds to the bid price.")
     rationale = forms.CharField(widget=forms.Textarea)
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(GovukForm):
     criterion = forms.ModelChoiceField(queryset=EvaluationCriterion.objects.none())
     score = forms.IntegerField(min_value=0, max_value=SCORE_MAX, help_text=f"0 to {SCORE_MAX}.")
     rationale = forms.CharField(widget=forms.Textarea, label="Notes")
@@ -249,17 +249,17 @@ class ScoreForm(forms.Form):
         self.fields["criterion"].queryset = EvaluationCriterion.objects.filter(competition=competition, kind="quality")
 
 
-class ChallengeForm(forms.Form):
+class ChallengeForm(GovukForm):
     challenger = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     grounds = forms.CharField(widget=forms.Textarea)
-    lodged_on = forms.DateField(widget=DateInput)
+    lodged_on = DateField()
 
 
-class ChallengeResolveForm(forms.Form):
+class ChallengeResolveForm(GovukForm):
     status = forms.ChoiceField(choices=[c for c in Challenge.Status.choices if c[0] != "open"])
 
 
-class ClarificationForm(forms.Form):
+class ClarificationForm(GovukForm):
     asked_by = forms.ModelChoiceField(label="Asked by (bidder)", queryset=Organisation.objects.none(), widget=QuickSelect,
                                       empty_label="Choose the bidder who asked")
     question = forms.CharField(widget=forms.Textarea)
@@ -271,32 +271,32 @@ class ClarificationForm(forms.Form):
         self.fields["asked_by"].queryset = Organisation.objects.filter(bids__competition=competition).distinct().order_by("name")
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(GovukForm):
     answer = forms.CharField(widget=forms.Textarea)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(GovukForm):
     summary = forms.CharField(widget=forms.Textarea)
 
 
-class WallForm(forms.Form):
+class WallForm(GovukForm):
     arrangements = forms.CharField(widget=forms.Textarea, help_text="How the commissioning side and the bid side are kept apart.")
 
 
-class OpportunityFilterForm(forms.Form):
+class OpportunityFilterForm(GovukForm):
     search = forms.CharField(required=False, max_length=100, label="Search", help_text="Words in the title, reference or description.")
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.order_by("name"), required=False, empty_label="Any service area")
 
 
-class BidderQuestionForm(forms.Form):
+class BidderQuestionForm(GovukForm):
     question = forms.CharField(widget=forms.Textarea, help_text="MoJ Procurement answers it to you, or to every bidder without saying who asked.")
 
 
-class ChallengeGroundsForm(forms.Form):
+class ChallengeGroundsForm(GovukForm):
     grounds = forms.CharField(widget=forms.Textarea, help_text="What in the award decision you challenge, and why.")
 
 
-class SealedTenderForm(forms.Form):
+class SealedTenderForm(GovukForm):
     price = forms.DecimalField(label="Your price (£)", min_value=0, max_digits=14, decimal_places=2,
                                help_text="The whole-life price of your tender, in pounds.")
     documents = MultipleFileField(
@@ -305,17 +305,17 @@ class SealedTenderForm(forms.Form):
     )
 
 
-class TenderBoxOpenForm(forms.Form):
+class TenderBoxOpenForm(GovukForm):
     round = forms.ChoiceField(label="Which tender box", choices=TenderRound.choices, widget=forms.RadioSelect)
 
 
-class ParticipationQuestionForm(forms.Form):
+class ParticipationQuestionForm(GovukForm):
     question = forms.CharField(widget=forms.Textarea, help_text="Published with the tender notice; every bidder answers it to take part.")
     guidance = forms.CharField(widget=forms.Textarea, required=False, help_text="What a good answer shows, or the evidence wanted.")
     required = yes_no("Must every bidder answer it?")
 
 
-class ParticipationAnswersForm(forms.Form):
+class ParticipationAnswersForm(GovukForm):
     """One field per published question (`question_<id>`), with the bidder's answers so far."""
 
     def __init__(self, *args, questions=(), answers=None, **kwargs):
@@ -325,6 +325,7 @@ class ParticipationAnswersForm(forms.Form):
             self.fields[f"question_{question.pk}"] = forms.CharField(
                 label=f"{position}. {question.question}", widget=forms.Textarea, required=question.required,
                 help_text=question.guidance or ("" if question.required else "Optional."), initial=answers.get(question.pk, ""),
+                error_messages={"required": f"Answer question {position}"},
             )
 
     def clean(self):

@@ -18,11 +18,11 @@ from contracts.models import (
     PaymentModel,
     SupplyChainMember,
 )
-from core.forms_utils import MultipleFileField, whole_number
+from core.forms_utils import DateField, GovukForm, MultipleFileField, whole_number
 from core.models import ServiceArea
 from core.selectors import organisation_list
 from core.uploads import validate_document
-from core.widgets import DateInput, QuickSelect
+from core.widgets import QuickSelect
 from cycle.interface import Outcome, outcome_choices
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -36,7 +36,7 @@ def _decimal(label, **kwargs):
     return forms.DecimalField(label=label, max_digits=kwargs.pop("max_digits", 12), decimal_places=2, **kwargs)
 
 
-class AgreementFilterForm(forms.Form):
+class AgreementFilterForm(GovukForm):
     state = forms.ChoiceField(choices=[("", "Any state"), *AgreementState.choices], required=False)
     kind = forms.ChoiceField(label="Kind", choices=[("", "Contracts and SLAs"), *AgreementKind.choices], required=False)
     # Ids and names only: at 600 providers, model instances would cost the page more than its queries.
@@ -60,22 +60,22 @@ class AgreementFormMixin:
         super().__init__(*args, **kwargs)
 
 
-class ConfirmForm(AgreementFormMixin, forms.Form):
+class ConfirmForm(AgreementFormMixin, GovukForm):
     """A button, for actions that take no input."""
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GovukForm):
     reason = forms.CharField(widget=forms.Textarea, help_text="Recorded on the agreement's timeline and, under the 2023 Act, in the termination notice.",
                              error_messages={"required": "Give the reason for ending the agreement."})
 
 
-class TermsForm(AgreementFormMixin, forms.Form):
+class TermsForm(AgreementFormMixin, GovukForm):
     """The terms completed while mobilising; the hidden version catches someone else's change in between."""
 
     version = whole_number(widget=forms.HiddenInput)
     title = forms.CharField(max_length=200)
-    start_date = forms.DateField(label="Start date", widget=DateInput)
-    end_date = forms.DateField(label="End date", widget=DateInput)
+    start_date = DateField(label="Start date")
+    end_date = DateField(label="End date")
     payment_model = forms.ChoiceField(label="Payment model", choices=PaymentModel.choices, widget=forms.RadioSelect)
     share_at_risk = _decimal("Share of payment at risk (%)", max_digits=5, min_value=0, max_value=100,
                              help_text="For payment by results: the share paid only on outcomes. 0 otherwise.")
@@ -103,13 +103,13 @@ class TermsForm(AgreementFormMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS if self.cleaned_data[name] != getattr(self.agreement, name)}
 
 
-class BreakPointForm(AgreementFormMixin, forms.Form):
-    on = forms.DateField(label="Break point", widget=DateInput, help_text="The date the agreement may be ended early.")
+class BreakPointForm(AgreementFormMixin, GovukForm):
+    on = DateField(label="Break point", help_text="The date the agreement may be ended early.")
     notice_months = forms.IntegerField(label="Notice (months)", min_value=0, max_value=36, initial=6,
                                        help_text="How long before the break point notice must be given.")
 
 
-class SupplyChainMemberForm(AgreementFormMixin, forms.Form):
+class SupplyChainMemberForm(AgreementFormMixin, GovukForm):
     organisation = forms.ModelChoiceField(queryset=None)
     role = forms.ChoiceField(label="Role in the supply chain", choices=SupplyChainMember.Role.choices, widget=forms.RadioSelect)
     funding_share = _decimal("Share of funding (%)", max_digits=5, min_value=0, max_value=100)
@@ -121,7 +121,7 @@ class SupplyChainMemberForm(AgreementFormMixin, forms.Form):
         self.fields["organisation"].queryset = organisation_list()
 
 
-class MeasureForm(AgreementFormMixin, forms.Form):
+class MeasureForm(AgreementFormMixin, GovukForm):
     name = forms.CharField(max_length=200)
     outcome = forms.TypedChoiceField(coerce=int, help_text="The outcome the measure serves, so performance rolls up the outcomes tree.",
                                      error_messages={"required": "Choose the outcome the measure serves."})
@@ -167,7 +167,7 @@ def open_periods(agreement, today: datetime.date, *, measures=None) -> list:
     return grouped
 
 
-class ReturnForm(AgreementFormMixin, forms.Form):
+class ReturnForm(AgreementFormMixin, GovukForm):
     """One return: the measure and period chosen together (a period belongs to a measure), then the figure."""
 
     period = forms.ChoiceField(label="Which return", help_text="The measure and the period, of those that have ended with no return yet.")
@@ -209,8 +209,8 @@ class ReturnForm(AgreementFormMixin, forms.Form):
         super().add_error("period" if field in ("measure", "period_start") else field, error)
 
 
-class CohortResultForm(AgreementFormMixin, forms.Form):
-    period_start = forms.DateField(label="Period starts", widget=DateInput)
+class CohortResultForm(AgreementFormMixin, GovukForm):
+    period_start = DateField(label="Period starts")
     cohort = forms.CharField(max_length=120, help_text="For example: prolific offenders, women, young adults.")
     difficulty = forms.ChoiceField(label="Difficulty", choices=CohortResult.Difficulty.choices, widget=forms.RadioSelect,
                                    help_text="How hard the cohort is to help: outcomes concentrated in the easiest cohort are creaming.")
@@ -218,28 +218,28 @@ class CohortResultForm(AgreementFormMixin, forms.Form):
     outcomes = whole_number(label="Outcomes paid for", min_value=0)
 
 
-class FeedbackForm(AgreementFormMixin, forms.Form):
+class FeedbackForm(AgreementFormMixin, GovukForm):
     source = forms.ChoiceField(label="From", choices=Feedback.Source.choices, widget=forms.RadioSelect)
-    received_on = forms.DateField(label="Received on", widget=DateInput)
+    received_on = DateField(label="Received on")
     respondents = whole_number(min_value=1, initial=1, help_text="How many people the figure speaks for: a survey's respondents, or 1.")
     satisfaction = forms.DecimalField(label="Satisfaction (1 to 5)", min_value=1, max_value=5, max_digits=3, decimal_places=2,
                                       help_text="Average satisfaction: 1 is very dissatisfied, 5 very satisfied.")
     summary = forms.CharField(label="What they said", widget=forms.Textarea, required=False)
 
 
-class EqualityResultForm(AgreementFormMixin, forms.Form):
-    period_start = forms.DateField(label="Period starts", widget=DateInput)
+class EqualityResultForm(AgreementFormMixin, GovukForm):
+    period_start = DateField(label="Period starts")
     characteristic = forms.ChoiceField(label="Protected characteristic", choices=EqualityResult.Characteristic.choices)
     group = forms.CharField(max_length=120, help_text="For example: 18 to 24, Black or Black British, Female.")
     referrals = whole_number(min_value=0)
     outcomes = whole_number(label="Successful outcomes", min_value=0)
 
 
-class RemedialPlanForm(AgreementFormMixin, forms.Form):
+class RemedialPlanForm(AgreementFormMixin, GovukForm):
     measure = forms.ModelChoiceField(queryset=None, required=False, empty_label="The agreement as a whole",
                                      help_text="The measure the plan puts right.")
     actions = forms.CharField(label="Agreed actions", widget=forms.Textarea)
-    due_on = forms.DateField(label="Due by", widget=DateInput)
+    due_on = DateField(label="Due by")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,24 +248,24 @@ class RemedialPlanForm(AgreementFormMixin, forms.Form):
             self.initial.setdefault("measure", self.query["measure"])
 
 
-class RectificationNoticeForm(AgreementFormMixin, forms.Form):
+class RectificationNoticeForm(AgreementFormMixin, GovukForm):
     failings = forms.CharField(label="What must be put right", widget=forms.Textarea)
-    deadline = forms.DateField(widget=DateInput, help_text="The date by which the failings must be put right.")
+    deadline = DateField(help_text="The date by which the failings must be put right.")
 
 
-class RectificationCloseForm(AgreementFormMixin, forms.Form):
+class RectificationCloseForm(AgreementFormMixin, GovukForm):
     satisfied = forms.TypedChoiceField(
         label="Outcome of the notice", widget=forms.RadioSelect, coerce=_yes,
         choices=[("yes", "Yes: satisfied, the agreement returns to live"), ("no", "No: failed, termination may follow")],
     )
 
 
-class NoticeOfChangeForm(AgreementFormMixin, forms.Form):
+class NoticeOfChangeForm(AgreementFormMixin, GovukForm):
     summary = forms.CharField(widget=forms.Textarea, help_text="What changes and why.")
     material = forms.TypedChoiceField(label="Material change", choices=YES_NO, coerce=_yes, widget=forms.RadioSelect,
                                       help_text="A material change takes effect only when the lead commissioner agrees it.")
     value = _decimal("New value (£)", max_digits=14, min_value=0, required=False, help_text="Leave empty to keep the value.")
-    end_date = forms.DateField(label="New end date", widget=DateInput, required=False, help_text="Leave empty to keep the end date.")
+    end_date = DateField(label="New end date", required=False, help_text="Leave empty to keep the end date.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,14 +291,14 @@ class NoticeOfChangeForm(AgreementFormMixin, forms.Form):
         return changes
 
 
-class NoticeOfChangeDecisionForm(AgreementFormMixin, forms.Form):
+class NoticeOfChangeDecisionForm(AgreementFormMixin, GovukForm):
     agree = forms.TypedChoiceField(
         label="Your decision", widget=forms.RadioSelect, coerce=_yes,
         choices=[("yes", "Agree: the change takes effect as a new version"), ("no", "Refuse the change")],
     )
 
 
-class VersionCompareForm(forms.Form):
+class VersionCompareForm(GovukForm):
     a = forms.TypedChoiceField(label="First version", coerce=int, error_messages={
         "required": "Choose the first version.", "invalid_choice": "Choose a version of this agreement."})
     b = forms.TypedChoiceField(label="Second version", coerce=int, error_messages={
@@ -323,7 +323,7 @@ class ProviderReturnForm(ReturnForm):
         return selectors.provider_measures(self.user, self.agreement)
 
 
-class ReturnReviewForm(AgreementFormMixin, forms.Form):
+class ReturnReviewForm(AgreementFormMixin, GovukForm):
     """The contract manager's decision on a provider's return (issue #18)."""
 
     validate = forms.TypedChoiceField(label="Decision", choices=[("yes", "Validate the figure"), ("no", "Query it with the provider")],
@@ -332,14 +332,14 @@ class ReturnReviewForm(AgreementFormMixin, forms.Form):
                              help_text="Required to query: the provider is told.")
 
 
-class ReturnCorrectionForm(forms.Form):
+class ReturnCorrectionForm(GovukForm):
     """The provider's correction of a queried return."""
 
     value = _decimal("Corrected value")
     evidence = forms.CharField(widget=forms.Textarea, required=False, help_text="Where the corrected figure comes from.")
 
 
-class RemedialPlanDecisionForm(AgreementFormMixin, forms.Form):
+class RemedialPlanDecisionForm(AgreementFormMixin, GovukForm):
     """The contract manager's decision on a plan the provider proposed (issue #18)."""
 
     accept = forms.TypedChoiceField(label="Decision", choices=[("yes", "Accept the plan"), ("no", "Reject it")],
@@ -348,20 +348,20 @@ class RemedialPlanDecisionForm(AgreementFormMixin, forms.Form):
                              help_text="Required to reject: the provider is told.")
 
 
-class ProviderRemedialPlanForm(forms.Form):
+class ProviderRemedialPlanForm(GovukForm):
     """The provider's proposed remedial action plan."""
 
     measure = forms.ModelChoiceField(queryset=None, required=False, empty_label="The agreement as a whole",
                                      help_text="The measure the plan puts right, if one.")
     actions = forms.CharField(label="What you will do", widget=forms.Textarea)
-    due_on = forms.DateField(label="Done by", widget=DateInput)
+    due_on = DateField(label="Done by")
 
     def __init__(self, *args, measures=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = measures
 
 
-class ReturnsUploadForm(forms.Form):
+class ReturnsUploadForm(GovukForm):
     """A provider's returns in one file: the template filled in (issue #18)."""
 
     file = forms.FileField(label="Returns file", help_text="The template filled in: an Excel workbook (.xlsx) or a CSV file (.csv), up to 10 MB.")

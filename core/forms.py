@@ -1,12 +1,13 @@
 from django import forms
 
+from core.forms_utils import GovukForm
 from core.models import NotificationPreference, Sector
 
 
-class OrganisationFilterForm(forms.Form):
+class OrganisationFilterForm(GovukForm):
     sector = forms.ChoiceField(choices=[("", "All sectors"), *Sector.choices], required=False)
 
 
-class NotificationPreferenceForm(forms.Form):
+class NotificationPreferenceForm(GovukForm):
     delivery = forms.ChoiceField(label="How should we tell you of new work?", choices=NotificationPreference.Delivery.choices,
                                  widget=forms.RadioSelect)

@@ -2,12 +2,12 @@
 
 from django import forms
 
+from core.forms_utils import DateField, GovukForm, whole_number
 from core.models import ServiceArea
-from core.templatetags.humanize_money import money
 from core.selectors import organisation_list
-from core.forms_utils import whole_number
+from core.templatetags.humanize_money import money
 from core.uploads import validate_document
-from core.widgets import DateInput, GovukCheckboxes, QuickSelect
+from core.widgets import GovukCheckboxes, QuickSelect
 from cycle import selectors, services
 from cycle.models import (
     OPEN_STAGES,
@@ -35,20 +35,20 @@ class CycleFormMixin:
         super().__init__(*args, **kwargs)
 
 
-class CycleFilterForm(forms.Form):
+class CycleFilterForm(GovukForm):
     cycle_type = forms.ChoiceField(label="Type", choices=[("", "Any type"), *CycleType.choices], required=False)
     level = forms.ChoiceField(choices=[("", "Any level"), *CycleLevel.choices], required=False)
     phase = forms.ChoiceField(choices=[("", "Any phase")] + [(p, p) for p in PHASES], required=False)
     stage = forms.ChoiceField(choices=[("", "Any stage"), *Stage.choices], required=False)
 
 
-class CycleCreateForm(forms.Form):
+class CycleCreateForm(GovukForm):
     name = forms.CharField(max_length=200)
     cycle_type = forms.ChoiceField(label="Type of commissioning", choices=CycleType.choices)
     level = forms.ChoiceField(choices=CycleLevel.choices, widget=forms.RadioSelect)
     area = forms.CharField(max_length=120, required=False, help_text="The region or locality, for regional and local cycles.")
-    period_start = forms.DateField(label="Period starts", widget=DateInput)
-    period_end = forms.DateField(label="Period ends", widget=DateInput)
+    period_start = DateField(label="Period starts")
+    period_end = DateField(label="Period ends")
     available_resources = forms.DecimalField(label="Available resources (£)", min_value=0, max_digits=14, decimal_places=2,
                                              help_text="The cycle's own money. Partners' pooled funding is added to it.")
 
@@ -61,11 +61,11 @@ class CycleCreateForm(forms.Form):
         return cleaned
 
 
-class ConfirmForm(CycleFormMixin, forms.Form):
+class ConfirmForm(CycleFormMixin, GovukForm):
     """A button, for actions that take no input."""
 
 
-class StepBackForm(forms.Form):
+class StepBackForm(GovukForm):
     to_stage = forms.ChoiceField(label="Go back to", choices=[])
     reason = forms.CharField(widget=forms.Textarea, help_text="Recorded on the cycle's timeline.",
                              error_messages={"required": "Say why the cycle is going back a stage."})
@@ -78,14 +78,14 @@ class StepBackForm(forms.Form):
             self.fields["to_stage"].initial = earlier[-1]
 
 
-class PartnerForm(CycleFormMixin, forms.Form):
+class PartnerForm(CycleFormMixin, GovukForm):
     organisation = forms.ModelChoiceField(queryset=organisation_list(), widget=QuickSelect)
     arrangement = forms.ChoiceField(label="Funding arrangement", choices=FundingArrangement.choices, widget=forms.RadioSelect)
     contribution = forms.DecimalField(label="Contribution (£)", min_value=0, max_digits=14, decimal_places=2)
     responsibilities = forms.CharField(widget=forms.Textarea, required=False)
 
 
-class NeedsAssessmentForm(CycleFormMixin, forms.Form):
+class NeedsAssessmentForm(CycleFormMixin, GovukForm):
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
     location = forms.CharField(label="Area", max_length=120, help_text="The region, probation area or prison.")
     cohort = forms.CharField(max_length=120, help_text="For example women, young adults, prolific offenders.")
@@ -98,7 +98,7 @@ class NeedsAssessmentForm(CycleFormMixin, forms.Form):
                                     help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument, CSV or text; up to 10 MB.")
 
 
-class PriorityForm(CycleFormMixin, forms.Form):
+class PriorityForm(CycleFormMixin, GovukForm):
     title = forms.CharField(max_length=200)
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
     cost = forms.DecimalField(label="Cost (£)", min_value=0, max_digits=14, decimal_places=2)
@@ -110,7 +110,7 @@ class PriorityForm(CycleFormMixin, forms.Form):
     rank = whole_number(min_value=1, required=False, help_text="Leave empty to rank it last.")
 
 
-class RerankForm(CycleFormMixin, forms.Form):
+class RerankForm(CycleFormMixin, GovukForm):
     """One rank box per priority; the priorities are ordered by the numbers given."""
 
     def __init__(self, *args, **kwargs):
@@ -140,7 +140,7 @@ def _priority_choice(priority) -> str:
     return f"{priority.rank}. {priority.title}: {money(priority.cost)}, value × weight {priority.weighted_value.normalize():f}"
 
 
-class AllocationForm(CycleFormMixin, forms.Form):
+class AllocationForm(CycleFormMixin, GovukForm):
     funded = forms.TypedMultipleChoiceField(
         label="Priorities to fund", coerce=int, required=False, widget=GovukCheckboxes,
         help_text="Tick the priorities to fund; the others fall below the funding line.",
@@ -153,7 +153,7 @@ class AllocationForm(CycleFormMixin, forms.Form):
         self.fields["funded"].initial = [p.pk for p in priorities if p.funded]
 
 
-class EqualityImpactAssessmentForm(CycleFormMixin, forms.Form):
+class EqualityImpactAssessmentForm(CycleFormMixin, GovukForm):
     summary = forms.CharField(widget=forms.Textarea, help_text="Who the priorities affect, by protected characteristic, and how adverse impacts are mitigated.")
 
     def __init__(self, *args, **kwargs):
@@ -172,7 +172,7 @@ def outcome_choices() -> list:
     ]
 
 
-class SpecificationForm(CycleFormMixin, forms.Form):
+class SpecificationForm(CycleFormMixin, GovukForm):
     priority = forms.ModelChoiceField(queryset=Priority.objects.none(), help_text="Every funded priority needs a specification.")
     title = forms.CharField(max_length=200)
     summary = forms.CharField(widget=forms.Textarea)
@@ -190,7 +190,7 @@ class SpecificationForm(CycleFormMixin, forms.Form):
         return list(Outcome.objects.filter(pk__in=self.cleaned_data["outcomes"]))
 
 
-class SecuringRouteForm(CycleFormMixin, forms.Form):
+class SecuringRouteForm(CycleFormMixin, GovukForm):
     securing_route = forms.ChoiceField(label="How will the service be secured?", choices=SecuringRoute.choices, widget=forms.RadioSelect)
     competition = forms.ModelChoiceField(queryset=None, required=False, help_text="Needed when the route is a competition.")
     agreement = forms.ModelChoiceField(label="Contract or SLA to change", queryset=None, required=False,
@@ -203,15 +203,15 @@ class SecuringRouteForm(CycleFormMixin, forms.Form):
         self.fields["agreement"].queryset = selectors.agreement_options(user=self.user)
 
 
-class MarketSoundingForm(CycleFormMixin, forms.Form):
+class MarketSoundingForm(CycleFormMixin, GovukForm):
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
     kind = forms.ChoiceField(label="Kind of sounding", choices=MarketSounding.Kind.choices)
-    held_on = forms.DateField(label="Held on", widget=DateInput)
+    held_on = DateField(label="Held on")
     providers = forms.ModelMultipleChoiceField(label="Providers engaged", queryset=organisation_list(), widget=GovukCheckboxes)
     learned = forms.CharField(label="What was learned", widget=forms.Textarea)
 
 
-class MarketAnalysisForm(CycleFormMixin, forms.Form):
+class MarketAnalysisForm(CycleFormMixin, GovukForm):
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all(), help_text="Recording it again for a service replaces its analysis.")
     providers_by_sector = forms.CharField(label="Providers by sector and size", widget=forms.Textarea)
     capacity = forms.CharField(widget=forms.Textarea)
@@ -220,13 +220,13 @@ class MarketAnalysisForm(CycleFormMixin, forms.Form):
     maturity = forms.ChoiceField(label="Market maturity", choices=MarketAnalysis.Maturity.choices, widget=forms.RadioSelect)
 
 
-class StimulationActionForm(CycleFormMixin, forms.Form):
+class StimulationActionForm(CycleFormMixin, GovukForm):
     service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all())
     action = forms.CharField(max_length=200, help_text="For example, lots sized so that small and voluntary providers can bid.")
     description = forms.CharField(widget=forms.Textarea, required=False)
 
 
-class ClosingEvaluationForm(CycleFormMixin, forms.Form):
+class ClosingEvaluationForm(CycleFormMixin, GovukForm):
     """The five criteria of the seed's "Evaluate" stage."""
 
     def __init__(self, *args, **kwargs):

@@ -2,9 +2,10 @@
 
 from django import forms
 
+from core.forms_utils import DateField, GovukForm
 from core.models import User
 from core.roles import Role
-from core.widgets import DateInput, QuickSelect
+from core.widgets import QuickSelect
 from ethical_walls import registry
 from ethical_walls.audit import kind_label
 from ethical_walls.models import COMMISSIONING_ROLES, AuditEvent, ConflictDeclaration
@@ -17,7 +18,7 @@ def _people(*roles):
     return User.objects.filter(groups__name__in=roles).distinct().order_by("last_name", "first_name", "username")
 
 
-class CommissioningMemberForm(forms.Form):
+class CommissioningMemberForm(GovukForm):
     user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person", widget=QuickSelect)
     role = forms.ChoiceField(
         label="Role on the commissioning side", choices=[(r.value, r.label) for r in COMMISSIONING_ROLES],
@@ -29,7 +30,7 @@ class CommissioningMemberForm(forms.Form):
         self.fields["user"].queryset = _people(*COMMISSIONING_SIDE_GROUPS)
 
 
-class BidMemberForm(forms.Form):
+class BidMemberForm(GovukForm):
     user = forms.ModelChoiceField(label="Person", queryset=User.objects.none(), empty_label="Choose a person", widget=QuickSelect)
     bid = forms.ModelChoiceField(label="Crown-body bid", queryset=None, empty_label="Choose a bid")
 
@@ -40,25 +41,25 @@ class BidMemberForm(forms.Form):
         self.fields["bid"].label_from_instance = lambda bid: f"{bid.bidder}"
 
 
-class RemoveMemberForm(forms.Form):
+class RemoveMemberForm(GovukForm):
     reason = forms.CharField(
         label="Why are they leaving?", max_length=200, required=False,
         help_text="Recorded in the audit log. Leave blank for “No longer working on the competition”.",
     )
 
 
-class WithdrawRequestForm(forms.Form):
+class WithdrawRequestForm(GovukForm):
     """Nothing to fill in: the button confirms."""
 
 
-class ArrangementsForm(forms.Form):
+class ArrangementsForm(GovukForm):
     arrangements = forms.CharField(
         label="Arrangements", widget=forms.Textarea,
         help_text="How the commissioning side and the bid side are kept apart: people, premises, systems, documents.",
     )
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(GovukForm):
     nature = forms.ChoiceField(
         label="Your interests", choices=ConflictDeclaration.Nature.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose a nil return or declare an interest."},
@@ -69,7 +70,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(GovukForm):
     OUTCOMES = [
         (ConflictDeclaration.Assessment.MITIGATED.value, "Mitigate, with conditions"),
         (ConflictDeclaration.Assessment.EXCLUDED.value, "Exclude from the competition"),
@@ -84,7 +85,7 @@ class AssessmentForm(forms.Form):
     )
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(GovukForm):
     competition = forms.ModelChoiceField(label="Competition", queryset=None, required=False, empty_label="Any competition", widget=QuickSelect)
     assessment = forms.ChoiceField(
         label="Assessment", choices=[("", "Any assessment"), *ConflictDeclaration.Assessment.choices], required=False,
@@ -96,7 +97,7 @@ class RegisterFilterForm(forms.Form):
         self.fields["competition"].label_from_instance = lambda c: f"{c.reference} {c.title}"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GovukForm):
     action = forms.ChoiceField(label="What happened", choices=[("", "Anything"), *AuditEvent.Action.choices], required=False)
     kind = forms.ChoiceField(label="Kind of record", choices=[("", "Any kind")], required=False)
     channel = forms.ChoiceField(label="How", choices=[("", "Any channel"), *AuditEvent.Channel.choices], required=False)
@@ -104,8 +105,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(
         label="Who", queryset=User.objects.order_by("last_name", "first_name", "username"), required=False, empty_label="Anyone", widget=QuickSelect,
     )
-    since = forms.DateField(label="From", required=False, widget=DateInput)
-    until = forms.DateField(label="To", required=False, widget=DateInput)
+    since = DateField(label="From", required=False)
+    until = DateField(label="To", required=False)
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +129,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-class DeclareChoiceForm(forms.Form):
+class DeclareChoiceForm(GovukForm):
     competition = forms.ModelChoiceField(
         label="Competition", queryset=None, empty_label="Choose a competition",
         error_messages={"required": "Choose a competition to declare your interests in."},

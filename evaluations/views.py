@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
+from core.forms_utils import GovukForm
 from ethical_walls import audit
 from ethical_walls.audit import Channel
 from evaluations import charts, selectors
@@ -26,7 +27,7 @@ EVALUATIONS_PER_PAGE = 50
 RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.NONE]
 
 
-class RatingFilterForm(forms.Form):
+class RatingFilterForm(GovukForm):
     """The run page's filter (a GET form): one RAG rating, or all."""
 
     rag = forms.ChoiceField(label="RAG rating", choices=[("", "Any rating"), *[(r.value, r.label) for r in RATING_ORDER]], required=False)

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms_utils import GovukForm
 from core.models import OrganisationType, Sector
 from core.roles import SUPPLIER_ROLES, Role
 from core.widgets import GovukCheckboxes
@@ -9,7 +10,7 @@ SUPPLIER_SECTORS = [(value, label) for value, label in Sector.choices if value !
 ROLE_CHOICES = [(role.value, role.label) for role in Role if role in SUPPLIER_ROLES]
 
 
-class NewPersonForm(forms.Form):
+class NewPersonForm(GovukForm):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     password = forms.CharField(widget=forms.PasswordInput, strip=False,
@@ -37,13 +38,13 @@ class AccountRequestForm(NewPersonForm):
     email = forms.EmailField(label="E-mail address", help_text="You sign in with it.")
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(GovukForm):
     email = forms.EmailField(label="Colleague's e-mail address")
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=GovukCheckboxes,
                                       help_text="Bid managers act in competitions, contract leads on agreements, administrators manage colleagues.")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     approve = forms.TypedChoiceField(label="Decision", choices=[("yes", "Approve the account"), ("no", "Refuse it")],
                                      coerce=lambda value: value == "yes", widget=forms.RadioSelect)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required to refuse: the person is told.")

@@ -121,4 +121,4 @@ def test_a_number_beyond_the_column_is_a_field_error(demo_data, kind):
     client.force_login(User.objects.get(username="contract_manager"))
     response = client.post(f"/contracts/{agreement.pk}/records/{kind}/", {"referrals": "100000000000000000000", "outcomes": "1"})
     assert response.status_code == 200
-    assert "Ensure this value is less than or equal to 2147483647" in response.content.decode()
+    assert "Referrals must be 2147483647 or less" in response.content.decode()

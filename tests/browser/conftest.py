@@ -27,6 +27,13 @@ AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 PASSWORD = "correct-horse-battery"  # tests.core.factories.UserFactory's password
 FAILING_IMPACTS = ("serious", "critical")
+REFLOW_WIDTH = 320
+# The elements that stick out past the window's right edge, deepest first: what a failed reflow check names.
+WIDEST_ELEMENTS = """() => [...document.querySelectorAll("body *")]
+  .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(el => ![...el.children].some(child => child.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+  .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "")
+    + " (" + Math.round(el.getBoundingClientRect().right) + " px)")"""
 
 # Every test here is transactional (the live server reads committed data) and restores the
 # rows the data migrations made before it starts.
@@ -135,6 +142,15 @@ class Journey:
         self.check()
         return pdf
 
+    def fill_date(self, legend: str, day, *, time: str | None = None):
+        """Type a date (and a time) into GOV.UK's date input named by its legend, box by box, as a person would."""
+        group = self.page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
+        if time is not None:
+            group.get_by_label("Time").fill(time)
+
     def sign_in(self, user, *, then: str = "/login/"):
         """Sign in through the sign-in page; `then` is a page to ask for first (a signed-out visitor is sent to sign in)."""
         self.visit(then)
@@ -170,11 +186,23 @@ class Journey:
                 for v in violations
             ],
         })
+        self.check_reflow(url)
         for violation in violations:
             if violation["impact"] in FAILING_IMPACTS:
                 targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:10])
                 self.failures.append(f"{url}: {violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
         self.unchecked.clear()
+
+    def check_reflow(self, url: str):
+        """WCAG 2.2 1.4.10: at 320 CSS px wide the page never scrolls sideways (issue #19); then back to the desktop's width."""
+        desktop = self.page.viewport_size
+        self.page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        overflow = self.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide = self.page.evaluate(WIDEST_ELEMENTS)
+            self.screenshot(f"-reflow-{len(self.failures)}")
+            self.failures.append(f"{url}: at {REFLOW_WIDTH} CSS px the page is {overflow} px wider than the window; widest: {wide}")
+        self.page.set_viewport_size(desktop)
 
     def screenshot(self, suffix: str = "") -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

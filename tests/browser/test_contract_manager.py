@@ -53,7 +53,7 @@ def test_contract_manager_submits_returns_sees_red_and_issues_a_rectification_no
     journey.link("Issue a rectification notice")
     page.get_by_label("What must be put right").fill("Accommodation on release fell to 78% against a target of 90%: restore it within the deadline.")
     deadline = timezone.localdate() + datetime.timedelta(days=28)
-    page.get_by_label("Deadline").fill(deadline.isoformat())
+    journey.fill_date("Deadline", deadline)
     journey.button("Save")
     assert "Issue a rectification notice: saved." in journey.success()
     expect(page.locator("h1 + p .govuk-tag").first).to_have_text("Under rectification")

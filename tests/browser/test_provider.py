@@ -54,7 +54,7 @@ def test_a_provider_uploads_returns_fixes_a_bad_row_and_answers_a_rectification_
     expect(page.locator("main")).to_contain_text("Mentees met at the gate fell to 71%.")
     journey.link("Propose a remedial action plan")
     page.get_by_label("What you will do").fill("A second mentor at HMP Pentonville's gate on release days.")
-    page.get_by_label("Done by").fill((timezone.localdate() + datetime.timedelta(days=21)).isoformat())
+    journey.fill_date("Done by", timezone.localdate() + datetime.timedelta(days=21))
     journey.button("Save")
     plan = RemedialActionPlan.objects.get(agreement=agreement)
     assert plan.status == "proposed" and plan.proposed_by == lead

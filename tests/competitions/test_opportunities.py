@@ -163,7 +163,7 @@ def test_bidders_answer_the_published_conditions_of_participation_and_pass_only_
     page = client.get(url).content.decode()
     assert "Describe a custodial contract" in page and "Answer the conditions-of-participation questions" in page
     refused = client.post(url + "participation/", {f"question_{experience.pk}": "  "}).content.decode()
-    assert "This field is required." in refused and not ParticipationAnswer.objects.exists()
+    assert "Answer question 1" in refused and not ParticipationAnswer.objects.exists()
     client.post(url + "participation/", {f"question_{experience.pk}": "HMP Altcourse, 2019 to 2024."})
     alpha_bid = Bid.objects.get(competition=journey.competition, bidder=alpha.organisation)
     assert "Your answer: HMP Altcourse, 2019 to 2024." in client.get(url).content.decode()

@@ -108,10 +108,10 @@ def test_only_the_bidders_own_people_tender_and_bad_input_names_its_field(tender
     client.force_login(tendering.serco)
     url = f"/competitions/opportunities/{tendering.competition.pk}/tender/"
     page = client.post(url, {"price": "-5", "documents": [SimpleUploadedFile("virus.exe", b"MZ")]}).content.decode()
-    assert "Error:" in page and "virus.exe" in page and "greater than or equal to 0" in page
+    assert "Error:" in page and "virus.exe" in page and "Your price (£) must be 0 or more" in page
     fake = client.post(url, {"price": "10", "documents": [SimpleUploadedFile("fake.pdf", b"not a pdf")]}).content.decode()
     assert "fake.pdf: The file is not a real PDF file." in fake
-    assert "This field is required." in client.post(url, {"price": "10"}).content.decode()
+    assert "Select a file for tender documents" in client.post(url, {"price": "10"}).content.decode()
     assert not SealedTender.objects.exists()
 
 

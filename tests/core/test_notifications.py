@@ -90,7 +90,7 @@ def test_preferences_none_and_daily_digest(journey, mailoutbox, client):
     page = client.get("/notifications/").content.decode()
     assert "Sent" in page and "Not sent: you chose no e-mails" in page
     refused = client.post("/notifications/", {"delivery": "carrier pigeon"}).content.decode()
-    assert "Select a valid choice" in refused and NotificationPreference.objects.get(user=journey.sro).delivery == "daily"
+    assert "Select one of the answers to: How should we tell you of new work?" in refused and NotificationPreference.objects.get(user=journey.sro).delivery == "daily"
 
 
 class NotifyStandIn(BaseHTTPRequestHandler):

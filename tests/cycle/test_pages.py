@@ -234,7 +234,7 @@ def test_step_back_without_a_reason_shows_the_field_error(client, commissioner):
     response = client.post(f"/cycles/{cycle.pk}/step-back/", {"to_stage": "evaluate", "reason": "  ", "version": cycle.version})
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<a href="#id_reason">Reason: Say why the cycle is going back a stage.</a>' in html
+    assert '<a href="#id_reason">Say why the cycle is going back a stage.</a>' in html
     assert 'id="id_reason-error"' in html
     assert refreshed(cycle).stage == Stage.ASSESS_NEEDS
 
