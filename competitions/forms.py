@@ -249,6 +249,43 @@ class ScoreForm(GovukForm):
         self.fields["criterion"].queryset = EvaluationCriterion.objects.filter(competition=competition, kind="quality")
 
 
+class ScoreGridForm(GovukForm):
+    """The evaluation grid (issue #19): every quality criterion of one bid on one page, a score and notes each.
+
+    A criterion left blank is not scored now; one with a score needs its notes, and notes need a score.
+    """
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(EvaluationCriterion.objects.filter(competition=competition, kind="quality").order_by("pk"))
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=f"Score for {criterion.name}", min_value=0, max_value=SCORE_MAX, required=False, help_text=f"0 to {SCORE_MAX}.")
+            self.fields[f"rationale_{criterion.pk}"] = forms.CharField(label=f"Notes on {criterion.name}", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def rows(self):
+        """Each criterion with its two bound fields and whether this evaluator has scored it, for the template's grid."""
+        return [(criterion, self[f"score_{criterion.pk}"], self[f"rationale_{criterion.pk}"], f"score_{criterion.pk}" in self.initial)
+                for criterion in self.criteria]
+
+    def clean(self):
+        cleaned = super().clean()
+        scores = {}
+        for criterion in self.criteria:
+            score, notes = cleaned.get(f"score_{criterion.pk}"), (cleaned.get(f"rationale_{criterion.pk}") or "").strip()
+            if f"score_{criterion.pk}" in self.errors:
+                continue
+            if score is None and notes:
+                self.add_error(f"score_{criterion.pk}", f"Enter a score for {criterion.name}, or clear its notes")
+            elif score is not None and not notes:
+                self.add_error(f"rationale_{criterion.pk}", f"Enter notes on {criterion.name}: why it scores {score}")
+            elif score is not None:
+                scores[criterion] = (score, notes)
+        if not scores and not self.errors:
+            raise forms.ValidationError("Enter a score and notes for at least one criterion.")
+        return {"scores": scores}
+
+
 class ChallengeForm(GovukForm):
     challenger = forms.ModelChoiceField(queryset=Organisation.objects.all(), widget=QuickSelect)
     grounds = forms.CharField(widget=forms.Textarea)

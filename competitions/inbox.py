@@ -15,6 +15,7 @@ from django.utils import timezone
 from competitions.models import BusinessCase, Clarification, Competition, GatewayReview, ModeratedScore, PlannedReview, Score
 from competitions.states import ABANDONABLE, State
 from competitions.selectors import bids_of
+from competitions.parts import section_url
 from core.inbox import Task
 from core.roles import Role
 from ethical_walls.models import ConflictDeclaration, DeclarationRequest
@@ -25,7 +26,7 @@ ACTIVE = [*ABANDONABLE, State.AWARDED, State.MOBILISATION, State.LIVE]  # neithe
 
 
 def _detail(competition_id: int, anchor: str = "") -> str:
-    return reverse("competitions:detail", args=[competition_id]) + (f"#{anchor}" if anchor else "")
+    return section_url(competition_id, anchor)
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from competitions import selectors
 from competitions.models import BidDocument
+from competitions.parts import section_url
 from core import search
 from ethical_walls.selectors import permitted, tender_visible
 
@@ -28,7 +29,7 @@ def competitions(user: Any, query: str, limit: int) -> list[search.Result]:
 def clarifications(user: Any, query: str, limit: int) -> list[search.Result]:
     visible = selectors.clarification_list(user=user)
     found = search.matching(visible, CLARIFICATION_FIELDS, query, headline="question")[:limit]
-    return [search.result("Clarifications", f"Question on {c.competition.reference}", reverse("competitions:detail", args=[c.competition_id]) + "#clarifications",
+    return [search.result("Clarifications", f"Question on {c.competition.reference}", section_url(c.competition_id, "clarifications"),
                           c.headline, query, c.rank) for c in found]
 
 

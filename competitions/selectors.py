@@ -343,5 +343,13 @@ def record_targets(competition: Competition, kind: str) -> QuerySet[Model]:
     return RECORD_TARGETS[kind](competition)
 
 
+def own_scores(bid: Bid, user: Viewer) -> dict[str, Any]:
+    """An evaluator's scores of a bid so far, as the evaluation grid's values (`score_<criterion>`, `rationale_<criterion>`)."""
+    initial: dict[str, Any] = {}
+    for score in Score.objects.filter(bid=bid, evaluator_id=user.pk):
+        initial |= {f"score_{score.criterion_id}": score.score, f"rationale_{score.criterion_id}": score.rationale}
+    return initial
+
+
 def business_case_of(competition: Competition, *, kind: str) -> BusinessCase | None:
     return BusinessCase.objects.filter(competition=competition, kind=kind).first()

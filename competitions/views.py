@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods
 from competitions.machine import LIFECYCLE, RECORD_ROLES
 from competitions import forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
-from competitions.models import PHASE_LABELS
+from competitions.models import PHASE_LABELS, SCORE_MAX
 from competitions.states import DeliveryConfidence
+from competitions.parts import PARTS, PUBLIC_PARTS, section_url
 from core.charts import bar_chart
 from core.templatetags.humanize_money import money
 from core.csv_export import csv_response
@@ -136,7 +137,7 @@ def detail(request, pk, *, refusal=None, status=200):
         "competition": competition, "confidential": confidential, "refusal": refusal,
         "refusal_label": LIFECYCLE.label(refusal.transition, regime=competition.regime) if refusal else "",
     }
-    context["sections"] = CONFIDENTIAL_SECTIONS if confidential else PUBLIC_SECTIONS
+    context |= (PARTS if confidential else PUBLIC_PARTS).context(request)
     bids = competition.bids.all() if confidential else competition.own_bids
     for bid in bids:
         # Rule 2: a tender is sealed from the evaluators until the bid deadline.
@@ -157,13 +158,6 @@ def detail(request, pk, *, refusal=None, status=200):
             user_roles=request.user.role_names,
         )
     return render(request, "competitions/detail.html", context, status=status)
-
-
-# The competition page's sections, for its "On this page" navigation.
-CONFIDENTIAL_SECTIONS = [("next", "Next steps"), ("governance", "Details"), ("business-cases", "Assurance"), ("wall", "Ethical wall"),
-                         ("criteria", "Criteria"), ("bids", "Bids"), ("evaluation", "Evaluation"), ("standstill", "Standstill"),
-                         ("clarifications", "Questions"), ("notices", "Notices"), ("timeline", "Timeline")]
-PUBLIC_SECTIONS = [("governance", "Details"), ("criteria", "Criteria"), ("clarifications", "Questions"), ("notices", "Notices")]
 
 
 @require_http_methods(["POST", "GET"])
@@ -265,7 +259,7 @@ class RecordAction:
     save: Callable  # (competition, actor, cleaned_data, target) -> object
     section: str
     target: str | None = None  # the kind of record a URL's target id refers to (a bid, clarification…)
-    initial: Callable | None = None  # (target) -> the form's initial values, for a change
+    initial: Callable | None = None  # (target, user) -> the form's initial values, for a change
     intro: Callable | None = None  # (competition, target) -> a sentence above the form
 
 
@@ -295,7 +289,7 @@ RECORD_ACTIONS = {
     "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria",
                                    intro=lambda c, t: criteria_summary(c)),
     "edit-criterion": RecordAction("Change a criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_update(criterion=t, actor=a, **d), "criteria",
-                                   target="criterion", initial=lambda t: {"name": t.name, "kind": t.kind, "weight": t.weight, "description": t.description}),
+                                   target="criterion", initial=lambda t, u: {"name": t.name, "kind": t.kind, "weight": t.weight, "description": t.description}),
     "remove-criterion": RecordAction("Remove a criterion", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criterion_remove(criterion=t, actor=a) or t, "criteria",
                                      target="criterion", intro=lambda c, t: "The criteria will need agreeing again."),
     "participation-question": RecordAction("Add a condition-of-participation question", _plain(forms.ParticipationQuestionForm), lambda c, a, d, t: services.participation_question_add(competition=c, actor=a, **d), "participation"),
@@ -309,7 +303,9 @@ RECORD_ACTIONS = {
     "open-tender-box": RecordAction("Open the tender box (one of two officers)", _plain(forms.TenderBoxOpenForm), lambda c, a, d, t: services.tender_box_open(competition=c, actor=a, **d), "tender-box"),
     "compliance": RecordAction("Record compliance", _plain(forms.ComplianceForm), lambda c, a, d, t: services.bid_record_compliance(bid=t, actor=a, **d), "bids", target="bid"),
     "cost-adjustment": RecordAction("Record a Principles of Competition cost adjustment", _plain(forms.CostAdjustmentForm), lambda c, a, d, t: services.cost_adjustment_record(bid=t, actor=a, **d), "evaluation", target="bid"),
-    "score": RecordAction("Record your score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_record(bid=t, actor=a, **d), "evaluation", target="bid"),
+    "score": RecordAction("Score this bid", _for_competition(forms.ScoreGridForm), lambda c, a, d, t: services.scores_record(bid=t, actor=a, scores=d["scores"]), "evaluation",
+                          target="bid", initial=lambda t, u: selectors.own_scores(t, u),
+                          intro=lambda c, t: f"Score each quality criterion 0 to {SCORE_MAX} with your notes on the evidence. Leave a criterion blank to score it later."),
     "moderate": RecordAction("Record the moderated score", _for_competition(forms.ScoreForm), lambda c, a, d, t: services.score_moderate(bid=t, actor=a, criterion=d["criterion"], score=d["score"], notes=d["rationale"]), "evaluation", target="bid",
                              intro=lambda c, t: evaluators_scores(t)),
     "tie-break": RecordAction("Break the tie for first place", _for_competition(forms.TieBreakForm), lambda c, a, d, t: services.tie_break_record(competition=c, actor=a, **d), "evaluation"),
@@ -342,19 +338,19 @@ def record(request, pk, kind, target_pk=None):
     target = _record_target(request, competition, action.target, target_pk) if action.target else None
     form = action.form(competition, request.POST if request.method == "POST" else None)
     if request.method == "GET" and action.initial and target is not None:
-        form.initial = action.initial(target)
+        form.initial = action.initial(target, request.user)
     if request.method == "POST":
         form.files = request.FILES
     if request.method == "POST" and form.is_valid():
         saved = apply_service_errors(form, lambda: action.save(competition, request.user, dict(form.cleaned_data), target))
         if saved is not None:
             messages.success(request, f"{action.title}: saved.")
-            return redirect(reverse("competitions:detail", args=[pk]) + f"#{action.section}")
+            return redirect(section_url(pk, action.section))
     return render(
         request, "competitions/form.html",
         {"form": form, "title": action.title, "competition": competition, "target": target,
          "intro": action.intro(competition, target) if action.intro else "",
-         "back": reverse("competitions:detail", args=[pk]) + f"#{action.section}"},
+         "back": section_url(pk, action.section)},
     )
 
 

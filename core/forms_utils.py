@@ -152,10 +152,10 @@ def govuk_messages(label: str, field: forms.Field) -> dict[str, str]:
         messages["invalid_time"] = f"The time in “{name}” must be a real time on the 24-hour clock, like 17:00"
     elif isinstance(field, forms.DateField):
         messages["invalid"] = f"{subject} must be a real date"
-    # The rest are %-formatted with their limits, so a "%" of the label's own ("Weight (%)") is doubled.
+    worded: dict[str, str] = {code: Plain(message) for code, message in messages.items()}
+    # The limits' messages are %-formatted with the limit: a "%" of the label's own ("Weight (%)") is doubled.
     subject = subject.replace("%", "%%")
-    messages["invalid_choice"] = messages["invalid_choice"].replace("%", "%%")  # formatted with the value chosen
-    return messages | {
+    return worded | {
         "max_length": f"{subject} must be %(limit_value)s characters or fewer",
         "min_length": f"{subject} must be %(limit_value)s characters or more",
         "max_value": f"{subject} must be %(limit_value)s or less",
@@ -165,6 +165,14 @@ def govuk_messages(label: str, field: forms.Field) -> dict[str, str]:
         "max_whole_digits": f"{subject} must have %(max)s digits or fewer before the decimal point",
         "incomplete": f"{subject} must include a %(parts)s",
     }
+
+
+class Plain(str):
+    """A message with no placeholders: Django %-formats a field error with its params when it has some (an invalid
+    choice with the value chosen, "NaN" with the value typed), and a label's own "%" must not be read as one."""
+
+    def __mod__(self, params):
+        return str(self)
 
 
 def _django_defaults(field: forms.Field) -> dict[str, str]:

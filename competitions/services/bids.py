@@ -57,7 +57,7 @@ def bid_register(
     wall.wall_protect(bid)
     for participant in participants:
         bid_participant_add(bid=bid, actor=actor, **participant)
-    _event(competition, actor, EventKind.BID, "Expression of interest registered")
+    _event(competition, actor, EventKind.BID, f"Expression of interest registered for {bidder}")
     return bid
 
 
@@ -100,7 +100,7 @@ def bid_prequalify(*, bid: Bid, actor: User, passed: bool, reasons: str) -> Bid:
     outcome = "was successful: you will be invited to tender" if passed else "was not successful"
     outcomes.tell_bidders(bid.competition, [bid], "your request to participate",
                           f"The request of {{bidder}} to participate in {bid.competition} {outcome}.\n\nMoJ Procurement's reasons: {reasons}")
-    _event(bid.competition, actor, EventKind.BID, f"Pre-qualification {'passed' if passed else 'failed'} for a bidder")
+    _event(bid.competition, actor, EventKind.BID, f"Pre-qualification {'passed' if passed else 'failed'} for {bid.bidder}")
     return bid
 
 
@@ -119,7 +119,7 @@ def bid_submit_tender(*, bid: Bid, actor: User, price: Decimal, submitted_at: da
     bid.submitted_at = submitted_at or timezone.now()
     bid.full_clean()
     bid.save()
-    _event(competition, actor, EventKind.BID, "Tender received")
+    _event(competition, actor, EventKind.BID, f"Tender received from {bid.bidder}")
     return bid
 
 
@@ -134,7 +134,7 @@ def bid_submit_bafo(*, bid: Bid, actor: User, price: Decimal) -> Bid:
     bid.stage = Bid.Stage.BAFO
     bid.full_clean()
     bid.save()
-    _event(bid.competition, actor, EventKind.BID, "Best and final offer received")
+    _event(bid.competition, actor, EventKind.BID, f"Best and final offer received from {bid.bidder}")
     return bid
 
 
@@ -146,7 +146,7 @@ def bid_record_compliance(*, bid: Bid, actor: User, compliant: bool, notes: str 
     bid.compliant = compliant
     bid.compliance_notes = notes
     bid.save(update_fields=["compliant", "compliance_notes"])
-    _event(bid.competition, actor, EventKind.BID, f"Bid compliance recorded: {'compliant' if compliant else 'not compliant'}")
+    _event(bid.competition, actor, EventKind.BID, f"Bid of {bid.bidder} recorded as {'compliant' if compliant else 'not compliant'}")
     return bid
 
 
@@ -155,7 +155,7 @@ def bid_withdraw(*, bid: Bid, actor: User) -> Bid:
     require_commissioning_side(actor, bid.competition, *RECORD_ROLES["withdraw-bid"])
     bid.withdrawn = True
     bid.save(update_fields=["withdrawn"])
-    _event(bid.competition, actor, EventKind.BID, "A bidder withdrew")
+    _event(bid.competition, actor, EventKind.BID, f"{bid.bidder} withdrew its bid")
     return bid
 
 
@@ -166,7 +166,7 @@ def cost_adjustment_record(*, bid: Bid, actor: User, heading: str, amount: Decim
     if not bid.is_public_sector:
         raise ValidationError({"bid": "Cost adjustments under the Principles of Competition apply to public-sector bids only."})
     adjustment, _ = CostAdjustment.objects.update_or_create(bid=bid, heading=heading, defaults={"amount": amount, "rationale": rationale})
-    _event(bid.competition, actor, EventKind.EVALUATION, f"Cost adjustment recorded: {adjustment.get_heading_display()}")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Cost adjustment recorded for {bid.bidder}: {adjustment.get_heading_display()}")
     return adjustment
 
 
@@ -177,7 +177,7 @@ def cost_adjustment_record(*, bid: Bid, actor: User, heading: str, amount: Decim
 def challenge_record(*, competition: Competition, actor: User, challenger: Organisation, grounds: str, lodged_on: date | None = None) -> Challenge:
     require_commissioning_side(actor, competition, *RECORD_ROLES["challenge"])
     challenge = Challenge.objects.create(competition=competition, challenger=challenger, grounds=grounds, lodged_on=lodged_on or timezone.localdate())
-    _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged: award is blocked while it is open")
+    _event(competition, actor, EventKind.CHALLENGE, f"Challenge lodged by {challenger}: award is blocked while it is open")
     return challenge
 
 
@@ -189,7 +189,7 @@ def challenge_resolve(*, challenge: Challenge, actor: User, status: str) -> Chal
     challenge.status = status
     challenge.resolved_on = timezone.localdate()
     challenge.save(update_fields=["status", "resolved_on"])
-    _event(challenge.competition, actor, EventKind.CHALLENGE, f"Challenge {challenge.get_status_display().lower()}")
+    _event(challenge.competition, actor, EventKind.CHALLENGE, f"Challenge by {challenge.challenger} {challenge.get_status_display().lower()}")
     return challenge
 
 
@@ -221,7 +221,7 @@ def challenge_lodge(*, competition: Competition, actor: User, grounds: str) -> C
     if not grounds.strip():
         raise ValidationError({"grounds": "Set out the grounds of the challenge."})
     challenge = Challenge.objects.create(competition=competition, challenger=organisation, grounds=grounds.strip(), lodged_on=timezone.localdate())
-    _event(competition, actor, EventKind.CHALLENGE, "Challenge lodged by a bidder: award is blocked while it is open")
+    _event(competition, actor, EventKind.CHALLENGE, f"Challenge lodged by {organisation} itself: award is blocked while it is open")
     return challenge
 
 
@@ -339,7 +339,7 @@ def clarification_ask(*, competition: Competition, actor: User, question: str) -
     if not question.strip():
         raise ValidationError({"question": "Write your question."})
     clarification = Clarification.objects.create(competition=competition, asked_by=organisation, question=question.strip(), logged_by=actor)
-    _event(competition, actor, EventKind.CLARIFICATION, "Clarification question asked by a bidder")
+    _event(competition, actor, EventKind.CLARIFICATION, f"Clarification question asked by {organisation}")
     return clarification
 
 
@@ -353,7 +353,7 @@ def clarification_log(*, competition: Competition, actor: User, asked_by: Organi
         competition=competition, asked_by=asked_by, question=question, logged_by=actor,
         commercially_sensitive=commercially_sensitive,
     )
-    _event(competition, actor, EventKind.CLARIFICATION, "Clarification question logged")
+    _event(competition, actor, EventKind.CLARIFICATION, f"Clarification question from {asked_by} logged")
     return clarification
 
 

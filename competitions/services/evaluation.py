@@ -119,8 +119,15 @@ def score_record(*, bid: Bid, criterion: EvaluationCriterion, actor: User, score
     )
     result.full_clean()
     wall.wall_protect(result)
-    _event(bid.competition, actor, EventKind.EVALUATION, f"Score recorded against “{criterion.name}”")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Score recorded for {bid.bidder} against “{criterion.name}”")
     return result
+
+
+@transaction.atomic
+def scores_record(*, bid: Bid, actor: User, scores: dict[EvaluationCriterion, tuple[int, str]]) -> list[Score]:
+    """The evaluation grid: an evaluator's scores for several criteria of one bid, all saved or none."""
+    return [score_record(bid=bid, criterion=criterion, actor=actor, score=score, rationale=rationale)
+            for criterion, (score, rationale) in scores.items()]
 
 
 @transaction.atomic
@@ -135,7 +142,7 @@ def score_moderate(*, bid: Bid, criterion: EvaluationCriterion, actor: User, sco
     )
     moderated.full_clean()
     wall.wall_protect(moderated)
-    _event(bid.competition, actor, EventKind.EVALUATION, f"Moderated score agreed for “{criterion.name}”")
+    _event(bid.competition, actor, EventKind.EVALUATION, f"Moderated score agreed for {bid.bidder} against “{criterion.name}”")
     return moderated
 
 

@@ -48,6 +48,12 @@ def govuk_widget(bound_field):
 
 
 @register.filter
+def section_link(anchor, page_parts=None) -> str:
+    """A link to a section of this page: within the part shown ("#wall"), or to the part that holds it (core.sections)."""
+    return page_parts.url("", anchor) if page_parts else f"#{anchor}"
+
+
+@register.filter
 def duration_words(value) -> str:
     """A timedelta in words, as GOV.UK writes it: "30 minutes", "1 hour 30 minutes" (not "0:30:00")."""
     minutes = int(value.total_seconds() // 60) if value else 0

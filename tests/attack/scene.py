@@ -60,7 +60,7 @@ MARKERS = {
     "draft_mandate": "Confidential draft mandate for victim contact",
     "other_bid_document": "Serco method statement",
     "unpublished_question": "Serco asks about TUPE liabilities",
-    "timeline": "Score recorded against",
+    "timeline": "Score recorded for",
     "tie_break_method": "Highest mark on the mobilisation criterion",
     "tie_break_reason": "Serco's mobilisation plan was marked higher",
 }

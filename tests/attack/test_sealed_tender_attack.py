@@ -44,7 +44,7 @@ def sealed(db):
 
 def _channels(competition_pk: int) -> list[str]:
     return [
-        f"/competitions/{competition_pk}/", "/competitions/", "/competitions/export.csv", "/competitions/portfolio/",
+        f"/competitions/{competition_pk}/?section=all", "/competitions/", "/competitions/export.csv", "/competitions/portfolio/",
         f"/competitions/opportunities/{competition_pk}/", "/competitions/opportunities/",
         f"/api/v1/competitions/{competition_pk}/", "/api/v1/competitions/", "/api/v1/bids/", f"/api/v1/bids/?competition={competition_pk}",
         "/api/v1/clarifications/", "/api/v1/ocds/releases/", f"/api/v1/ocds/competitions/{competition_pk}/",

@@ -117,7 +117,7 @@ def no_report_without_agreements(scene, response):
 
 PROBES = [
     # Rule 1: the bid side sees only what every bidder sees.
-    Probe("1", "page", "competition page", lambda s: f"/competitions/{s.live.pk}/"),
+    Probe("1", "page", "competition page", lambda s: f"/competitions/{s.live.pk}/?section=all"),
     Probe("1", "page", "score form for another bid (guessed URL)", lambda s: f"/competitions/{s.live.pk}/records/score/{s.serco_bid.pk}/"),
     Probe("1", "page", "another bid's document", lambda s: f"/competitions/{s.live.pk}/documents/{s.serco_bid.documents.get().pk}/"),
     Probe("1", "page", "competition edit page", lambda s: f"/competitions/{s.live.pk}/edit/"),
@@ -146,7 +146,7 @@ PROBES = [
     Probe("1", "dashboard", "home page", lambda s: "/"),
     Probe("1", "dashboard", "portfolio", lambda s: "/competitions/portfolio/"),
     # Draft material of a competition not yet launched.
-    Probe("1", "page", "draft competition page", lambda s: f"/competitions/{s.draft.pk}/"),
+    Probe("1", "page", "draft competition page", lambda s: f"/competitions/{s.draft.pk}/?section=all"),
     Probe("1", "api_detail", "draft competition", lambda s: f"/api/v1/competitions/{s.draft.pk}/", api=True, check=no_confidential_keys),
     Probe("1", "api_list", "competition list", lambda s: "/api/v1/competitions/?state=pre_procurement", api=True, check=no_draft_row),
     Probe("1", "export", "OCDS record of the draft competition", lambda s: f"/api/v1/ocds/competitions/{s.draft.pk}/record/", api=True),
@@ -165,7 +165,7 @@ PROBES = [
     Probe("7", "pdf", "an agreement's evaluation report", lambda s: f"/reports/{reports(s)[0]}/agreements/{reports(s)[1]}.pdf",
           check=no_report_without_agreements),
     # Rule 4 for everyone: a competition not yet launched exists only for its commissioning side (and oversight).
-    Probe("4", "page", "another commissioner's draft", lambda s: f"/competitions/{s.elsewhere.pk}/"),
+    Probe("4", "page", "another commissioner's draft", lambda s: f"/competitions/{s.elsewhere.pk}/?section=all"),
     Probe("4", "api_detail", "another commissioner's draft", lambda s: f"/api/v1/competitions/{s.elsewhere.pk}/", api=True),
     Probe("4", "count", "competitions counted", lambda s: "/api/v1/competitions/", api=True, check=lambda s, r: counts_what_it_may_see(s, r)),
     Probe("4", "count", "competition list page with a value filter", lambda s: "/competitions/?min_value=1&max_value=999999999"),
@@ -404,7 +404,7 @@ def test_the_permission_aware_competition_list_runs_fixed_queries(permissions, d
 
 def test_the_bid_team_page_shows_its_own_bid_and_debrief_and_nothing_of_the_others(scene, client):
     client.force_login(scene.attackers["bid_team"])
-    html = client.get(f"/competitions/{scene.live.pk}/").content.decode()
+    html = client.get(f"/competitions/{scene.live.pk}/?section=all").content.decode()
     assert "Your bid" in html and "Your debrief letter (PDF)" in html
     assert "Serco method statement" not in html and "Sealed" not in html
     response = client.get(f"/competitions/{scene.live.pk}/debriefs/{scene.hmps_bid.pk}.pdf")

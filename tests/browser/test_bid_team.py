@@ -53,6 +53,10 @@ def test_bid_team_sees_only_published_material_and_page_not_found_on_protected_p
     assert competition.reference in listing and "Electronic monitoring re-let" not in listing  # drafts are the commissioner's
 
     journey.link(competition.reference)
+    parts = page.locator(".app-contents")
+    expect(parts).to_contain_text("Criteria and your bid")
+    expect(parts).not_to_contain_text("Assurance")
+    journey.link("All on one page")
     main = journey.text()
     # What every bidder sees: the published criteria and the clarification answered to all, its asker left out.
     assert "Quality of delivery" in main and "Rehabilitation outcomes" in main

@@ -54,6 +54,7 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     # one of them asks a question, which the officer logs against it and answers to every bidder.
     trip.satisfy("prequalified_bidder")
     journey.visit(competition_page)
+    journey.link("Questions and notices")  # the page's parts, under its sub navigation
     journey.link("Log a clarification question")
     page.get_by_label("Asked by (bidder)").select_option(label="Serco Justice Services")
     page.get_by_label("Question").fill("Does the price include the cost of the education contract (OLASS)?")
@@ -87,13 +88,13 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     marks = {"HMPS Business Development Group": 7, "Serco Justice Services": 8}
     for bid in trip.bids():
         services.score_record(bid=bid, criterion=quality, actor=trip.second_evaluator, score=marks[bid.bidder.name], rationale="Evidence in section 3.")
+    journey.link("Bids and evaluation")
     for bidder, mark in marks.items():
         journey.link(f"Score {bidder}")
-        page.get_by_label("Criterion").select_option(label=str(quality))
-        page.get_by_label("Score").fill(str(mark))
-        page.get_by_label("Notes").fill("Strong mobilisation plan; evidence of outcomes elsewhere.")
+        page.get_by_label(f"Score for {quality.name}").fill(str(mark))  # the grid: every quality criterion of the bid
+        page.get_by_label(f"Notes on {quality.name}").fill("Strong mobilisation plan; evidence of outcomes elsewhere.")
         journey.button("Save")
-        assert "Record your score: saved." in journey.success()
+        assert "Score this bid: saved." in journey.success()
     for bidder, mark in marks.items():
         journey.link(f"Moderate {bidder}")
         page.get_by_label("Criterion").select_option(label=str(quality))
@@ -104,9 +105,11 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     ranking = page.locator("#evaluation + table")
     expect(ranking.locator("tbody tr").first).to_contain_text("Serco Justice Services")
 
+    journey.link("Overview")
     journey.link("Recommend award")
     journey.button("Save")  # the highest-ranked compliant bid
     assert "now Award recommended" in journey.success()
+    journey.link("Bids and evaluation")
     expect(page.get_by_text("Award recommended to Serco Justice Services")).to_be_visible()
 
     # The SRO's approvals for standstill; the officer issues the debriefs and starts standstill.
@@ -114,6 +117,7 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
         trip.satisfy(code)
     journey.link("Issue debrief letters to every bidder")
     journey.button("Confirm")
+    journey.link("Overview")
     journey.button("Start standstill")
     expect(state).to_have_text("Standstill")
 

@@ -57,11 +57,13 @@ def test_sro_assesses_a_conflict_and_completes_the_conflicts_assessment(journey,
     journey.link("Competitions")
     journey.link(competition.reference)
     expect(launch_condition).to_have_text("Not met")
+    journey.link("Assurance")  # the wall and the conflicts assessment are in the page's assurance part
     journey.link("Complete the conflicts assessment")
     page.get_by_label("Summary").fill("One interest declared and mitigated with conditions; every other declaration a nil return.")
     journey.button("Save")
     assert "Complete the conflicts assessment: saved." in journey.success()
     expect(page.locator("#wall + dl")).to_contain_text("Completed")
+    journey.link("Overview")
     expect(launch_condition).to_have_text("Met")
 
     declaration = ConflictDeclaration.objects.get(competition=competition, user=evaluator)

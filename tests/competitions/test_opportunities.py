@@ -171,7 +171,7 @@ def test_bidders_answer_the_published_conditions_of_participation_and_pass_only_
     client.force_login(beta)
     assert "HMP Altcourse" not in client.get(url).content.decode()
     client.force_login(journey.procurement)
-    assert "HMP Altcourse, 2019 to 2024." in client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    assert "HMP Altcourse, 2019 to 2024." in client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     beta_bid = Bid.objects.get(competition=journey.competition, bidder=beta.organisation)
     with pytest.raises(ValidationError, match="has not answered 1 of the published"):
         services.bid_prequalify(bid=beta_bid, actor=journey.procurement, passed=True, reasons="Strong.")

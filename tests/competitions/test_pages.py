@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from competitions import services
-from competitions.models import Bid, CompetitionEvent, EvaluationCriterion, GatewayReview, State
+from competitions.models import Bid, CompetitionEvent, EvaluationCriterion, GatewayReview, Score, State
 from core.models import Organisation, Sector, ServiceArea
 from core.roles import Role
 from ethical_walls.services import wall_protect
@@ -76,12 +76,12 @@ def test_detail_runs_the_same_queries_whatever_the_number_of_bids_reviews_and_ev
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(f"/competitions/{journey.competition.pk}/")  # warm the process-wide caches (content types)
+    client.get(f"/competitions/{journey.competition.pk}/?section=all")  # warm the process-wide caches (content types)
     counts = []
     for extra in (1, 49):
         add_detail_records(journey, extra)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"/competitions/{journey.competition.pk}/")
+            response = client.get(f"/competitions/{journey.competition.pk}/?section=all")
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
@@ -91,7 +91,7 @@ def test_detail_runs_the_same_queries_whatever_the_number_of_bids_reviews_and_ev
 
 def test_detail_shows_each_next_transition_with_its_checklist(client, journey):
     client.force_login(journey.commissioner)
-    html = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    html = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Start pre-procurement" in html
     assert "A mandate has been issued" in html and "Not met" in html
     assert 'href="#governance"' in html  # the unmet condition links to where it is fixed
@@ -167,13 +167,13 @@ def test_bid_team_sees_only_what_every_bidder_sees(client, journey):
     draft = services.competition_create(actor=journey.commissioner, title="Unlaunched draft", service_area=journey.service_area, estimated_value=Decimal(1))
     bid_team = UserFactory(roles=[Role.BID_TEAM])
     client.force_login(bid_team)
-    html = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    html = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Quality of delivery" in html  # published criteria
     assert "What is the contract term?" in html and "Ten years." in html
     assert "Is TUPE in scope?" not in html  # unanswered
     assert "Serco Justice Services" not in html  # the asker and the other bids
     assert "Bids" not in html and "Timeline" not in html and "Business cases" not in html
-    assert client.get(f"/competitions/{draft.pk}/").status_code == 404
+    assert client.get(f"/competitions/{draft.pk}/?section=all").status_code == 404
     assert "Unlaunched draft" not in client.get("/competitions/").content.decode()
 
 
@@ -262,6 +262,33 @@ def test_a_step_is_offered_in_its_regimes_own_words(client, journey):
     """The 2023 Act's competitive flexible procedure has final tenders, not BAFOs (competitions.machine)."""
     journey.advance_to("tender")
     client.force_login(journey.procurement)
-    html = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    html = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Call for final tenders" in html and "Call for best and final offers" not in html
     assert "Tendering" in html  # the state, in the same words
+
+
+def test_the_evaluation_grid_scores_every_criterion_of_a_bid_on_one_page(client, journey):
+    journey.advance_to("evaluation")
+    bid = journey.bids()[0]
+    quality = list(EvaluationCriterion.objects.filter(competition=journey.competition, kind="quality").order_by("pk"))
+    client.force_login(journey.procurement)
+    url = f"/competitions/{journey.competition.pk}/records/score/{bid.pk}/"
+    page = client.get(url).content.decode()
+    for criterion in quality:
+        assert f"Score for {criterion.name}" in page and f"Notes on {criterion.name}" in page
+    assert page.count("not scored by you yet") == len(quality)
+
+    # A score without its notes names the field and saves nothing, not even the row that was complete.
+    refused = client.post(url, {f"score_{quality[0].pk}": "7", f"rationale_{quality[0].pk}": "Evidence in section 3.", f"score_{quality[1].pk}": "6"})
+    assert f'href="#id_rationale_{quality[1].pk}"' in refused.content.decode()
+    assert f"Enter notes on {quality[1].name}: why it scores 6" in refused.content.decode()
+    assert not Score.objects.filter(bid=bid).exists()
+    assert "Enter a score and notes for at least one criterion." in client.post(url, {}).content.decode()
+
+    saved = client.post(url, {f"score_{quality[0].pk}": "7", f"rationale_{quality[0].pk}": "Evidence in section 3."})
+    assert saved.status_code == 302
+    assert client.get(url).content.decode().count("not scored by you yet") == len(quality) - 1  # the grid remembers
+    client.post(url, {f"score_{quality[0].pk}": "8", f"rationale_{quality[0].pk}": "Revised on re-reading.",
+                      f"score_{quality[1].pk}": "5", f"rationale_{quality[1].pk}": "Thin evidence."})
+    assert sorted(Score.objects.filter(bid=bid, evaluator=journey.procurement).values_list("criterion__name", "score")) == [
+        ("Quality of delivery", 8), ("Rehabilitation outcomes", 5)]

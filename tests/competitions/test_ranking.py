@@ -165,7 +165,7 @@ def test_an_unbroken_tie_refuses_the_award_recommendation_naming_the_condition(t
 
 def test_the_page_shows_the_tie_and_the_way_to_break_it(tie, client):
     client.force_login(tie.procurement)
-    html = client.get(f"/competitions/{tie.competition.pk}/").content.decode()
+    html = client.get(f"/competitions/{tie.competition.pk}/?section=all").content.decode()
     assert html.count(">=1 <strong class=\"govuk-tag govuk-tag--yellow\">Tied</strong>") == 2
     assert "are tied for first place on" in html and "cannot be recommended until the tie is broken" in html
     assert f'href="/competitions/{tie.competition.pk}/records/tie-break/"' in html
@@ -214,7 +214,7 @@ def test_a_recorded_tie_break_lets_the_award_be_recommended_to_its_bid(tie, clie
     assert "Stronger mobilisation plan" in recommendation.rationale
 
     client.force_login(tie.procurement)
-    html = client.get(f"/competitions/{tie.competition.pk}/").content.decode()
+    html = client.get(f"/competitions/{tie.competition.pk}/?section=all").content.decode()
     assert f"Tie broken in favour of <strong>{second.bidder}</strong>" in html and "placed first by the tie-break" in html
 
     services.debrief_letters_issue(competition=tie.refresh(), actor=tie.procurement)

@@ -27,7 +27,7 @@ def test_an_abandoned_competition_is_public_only_if_it_was_launched(launched):
     assert (competition.pk in [row["id"] for row in api.get("/api/v1/competitions/").json()["results"]]) == launched
     page = Client()
     page.force_login(outsider)
-    assert (page.get(f"/competitions/{competition.pk}/").status_code == 200) == launched
+    assert (page.get(f"/competitions/{competition.pk}/?section=all").status_code == 200) == launched
     if not launched:
         # The refusal is filed under the competition, so its SRO sees it on the breach view.
         refused = AuditEvent.objects.filter(action="refused", actor=outsider, path=f"/competitions/{competition.pk}/").get()

@@ -675,3 +675,12 @@ def test_the_commissioning_side_sees_agreements(client, people, role):
     client.force_login(UserFactory(roles=[role]))
     assert client.get("/contracts/").status_code == 200
     assert client.get(f"/contracts/{agreement.pk}/").status_code == 200
+
+
+def test_figures_on_the_agreement_page_have_thousands_separators(client, people):
+    agreement = live_agreement(people)
+    services.cohort_result_record(agreement=fresh(agreement), actor=people["manager"], period_start=months_ago(3), cohort="Women",
+                                  difficulty="low", referrals=12500, outcomes=4300)
+    client.force_login(people["manager"])
+    page = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    assert "12,500" in page and "4,300" in page and "12500" not in page

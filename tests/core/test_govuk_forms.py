@@ -131,3 +131,8 @@ def test_the_rectification_deadline_is_typed_day_month_and_year(client, people):
                       "deadline_year": str(deadline.year)})
     assert fresh(agreement).state == AgreementState.UNDER_RECTIFICATION
     assert RectificationNotice.objects.get(agreement=agreement).deadline == deadline
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "lots"])
+def test_a_label_with_a_percent_sign_survives_the_messages_django_formats(value):
+    assert errors_of(VALID | {"share": value})["share"] == ["Share of risk (%) must be a number"]

@@ -62,14 +62,25 @@ def test_a_clarification_is_logged_against_the_competitions_bidders_and_answered
 
 def test_the_timeline_says_who_once(journey, client):
     client.force_login(journey.commissioner)
-    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    page = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Competition created" in page and f"Competition created by {journey.commissioner}" not in page
+
+
+def test_the_timeline_names_the_bidder(journey, client):
+    journey.advance_to("award_recommended")
+    client.force_login(journey.commissioner)
+    page = html.unescape(client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode())
+    for bid in journey.bids():
+        assert f"Expression of interest registered for {bid.bidder}" in page
+        assert f"Bid of {bid.bidder} recorded as compliant" in page
+        assert f"Score recorded for {bid.bidder} against “Quality of delivery”" in page
+    assert "for a bidder" not in page and "Tender received\n" not in page
 
 
 def test_only_the_records_a_person_may_keep_are_offered_and_a_refusal_says_why_with_a_way_back(journey, client):
     """Procurement was offered "Record Treasury approval" and refused after filling it in (issue #19)."""
     client.force_login(journey.procurement)
-    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    page = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Record Treasury approval" not in page and "Record the procurement strategy" in page
     detail = f"http://testserver/competitions/{journey.competition.pk}/"
     refused = client.get(f"/competitions/{journey.competition.pk}/records/treasury-approval/", HTTP_REFERER=detail)
@@ -79,7 +90,7 @@ def test_only_the_records_a_person_may_keep_are_offered_and_a_refusal_says_why_w
     elsewhere = client.get(f"/competitions/{journey.competition.pk}/records/treasury-approval/", HTTP_REFERER="https://evil.example/")
     assert "evil.example" not in elsewhere.content.decode()
     client.force_login(journey.commissioner)
-    assert "Record Treasury approval" in client.get(f"/competitions/{journey.competition.pk}/").content.decode()
+    assert "Record Treasury approval" in client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
 
 
 def test_no_select_shows_a_row_of_dashes(journey, client):
@@ -131,7 +142,7 @@ def test_criteria_can_be_changed_and_removed_until_launch_with_their_total_shown
         services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name="Price", kind="price", weight=Decimal(40))
         mistake = services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name="Social value", kind="quality", weight=Decimal(50))
         client.force_login(trip.procurement)
-        page = html.unescape(client.get(f"/competitions/{trip.competition.pk}/").content.decode())
+        page = html.unescape(client.get(f"/competitions/{trip.competition.pk}/?section=all").content.decode())
         assert "150%" in page and "Must be 100%" in page
         agree = html.unescape(client.get(f"/competitions/{trip.competition.pk}/records/agree-criteria/").content.decode())
         assert "Quality (quality) 60%; Price (price) 40%; Social value (quality) 50%. Total 150%: the weights must add up to 100%." in agree
@@ -141,7 +152,7 @@ def test_criteria_can_be_changed_and_removed_until_launch_with_their_total_shown
                     {"name": "Social value", "kind": "quality", "weight": "10", "description": ""})
         client.post(f"/competitions/{trip.competition.pk}/records/edit-criterion/{mistake.pk}/".replace("edit", "remove"), {})
         assert sorted(c.name for c in trip.refresh().criteria.all()) == ["Price", "Quality"]
-        assert "Must be 100%" not in html.unescape(client.get(f"/competitions/{trip.competition.pk}/").content.decode())
+        assert "Must be 100%" not in html.unescape(client.get(f"/competitions/{trip.competition.pk}/?section=all").content.decode())
         assert trip.refresh().events.filter(description__startswith="Criterion changed: Social value (50%) is now Social value (10%)").exists()
     finally:
         trip.stop_travel()
@@ -155,12 +166,33 @@ def test_figures_have_thousands_separators_and_a_gap_is_said_in_words():
     assert gap_words(0, "places") == "No gap"
 
 
-def test_long_pages_open_with_their_sections(journey, client):
-    client.force_login(journey.commissioner)
-    page = client.get(f"/competitions/{journey.competition.pk}/").content.decode()
-    nav = page[page.index('aria-label="On this page"'):page.index("</nav>", page.index('aria-label="On this page"'))]
-    anchors = [part.split('"')[0] for part in nav.split('href="#')[1:]]
-    assert anchors[:3] == ["next", "governance", "business-cases"] and all(f'id="{anchor}"' in page for anchor in anchors)
+def _part_links(page: str) -> list[str]:
+    nav = page[page.index('aria-label="Parts of this page"'):page.index("</nav>", page.index('aria-label="Parts of this page"'))]
+    return [part.split('"')[0] for part in nav.split('href="?section=')[1:]]
+
+
+def test_a_long_page_is_split_into_parts_under_sub_navigation(journey, client):
+    journey.advance_to(State.EVALUATION)
+    client.force_login(journey.procurement)
+    url = f"/competitions/{journey.competition.pk}/"
+    overview = client.get(url).content.decode()
+    assert _part_links(overview) == ["overview", "assurance", "bids", "questions", "record", "all"]
+    assert 'href="?section=overview" aria-current="page"' in overview
+    assert 'id="next"' in overview and 'id="governance"' in overview and 'id="bids"' not in overview and 'id="timeline"' not in overview
+    bids = client.get(url, {"section": "bids"}).content.decode()
+    assert 'id="bids"' in bids and 'id="evaluation"' in bids and 'id="next"' not in bids and 'id="timeline"' not in bids
+    everything = client.get(url, {"section": "all"}).content.decode()
+    assert all(f'id="{anchor}"' in everything for anchor in ("next", "wall", "bids", "clarifications", "timeline"))
+    assert len(overview) < len(everything) / 2
+    assert client.get(url, {"section": "nonsense"}).content.decode().count('id="next"') == 1  # the overview
+    # A saved record returns to its own part, at its section.
+    bid = journey.bids()[0]
+    criterion = bid.competition.criteria.filter(kind="quality").first()
+    saved = client.post(f"{url}records/score/{bid.pk}/", {f"score_{criterion.pk}": "6", f"rationale_{criterion.pk}": "Evidence."})
+    assert saved["Location"] == f"{url}?section=bids#evaluation"
+    # A bidder's parts are its own: no assurance, no timeline.
+    client.force_login(UserFactory(roles=[Role.BID_TEAM]))
+    assert _part_links(client.get(url).content.decode()) == ["overview", "bids", "questions", "all"]
 
 
 def test_moderation_shows_the_evaluators_scores_and_the_missing_scores_are_named(journey, client):
@@ -177,7 +209,7 @@ def test_moderation_shows_the_evaluators_scores_and_the_missing_scores_are_named
     [condition] = [c for c in guards.conditions(journey.refresh(), "recommend_award") if c.code == "scoring"]
     assert f"Serco Justice Services, {criterion.name}: one more evaluator's score and the moderated score" in condition.detail
     client.force_login(journey.procurement)
-    page = html.unescape(client.get(f"/competitions/{journey.competition.pk}/").content.decode())
+    page = html.unescape(client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode())
     assert f"Serco Justice Services, {criterion.name}: one more evaluator's score" in page
     moderation = html.unescape(client.get(f"/competitions/{journey.competition.pk}/records/moderate/{bid.pk}/").content.decode())
     assert f"{criterion.name}: {journey.second_evaluator} 7 (“Strong resettlement offer.”)" in moderation

@@ -64,7 +64,7 @@ def test_the_demo_suppliers_act_for_their_own_organisations(client):
     assert "serco-method-statement" not in client.get(f"/competitions/opportunities/{serco_bid.competition_id}/tender/receipt/").content.decode()
     client.logout()
     client.post("/login/", {"username": "procurement", "password": "noms-demo-2026"})
-    page = client.get(f"/competitions/{serco_bid.competition_id}/").content.decode()
+    page = client.get(f"/competitions/{serco_bid.competition_id}/?section=all").content.decode()
     assert "1 tender received" in page and "236,400,000" not in page
     client.logout()
     client.post("/login/", {"username": "provider", "password": "noms-demo-2026"})

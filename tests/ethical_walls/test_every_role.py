@@ -53,7 +53,7 @@ def test_staff_who_never_declared_do_not_know_an_unlaunched_competition_exists(j
     assert listed.json()["count"] == 0
     assert api(outsider).get(f"/api/v1/competitions/{competition.pk}/").status_code == 404
     browser = page(outsider)
-    for url in (f"/competitions/{competition.pk}/", "/competitions/export.csv", "/competitions/?state=draft", "/walls/"):
+    for url in (f"/competitions/{competition.pk}/?section=all", "/competitions/export.csv", "/competitions/?state=draft", "/walls/"):
         response = browser.get(url)
         assert competition.title not in response.content.decode() and competition.reference not in response.content.decode(), url
     refused = AuditEvent.objects.filter(action="refused", actor=outsider, competition_id=competition.pk)
