@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from contracts import performance, selectors
 from contracts.models import Agreement, BreakPoint, Measure, NoticeOfChange, RectificationNotice, RemedialActionPlan, Return
+from contracts.parts import section_url
 from contracts.states import ENDED, RUNNING
 from core.inbox import Task
 from core.roles import Role
@@ -36,7 +37,7 @@ def tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[T
 
 
 def _detail(agreement_id: int, anchor: str = "") -> str:
-    return reverse("contracts:detail", args=[agreement_id]) + (f"#{anchor}" if anchor else "")
+    return section_url(agreement_id, anchor)
 
 
 def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:

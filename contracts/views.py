@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from contracts import charts, extensions, forms, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
+from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
@@ -159,14 +159,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
         "latest_evaluation": evaluations[0] if evaluations else None,
-        "sections": SECTIONS,
-    }
-
-
-# The agreement page's sections, for its "On this page" navigation (issue #19).
-SECTIONS = [("next", "Next steps"), ("details", "Terms"), ("measures", "Measures"), ("performance", "Performance"), ("overdue", "Overdue"),
-            ("remedial-plans", "Remedial plans"), ("rectification", "Rectification"), ("notices-of-change", "Changes"),
-            ("versions", "Versions"), ("evaluation", "Evaluation"), ("timeline", "Timeline")]
+    } | PARTS.context(request)
 
 
 def detail(request, pk, *, refusal=None, status=200):
@@ -185,7 +178,7 @@ def transition(request, pk, name):
     agreement = _agreement(request, pk, detail=False)
     if AGREEMENT.step(name).how == "button":
         if request.method != "POST":
-            return redirect(reverse("contracts:detail", args=[pk]) + "#next")
+            return redirect(section_url(pk, "next"))
         try:
             moved = service(agreement=agreement, actor=request.user, expected_version=_expected_version(request, agreement))
         except TransitionRefused as refused:
@@ -217,7 +210,7 @@ def transition(request, pk, name):
     return render(request, "contracts/form.html", {
         "form": form, "title": AGREEMENT.label(name), "agreement": agreement,
         "version": request.POST.get("version", agreement.version), "warning": True,
-        "back": reverse("contracts:detail", args=[pk]) + "#next",
+        "back": section_url(pk, "next"),
     }, status=status)
 
 
@@ -388,11 +381,11 @@ def record(request, pk, kind, target_pk=None):
             saved, status = None, 409
         if saved is not None:
             messages.success(request, f"{action.title}: saved.")
-            return redirect(reverse("contracts:detail", args=[pk]) + f"#{action.section}")
+            return redirect(section_url(pk, action.section))
     return render(request, "contracts/form.html", {
         "form": form, "title": action.title, "agreement": agreement, "target": target, "refusal": refusal,
         "refusal_label": AGREEMENT.label(refusal.transition, action.title) if refusal else "",
-        "back": reverse("contracts:detail", args=[pk]) + f"#{action.section}",
+        "back": section_url(pk, action.section),
     }, status=status)
 
 

@@ -16,6 +16,7 @@ from core.pdf import render_pdf
 from core.roles import Role
 from cycle import forms, guards, selectors, services
 from cycle.machine import CYCLE, FORWARD
+from cycle.parts import PARTS, section_url
 from cycle.models import PHASES, STAGE_ORDER, Stage
 from ethical_walls import audit
 from ethical_walls.audit import Channel
@@ -152,15 +153,8 @@ def detail(request, pk, *, refusal=None, status=200):
         "step_back_form": forms.StepBackForm(cycle=cycle) if can_edit else None,
         "allocation_form": forms.AllocationForm(cycle=cycle, user=request.user) if can_edit else None,
         "events": list(reversed(cycle.events.all())),
-        "sections": SECTIONS,
-    }
+    } | PARTS.context(request)
     return render(request, "cycle/detail.html", context, status=status)
-
-
-# The cycle page's sections, for its "On this page" navigation (issue #19).
-SECTIONS = [("stages", "Stage"), ("details", "Details"), ("partners", "Partners"), ("needs", "Needs"), ("priorities", "Priorities"),
-            ("allocation", "Allocation"), ("equality", "Equality"), ("specifications", "Specifications"), ("market", "Market"),
-            ("evaluation", "Evaluation"), ("timeline", "Timeline")]
 
 
 def _expected_version(request, cycle) -> int:
@@ -278,10 +272,10 @@ def record(request, pk, kind, target_pk=None):
         saved = apply_service_errors(form, lambda: action.save(cycle, request.user, dict(form.cleaned_data), target))
         if saved is not None:
             messages.success(request, f"{action.title}: saved.")
-            return redirect(reverse("cycle:detail", args=[pk]) + f"#{action.section}")
+            return redirect(section_url(pk, action.section))
     return render(request, "cycle/form.html", {
         "form": form, "title": action.title, "cycle": cycle, "target": target,
-        "back": reverse("cycle:detail", args=[pk]) + f"#{action.section}",
+        "back": section_url(pk, action.section),
     })
 
 

@@ -6,11 +6,11 @@ PDF, nor its share of a night's figures, and so not the portfolio summary PDF ei
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from contracts import performance
 from contracts.models import RUNNING, Agreement, Measure, Return
+from contracts.parts import section_url as agreement_section_url
 from contracts.selectors import sees_agreements, visible_agreements
 from core.inbox import Task
 from core.roles import Role
@@ -202,7 +202,7 @@ def inbox_tasks(user, today, horizon):
         if not n:
             continue  # sent since last night
         yield Task(f"Chase {n} overdue return{'s' if n != 1 else ''} from {evaluation.agreement.provider} on {evaluation.agreement.reference}",
-                   reverse("contracts:detail", args=[evaluation.agreement_id]) + "#overdue", "Contracts and SLAs",
+                   agreement_section_url(evaluation.agreement_id, "overdue"), "Contracts and SLAs",
                    key=f"overdue-returns:{evaluation.agreement_id}:{n}")
 
 

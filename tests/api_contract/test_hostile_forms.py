@@ -64,8 +64,8 @@ def forms_of(html: str) -> list[dict]:
 def form_pages(client: Client) -> set[str]:
     """The pages with forms reachable from the demo's records' pages, for this user."""
     starts = [f"/competitions/{pk}/?section=all" for pk in Competition.objects.values_list("pk", flat=True)]
-    starts += [f"/cycles/{pk}/" for pk in CommissioningCycle.objects.values_list("pk", flat=True)]
-    starts += [f"/contracts/{pk}/" for pk in Agreement.objects.values_list("pk", flat=True)[:6]]
+    starts += [f"/cycles/{pk}/?section=all" for pk in CommissioningCycle.objects.values_list("pk", flat=True)]
+    starts += [f"/contracts/{pk}/?section=all" for pk in Agreement.objects.values_list("pk", flat=True)[:6]]
     starts += [f"/walls/{pk}/" for pk in Competition.objects.values_list("pk", flat=True)]
     found = set()
     for start in starts:

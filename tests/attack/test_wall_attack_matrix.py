@@ -179,7 +179,7 @@ PROBES = [
     Probe("4", "export", "OCDS releases of the draft by OCID", lambda s: f"/api/v1/ocds/releases/?ocid={s.draft.ocid}", api=True),
     # A conflict exclusion covers the agreement the competition let.
     Probe("4", "dashboard", "contracts dashboard", lambda s: "/contracts/"),
-    Probe("4", "page", "the awarded competition's agreement", lambda s: f"/contracts/{agreement_id(s)}/"),
+    Probe("4", "page", "the awarded competition's agreement", lambda s: f"/contracts/{agreement_id(s)}/?section=all"),
     Probe("4", "api_list", "agreements", lambda s: "/api/v1/agreements/", api=True),
     Probe("4", "api_detail", "the awarded competition's agreement", lambda s: f"/api/v1/agreements/{agreement_id(s)}/", api=True),
     # The admin reveals nothing the service would not: no deletion pages listing what depends on a record.

@@ -32,7 +32,8 @@ def test_commissioner_takes_a_cycle_from_needs_to_priorities_and_downloads_the_p
     journey.link("South West accommodation 2026-27")
     expect(page.locator("[aria-current=step]")).to_contain_text("Assess needs")
 
-    # The needs assessment: demand, current provision and the gap.
+    # The needs assessment: demand, current provision and the gap (in the page's planning part).
+    journey.link("Needs and priorities")
     journey.link("Record a needs assessment")
     page.get_by_label("Service area").select_option(label="Accommodation")
     page.get_by_label("Area", exact=True).fill("Bristol and Gloucestershire")
@@ -45,10 +46,12 @@ def test_commissioner_takes_a_cycle_from_needs_to_priorities_and_downloads_the_p
     assert "Record a needs assessment: saved." in journey.success()
     expect(page.locator("#needs ~ table").first).to_contain_text("160")
 
+    journey.link("Overview")
     journey.button("Move on to prioritising")
     assert "now Prioritise" in journey.success()
 
     # Two priorities; the budget of £500,000 cannot fund both.
+    journey.link("Needs and priorities")
     for title, cost, value in [
         ("Women's approved premises in Bristol", "300000", "8"),
         ("Floating support after release", "250000", "6"),
@@ -73,6 +76,7 @@ def test_commissioner_takes_a_cycle_from_needs_to_priorities_and_downloads_the_p
     page.get_by_label("Summary").fill("Women share the protected characteristic of sex; the priorities close a gap that falls on them. No adverse impact found.")
     journey.button("Save")
 
+    journey.link("Overview")
     journey.button("Move on to designing services")
     assert "now Design services" in journey.success()
     expect(page.locator("[aria-current=step]")).to_contain_text("Design services")

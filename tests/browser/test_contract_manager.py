@@ -32,6 +32,7 @@ def test_contract_manager_submits_returns_sees_red_and_issues_a_rectification_no
     journey.sign_in(people["manager"])
     journey.link("Contracts and SLAs")
     journey.link("FW-2026-014")
+    journey.link("Measures and performance")  # the agreement page's parts, under its sub navigation
     expect(rating).to_have_text("No returns yet")
 
     for period, value, expected in [(first, "93", "Green"), (second, "78", "Red")]:
@@ -49,7 +50,7 @@ def test_contract_manager_submits_returns_sees_red_and_issues_a_rectification_no
     expect(page.locator("#portfolio + p")).to_contain_text(f"nightly evaluation of {run.on:%-d %B %Y}")
     expect(page.locator(".app-contracts-rag-table tr", has_text="Red")).to_contain_text("1")
     journey.link("FW-2026-014")
-
+    journey.link("Contract management")
     journey.link("Issue a rectification notice")
     page.get_by_label("What must be put right").fill("Accommodation on release fell to 78% against a target of 90%: restore it within the deadline.")
     deadline = timezone.localdate() + datetime.timedelta(days=28)

@@ -308,7 +308,7 @@ def rich_agreement(people, *, measures=1, returns=1, reference="FW-001", title="
 def test_the_agreement_page_shows_terms_supply_chain_measures_charts_performance_and_notices(client, people):
     agreement = rich_agreement(people, measures=2, returns=4)
     client.force_login(people["manager"])
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert "Resettlement support" in html and "£1,300,000.00" in html and "Nacro" in html
     assert "Shelter" in html and "20%" in html and "30%" in html and "More risk than funding" in html
     assert f"{timezone.localdate() + relativedelta(months=4):%-d %B %Y}" in html  # the break point
@@ -358,10 +358,10 @@ def test_the_agreement_page_runs_a_fixed_number_of_queries_for_few_and_many_meas
                                     changes={"end_date": fresh(many).end_date + relativedelta(months=6)})
     assert Return.objects.filter(measure__agreement=many).count() == 60
     client.force_login(people["manager"])
-    expected = count_queries(client, f"/contracts/{few.pk}/")
-    client.get(f"/contracts/{many.pk}/")
+    expected = count_queries(client, f"/contracts/{few.pk}/?section=all")
+    client.get(f"/contracts/{many.pk}/?section=all")
     with django_assert_num_queries(expected):
-        client.get(f"/contracts/{many.pk}/")
+        client.get(f"/contracts/{many.pk}/?section=all")
 
 
 # --- transitions ---------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_a_refused_transition_shows_its_missing_conditions_and_changes_nothing(c
     before = fresh(agreement)
     events = AgreementEvent.objects.filter(agreement=agreement).count()
     client.force_login(people["procurement"])
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert "Go live" in html and "Not ready" in html and "Not met" in html
     response = client.post(f"/contracts/{agreement.pk}/transitions/go_live/", {"version": before.version})
     assert response.status_code == 409
@@ -415,7 +415,7 @@ def test_termination_needs_procurement_and_a_reason(client, people):
     assert "Terminate early: now Terminated." in html_of(response)
     ended = fresh(agreement)
     assert ended.state == AgreementState.TERMINATED and ended.ended_reason == "Persistent failure"
-    assert "Nothing: the agreement has ended (terminated" in html_of(client.get(f"/contracts/{agreement.pk}/"))
+    assert "Nothing: the agreement has ended (terminated" in html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
 
 
 def test_decommissioning_is_for_commissioners(client, people):
@@ -487,7 +487,7 @@ def test_records_before_and_after_go_live_are_saved_through_the_services(client,
                                                   "referrals": "10", "outcomes": "8"}).status_code == 302
     assert client.post(f"{base}/remedial-plan/", {"measure": measure.pk, "actions": "Weekly calls with the housing team",
                                                   "due_on": (timezone.localdate() + relativedelta(months=1)).isoformat()}).status_code == 302
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert "Crisis" in html and "Women" in html and "Weekly calls with the housing team" in html
 
 
@@ -540,12 +540,12 @@ def test_rectification_through_the_pages(client, people):
     assert 'href="#id_failings"' in html_of(second) and "A rectification notice is already open." in html_of(second)
     assert RectificationNotice.objects.filter(agreement=agreement).count() == 1
     notice = RectificationNotice.objects.get(agreement=agreement)
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert f"/records/close-rectification/{notice.pk}/" in html
     client.post(f"/contracts/{agreement.pk}/records/close-rectification/{notice.pk}/", {"satisfied": "no"})
     assert fresh(agreement).state == AgreementState.UNDER_RECTIFICATION  # failed: termination may follow
     assert client.get(f"/contracts/{agreement.pk}/records/close-rectification/{notice.pk}/").status_code == 403  # closed already
-    assert "Issue a further rectification notice" in html_of(client.get(f"/contracts/{agreement.pk}/"))
+    assert "Issue a further rectification notice" in html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     client.post(url, {"failings": "Still late", "deadline": deadline})
     further = RectificationNotice.objects.get(agreement=agreement, status="open")
     client.post(f"/contracts/{agreement.pk}/records/close-rectification/{further.pk}/", {"satisfied": "yes"})
@@ -581,13 +581,13 @@ def test_notices_of_change_issue_by_procurement_only_and_agreement_by_the_lead_c
 
     other_commissioner = UserFactory(roles=[Role.COMMISSIONER])
     client.force_login(other_commissioner)
-    assert "Agree or refuse" not in html_of(client.get(f"/contracts/{agreement.pk}/"))
+    assert "Agree or refuse" not in html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert client.get(decide).status_code == 403
     assert client.post(decide, {"agree": "yes"}).status_code == 403
     assert NoticeOfChange.objects.get(pk=noc.pk).status == NoticeOfChange.Status.AWAITING_AGREEMENT
 
     client.force_login(people["commissioner"])  # who created the competition: its lead commissioner
-    assert "Agree or refuse" in html_of(client.get(f"/contracts/{agreement.pk}/"))
+    assert "Agree or refuse" in html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     client.post(decide, {"agree": "yes"})
     assert NoticeOfChange.objects.get(pk=noc.pk).status == NoticeOfChange.Status.IN_EFFECT
     assert fresh(agreement).value == D("2000000") and Measure.objects.get(pk=measure.pk).target == D("92")
@@ -674,7 +674,7 @@ def test_the_commissioning_side_sees_agreements(client, people, role):
     agreement = make_agreement(people)
     client.force_login(UserFactory(roles=[role]))
     assert client.get("/contracts/").status_code == 200
-    assert client.get(f"/contracts/{agreement.pk}/").status_code == 200
+    assert client.get(f"/contracts/{agreement.pk}/?section=all").status_code == 200
 
 
 def test_figures_on_the_agreement_page_have_thousands_separators(client, people):
@@ -682,5 +682,5 @@ def test_figures_on_the_agreement_page_have_thousands_separators(client, people)
     services.cohort_result_record(agreement=fresh(agreement), actor=people["manager"], period_start=months_ago(3), cohort="Women",
                                   difficulty="low", referrals=12500, outcomes=4300)
     client.force_login(people["manager"])
-    page = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    page = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert "12,500" in page and "4,300" in page and "12500" not in page

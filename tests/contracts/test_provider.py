@@ -125,7 +125,7 @@ def test_a_queried_return_goes_back_to_the_provider_with_the_reason_and_comes_ba
         services.return_query(item=item, actor=people["manager"], reason=" ")
     assert "reason" in no_reason.value.message_dict
     client.force_login(people["manager"])
-    page = client.get(f"/contracts/{live.pk}/").content.decode()
+    page = client.get(f"/contracts/{live.pk}/?section=all").content.decode()
     assert "Awaiting the contract manager" in page and "Validate or query" in page
     client.post(f"/contracts/{live.pk}/records/review-return/{item.pk}/", {"validate": "no", "reason": "The figure counts referrals, not outcomes."})
     item.refresh_from_db()
@@ -181,7 +181,7 @@ def test_the_provider_proposes_a_plan_the_contract_manager_accepts_and_later_mar
     assert plan.status == RemedialActionPlan.Status.PROPOSED and plan.proposed_by == contract_lead and plan.agreed_on is None
 
     client.force_login(people["manager"])
-    assert "Accept or reject" in client.get(f"/contracts/{live.pk}/").content.decode()
+    assert "Accept or reject" in client.get(f"/contracts/{live.pk}/?section=all").content.decode()
     client.post(f"/contracts/{live.pk}/records/decide-remedial-plan/{plan.pk}/", {"accept": "yes"})
     plan.refresh_from_db()
     assert plan.status == RemedialActionPlan.Status.OPEN and plan.agreed_on == timezone.localdate() and plan.decided_by == people["manager"]
@@ -312,7 +312,7 @@ def test_the_provider_acknowledges_a_notice_of_change_once_and_the_contract_mana
     with pytest.raises(PermissionDenied):
         services.notice_of_change_acknowledge(notice=notice, actor=people["manager"])
     client.force_login(people["manager"])
-    assert "Acknowledged" in client.get(f"/contracts/{live.pk}/").content.decode()
+    assert "Acknowledged" in client.get(f"/contracts/{live.pk}/?section=all").content.decode()
 
 
 def test_evidence_files_named_by_rows_are_attached_and_a_missing_or_unnamed_one_stops_the_upload(client, live, contract_lead):

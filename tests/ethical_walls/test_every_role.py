@@ -85,7 +85,7 @@ def test_a_person_excluded_from_a_competition_cannot_see_or_act_on_the_agreement
         agreement = Agreement.objects.get(competition=journey.competition)
         assert api(excluded).get("/api/v1/agreements/").json()["count"] == 0
         assert api(excluded).get(f"/api/v1/agreements/{agreement.pk}/").status_code == 404
-        assert page(excluded).get(f"/contracts/{agreement.pk}/").status_code == 404
+        assert page(excluded).get(f"/contracts/{agreement.pk}/?section=all").status_code == 404
         with pytest.raises(PermissionDenied, match="excluded from the competition"):
             contract_services.agreement_decommission(agreement=agreement, actor=excluded, reason="Mine to end")
         assert AuditEvent.objects.filter(action="refused", actor=excluded, competition_id=journey.competition.pk, path=f"/contracts/{agreement.pk}/").exists()

@@ -116,7 +116,7 @@ def test_the_reports_list_the_runs_and_the_run_page_shows_progress_failures_rati
     assert "2 agreements" in evaluations and "FW-RED" in evaluations and "FW-GREEN" in evaluations and "FW-BROKEN" not in evaluations
     assert "Together Women" in evaluations and "Groundwork" in evaluations
     assert f'href="/reports/{night.isoformat()}/agreements/{red.pk}.pdf"' in evaluations
-    assert f'href="/contracts/{green.pk}/#evaluation"' in evaluations
+    assert f'href="/contracts/{green.pk}/?section=evaluation#evaluation"' in evaluations
     notifications = html[html.index('id="notifications"'):]
     assert "Women engaged within 5 days" in notifications and "FW-RED" in notifications and str(people["manager"]) in notifications
     assert ">Sent</strong>" in notifications
@@ -207,12 +207,12 @@ def test_unknown_nights_impossible_dates_unknown_agreements_and_missing_files_ar
 def test_the_agreement_page_shows_the_latest_evaluation_its_criteria_and_its_pdf(client, people, night):
     red, _ = red_and_green(people)
     client.force_login(people["manager"])
-    html = html_of(client.get(f"/contracts/{red.pk}/"))
-    assert 'href="#evaluation"' in html and 'id="evaluation"' in html and "No nightly evaluation yet" in html
+    html = html_of(client.get(f"/contracts/{red.pk}/?section=all"))
+    assert 'href="?section=evaluation"' in html and 'id="evaluation"' in html and "No nightly evaluation yet" in html
 
     evaluation_services.run_in_process(night - datetime.timedelta(days=1))
     evaluation_services.run_in_process(night)
-    html = html_of(client.get(f"/contracts/{red.pk}/"))
+    html = html_of(client.get(f"/contracts/{red.pk}/?section=all"))
     section = html[html.index('id="evaluation"'):html.index('id="feedback"')]
     assert f"Nightly evaluation of {night:%-d %B %Y}" in section and ">Red</strong>" in section
     for criterion in ("1. Outcomes delivered", "2. User and stakeholder feedback", "3. Performance and value for money",
@@ -234,34 +234,34 @@ def test_the_agreement_page_query_count_does_not_grow_with_evaluations_feedback_
                                 recorded_by=people["manager"])
         EqualityResult.objects.create(agreement=busy, period_start=months_ago(n + 1), characteristic="age", group="18 to 24", referrals=10, outcomes=n)
     client.force_login(people["manager"])
-    expected = queries_of(client, f"/contracts/{quiet.pk}/")
-    client.get(f"/contracts/{busy.pk}/")
+    expected = queries_of(client, f"/contracts/{quiet.pk}/?section=all")
+    client.get(f"/contracts/{busy.pk}/?section=all")
     with django_assert_num_queries(expected):
-        response = client.get(f"/contracts/{busy.pk}/")
+        response = client.get(f"/contracts/{busy.pk}/?section=all")
     assert "Recent nightly evaluations" in html_of(response)
 
 
 def test_feedback_and_equality_monitoring_are_recorded_from_the_agreement_page(client, people):
     agreement = live_agreement(people, start=months_ago(6))
     client.force_login(people["procurement"])
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert "No feedback recorded." in html and "No equality monitoring recorded." in html
     assert "/records/feedback/" not in html and "/records/equality-result/" not in html  # for contract managers only
 
     client.force_login(people["manager"])
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     assert f'href="/contracts/{agreement.pk}/records/feedback/">Record feedback' in html
     assert f'href="/contracts/{agreement.pk}/records/equality-result/">Record equality monitoring' in html
     assert client.get(f"/contracts/{agreement.pk}/records/feedback/").status_code == 200
     received = (timezone.localdate() - datetime.timedelta(days=10)).isoformat()
     response = client.post(f"/contracts/{agreement.pk}/records/feedback/", {
         "source": "service_user", "received_on": received, "respondents": "42", "satisfaction": "3.8", "summary": "Housing advice came late"})
-    assert response.status_code == 302 and response["Location"] == f"/contracts/{agreement.pk}/#evaluation"
+    assert response.status_code == 302 and response["Location"] == f"/contracts/{agreement.pk}/?section=evaluation#evaluation"
     response = client.post(f"/contracts/{agreement.pk}/records/equality-result/", {
         "period_start": months_ago(3).isoformat(), "characteristic": "ethnicity", "group": "Black or Black British", "referrals": "40", "outcomes": "10"})
-    assert response.status_code == 302 and response["Location"] == f"/contracts/{agreement.pk}/#evaluation"
+    assert response.status_code == 302 and response["Location"] == f"/contracts/{agreement.pk}/?section=evaluation#evaluation"
 
-    html = html_of(client.get(f"/contracts/{agreement.pk}/"))
+    html = html_of(client.get(f"/contracts/{agreement.pk}/?section=all"))
     feedback = html[html.index('id="feedback"'):html.index('id="equality"')]
     assert "Service users" in feedback and ">42<" in feedback and "3.80 out of 5" in feedback and "Housing advice came late" in feedback
     equality = html[html.index('id="equality"'):]
@@ -274,7 +274,7 @@ def test_bad_feedback_or_equality_values_are_named_by_field_and_change_nothing(c
     response = client.post(f"/contracts/{agreement.pk}/records/feedback/", {
         "source": "stakeholder", "received_on": timezone.localdate().isoformat(), "respondents": "3", "satisfaction": "6"})
     html = html_of(response)
-    assert response.status_code == 200 and 'href="#id_satisfaction"' in html and "less than or equal to 5" in html
+    assert response.status_code == 200 and 'href="#id_satisfaction"' in html and "Satisfaction (1 to 5) must be 5 or less" in html
     response = client.post(f"/contracts/{agreement.pk}/records/equality-result/", {
         "period_start": months_ago(3).isoformat(), "characteristic": "age", "group": "18 to 24", "referrals": "10", "outcomes": "12"})
     html = html_of(response)
