@@ -371,3 +371,138 @@ class EqualityResult(models.Model):
             models.UniqueConstraint(fields=["agreement", "period_start", "characteristic", "group"], name="one_equality_result_per_group_period"),
             models.CheckConstraint(condition=models.Q(outcomes__lte=models.F("referrals")), name="equality_outcomes_within_referrals"),
         ]
+
+
+# --- money (issue #20): payment terms, claims and their lines --------------------------------------
+
+class FeeFrequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUALLY = "annually", "Annually"
+
+
+FEE_MONTHS = {FeeFrequency.MONTHLY: 1, FeeFrequency.QUARTERLY: 3, FeeFrequency.ANNUALLY: 12}
+
+
+class PaymentTerms(models.Model):
+    """How an agreement is paid: a fixed service fee per period and, for payment by results, its outcome tariffs.
+
+    Set with the other terms before the agreement goes live; changed only by a Notice of Change after.
+    """
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="payment_terms")
+    fee = models.DecimalField("service fee per period (£)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    fee_frequency = models.CharField("paid", max_length=10, choices=FeeFrequency.choices, default=FeeFrequency.QUARTERLY)
+    outcome_cap_per_year = models.DecimalField(
+        "cap on outcome payments per financial year (£)", max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)], help_text="April to March; leave empty for no cap.",
+    )
+    cohort = models.CharField("cohort the outcomes are measured on", max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="payment_fee_not_negative"),
+            models.CheckConstraint(condition=models.Q(outcome_cap_per_year__isnull=True) | models.Q(outcome_cap_per_year__gte=0),
+                                   name="payment_cap_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"Payment terms of {self.agreement.reference}"
+
+
+class TariffBasis(models.TextChoices):
+    BINARY = "binary", "Per person who achieves the outcome"
+    FREQUENCY = "frequency", "Per unit of reduction against the baseline"
+
+
+class OutcomeTariff(models.Model):
+    """A payment-by-results rule: so much per outcome achieved, counted from a measure's validated returns."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="tariffs")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="tariffs")
+    basis = models.CharField(max_length=10, choices=TariffBasis.choices)
+    tariff = models.DecimalField("tariff per outcome (£)", max_digits=14, decimal_places=4, validators=[MinValueValidator(0)])
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                   help_text="For a frequency outcome: the figure reductions are counted from.")
+    cap_per_claim = models.DecimalField("cap per claim (£)", max_digits=14, decimal_places=2, null=True, blank=True,
+                                        validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["agreement", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "measure"], name="one_tariff_per_measure"),
+            models.CheckConstraint(condition=models.Q(tariff__gte=0), name="tariff_not_negative"),
+            models.CheckConstraint(condition=~models.Q(basis="frequency") | models.Q(baseline__isnull=False), name="frequency_tariff_has_baseline"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure.name}: £{self.tariff} {self.get_basis_display().lower()}"
+
+
+class Claim(models.Model):
+    """A period's claim for payment: built from the terms and the returns, approved by two people, then paid.
+
+    Segregation of duties: the contract manager who checks it and the procurement officer who
+    approves it are two different people, neither of them its author (the database refuses otherwise).
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Awaiting the contract manager"
+        CHECKED = "checked", "Awaiting MoJ Procurement"
+        APPROVED = "approved", "Approved for payment"
+        PAID = "paid", "Paid"
+        QUERIED = "queried", "Queried"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="claims")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    total = models.DecimalField("total (£)", max_digits=14, decimal_places=2)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=60, blank=True)
+    query_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreement", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period_start"], name="one_claim_per_period"),
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="claim_period_in_order"),
+            models.CheckConstraint(condition=models.Q(checked_by__isnull=True) | ~models.Q(checked_by=models.F("raised_by")),
+                                   name="claim_checked_by_another"),
+            models.CheckConstraint(condition=models.Q(approved_by__isnull=True) | (~models.Q(approved_by=models.F("raised_by"))
+                                   & ~models.Q(approved_by=models.F("checked_by"))), name="claim_approved_by_a_third"),
+            models.CheckConstraint(condition=~models.Q(status="paid") | models.Q(paid_on__isnull=False, approved_by__isnull=False),
+                                   name="claim_paid_once_approved"),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement.reference} claim for {self.period_start:%d %B %Y} to {self.period_end:%d %B %Y}"
+
+
+class ClaimLine(models.Model):
+    class Kind(models.TextChoices):
+        FEE = "fee", "Service fee"
+        OUTCOME = "outcome", "Outcome payment"
+        DEDUCTION = "deduction", "Deduction"
+        SERVICE_CREDIT = "service_credit", "Service credit"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField("amount (£)", max_digits=14, decimal_places=2)
+    reference = models.CharField(max_length=120, blank=True, help_text="Where the line comes from: the measure and period, the penalty, the tariff.")
+    # A penalty is deducted once: from the first claim after its return was validated.
+    penalised_return = models.OneToOneField(Return, null=True, blank=True, on_delete=models.PROTECT, related_name="deduction")
+
+    class Meta:
+        ordering = ["claim", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(kind__in=["deduction", "service_credit"]) | models.Q(amount__lte=0), name="deductions_reduce_the_claim"),
+            models.CheckConstraint(condition=models.Q(kind__in=["deduction", "service_credit"]) | models.Q(amount__gte=0), name="payments_are_not_negative"),
+        ]

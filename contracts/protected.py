@@ -25,6 +25,10 @@ FILED_UNDER_COMPETITION = {
     "contracts.remedialactionplan": "agreement__competition_id",
     "contracts.agreementversion": "agreement__competition_id",
     "contracts.breakpoint": "agreement__competition_id",
+    "contracts.paymentterms": "agreement__competition_id",
+    "contracts.outcometariff": "agreement__competition_id",
+    "contracts.claim": "agreement__competition_id",
+    "contracts.claimline": "claim__agreement__competition_id",
 }
 
 

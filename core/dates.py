@@ -40,3 +40,13 @@ def check_order(later_field: str, later: DateLike, earlier: DateLike, rule: str)
     later_day, earlier_day = as_date(later), as_date(earlier)
     if later_day is not None and earlier_day is not None and later_day < earlier_day:
         raise ValidationError({later_field: rule})
+
+
+def financial_year_start(day: datetime.date) -> datetime.date:
+    """The 1 April that begins the UK government's financial year holding `day` (April to March)."""
+    return datetime.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def financial_year_label(start: datetime.date) -> str:
+    """A financial year as government writes it: "2026-27"."""
+    return f"{start.year}-{(start.year + 1) % 100:02d}"

@@ -45,6 +45,7 @@ class EventKind(models.TextChoices):
     RETURN = "return", "Performance return"
     RECTIFICATION = "rectification", "Rectification"
     NOTICE_OF_CHANGE = "notice_of_change", "Notice of Change"
+    PAYMENT = "payment", "Claim or payment"
     # The competition's lifecycle (competitions.machine.LIFECYCLE).
     START_PRE_PROCUREMENT = "start_pre_procurement", "Pre-procurement started"
     LAUNCH = "launch", "Procurement launched"

@@ -28,7 +28,7 @@ class Parts:
         key = request.GET.get("section", "")
         return key if key == ALL or any(part.key == key for part in self.parts) else self.parts[0].key
 
-    def context(self, request: HttpRequest) -> dict:
+    def context(self, request: HttpRequest) -> dict[str, object]:
         """The template's `parts` (for the sub navigation), `part` (the one shown) and `shown` (the keys to render)."""
         chosen = self.chosen(request)
         return {"parts": self.parts, "part": chosen, "page_parts": self,

@@ -87,6 +87,12 @@ def seed(*, log=print) -> dict:
         log(f"  competitions, walls and object permissions: {time.monotonic() - began:.0f} s")
         _agreements(rng, users, organisations, areas, competitions, counts)
         log(f"  agreements, measures and returns: {time.monotonic() - began:.0f} s")
+        # The rows above were copied in bulk, past the signal that publishes a launched competition's
+        # OCDS releases as it changes: publish them now, as the deployment's first run does.
+        from ocds.services import publish_all
+
+        counts["published OCDS releases"] = publish_all()
+        log(f"  OCDS releases: {time.monotonic() - began:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(f"  analysed: {time.monotonic() - began:.0f} s")

@@ -27,6 +27,12 @@ AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 PASSWORD = "correct-horse-battery"  # tests.core.factories.UserFactory's password
 FAILING_IMPACTS = ("serious", "critical")
+# Elements whose own text is set in a serif font (the browser's default where no GOV.UK font class reaches it).
+SERIF_TEXT = """() => [...document.querySelectorAll("body *")]
+  .filter(el => [...el.childNodes].some(node => node.nodeType === 3 && node.textContent.trim()))
+  .map(el => [el, getComputedStyle(el).fontFamily.toLowerCase()])
+  .filter(([el, family]) => !/sans|arial|mono|courier/.test(family))
+  .slice(0, 5).map(([el, family]) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "") + ": " + family)"""
 REFLOW_WIDTH = 320
 # The elements that stick out past the window's right edge, deepest first: what a failed reflow check names.
 WIDEST_ELEMENTS = """() => [...document.querySelectorAll("body *")]
@@ -187,6 +193,9 @@ class Journey:
             ],
         })
         self.check_reflow(url)
+        serif = self.page.evaluate(SERIF_TEXT)
+        if serif:
+            self.failures.append(f"{url}: text set in a serif font, not GOV.UK's: {serif}")
         for violation in violations:
             if violation["impact"] in FAILING_IMPACTS:
                 targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:10])

@@ -1,0 +1,204 @@
+"""Money (issue #20): outcome payments, caps, deductions and year boundaries, known answers; two approvers; paid once."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contracts import claims, payments, services
+from contracts.models import Claim, ClaimLine, Measure
+from core.dates import financial_year_label, financial_year_start
+from core.roles import Role
+from tests.contracts.test_pages import fresh, make_agreement, outcome
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Q1, Q2 = datetime.date(2026, 4, 1), datetime.date(2026, 7, 1)
+
+
+# --- the arithmetic, known answers -------------------------------------------------------------------
+
+def test_a_payment_is_rounded_to_the_penny_once_half_up():
+    assert payments.to_penny(D("2.675")) == D("2.68")  # a float would make this 2.67
+    assert payments.to_penny(D("0.005")) == D("0.01") and payments.to_penny(D("0.0049")) == D("0.00")
+    assert payments.to_penny(D("-1000.005")) == D("-1000.01")
+
+
+def test_binary_and_frequency_outcomes_and_their_caps():
+    # 37 people housed on release at £412.125 each: £15,248.625, paid as £15,248.63.
+    assert payments.outcome_payment(basis="binary", tariff=D("412.125"), achieved=D(37)) == D("15248.625")
+    # Reoffences down from a baseline of 120 to 95: 25 fewer at £800 each; at or above the baseline, nothing.
+    assert payments.outcome_payment(basis="frequency", tariff=D(800), achieved=D(95), baseline=D(120)) == D(20000)
+    assert payments.outcome_payment(basis="frequency", tariff=D(800), achieved=D(130), baseline=D(120)) == 0
+    assert payments.outcome_payment(basis="binary", tariff=D(800), achieved=D(30), cap=D(15000)) == D(15000)
+    with pytest.raises(ValueError):
+        payments.outcome_units(basis="frequency", achieved=D(1), baseline=None)
+
+
+def test_the_financial_year_runs_april_to_march():
+    assert financial_year_start(datetime.date(2027, 3, 31)) == datetime.date(2026, 4, 1)
+    assert financial_year_start(datetime.date(2027, 4, 1)) == datetime.date(2027, 4, 1)
+    assert financial_year_label(datetime.date(2026, 4, 1)) == "2026-27" and financial_year_label(datetime.date(2099, 4, 1)) == "2099-00"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    fee=st.decimals(min_value=0, max_value=10**7, places=2),
+    outcomes=st.lists(st.decimals(min_value=0, max_value=10**6, places=4), max_size=5),
+    deductions=st.lists(st.decimals(min_value=0, max_value=10**5, places=2), max_size=5),
+    room=st.one_of(st.none(), st.decimals(min_value=-100, max_value=10**6, places=2)),
+)
+def test_a_claims_lines_add_up_and_never_pay_more_than_the_terms_allow(fee, outcomes, deductions, room):
+    lines = payments.claim_lines(fee=fee, outcomes=[("o", amount, "") for amount in outcomes],
+                                 deductions=[("d", amount, "") for amount in deductions], outcome_room=room)
+    assert payments.total(lines) == sum(line.amount for line in lines)
+    assert all(line.amount == line.amount.quantize(D("0.01")) for line in lines)
+    paid_for_outcomes = sum((line.amount for line in lines if line.kind == "outcome"), D(0))
+    exact = sum(outcomes, D(0)) if room is None else min(sum(outcomes, D(0)), max(room, D(0)))
+    assert paid_for_outcomes <= payments.to_penny(exact) + D("0.005") * len(outcomes)  # each line rounded once, at most half a penny
+    assert payments.total(lines) <= payments.to_penny(fee) + paid_for_outcomes
+
+
+# --- claims through the services -----------------------------------------------------------------------
+
+@pytest.fixture
+def pbr(people):
+    """A payment-by-results agreement from 1 April 2026: £60,000 a quarter, outcome payments capped at £50,000 a year."""
+    agreement = make_agreement(people, reference="PBR-001", start=datetime.date(2026, 4, 1), months=36, payment_model="pbr", share_at_risk=D(30))
+    housed = services.measure_add(agreement=fresh(agreement), actor=people["procurement"], name="Housed on release", unit="people",
+                                  target=D(12), tolerance=D(2), outcome=outcome(), penalty_amber=D(1000), penalty_red=D(5000))
+    reoffences = services.measure_add(agreement=fresh(agreement), actor=people["procurement"], name="Reoffences in the cohort", unit="offences",
+                                      target=D(110), tolerance=D(10), direction="lower", outcome=outcome())
+    claims.payment_terms_set(agreement=fresh(agreement), actor=people["procurement"], fee=D(60000), fee_frequency="quarterly",
+                             outcome_cap_per_year=D(50000), cohort="Adults released from HMP Bristol")
+    claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D("412.125"))
+    claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=reoffences.pk, basis="frequency",
+                              tariff=D(800), baseline=D(120), cap_per_claim=D(15000))
+    services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
+    services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
+    return fresh(agreement), housed, reoffences
+
+
+def returns(measure, people, first_month: datetime.date, values):
+    for number, value in enumerate(values):
+        services.return_submit(measure=Measure.objects.get(pk=measure.pk), actor=people["manager"],
+                               period_start=datetime.date(first_month.year, first_month.month + number, 1), value=D(value))
+
+
+def lines_of(claim):
+    return [(line.kind, line.amount) for line in claim.lines.order_by("id")]
+
+
+def test_a_quarters_claim_pays_the_fee_the_outcomes_and_deducts_the_penalty(pbr, people):
+    agreement, housed, reoffences = pbr
+    returns(housed, people, Q1, ["10", "12", "15"])  # April is Amber (10 against 12, within 2): a £1,000 penalty
+    returns(reoffences, people, Q1, ["110", "100", "95"])  # 55 fewer than the baseline of 120: £44,000, capped at £15,000
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    assert claim.period_end == datetime.date(2026, 6, 30)
+    assert lines_of(claim) == [("fee", D("60000.00")), ("outcome", D("15248.63")), ("outcome", D("15000.00")), ("deduction", D("-1000.00"))]
+    assert claim.total == D("89248.63") == sum(amount for _, amount in lines_of(claim))
+    deduction = claim.lines.get(kind="deduction")
+    assert deduction.reference == "Housed on release, period from 1 April 2026, Amber" and deduction.penalised_return.period_start == Q1
+    assert "capped at £15,000.00" in claim.lines.filter(kind="outcome").last().description
+
+    # The next quarter: the yearly cap leaves £19,751.37 for outcomes; the April penalty is not deducted again.
+    returns(housed, people, Q2, ["20", "20", "20"])
+    returns(reoffences, people, Q2, ["100", "100", "100"])
+    second = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q2)
+    assert lines_of(second) == [("fee", D("60000.00")), ("outcome", D("19751.37")), ("outcome", D("0.00"))]
+    assert second.total == D("79751.37")
+    with pytest.raises(ValidationError, match="already in"):
+        claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q2)
+    with pytest.raises(ValidationError, match="fee period of this agreement that has ended"):
+        claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=datetime.date(2026, 10, 1))
+
+
+def test_the_yearly_cap_starts_again_in_april(people):
+    agreement = make_agreement(people, reference="PBR-002", start=datetime.date(2025, 4, 1), months=36, payment_model="pbr")
+    housed = services.measure_add(agreement=fresh(agreement), actor=people["procurement"], name="Housed on release", target=D(1), outcome=outcome())
+    claims.payment_terms_set(agreement=fresh(agreement), actor=people["procurement"], fee=D(0), fee_frequency="quarterly", outcome_cap_per_year=D(10000))
+    claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D(1000))
+    services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
+    services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
+    returns(housed, people, datetime.date(2026, 1, 1), ["4", "4", "4"])  # January to March 2026: £12,000 earned
+    returns(housed, people, datetime.date(2026, 4, 1), ["4", "4", "4"])  # April to June 2026, a new financial year
+    march = claims.claim_raise(agreement=fresh(agreement), actor=people["manager"], period_start=datetime.date(2026, 1, 1))
+    june = claims.claim_raise(agreement=fresh(agreement), actor=people["manager"], period_start=datetime.date(2026, 4, 1))
+    assert march.total == D("10000.00") and june.total == D("10000.00")  # each year's cap, not one cap across both
+
+
+def test_two_different_people_approve_neither_of_them_the_author_then_it_is_paid(pbr, people):
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["12", "12", "12"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    with pytest.raises(PermissionDenied, match="another contract manager must check it"):
+        claims.claim_check(claim=claim, actor=people["manager"])
+    with pytest.raises(PermissionDenied, match="Only"):
+        claims.claim_check(claim=claim, actor=people["procurement"])
+    checker = UserFactory(roles=[Role.CONTRACT_MANAGER])
+    with pytest.raises(ValidationError, match="awaiting the contract manager: it cannot be approved now"):
+        claims.claim_approve(claim=claim, actor=people["procurement"])
+    claims.claim_check(claim=claim, actor=checker)
+    with pytest.raises(PermissionDenied, match="Only MoJ Procurement"):
+        claims.claim_approve(claim=claim, actor=checker)  # not procurement at all
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CHECKED and claim.checked_by == checker
+    with pytest.raises(ValidationError, match="cannot be marked paid now"):
+        claims.claim_pay(claim=claim, actor=people["procurement"], paid_on=datetime.date(2026, 11, 1), payment_reference="BACS-1")
+    claims.claim_approve(claim=claim, actor=people["procurement"])
+    with pytest.raises(ValidationError) as future:
+        claims.claim_pay(claim=claim, actor=people["procurement"], paid_on=datetime.date(2099, 1, 1), payment_reference="BACS-1")
+    assert "paid_on" in future.value.message_dict
+    paid = claims.claim_pay(claim=claim, actor=people["procurement"], paid_on=datetime.date(2026, 11, 1), payment_reference="BACS-2026-0412")
+    assert (paid.status, paid.approved_by, paid.payment_reference) == (Claim.Status.PAID, people["procurement"], "BACS-2026-0412")
+    assert agreement.events.filter(action="payment").count() == 7  # terms, two tariffs, raised, checked, approved, paid
+
+
+def test_one_person_holding_both_roles_still_cannot_approve_twice(pbr, people):
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["12", "12", "12"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    both = UserFactory(roles=[Role.CONTRACT_MANAGER, Role.PROCUREMENT])
+    claims.claim_check(claim=claim, actor=both)
+    with pytest.raises(PermissionDenied, match="a different procurement officer must approve it"):
+        claims.claim_approve(claim=claim, actor=both)
+    # And the database refuses it even if the service were bypassed.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(status="approved", approved_by=both)
+
+
+def test_a_queried_claim_is_rebuilt_from_the_figures_as_they_now_stand(pbr, people):
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["10", "12", "12"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    assert claim.lines.filter(kind="deduction").count() == 1
+    checker = UserFactory(roles=[Role.CONTRACT_MANAGER])
+    with pytest.raises(ValidationError) as empty:
+        claims.claim_query(claim=claim, actor=checker, reason="  ")
+    assert "reason" in empty.value.message_dict
+    claims.claim_query(claim=claim, actor=checker, reason="April's figure was corrected to 12 after the audit.")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.QUERIED and claim.query_reason.startswith("April's figure")
+    Measure.objects.get(pk=housed.pk).returns.filter(period_start=Q1).update(value=D(12))  # the corrected return
+    amended = claims.claim_amend(claim=claim, actor=people["manager"])
+    assert amended.status == Claim.Status.SUBMITTED and not amended.lines.filter(kind="deduction").exists()
+    assert amended.total == D("60000.00") + payments.to_penny(D("412.125") * 36)
+    assert ClaimLine.objects.filter(penalised_return__isnull=False).count() == 0
+
+
+def test_payment_terms_are_fixed_once_live_and_claims_need_them(pbr, people):
+    agreement, housed, _ = pbr
+    with pytest.raises(ValidationError, match="Notice of Change"):
+        claims.payment_terms_set(agreement=agreement, actor=people["procurement"], fee=D(1), fee_frequency="monthly")
+    plain = make_agreement(people, reference="FIX-001", start=datetime.date(2026, 4, 1))
+    with pytest.raises(ValidationError, match="payment-by-results"):
+        claims.outcome_tariff_set(agreement=plain, actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D(1))
+    with pytest.raises(PermissionDenied):
+        claims.claim_raise(agreement=agreement, actor=UserFactory(roles=[Role.PROCUREMENT]), period_start=Q1)
