@@ -45,13 +45,14 @@ CLAIMABLE = (*RUNNING, *ENDED)
 # --- the figures ------------------------------------------------------------------------------------
 
 def fee_periods(agreement: Agreement, terms: PaymentTerms, until: date) -> list[tuple[date, date]]:
-    """The agreement's fee periods (start, end) that have ended by `until`, from its start date to its end."""
+    """The agreement's fee periods (start, end) that ended before `until`, from its start date to its end."""
     if agreement.start_date is None:
         return []
     step = relativedelta(months=FEE_MONTHS[FeeFrequency(terms.fee_frequency)])
     periods: list[tuple[date, date]] = []
     number = 0
-    last = min(until, agreement.end_date) if agreement.end_date else until
+    last = until - timedelta(days=1)
+    last = min(last, agreement.end_date) if agreement.end_date else last
     while True:
         start = agreement.start_date + step * number
         end = agreement.start_date + step * (number + 1) - timedelta(days=1)
@@ -59,6 +60,15 @@ def fee_periods(agreement: Agreement, terms: PaymentTerms, until: date) -> list[
             return periods
         periods.append((start, end))
         number += 1
+
+
+def unclaimed_periods(agreement: Agreement) -> list[tuple[date, date]]:
+    """The ended fee periods with no claim yet (none without payment terms)."""
+    terms = PaymentTerms.objects.filter(agreement=agreement).first()
+    if terms is None:
+        return []
+    claimed = set(Claim.objects.filter(agreement=agreement).values_list("period_start", flat=True))
+    return [(start, end) for start, end in fee_periods(agreement, terms, timezone.localdate()) if start not in claimed]
 
 
 @dataclass(frozen=True)

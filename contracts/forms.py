@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from contracts import performance, selectors
+from contracts import claims, performance, selectors
 from contracts.models import (
     RUNNING,
     AgreementKind,
@@ -13,10 +13,12 @@ from contracts.models import (
     CohortResult,
     Direction,
     EqualityResult,
+    FeeFrequency,
     Feedback,
     Frequency,
     PaymentModel,
     SupplyChainMember,
+    TariffBasis,
 )
 from core.forms_utils import DateField, GovukForm, MultipleFileField, whole_number
 from core.models import ServiceArea
@@ -369,3 +371,53 @@ class ReturnsUploadForm(GovukForm):
         label="Evidence files (optional)", required=False,
         help_text="Each file a row names in its evidence_file column: PDF, Word, Excel, OpenDocument, CSV or text, each up to 10 MB.",
     )
+
+
+# --- money (issue #20) -------------------------------------------------------------------------------
+
+class PaymentTermsForm(AgreementFormMixin, GovukForm):
+    fee = _decimal("Service fee per period (£)", max_digits=14, min_value=0, help_text="The fixed fee paid each period; 0 if none.")
+    fee_frequency = forms.ChoiceField(label="Paid", choices=FeeFrequency.choices, widget=forms.RadioSelect)
+    outcome_cap_per_year = _decimal("Cap on outcome payments per financial year (£)", max_digits=14, min_value=0, required=False,
+                                    help_text="April to March. Leave empty for no cap.")
+    cohort = forms.CharField(label="Cohort the outcomes are measured on", max_length=200, required=False,
+                             help_text="For example: adults released from HMP Bristol to the South West.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = getattr(self.agreement, "payment_terms", None) if self.agreement is not None else None
+        if terms is not None and not self.is_bound:
+            self.initial = {"fee": terms.fee, "fee_frequency": terms.fee_frequency, "outcome_cap_per_year": terms.outcome_cap_per_year,
+                            "cohort": terms.cohort}
+
+
+class OutcomeTariffForm(AgreementFormMixin, GovukForm):
+    measure_id = forms.TypedChoiceField(label="Measure counting the outcome", coerce=int, choices=())
+    basis = forms.ChoiceField(label="Paid", choices=TariffBasis.choices, widget=forms.RadioSelect)
+    tariff = forms.DecimalField(label="Tariff per outcome (£)", max_digits=14, decimal_places=4, min_value=0)
+    baseline = _decimal("Baseline", max_digits=14, required=False, help_text="For a frequency outcome: the figure reductions are counted from.")
+    cap_per_claim = _decimal("Cap per claim (£)", max_digits=14, min_value=0, required=False, help_text="Leave empty for no cap.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_id"].choices = [("", "Choose a measure")] + [(m.pk, m.name) for m in self.agreement.measures.all()]
+
+
+class ClaimRaiseForm(AgreementFormMixin, GovukForm):
+    period_start = forms.TypedChoiceField(label="Which period", coerce=datetime.date.fromisoformat, choices=(),
+                                          help_text="A fee period that has ended and has no claim yet.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_start"].choices = [
+            (start.isoformat(), f"{start:%-d %B %Y} to {end:%-d %B %Y}") for start, end in claims.unclaimed_periods(self.agreement)]
+
+
+class ClaimQueryForm(AgreementFormMixin, GovukForm):
+    reason = forms.CharField(label="What is wrong with the claim", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Its author is told, and rebuilds it.")
+
+
+class ClaimPayForm(AgreementFormMixin, GovukForm):
+    paid_on = DateField(label="Paid on")
+    payment_reference = forms.CharField(label="Payment reference", max_length=60, help_text="As the finance system recorded it.")

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Prefetch
 from django.urls import reverse
 
 from contracts import performance, selectors
-from contracts.models import Agreement, BreakPoint, Measure, NoticeOfChange, RectificationNotice, RemedialActionPlan, Return
+from contracts.models import Agreement, BreakPoint, Claim, Measure, NoticeOfChange, RectificationNotice, RemedialActionPlan, Return
 from contracts.parts import section_url
 from contracts.states import ENDED, RUNNING
 from core.inbox import Task
@@ -55,12 +55,29 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
             yield Task(f"Accept or reject {plan.agreement.provider}'s remedial action plan on {plan.agreement.reference}",
                        _detail(plan.agreement_id, "remedial-plans"), CONTRACTS, due=plan.due_on)
         yield from _staff_deadlines(visible, today, horizon)
+    yield from _claim_tasks(user, visible)
     if user.has_role(Role.COMMISSIONER):
         notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
                                                 status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")
         for notice in notices:
             yield Task(f"Agree or refuse Notice of Change {notice.number} on {notice.agreement.reference}",
                        _detail(notice.agreement_id, "notices-of-change"), CONTRACTS)
+
+
+def _claim_tasks(user: Any, visible: Any) -> Iterator[Task]:
+    """Claims waiting for this person (issue #20): the first approval for a contract manager who did not raise it, the
+    second for a procurement officer who neither raised nor checked it, and a queried claim back to its author."""
+    waiting = Claim.objects.none()
+    if user.has_role(Role.CONTRACT_MANAGER):
+        waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.SUBMITTED).exclude(raised_by=user)
+    if user.has_role(Role.PROCUREMENT):
+        waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.CHECKED).exclude(raised_by=user).exclude(checked_by=user)
+    waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.QUERIED, raised_by=user)
+    for claim in waiting.select_related("agreement__provider").order_by("agreement__reference", "period_start"):
+        verb = {Claim.Status.SUBMITTED: "Check", Claim.Status.CHECKED: "Approve", Claim.Status.QUERIED: "Rebuild the queried"}[Claim.Status(claim.status)]
+        yield Task(f"{verb} {claim.agreement.provider}'s claim for {claim.period_start:%-d %B %Y} to {claim.period_end:%-d %B %Y} "
+                   f"on {claim.agreement.reference}", _detail(claim.agreement_id, "claims"), CONTRACTS,
+                   key=f"claim:{claim.pk}:{claim.status}")
 
 
 def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:

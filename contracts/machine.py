@@ -51,7 +51,9 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     # Money (issue #20): the terms with the other terms; a claim raised by the provider's contract lead (or the contract
     # manager for a provider not using the service), checked by a contract manager, approved and paid by MoJ Procurement.
     "payment-terms": MANAGERS,
+    "tariff": MANAGERS,
     "claim": (Role.CONTRACT_MANAGER,),
+    "amend-claim": (Role.CONTRACT_MANAGER,),
     "check-claim": (Role.CONTRACT_MANAGER,),
     "query-claim": (Role.CONTRACT_MANAGER, Role.PROCUREMENT),
     "approve-claim": (Role.PROCUREMENT,),

@@ -40,12 +40,14 @@ from contracts.models import (
     Agreement,
     AgreementEvent,
     AgreementVersion,
+    Claim,
     BreakPoint,
     Direction,
     EqualityResult,
     Feedback,
     Measure,
     NoticeOfChange,
+    OutcomeTariff,
     RectificationNotice,
     RemedialActionPlan,
     Return,
@@ -179,6 +181,10 @@ def _detail_prefetches() -> "list[str | Prefetch[str]]":
         Prefetch("rectification_notices", queryset=RectificationNotice.objects.select_related("issued_by")),
         Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "acknowledged_by", "resulting_version")),
         Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
+        "payment_terms",
+        Prefetch("tariffs", queryset=OutcomeTariff.objects.select_related("measure").order_by("pk")),
+        Prefetch("claims", queryset=Claim.objects.select_related("raised_by", "checked_by", "approved_by").prefetch_related("lines")
+                 .order_by("-period_start")),
         Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
         Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),
                  to_attr="contract_notices"),
@@ -229,6 +235,10 @@ def remedial_plan_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Remedi
 
 def rectification_notice_list(*, user: Viewer, agreement: Agreement) -> QuerySet[RectificationNotice]:
     return _of_agreement(RectificationNotice, user, agreement).select_related("agreement")
+
+
+def claim_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Claim]:
+    return _of_agreement(Claim, user, agreement).select_related("agreement", "raised_by", "checked_by").prefetch_related("lines")
 
 
 def notice_of_change_list(*, user: Viewer, agreement: Agreement) -> QuerySet[NoticeOfChange]:

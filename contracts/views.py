@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import charts, extensions, forms, performance, selectors, services
+from contracts import charts, claims, extensions, forms, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
-from contracts.models import RUNNING, AgreementState, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
+from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import roles_text
@@ -108,6 +108,17 @@ def _periods(agreement) -> tuple[list, Decimal]:
     return rows, sum((result.penalties for result, _ in rows), Decimal(0))
 
 
+CLAIM_ACTIONS = ("check-claim", "approve-claim", "query-claim", "amend-claim", "pay-claim")
+
+
+def _claims_with_actions(user, agreement) -> list:
+    """The agreement's claims, each with the actions the user may take on it now (the services decide in the end)."""
+    found = list(agreement.claims.all())
+    for claim in found:
+        claim.actions = [(kind, RECORD_ACTIONS[kind].title) for kind in CLAIM_ACTIONS if RECORD_ACTIONS[kind].offered(user, agreement, claim)]
+    return found
+
+
 def _record_links(request, agreement) -> dict:
     """Which record forms to offer: those the user's roles and the agreement's state allow (the services decide in the end)."""
     return {kind.replace("-", "_"): action.offered(request.user, agreement) for kind, action in RECORD_ACTIONS.items() if action.target is None}
@@ -159,6 +170,8 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "lead_commissioner": services.lead_commissioner_of(agreement),
         "evaluations": evaluations,
         "latest_evaluation": evaluations[0] if evaluations else None,
+        "payment_terms": getattr(agreement, "payment_terms", None),
+        "claims": _claims_with_actions(user, agreement),
     } | PARTS.context(request)
 
 
@@ -308,6 +321,27 @@ def _lead_commissioner(user, agreement, notice) -> bool:
     return notice.status == NoticeOfChange.Status.AWAITING_AGREEMENT and (lead is None or lead.pk == user.pk)
 
 
+def _pbr_not_live_yet(agreement) -> bool:
+    return agreement.state in NOT_LIVE_YET and agreement.payment_model == PaymentModel.PAYMENT_BY_RESULTS
+
+
+def _claimable(agreement) -> bool:
+    """Live or ended, with an ended fee period unclaimed: otherwise "Raise a claim" would open an empty list."""
+    return agreement.state in claims.CLAIMABLE and bool(claims.unclaimed_periods(agreement))
+
+
+def _claim_in(*statuses):
+    return lambda user, agreement, claim: claim.status in statuses
+
+
+def _may_check(user, agreement, claim) -> bool:
+    return claim.status == Claim.Status.SUBMITTED and claim.raised_by_id != user.pk
+
+
+def _may_approve(user, agreement, claim) -> bool:
+    return claim.status == Claim.Status.CHECKED and user.pk not in (claim.raised_by_id, claim.checked_by_id)
+
+
 RECORD_ACTIONS = {action.kind: action for action in [
     RecordAction("terms", "Complete the terms", forms.TermsForm, _terms, "details", _not_live_yet),
     RecordAction("break-point", "Add a break point", forms.BreakPointForm,
@@ -342,6 +376,24 @@ RECORD_ACTIONS = {action.kind: action for action in [
         lambda a, u, f, t: services.notice_of_change_decide(notice=t, actor=u, **f.cleaned_data), "notices-of-change", target="notice_of_change", may=_lead_commissioner),
     RecordAction("performance-notice", "Publish a contract performance notice (UK9)", forms.ConfirmForm,
         lambda a, u, f, t: services.performance_notice_publish(agreement=a, actor=u), "notices", services.performance_notice_possible),
+    # Money (issue #20).
+    RecordAction("payment-terms", "Set the payment terms", forms.PaymentTermsForm,
+        lambda a, u, f, t: claims.payment_terms_set(agreement=a, actor=u, **f.cleaned_data), "payment-terms", _not_live_yet),
+    RecordAction("tariff", "Set an outcome tariff", forms.OutcomeTariffForm,
+        lambda a, u, f, t: claims.outcome_tariff_set(agreement=a, actor=u, **f.cleaned_data), "payment-terms", _pbr_not_live_yet),
+    RecordAction("claim", "Raise a claim", forms.ClaimRaiseForm,
+        lambda a, u, f, t: claims.claim_raise(agreement=a, actor=u, **f.cleaned_data), "claims", _claimable),
+    RecordAction("check-claim", "Check the claim (first approval)", forms.ConfirmForm,
+        lambda a, u, f, t: claims.claim_check(claim=t, actor=u), "claims", target="claim", may=_may_check),
+    RecordAction("approve-claim", "Approve the claim for payment (second approval)", forms.ConfirmForm,
+        lambda a, u, f, t: claims.claim_approve(claim=t, actor=u), "claims", target="claim", may=_may_approve),
+    RecordAction("query-claim", "Query the claim", forms.ClaimQueryForm,
+        lambda a, u, f, t: claims.claim_query(claim=t, actor=u, **f.cleaned_data), "claims", target="claim",
+        may=_claim_in(Claim.Status.SUBMITTED, Claim.Status.CHECKED)),
+    RecordAction("amend-claim", "Rebuild the claim from the figures as they now stand", forms.ConfirmForm,
+        lambda a, u, f, t: claims.claim_amend(claim=t, actor=u), "claims", target="claim", may=_claim_in(Claim.Status.QUERIED)),
+    RecordAction("pay-claim", "Record the payment", forms.ClaimPayForm,
+        lambda a, u, f, t: claims.claim_pay(claim=t, actor=u, **f.cleaned_data), "claims", target="claim", may=_claim_in(Claim.Status.APPROVED)),
 ]}
 
 RECORD_TARGETS = {
@@ -349,6 +401,7 @@ RECORD_TARGETS = {
     "remedial_plan": selectors.remedial_plan_list,
     "rectification_notice": selectors.rectification_notice_list,
     "notice_of_change": selectors.notice_of_change_list,
+    "claim": selectors.claim_list,
 }
 
 

@@ -14,6 +14,14 @@ def money(value):
 
 
 @register.filter
+def money_size(value):
+    """An amount without its sign, for a line that says in words which way it goes ("less £1,000.00")."""
+    if value in (None, ""):
+        return "–"
+    return money(abs(Decimal(value)))
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

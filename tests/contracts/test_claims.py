@@ -202,3 +202,60 @@ def test_payment_terms_are_fixed_once_live_and_claims_need_them(pbr, people):
         claims.outcome_tariff_set(agreement=plain, actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D(1))
     with pytest.raises(PermissionDenied):
         claims.claim_raise(agreement=agreement, actor=UserFactory(roles=[Role.PROCUREMENT]), period_start=Q1)
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+def test_the_payments_part_raises_checks_approves_and_pays_a_claim(client, pbr, people):
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["10", "12", "15"])
+    url = f"/contracts/{agreement.pk}/"
+    client.force_login(people["manager"])
+    page = client.get(url, {"section": "payments"}).content.decode()
+    assert "£60,000.00 quarterly" in page and "Housed on release" in page and "£412.125" in page and "No claims yet." in page
+    raise_url = f"{url}records/claim/"
+    assert 'href="/contracts/%d/records/claim/"' % agreement.pk in page
+    form = client.get(raise_url).content.decode()
+    assert "1 April 2026 to 30 June 2026" in form and "1 July 2026 to 30 September 2026" in form
+    assert "1 October 2026 to" not in form  # a period not yet ended is not offered
+    saved = client.post(raise_url, {"period_start": "2026-04-01"})
+    assert saved.status_code == 302 and saved["Location"] == f"{url}?section=payments#claims"
+    claim = Claim.objects.get(agreement=agreement)
+    page = client.get(url, {"section": "payments"}).content.decode()
+    assert "Awaiting the contract manager" in page and "less £1,000.00" in page and "£74,248.63" in page
+    assert f"records/check-claim/{claim.pk}/" not in page  # its author is not offered the check
+    assert client.post(f"{url}records/check-claim/{claim.pk}/").status_code == 403
+    checker = UserFactory(roles=[Role.CONTRACT_MANAGER])
+    client.force_login(checker)
+    assert f"records/check-claim/{claim.pk}/" in client.get(url, {"section": "payments"}).content.decode()
+    assert client.post(f"{url}records/check-claim/{claim.pk}/").status_code == 302
+    client.force_login(people["procurement"])
+    assert client.post(f"{url}records/approve-claim/{claim.pk}/").status_code == 302
+    refused = client.post(f"{url}records/pay-claim/{claim.pk}/", {"paid_on_day": "1", "paid_on_month": "11", "paid_on_year": "2026"})
+    assert "Enter payment reference" in refused.content.decode()
+    client.post(f"{url}records/pay-claim/{claim.pk}/", {"paid_on_day": "1", "paid_on_month": "11", "paid_on_year": "2026",
+                                                         "payment_reference": "BACS-2026-0412"})
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID and claim.checked_by == checker and claim.approved_by == people["procurement"]
+    page = client.get(url, {"section": "payments"}).content.decode()
+    assert "Paid" in page and "reference BACS-2026-0412" in page and f"checked by {checker}" in page
+
+
+def test_a_claim_waits_in_the_inbox_of_whoever_must_act_next(pbr, people):
+    from core.inbox import inbox_for
+
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["12", "12", "12"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    checker = UserFactory(roles=[Role.CONTRACT_MANAGER])
+    title = "Nacro's claim for 1 April 2026 to 30 June 2026 on PBR-001"
+
+    def titles(user):
+        return [task.title for task in inbox_for(user).decisions]
+
+    assert f"Check {title}" in titles(checker) and not any(title in t for t in titles(people["manager"]))
+    assert not any(title in t for t in titles(people["procurement"]))
+    claims.claim_check(claim=claim, actor=checker)
+    assert f"Approve {title}" in titles(people["procurement"]) and not any(title in t for t in titles(checker))
+    claims.claim_query(claim=claim, actor=people["procurement"], reason="The April figure is unsigned.")
+    assert f"Rebuild the queried {title}" in titles(people["manager"])
