@@ -40,7 +40,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import performance, services
+from contracts import claims, performance, services
 from contracts.models import Agreement, AgreementState, CohortResult, Frequency, Measure, Route, SupplyChainMember
 from core.models import Organisation, ServiceArea, User
 from cycle.models import Outcome, ServiceSpecification
@@ -319,7 +319,12 @@ def _resettlement(cast: Cast) -> None:
             "Proven reoffending within 12 months (binary rate)", "The likelihood of reoffending is reduced", "38", "3",
             ("44", "39", ("40.0", "42.5")), direction="lower", frequency=Frequency.QUARTERLY, weight="2",
         ),
+        MeasureSpec(
+            "People housed on the day of release", "Offenders' ability to re-integrate into the community is enhanced", "36", "4",
+            ("30", "41"), unit="people", weight="1",
+        ),
     ])
+    _payment_terms(agreement, cast, housed=measures[-1][0])
     _take_live(agreement, cast)
     _returns(agreement, cast, measures, evidence="Provider's case records, matched to the Police National Computer by the MoJ Justice Data Lab.")
     start = _fresh(agreement).start_date
@@ -330,6 +335,29 @@ def _resettlement(cast: Cast) -> None:
                 agreement=_fresh(agreement), actor=cast.contract_manager, period_start=start + relativedelta(months=3 * quarter),
                 cohort=cohort, difficulty=difficulty, referrals=referrals + 5 * later, outcomes=outcomes + later,
             )
+    _claims(agreement, cast)
+
+
+def _payment_terms(agreement: Agreement, cast: Cast, *, housed: Measure) -> None:
+    """£12m over four years, 30% at risk: a £525,000 quarterly fee (the 70% fixed) and £1,250 per person housed on
+    release, outcome payments capped at £900,000 a financial year (the 30% at risk)."""
+    claims.payment_terms_set(agreement=_fresh(agreement), actor=cast.procurement, fee=D("525000"), fee_frequency="quarterly",
+                             outcome_cap_per_year=D("900000"), cohort="Adults released from South West prisons to Bristol, Devon and Cornwall")
+    claims.outcome_tariff_set(agreement=_fresh(agreement), actor=cast.procurement, measure_id=housed.pk, basis="binary", tariff=D("1250"))
+
+
+def _claims(agreement: Agreement, cast: Cast) -> None:
+    """The last two quarters' claims, raised by the provider: the earlier (with its penalties deducted) checked, approved
+    and paid; the later waiting for the contract manager."""
+    provider = User.objects.get(username="provider")
+    terms = _fresh(agreement).payment_terms
+    earlier, later = claims.fee_periods(_fresh(agreement), terms, _today())[-2:]
+    paid = claims.claim_raise(agreement=_fresh(agreement), actor=provider, period_start=earlier[0])
+    claims.claim_check(claim=paid, actor=cast.contract_manager)
+    claims.claim_approve(claim=paid, actor=cast.procurement)
+    claims.claim_pay(claim=paid, actor=cast.procurement, paid_on=min(earlier[1] + datetime.timedelta(days=30), _today()),
+                     payment_reference="MOJ-AP-2026-0418")
+    claims.claim_raise(agreement=_fresh(agreement), actor=provider, period_start=later[0])
 
 
 # --- the agreements the demo competitions awarded, mobilising ------------------------------------------

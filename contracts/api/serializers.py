@@ -23,6 +23,8 @@ from contracts.machine import AGREEMENT
 from contracts.models import (
     RUNNING,
     Agreement,
+    Claim,
+    ClaimLine,
     AgreementKind,
     AgreementState,
     BreakPoint,
@@ -476,3 +478,63 @@ class RectificationNoticeIssueSerializer(serializers.Serializer):
 
 class RectificationNoticeCloseSerializer(serializers.Serializer):
     satisfied = serializers.BooleanField(help_text="true: back to live; false: failed, and termination may follow.")
+
+
+# --- money (issue #20) -------------------------------------------------------------------------------
+
+class ClaimLineSerializer(serializers.ModelSerializer):
+    kind = PlainChoiceField(choices=ClaimLine.Kind.choices, read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
+                                      help_text="In pounds, to the penny; deductions and service credits are negative.")
+
+    class Meta:
+        model = ClaimLine
+        fields = ["kind", "description", "reference", "amount"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
+    status = PlainChoiceField(choices=Claim.Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, help_text="The sum of the lines, in pounds.")
+    lines = ClaimLineSerializer(many=True, read_only=True)
+    raised_by = UserSummarySerializer(read_only=True)
+    checked_by = UserSummarySerializer(read_only=True, allow_null=True)
+    approved_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "agreement", "agreement_reference", "period_start", "period_end", "status", "status_label", "total", "lines",
+            "raised_by", "raised_at", "checked_by", "checked_at", "approved_by", "approved_at", "query_reason", "paid_on", "payment_reference",
+        ]
+        read_only_fields = fields
+
+
+class ClaimRaiseSerializer(serializers.Serializer):
+    agreement = VisibleAgreementField(help_text="Agreement id.")
+    period_start = serializers.DateField(help_text="The first day of a fee period of the agreement that has ended and has no claim.")
+
+
+class ClaimQuerySerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="What is wrong with the claim; its author is told.")
+
+
+class ClaimPaySerializer(serializers.Serializer):
+    paid_on = serializers.DateField(help_text="The day the payment was made; not in the future.")
+    payment_reference = serializers.CharField(max_length=60, help_text="The payment's reference in the finance system.")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    """A payment made: a paid claim, as finance reads it."""
+
+    claim = serializers.IntegerField(source="pk", read_only=True)
+    agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
+    provider = serializers.CharField(source="agreement.provider.name", read_only=True)
+    amount = serializers.DecimalField(source="total", max_digits=14, decimal_places=2, read_only=True, help_text="In pounds.")
+
+    class Meta:
+        model = Claim
+        fields = ["claim", "agreement", "agreement_reference", "provider", "period_start", "period_end", "amount", "paid_on", "payment_reference"]
+        read_only_fields = fields

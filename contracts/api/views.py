@@ -14,9 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from contracts import selectors, services
+from contracts import claims, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.api.serializers import (
+    ClaimPaySerializer,
+    ClaimQuerySerializer,
+    ClaimRaiseSerializer,
+    ClaimSerializer,
+    PaymentSerializer,
     TRANSITION_REQUESTS,
     AgreementTransitionSerializer,
     AgreementDetailSerializer,
@@ -37,7 +42,7 @@ from contracts.api.serializers import (
     ReturnSerializer,
     ReturnSubmitSerializer,
 )
-from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
+from contracts.models import Agreement, Claim, Measure, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
 from core.api.parsers import MultiPartParser
 from core.api.views import LOOKUP_VALUE_REGEX
@@ -330,3 +335,65 @@ class RectificationNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         given.is_valid(raise_exception=True)
         services.rectification_notice_close(notice=notice, actor=request.user, **given.validated_data)
         return Response(RectificationNoticeSerializer(self.visible().get(pk=notice.pk), context=self.get_serializer_context()).data)
+
+
+# --- money (issue #20) -------------------------------------------------------------------------------
+
+def _claim_action(name: str, service, payload=None, summary: str = ""):
+    """A claim's approval action: the service's preconditions refuse as elsewhere (403 who, 400 state or field)."""
+
+    def handler(self, request, pk=None):
+        claim = self.get_object()
+        arguments = {}
+        if payload is not None:
+            given = payload(data=request.data)
+            given.is_valid(raise_exception=True)
+            arguments = given.validated_data
+        service(claim=claim, actor=request.user, **arguments)
+        return Response(ClaimSerializer(self.visible().get(pk=claim.pk), context=self.get_serializer_context()).data)
+
+    handler.__name__ = handler.__qualname__ = name  # DRF routes the action by its function's name, read as it is decorated
+    handler = action(detail=True, methods=["post"])(handler)
+    return extend_schema(request=payload, responses={200: ClaimSerializer, **problem_responses(400, 403, 404)}, summary=summary)(handler)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: ClaimSerializer, **problem_responses(404)}),
+    create=extend_schema(request=ClaimRaiseSerializer, responses={201: ClaimSerializer, **problem_responses(400, 403)}),
+)
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Claims for payment (issue #20): built from the payment terms and the validated returns, never typed. Raised by the
+    provider's contract lead or the contract manager; `check` by a contract manager who did not raise it, `approve` by a
+    procurement officer who neither raised nor checked it, `pay` by procurement; `query` sends it back, `amend` rebuilds it."""
+
+    queryset = Claim.objects.none()
+    serializer_class = ClaimSerializer
+
+    def visible(self):
+        return (selectors.visible_records(Claim, self.request.user).select_related("agreement", "raised_by", "checked_by", "approved_by")
+                .prefetch_related("lines").order_by("agreement__reference", "period_start", "id"))
+
+    def create(self, request):
+        given = ClaimRaiseSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        return self.created(claims.claim_raise(actor=request.user, **given.validated_data), ClaimSerializer)
+
+    check = _claim_action("check", claims.claim_check, summary="The first approval, by a contract manager")
+    approve = _claim_action("approve", claims.claim_approve, summary="The second approval, by MoJ Procurement")
+    query = _claim_action("query", claims.claim_query, ClaimQuerySerializer, summary="Send the claim back to its author with the reason")
+    amend = _claim_action("amend", claims.claim_amend, summary="Rebuild a queried claim from the figures as they now stand")
+    pay = _claim_action("pay", claims.claim_pay, ClaimPaySerializer, summary="Record the payment of an approved claim")
+
+
+@extend_schema_view(list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+                    retrieve=extend_schema(responses={200: PaymentSerializer, **problem_responses(404)}))
+class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Payments made: the paid claims of the agreements the caller may see, oldest first (id: the claim's)."""
+
+    queryset = Claim.objects.none()
+    serializer_class = PaymentSerializer
+
+    def visible(self):
+        return (selectors.visible_records(Claim, self.request.user).filter(status=Claim.Status.PAID)
+                .select_related("agreement__provider").order_by("paid_on", "id"))

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from contracts import services as contract_services
 from competitions.models import Bid, BidParticipant
-from contracts.models import RUNNING, Agreement, AgreementState, RectificationNotice
+from contracts.models import RUNNING, Agreement, AgreementState, Claim, ClaimLine, RectificationNotice
 from core.models import User
 from core.roles import Role
 from noms_commissioning.api import router
@@ -36,6 +36,8 @@ LIST_READERS = {
     "return": ("procurement", Role.PROCUREMENT),
     "notice-of-change": ("procurement", Role.PROCUREMENT),
     "rectification-notice": ("procurement", Role.PROCUREMENT),
+    "claim": ("procurement", Role.PROCUREMENT),
+    "payment": ("procurement", Role.PROCUREMENT),
     "conflict-declaration": ("oversight", Role.OVERSIGHT),  # the whole register
     "audit-event": ("oversight", Role.OVERSIGHT),  # oversight's alone
 }
@@ -78,6 +80,13 @@ def several_of_each(demo_data, db):
             agreement=agreement, actor=procurement, summary="Volumes revised.", material=True,
             changes={"value": str(agreement.value + 1000)},
         )
+    # Claims, paid (so they are payments too), on agreements other than the demo's payment-by-results one.
+    officers = list(User.objects.filter(username__in=["commissioner", "sro"]).order_by("username"))
+    for agreement in Agreement.objects.filter(state__in=RUNNING, claims=None).order_by("pk")[:ENOUGH_ROWS]:
+        claim = Claim.objects.create(agreement=agreement, period_start=agreement.start_date, period_end=agreement.start_date + datetime.timedelta(days=90),
+                                     status=Claim.Status.PAID, total=1000, raised_by=manager, raised_at=timezone.now(), checked_by=officers[0],
+                                     approved_by=officers[1], paid_on=timezone.localdate(), payment_reference=f"PAY-{agreement.pk}")
+        ClaimLine.objects.create(claim=claim, kind=ClaimLine.Kind.FEE, description="Service fee", amount=1000)
     for bid in Bid.objects.filter(participants=None):
         BidParticipant.objects.create(bid=bid, organisation=bid.bidder, role=BidParticipant.Role.LEAD, funding_share=100, risk_share=100)
 

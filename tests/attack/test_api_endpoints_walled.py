@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from competitions.models import Clarification, GatewayReview
-from contracts.models import Agreement, Measure, NoticeOfChange, RectificationNotice, Return
+from contracts.models import Agreement, Claim, ClaimLine, Measure, NoticeOfChange, RectificationNotice, Return
 from cycle import services as cycle_services
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 from noms_commissioning.api import router
@@ -42,7 +42,19 @@ def _agreement_records(scene) -> dict:
                                                           status=NoticeOfChange.Status.IN_EFFECT, issued_by=procurement).pk,
         "rectification-notice": RectificationNotice.objects.create(agreement=agreement, failings="Late", issued_on=today,
                                                                    deadline=today + datetime.timedelta(days=30), issued_by=procurement).pk,
+        "claim": _paid_claim(agreement, scene).pk,
     }
+
+
+def _paid_claim(agreement, scene) -> Claim:
+    """A paid claim of the agreement, approved by two others than its author (the database's rule)."""
+    today = timezone.localdate()
+    claim = Claim.objects.create(agreement=agreement, period_start=today - datetime.timedelta(days=120), period_end=today - datetime.timedelta(days=30),
+                                 status=Claim.Status.PAID, total=Decimal("525000.00"), raised_by=scene.journey.procurement,
+                                 raised_at=timezone.now(), checked_by=scene.journey.commissioner, approved_by=scene.journey.sro,
+                                 paid_on=today, payment_reference="Confidential payment")
+    ClaimLine.objects.create(claim=claim, kind="fee", description="Service fee", amount=Decimal("525000.00"))
+    return claim
 
 
 def _cycle(scene) -> int:
@@ -65,6 +77,8 @@ PROTECTED = {
     "return": lambda s, r: r["return"],
     "notice-of-change": lambda s, r: r["notice-of-change"],
     "rectification-notice": lambda s, r: r["rectification-notice"],
+    "claim": lambda s, r: r["claim"],
+    "payment": lambda s, r: r["claim"],
     "ocds-competition": lambda s, r: s.draft.pk,
 }
 # Resources with nothing behind the wall, and why.

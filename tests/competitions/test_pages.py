@@ -94,7 +94,7 @@ def test_detail_shows_each_next_transition_with_its_checklist(client, journey):
     html = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Start pre-procurement" in html
     assert "A mandate has been issued" in html and "Not met" in html
-    assert 'href="#governance"' in html  # the unmet condition links to where it is fixed
+    assert 'href="?section=overview#governance"' in html  # the unmet condition links to where it is fixed
     assert "Abandon the competition" in html
     assert 'class="moj-timeline"' in html and "Competition created" in html
 

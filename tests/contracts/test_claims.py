@@ -259,3 +259,36 @@ def test_a_claim_waits_in_the_inbox_of_whoever_must_act_next(pbr, people):
     assert f"Approve {title}" in titles(people["procurement"]) and not any(title in t for t in titles(checker))
     claims.claim_query(claim=claim, actor=people["procurement"], reason="The April figure is unsigned.")
     assert f"Rebuild the queried {title}" in titles(people["manager"])
+
+
+# --- the API ----------------------------------------------------------------------------------------------
+
+def test_the_api_raises_approves_and_pays_a_claim_with_the_same_preconditions(pbr, people):
+    from rest_framework.test import APIClient
+
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["10", "12", "15"])
+
+    def api(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    raised = api(people["manager"]).post("/api/v1/claims/", {"agreement": agreement.pk, "period_start": "2026-04-01"}, format="json")
+    assert raised.status_code == 201, raised.content
+    body = raised.json()
+    assert body["total"] == "74248.63" and [line["amount"] for line in body["lines"]] == ["60000.00", "15248.63", "-1000.00"]
+    claim_url = f"/api/v1/claims/{body['id']}/"
+    refused = api(people["manager"]).post(f"{claim_url}check/")
+    assert refused.status_code == 403 and "another contract manager must check it" in refused.json()["detail"]
+    assert api(people["procurement"]).post(f"{claim_url}approve/").status_code == 400  # not checked yet
+    assert api(UserFactory(roles=[Role.CONTRACT_MANAGER])).post(f"{claim_url}check/").json()["status"] == "checked"
+    assert api(people["procurement"]).post(f"{claim_url}approve/").json()["status"] == "approved"
+    bad = api(people["procurement"]).post(f"{claim_url}pay/", {"paid_on": "2026-11-01"}, format="json")
+    assert bad.status_code == 400 and "payment_reference" in str(bad.json())
+    api(people["procurement"]).post(f"{claim_url}pay/", {"paid_on": "2026-11-01", "payment_reference": "BACS-1"}, format="json")
+    payments_list = api(people["procurement"]).get("/api/v1/payments/").json()
+    assert [(p["agreement_reference"], p["amount"], p["paid_on"], p["payment_reference"]) for p in payments_list["results"]] == [
+        ("PBR-001", "74248.63", "2026-11-01", "BACS-1")]
+    outsider = UserFactory(roles=[Role.BID_TEAM])
+    assert api(outsider).get(claim_url).status_code == 404 and api(outsider).get("/api/v1/payments/").json()["results"] == []

@@ -83,7 +83,7 @@ def test_each_demo_roles_home_lists_its_pending_work(client):
         "procurement": ["Answer 1 question from bidders on DEMO-002", "Decide Amara Okoye's request for a supplier account for Bounce Back Foundation"],
         "sro": ["Approve the outline business case for DEMO-003"],
         "commissioner": ["Agree or refuse Notice of Change 1 on DEMO-004-A"],
-        "contract_manager": ["Chase 1 overdue return from HMP Dartmoor on DEMO-SLA-DARTMOOR"],
+        "contract_manager": ["Chase 1 overdue return from HMP Dartmoor on DEMO-SLA-DARTMOOR", "Check St Giles Trust's claim for"],
         "gateway_reviewer": ["Gate 1 review of DEMO-009 planned"],
         "provider": ["Return for Settled accommodation on the day of release"],
     }
@@ -92,3 +92,16 @@ def test_each_demo_roles_home_lists_its_pending_work(client):
         home = html.unescape(client.get("/").content.decode())
         assert all(task in home for task in tasks), (username, [task for task in tasks if task not in home])
         client.logout()
+
+
+def test_the_demo_payment_by_results_agreement_has_two_quarters_of_claims():
+    """Issue #20's demo: one quarter paid after both approvals, with penalties deducted; the next awaiting the contract manager."""
+    from contracts.models import Agreement, Claim
+
+    seed()
+    agreement = Agreement.objects.get(reference="DEMO-RESETTLE-PBR")
+    paid, waiting = agreement.claims.order_by("period_start")
+    assert paid.status == Claim.Status.PAID and paid.checked_by.username == "contract_manager" and paid.approved_by.username == "procurement"
+    assert paid.lines.filter(kind="deduction").exists() and paid.lines.filter(kind="outcome", amount__gt=0).exists()
+    assert paid.total == sum(line.amount for line in paid.lines.all())
+    assert waiting.status == Claim.Status.SUBMITTED and waiting.raised_by.username == "provider"
