@@ -27,9 +27,11 @@ AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 PASSWORD = "correct-horse-battery"  # tests.core.factories.UserFactory's password
 FAILING_IMPACTS = ("serious", "critical")
-# Elements whose own text is set in a serif font (the browser's default where no GOV.UK font class reaches it).
+# Elements whose own visible text is set in a serif font (the browser's default where no GOV.UK font class reaches it);
+# visually hidden text (1 px boxes) is read by screen readers, not seen.
 SERIF_TEXT = """() => [...document.querySelectorAll("body *")]
   .filter(el => [...el.childNodes].some(node => node.nodeType === 3 && node.textContent.trim()))
+  .filter(el => { const box = el.getBoundingClientRect(); return box.width > 1 && box.height > 1; })
   .map(el => [el, getComputedStyle(el).fontFamily.toLowerCase()])
   .filter(([el, family]) => !/sans|arial|mono|courier/.test(family))
   .slice(0, 5).map(([el, family]) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "") + ": " + family)"""
