@@ -2,10 +2,12 @@
 
 - Award creates the agreement (a contract, or an SLA for a crown body).
 - The agreements a person may see, for the cycle's review of services (and the model, to type them).
+- A cycle's budget: the agreements let for its specifications against its resources (issue #20).
 """
 
+from contracts.budgets import Budget, cycle_budget
 from contracts.models import Agreement
 from contracts.selectors import visible_agreements
 from contracts.services import agreement_create_from_award
 
-__all__ = ["Agreement", "agreement_create_from_award", "visible_agreements"]
+__all__ = ["Agreement", "Budget", "agreement_create_from_award", "cycle_budget", "visible_agreements"]

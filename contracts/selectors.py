@@ -241,6 +241,12 @@ def claim_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Claim]:
     return _of_agreement(Claim, user, agreement).select_related("agreement", "raised_by", "checked_by").prefetch_related("lines")
 
 
+def approved_claims(user: Viewer) -> QuerySet[Claim]:
+    """Claims approved for payment or paid, of the agreements the user may see, in the order they were approved."""
+    return (visible_records(Claim, user).filter(status__in=[Claim.Status.APPROVED, Claim.Status.PAID])
+            .select_related("agreement__provider", "approved_by").order_by("approved_at", "id"))
+
+
 def notice_of_change_list(*, user: Viewer, agreement: Agreement) -> QuerySet[NoticeOfChange]:
     return _of_agreement(NoticeOfChange, user, agreement).select_related("agreement__competition__lead_commissioner")
 

@@ -6,6 +6,8 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("finance/", views.finance, name="finance"),
+    path("finance/payments.csv", views.payments_csv, name="payments-csv"),
     # The provider's own agreements (issue #18).
     path("provider/", provider_views.index, name="provider-index"),
     path("provider/<int:pk>/", provider_views.detail, name="provider-detail"),

@@ -17,10 +17,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import charts, claims, extensions, forms, performance, selectors, services
+from contracts import budgets, charts, claims, extensions, forms, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
+from core.charts import bar_chart
+from core.csv_export import csv_response
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.roles import roles_text
@@ -68,6 +70,36 @@ def index(request):
         "board": selectors.dashboard(request.user, full=frozenset(request.GET.getlist("show")) & frozenset(selectors.DASHBOARD_SECTIONS)),
         "form": form, "page": page, "query": query.urlencode(),
     })
+
+
+# --- finance (issue #20) --------------------------------------------------------------------------
+
+def finance(request):
+    """The portfolio's money: committed, accrued, approved and paid by financial year and service area, charted and tabled."""
+    _require_reader(request)
+    budget = budgets.budget_of(*budgets.agreements_and_claims(selectors.visible_agreements(request.user)))
+    rows = [(f"{year.label} {stage}", float(getattr(year, stage)), money(getattr(year, stage)))
+            for year in budget.ordered_years for stage in ("committed", "paid")]
+    return render(request, "contracts/finance.html", {
+        "budget": budget,
+        "chart": bar_chart(rows, title="Committed and paid by financial year", chart_id="finance-chart") if rows else "",
+    })
+
+
+PAYMENTS_CSV_HEADER = ["Agreement", "Provider", "Period from", "Period to", "Status", "Approved on", "Approved by", "Paid on",
+                       "Payment reference", "Amount (£)"]
+
+
+def payments_csv(request):
+    """The approved and paid claims, for the finance system: one writer (core.csv_export), formulas neutralised."""
+    _require_reader(request)
+    approved = selectors.approved_claims(request.user)
+    return csv_response("approved-payments.csv", PAYMENTS_CSV_HEADER, (
+        [claim.agreement.reference, claim.agreement.provider.name, claim.period_start.isoformat(), claim.period_end.isoformat(),
+         claim.get_status_display(), timezone.localtime(claim.approved_at).date().isoformat(), str(claim.approved_by),
+         claim.paid_on.isoformat() if claim.paid_on else "", claim.payment_reference, f"{claim.total:.2f}"]
+        for claim in approved
+    ))
 
 
 # --- the agreement page --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ PARTS = Parts(
     Part("overview", "Overview", ("stages", "next", "details", "partners", "carried")),
     Part("planning", "Needs and priorities", ("needs", "priorities", "allocation", "deprioritised", "equality")),
     Part("delivery", "Specifications and market", ("specifications", "market")),
+    Part("budget", "Budget", ("budget",)),
     Part("record", "Evaluation and timeline", ("evaluation", "timeline")),
 )
 

@@ -38,7 +38,7 @@ from ethical_walls import audit
 from ethical_walls.selectors import get_or_404, sees_commissioning_material
 
 if TYPE_CHECKING:
-    from contracts.interface import Agreement  # only to type: cycle reads agreements through contracts.interface
+    from contracts.interface import Agreement, Budget  # only to type: cycle reads agreements through contracts.interface
 
 CYCLE_ROLES = (Role.COMMISSIONER, Role.SRO, Role.PROCUREMENT, Role.OVERSIGHT)
 
@@ -271,3 +271,12 @@ def outcome_list(*, level: str = "") -> QuerySet[Outcome]:
     (seed: "Commissioning for Outcomes"): every signed-in user may read it."""
     outcomes = Outcome.objects.all()
     return outcomes.filter(level=level) if level else outcomes
+
+
+def cycle_budget(*, user: Viewer, cycle: CommissioningCycle) -> "Budget":
+    """The cycle's resources (its own and its partners') against what the agreements let for its specifications commit and spend."""
+    from contracts.interface import cycle_budget as budget_of_agreements  # contracts reads cycles' specifications
+
+    partners = [(p.organisation.name, p.arrangement, p.contribution) for p in cycle.partners.all()]
+    return budget_of_agreements(user=user, cycle_id=cycle.pk, own=cycle.available_resources, partners=partners,
+                                period=(cycle.period_start, cycle.period_end))

@@ -14,6 +14,8 @@ from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.pdf import render_pdf
 from core.roles import Role
+from core.charts import bar_chart
+from core.templatetags.humanize_money import money
 from cycle import forms, guards, selectors, services
 from cycle.machine import CYCLE, FORWARD
 from cycle.parts import PARTS, section_url
@@ -154,7 +156,17 @@ def detail(request, pk, *, refusal=None, status=200):
         "allocation_form": forms.AllocationForm(cycle=cycle, user=request.user) if can_edit else None,
         "events": list(reversed(cycle.events.all())),
     } | PARTS.context(request)
+    if "budget" in context["shown"]:
+        context["budget"] = selectors.cycle_budget(user=request.user, cycle=cycle)
+        context["budget_chart"] = _budget_chart(context["budget"])
     return render(request, "cycle/detail.html", context, status=status)
+
+
+def _budget_chart(budget):
+    rows = []
+    for year in budget.ordered_years:
+        rows += [(f"{year.label} budget", float(year.budget), money(year.budget)), (f"{year.label} committed", float(year.committed), money(year.committed))]
+    return bar_chart(rows, title="Budget and commitments by financial year", chart_id="budget-chart") if rows else ""
 
 
 def _expected_version(request, cycle) -> int:

@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.urls import reverse
 
 from contracts import performance
 from contracts.models import RUNNING, Agreement, Measure, Return
@@ -186,16 +187,26 @@ def latest_evaluation_run() -> EvaluationRun | None:
     return EvaluationRun.objects.exclude(status=EvaluationRun.Status.RUNNING).order_by("-on").first()
 
 
+# The agreements with overdue returns listed one by one in an inbox; the rest are one task, linking to the dashboard's list.
+OVERDUE_TASKS = 20
+
+
 def inbox_tasks(user, today, horizon):
     """Contract managers' inbox (core.inbox, issue #19): the agreements last night's evaluation found with returns overdue
-    (rating every return of every agreement on each page would not scale), counted again now, in four queries."""
+    (rating every return of every agreement on each page would not scale), the first OVERDUE_TASKS counted again now and
+    the rest as one task, in five queries whatever the portfolio's size."""
     if not (sees_reports(user) and user.has_role(Role.CONTRACT_MANAGER)):
         return
     run = latest_evaluation_run()
     if run is None:
         return
-    overdue = list(Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
-                   .select_related("agreement__provider").defer("detail").order_by("agreement__reference"))
+    found = Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
+    overdue = list(found.select_related("agreement__provider").defer("detail").order_by("agreement__reference")[:OVERDUE_TASKS + 1])
+    if len(overdue) > OVERDUE_TASKS:
+        overdue = overdue[:OVERDUE_TASKS]
+        more = found.count() - OVERDUE_TASKS
+        yield Task(f"Chase overdue returns on {more:,} more agreement{'s' if more != 1 else ''}, as last night's evaluation found them",
+                   reverse("contracts:index") + "?show=overdue#overdue", "Contracts and SLAs", key=f"overdue-returns:more:{run.pk}:{more}")
     now = overdue_now([evaluation.agreement_id for evaluation in overdue], today) if overdue else {}
     for evaluation in overdue:
         n = now.get(evaluation.agreement_id, 0)

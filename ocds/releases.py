@@ -12,7 +12,7 @@ published moment, in date order, with a stable id `<ocid>-<what>`:
 | tenderUpdate | each later move of the procurement (dialogue, tendering, final tenders, evaluation, award recommended, standstill), as a milestone; each clarification answered to all bidders; a later UK4 |
 | award / awardUpdate | UK6 contract award notice (2023: supplier, value, pending during standstill); the award itself (active; for 2011 rules, supplier and value of the contract the award created) |
 | contract / contractUpdate | UK7 contract details notice (2023: value, period, KPIs); for 2011 rules the contract at mobilisation, and its service going live |
-| implementation / implementationUpdate | UK9 contract performance notices (KPI ratings) |
+| implementation / implementationUpdate | UK9 contract performance notices (KPI ratings); each payment made (a paid claim) as a transaction: day, amount, payer and payee |
 | contractAmendment | UK10 contract change notices (a Notice of Change in effect) |
 | contractTermination | UK11 contract termination notice; for 2011 rules the contract ending |
 | tenderCancellation (+ awardCancellation) | UK12 procurement termination notice; for 2011 rules the abandonment, with its published reason |
@@ -38,6 +38,7 @@ OCDS_VERSION = "1.1"
 PUBLISHER = {"name": "Ministry of Justice (NOMS)"}
 LICENSE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 BUYER = {"id": "ministry-of-justice-noms", "name": "Ministry of Justice (NOMS)"}
+PAYMENTS_SOURCE = "https://www.gov.uk/government/collections/ministry-of-justice-spend-over-25000"
 PROCURING_ENTITY = {"id": "moj-procurement", "name": "MoJ Procurement"}
 CURRENCY = "GBP"
 LANGUAGE = "en"
@@ -199,8 +200,31 @@ def competition_releases(competition: PublishedCompetition, *, notices_url: str 
                 }],
             },
         )
+    for payment in competition.payments:
+        _payment(timeline, competition, payment)
     _contract_ended(timeline, competition)
     return timeline.releases()
+
+
+def _contract_id(competition: PublishedCompetition) -> str:
+    """The contract's id as its releases give it: the 2011 award's agreement, or the 2023 contract details notice's."""
+    if competition.contract:
+        return competition.contract.reference
+    details = next((n.content for n in competition.notices if n.notice_type == NoticeType.UK7), {})
+    return (details.get("contract") or {}).get("id") or f"{competition.reference}-contract"
+
+
+def _payment(timeline: _Timeline, competition: PublishedCompetition, payment) -> None:
+    """A payment made, as a transaction of the contract's implementation (the buyer pays, the supplier is paid)."""
+    at = timezone.make_aware(datetime.datetime.combine(payment.paid_on, datetime.time(12)))
+    payee = _supplier(payment.payee)
+    timeline.add(f"payment-{payment.key}", at, ["implementationUpdate"], parties=[_party(BUYER, "payer"), _party(payee, "payee")], contracts=[{
+        "id": _contract_id(competition), "awardID": _award_id(competition),
+        "implementation": {"transactions": [{
+            "id": f"payment-{payment.key}", "source": PAYMENTS_SOURCE, "date": iso(at), "value": _money(payment.amount),
+            "payer": BUYER, "payee": payee,
+        }]},
+    }])
 
 
 def _launch(timeline: _Timeline, competition: PublishedCompetition, launch, notices_url: str) -> None:

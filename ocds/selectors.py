@@ -16,9 +16,12 @@ bidder sees, read through the competitions selectors —
   award created, as a contract award notice shows it: supplier, value, period and
   whether it is running or has ended.
 
+- the payments made under the contract the competition let (paid claims: the day,
+  the amount and the payee — public spending, issue #20).
+
 Bids, their number and bidders, prices, scores, moderation, the award
 recommendation, business cases, gateway reviews, conflicts, the wall and the
-agreement's management records are never read here. The facts are handed to
+agreement's management records (claims in progress among them) are never read here. The facts are handed to
 `ocds.releases` as plain data classes, so the release builder cannot reach
 anything else.
 """
@@ -32,6 +35,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_rela
 
 from competitions import selectors as competition_selectors
 from competitions.models import Competition, CompetitionEvent, EvaluationCriterion, Notice, Regime
+from contracts.models import Claim
 from ethical_walls import audit
 from ethical_walls.selectors import get_or_404
 
@@ -63,6 +67,16 @@ class PublishedClarification:
     question: str
     answer: str
     published_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PublishedPayment:
+    """A payment made under the contract (issue #20): public spending, published as an OCDS transaction."""
+
+    key: int
+    paid_on: datetime.date
+    amount: Decimal
+    payee: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,7 @@ class PublishedCompetition:
     notices: tuple[PublishedNotice, ...]
     clarifications: tuple[PublishedClarification, ...]
     contract: LetContract | None
+    payments: tuple[PublishedPayment, ...] = ()
 
 
 def published_competitions(*, user, ocid: str = "") -> QuerySet[Competition]:
@@ -129,6 +144,10 @@ def _prefetches(user) -> list:
             to_attr="ocds_clarifications",
         ),
         Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="ocds_notices"),
+        # Payments made (paid claims) on the contract the competition let: date, amount and payee, nothing of the claim.
+        Prefetch("agreement__claims", queryset=Claim.objects.filter(status=Claim.Status.PAID).select_related("agreement__provider")
+                 .only("id", "agreement_id", "paid_on", "total", "status", "agreement__provider__name").order_by("paid_on", "id"),
+                 to_attr="ocds_payments"),
         # When the state moved, not who moved it or why.
         Prefetch(
             "events",
@@ -151,6 +170,14 @@ def _let_contract(competition) -> LetContract | None:
     )
 
 
+def _payments(competition) -> tuple[PublishedPayment, ...]:
+    try:
+        agreement = competition.agreement
+    except ObjectDoesNotExist:
+        return ()
+    return tuple(PublishedPayment(c.pk, c.paid_on, c.total, c.agreement.provider.name) for c in getattr(agreement, "ocds_payments", ()))
+
+
 def _facts(competition) -> PublishedCompetition:
     return PublishedCompetition(
         pk=competition.pk, ocid=competition.ocid, reference=competition.reference, title=competition.title,
@@ -166,6 +193,7 @@ def _facts(competition) -> PublishedCompetition:
             PublishedClarification(c.pk, c.question, c.answer, c.published_at) for c in competition.ocds_clarifications
         ),
         contract=_let_contract(competition),
+        payments=_payments(competition),
     )
 
 

@@ -138,3 +138,23 @@ def test_a_gateway_reviewer_sees_the_reviews_the_assurance_plan_puts_near_until_
     assert expected not in titles(UserFactory(roles=[Role.GATEWAY_REVIEWER]), deadlines=True)  # not on this competition's wall
     journey.review(2)
     assert expected not in titles(journey.reviewer, deadlines=True)
+
+
+def test_overdue_returns_are_chased_one_agreement_at_a_time_up_to_a_limit_then_as_one_task(monkeypatch):
+    """At a portfolio's scale the inbox lists the first agreements with overdue returns and one task for the rest (issue #22's
+    lesson: an inbox on every page must cost the same whatever the portfolio)."""
+    from evaluations import selectors as evaluation_selectors
+    from tests.contracts.test_pages import evaluate_tonight
+
+    monkeypatch.setattr(evaluation_selectors, "OVERDUE_TASKS", 2)
+    people = {"procurement": UserFactory(roles=[Role.PROCUREMENT]), "manager": UserFactory(roles=[Role.CONTRACT_MANAGER])}
+    for n in range(4):
+        agreement = make_agreement(people, reference=f"FW-LATE-{n}", provider="Nacro", start=months_ago(3))
+        add_measure(agreement, people)
+        go_live(agreement, people)
+    evaluate_tonight()
+    chased = [t for t in inbox_for(people["manager"]).decisions if t.title.startswith("Chase")]
+    [more] = [t for t in chased if "more agreements" in t.title]
+    assert sorted(t.title.split(" on ")[-1] for t in chased if t is not more) == ["FW-LATE-0", "FW-LATE-1"]
+    assert more.title == "Chase overdue returns on 2 more agreements, as last night's evaluation found them"
+    assert more.url == "/contracts/?show=overdue#overdue"

@@ -105,3 +105,15 @@ def test_the_demo_payment_by_results_agreement_has_two_quarters_of_claims():
     assert paid.lines.filter(kind="deduction").exists() and paid.lines.filter(kind="outcome", amount__gt=0).exists()
     assert paid.total == sum(line.amount for line in paid.lines.all())
     assert waiting.status == Claim.Status.SUBMITTED and waiting.raised_by.username == "provider"
+    # And a cycle whose commitments exceed its budget, own and pooled, next financial year.
+    import datetime
+
+    from core.dates import financial_year_label, financial_year_start
+    from cycle import selectors
+    from cycle.models import CommissioningCycle
+
+    bass = CommissioningCycle.objects.get(name__startswith="Bail accommodation and support (BASS)")
+    budget = selectors.cycle_budget(user=User.objects.get(username="commissioner"), cycle=bass)
+    next_year = financial_year_label(financial_year_start(datetime.date.today()).replace(year=financial_year_start(datetime.date.today()).year + 1))
+    assert any(warning.startswith(f"{next_year}: ") for warning in budget.warnings), budget.warnings
+    assert ("Welsh Government", "pooled") in [(who, how) for who, how, _ in budget.funding]

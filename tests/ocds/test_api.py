@@ -379,3 +379,42 @@ def test_at_standstill_the_bid_team_reads_the_published_winner_and_nothing_more(
     winner = journey.refresh().award_recommendation.bid
     assert [s["name"] for s in award["suppliers"]] == [winner.bidder.name]
     assert Bid.objects.filter(competition=journey.competition, bidder__name=award["suppliers"][0]["name"]).exists()
+
+
+def test_a_payment_made_is_published_as_a_transaction_of_the_contract_and_a_claim_in_progress_is_not(journey_2011):
+    """Issue #20: payments made under a published contract are public spending; claims awaiting approval are not."""
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from contracts import claims
+    from cycle.models import Outcome
+
+    journey = journey_2011
+    api = client_for(journey.procurement)
+    journey.advance_to(State.MOBILISATION)
+    agreement = Agreement.objects.get(competition=journey.competition)
+    manager, checker = UserFactory(roles=[Role.CONTRACT_MANAGER]), UserFactory(roles=[Role.CONTRACT_MANAGER])
+    start = timezone.localdate().replace(day=1) - relativedelta(months=3)
+    contract_services.agreement_update(agreement=agreement, actor=journey.procurement, start_date=start, end_date=start + relativedelta(years=5),
+                                       contract_manager=manager)
+    claims.payment_terms_set(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement, fee=Decimal("41666.67"), fee_frequency="monthly")
+    contract_services.measure_add(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement, name="Purposeful activity",
+                                  target=Decimal("90"), tolerance=Decimal("5"), outcome=Outcome.objects.filter(level="service").first())
+    contract_services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement)
+    journey.advance_to(State.LIVE)
+    seen = tags(release_package(api, journey.competition))
+
+    paid = claims.claim_raise(agreement=Agreement.objects.get(pk=agreement.pk), actor=manager, period_start=start)
+    claims.claim_raise(agreement=Agreement.objects.get(pk=agreement.pk), actor=manager, period_start=start + relativedelta(months=1))
+    claims.claim_check(claim=paid, actor=checker)
+    claims.claim_approve(claim=paid, actor=journey.procurement)
+    assert new_tags(api, journey.competition, seen) == []  # raised, checked, approved: nothing is paid yet
+    claims.claim_pay(claim=paid, actor=journey.procurement, paid_on=timezone.localdate(), payment_reference="BACS-77")
+    assert new_tags(api, journey.competition, seen) == [["implementationUpdate"]]
+    record = compiled(api, journey.competition)
+    [transaction] = record["contracts"][0]["implementation"]["transactions"]
+    assert record["contracts"][0]["id"] == agreement.reference
+    assert transaction["value"] == {"amount": 41666.67, "currency": "GBP"} and transaction["date"].startswith(timezone.localdate().isoformat())
+    assert transaction["payer"]["name"] == "Ministry of Justice (NOMS)" and transaction["payee"]["name"] == agreement.provider.name
+    assert {"payer", "payee"} <= {role for party in record["parties"] for role in party["roles"]}
+    assert "BACS-77" not in json.dumps(record)  # the finance system's reference is not published
