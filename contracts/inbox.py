@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.urls import reverse
 
 from contracts import performance, selectors
@@ -87,7 +87,13 @@ def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date)
                    _detail(notice.agreement_id, "rectification"), CONTRACTS, due=notice.deadline, decision=False)
     for agreement in visible.filter(state__in=RUNNING, end_date__gte=today, end_date__lte=horizon).select_related("provider"):
         yield Task(f"{agreement.reference} with {agreement.provider} expires", _detail(agreement.pk), CONTRACTS, due=agreement.end_date, decision=False)
-    for point in BreakPoint.objects.filter(agreement__in=visible.exclude(state__in=ENDED), on__gte=today).select_related("agreement"):
+    # Only the break points whose notice falls due within the horizon, chosen in SQL: one range per length of notice
+    # (a handful), not every break point of the portfolio read into Python on every page.
+    points = BreakPoint.objects.filter(agreement__in=visible.exclude(state__in=ENDED))
+    near = Q(pk__isnull=True)  # matches nothing, yet still asks (an empty IN would skip the query: the count would vary)
+    for months in points.values_list("notice_months", flat=True).order_by().distinct():
+        near |= Q(notice_months=months, on__gte=today + relativedelta(months=months), on__lte=horizon + relativedelta(months=months))
+    for point in points.filter(near).select_related("agreement").order_by("on", "pk"):
         notice_by = point.on - relativedelta(months=point.notice_months)
         if today <= notice_by <= horizon:
             yield Task(f"Notice due for the break point of {point.agreement.reference} on {point.on:%d %B %Y}",

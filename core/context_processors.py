@@ -15,6 +15,6 @@ def service_navigation(request):
         else:
             active = request.path.startswith(section.path_prefix)
         # Home is the inbox: its count says how much is waiting.
-        count = inbox.for_request(request).count if section.url_name == "home" else 0
+        count = inbox.count_for_request(request) if section.url_name == "home" else 0
         items.append({"text": section.title, "href": reverse(section.url_name), "active": active, "count": count})
     return {"service_navigation": items}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 
@@ -87,9 +88,33 @@ def inbox_for(user: Any, *, today: datetime.date | None = None) -> Inbox:
 
 
 def for_request(request: Any) -> Inbox:
-    """The signed-in person's inbox, built once per request (the home page lists it, the navigation counts it)."""
+    """The signed-in person's inbox, built once per request (the home page lists it), its count kept for the navigation."""
     built: Inbox | None = getattr(request, "_inbox", None)
     if built is None:
         built = inbox_for(request.user)
         request._inbox = built
+        _keep_count(request.user, built)
     return built
+
+
+def _count_key(user: Any) -> str:
+    return f"inbox-count:{user.pk}:{timezone.localdate().isoformat()}"
+
+
+def _keep_count(user: Any, built: Inbox) -> None:
+    seconds: int = getattr(settings, "INBOX_COUNT_SECONDS", 0)
+    if seconds:
+        cache.set(_count_key(user), built.count, seconds)
+
+
+def count_for_request(request: Any) -> int:
+    """How much waits for the signed-in person, as the navigation shows it on every page: the inbox's count, kept for
+    INBOX_COUNT_SECONDS (building the inbox reads every source; the home page builds it afresh, and keeps its count)."""
+    built: Inbox | None = getattr(request, "_inbox", None)
+    if built is not None:
+        return built.count
+    if getattr(settings, "INBOX_COUNT_SECONDS", 0):
+        kept = cache.get(_count_key(request.user))
+        if kept is not None:
+            return int(kept)
+    return for_request(request).count

@@ -194,17 +194,17 @@ OVERDUE_TASKS = 20
 def inbox_tasks(user, today, horizon):
     """Contract managers' inbox (core.inbox, issue #19): the agreements last night's evaluation found with returns overdue
     (rating every return of every agreement on each page would not scale), the first OVERDUE_TASKS counted again now and
-    the rest as one task, in five queries whatever the portfolio's size."""
+    the rest as one task, in six queries whatever the portfolio's size."""
     if not (sees_reports(user) and user.has_role(Role.CONTRACT_MANAGER)):
         return
     run = latest_evaluation_run()
     if run is None:
         return
     found = Evaluation.objects.filter(run=run, agreement__in=visible_agreements(user), overdue_returns__gt=0)
-    overdue = list(found.select_related("agreement__provider").defer("detail").order_by("agreement__reference")[:OVERDUE_TASKS + 1])
-    if len(overdue) > OVERDUE_TASKS:
-        overdue = overdue[:OVERDUE_TASKS]
-        more = found.count() - OVERDUE_TASKS
+    total = found.count()
+    overdue = list(found.select_related("agreement__provider").defer("detail").order_by("agreement__reference")[:OVERDUE_TASKS])
+    if total > OVERDUE_TASKS:
+        more = total - OVERDUE_TASKS
         yield Task(f"Chase overdue returns on {more:,} more agreement{'s' if more != 1 else ''}, as last night's evaluation found them",
                    reverse("contracts:index") + "?show=overdue#overdue", "Contracts and SLAs", key=f"overdue-returns:more:{run.pk}:{more}")
     now = overdue_now([evaluation.agreement_id for evaluation in overdue], today) if overdue else {}
@@ -220,8 +220,9 @@ def inbox_tasks(user, today, horizon):
 def overdue_now(agreement_ids, today=None) -> dict[int, int]:
     """How many returns each agreement has overdue now (not as last night found them), in three queries."""
     today = today or timezone.localdate()
-    agreements = Agreement.objects.filter(pk__in=agreement_ids, start_date__isnull=False).prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.prefetch_related("returns")))
+    agreements = Agreement.objects.filter(pk__in=agreement_ids, start_date__isnull=False).only("id", "start_date").prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.only("id", "agreement_id", "frequency").prefetch_related(
+            Prefetch("returns", queryset=Return.objects.only("id", "measure_id", "period_start")))))
     return {a.pk: sum(len(performance.overdue(m, a.start_date, today)) for m in a.measures.all()) for a in agreements}
 
 

@@ -115,6 +115,8 @@ SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
 SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=7)
 # Each person's inbox (core/inbox.py) lists deadlines this many days ahead.
 INBOX_HORIZON_DAYS = env.int("INBOX_HORIZON_DAYS", default=30)
+# How long the navigation's count of waiting work is kept between builds of the inbox (the home page rebuilds it); 0: every page.
+INBOX_COUNT_SECONDS = env.int("INBOX_COUNT_SECONDS", default=60)
 # The sealed tender box (core/sealing.py): Fernet keys, newest first; production requires them.
 TENDER_BOX_KEYS = env.list("TENDER_BOX_KEYS", default=[])
 SESSION_SAVE_EVERY_REQUEST = True
