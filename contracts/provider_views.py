@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import extensions, forms, performance, returns_upload, selectors, services
+from contracts import claims, extensions, forms, performance, returns_upload, selectors, services
 from contracts.protected import PROVIDER_ROLES
 from contracts.models import NoticeOfChange, Return
 from contracts.states import RUNNING
@@ -65,6 +65,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_propose": agreement.state in RUNNING,
         "kpi_ratings": _kpi_rows(agreement, today),
         "evaluations": extensions.provider_evaluations(request.user, agreement, limit=6),
+        "claims": selectors.claim_list(user=request.user, agreement=agreement).order_by("-period_start"),
+        "can_claim": agreement.state in claims.CLAIMABLE and bool(claims.unclaimed_periods(agreement)),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def raise_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider claims for an ended fee period (issue #20): the claim is built from the terms and its validated returns."""
+    _require_provider(request)
+    agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
+    form = forms.ClaimRaiseForm(request.POST or None, agreement=agreement, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        claim = apply_service_errors(form, lambda: claims.claim_raise(agreement=agreement, actor=request.user, **form.cleaned_data))
+        if claim:
+            messages.success(request, f"Claim for £{claim.total:,.2f} sent to the contract manager.")
+            return redirect(reverse("contracts:provider-detail", args=[agreement.pk]) + "#claims")
+    return render(request, "contracts/form.html", {
+        "form": form, "title": "Raise a claim", "agreement": agreement,
+        "lede": "The claim is built from your payment terms and your validated returns: the fee, outcome payments and any deductions.",
+        "back": reverse("contracts:provider-detail", args=[agreement.pk]),
     })
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("provider/<int:pk>/returns/upload/", provider_views.upload_returns, name="provider-upload-returns"),
     path("provider/<int:pk>/returns/template.xlsx", provider_views.returns_template, name="provider-returns-template"),
     path("provider/<int:pk>/remedial-plans/", provider_views.propose_plan, name="provider-propose-plan"),
+    path("provider/<int:pk>/claims/", provider_views.raise_claim, name="provider-raise-claim"),
     path("provider/<int:pk>/notices-of-change/<int:notice_pk>/acknowledge/", provider_views.acknowledge, name="provider-acknowledge"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),

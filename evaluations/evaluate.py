@@ -8,7 +8,9 @@ The five criteria of the seed's "Evaluate" stage, where the data exists:
    months, weighted by respondents, by source; below 3 is a concern.
 3. Performance and value for money: the latest period's weighted score, RAG and
    penalties (`contracts.performance`), penalties over 12 months, and the cost per
-   outcome: the agreement's annual value over the paid outcomes of the last 12 months.
+   outcome: what was paid under the agreement in the last 12 months (its paid claims,
+   issue #20) over the paid outcomes of those months — or, before any payment is
+   recorded, its annual value over them; and the deductions applied to those payments.
 4. Compliance with the agreement: overdue returns, rectification notices past their
    deadline, remedial action plans past their due date.
 5. Equality monitoring: over the last 12 months, a group with at least 10% of a
@@ -173,18 +175,32 @@ def annual_value(agreement) -> Decimal:
     return agreement.value
 
 
+def _payments(agreement, since) -> tuple[Decimal, Decimal, int]:
+    """What was paid under the agreement from `since` (paid claims), the deductions those payments bore, and how many."""
+    paid = [claim for claim in getattr(agreement, "paid_claims", []) if claim.paid_on and claim.paid_on >= since]
+    deducted = -sum((line.amount for claim in paid for line in claim.lines.all() if line.kind == "deduction"), Decimal(0))
+    return sum((claim.total for claim in paid), Decimal(0)), deducted, len(paid)
+
+
 def _value(agreement, results, rag, outcomes, since) -> tuple[dict, dict]:
     latest = results[-1] if results else None
     year = [r for r in results if r.period_start >= since]
     penalties_year = sum((r.penalties for r in year), Decimal(0))
     yearly = annual_value(agreement)
-    cost = (yearly / outcomes).quantize(Decimal("0.01")) if outcomes else None
+    paid, deducted, payments = _payments(agreement, since)
+    spent = paid if payments else yearly  # real money once it has been paid; the agreement's value until then
+    cost = (spent / outcomes).quantize(Decimal("0.01")) if outcomes else None
     findings = []
     if latest:
         findings.append(f"Latest period (from {_day(latest.period_start)}): score {latest.score} out of 100, "
                         f"penalties {_pounds(latest.penalties)}.")
     findings.append(f"Penalties over the last 12 months: {_pounds(penalties_year)}.")
-    findings.append(f"Annual value {_pounds(yearly)}" + (f"; cost per paid outcome {_pounds(cost)}." if cost else "; no paid outcomes recorded."))
+    if payments:
+        findings.append(f"Paid over the last 12 months: {_pounds(paid)} in {payments} payment{'s' if payments != 1 else ''}, after "
+                        f"deductions of {_pounds(deducted)}" + (f"; cost per paid outcome {_pounds(cost)}." if cost else "; no paid outcomes recorded."))
+    else:
+        findings.append(f"No payments recorded yet. Annual value {_pounds(yearly)}"
+                        + (f"; cost per paid outcome {_pounds(cost)}." if cost else "; no paid outcomes recorded."))
     if not latest:
         status, summary = NO_DATA, "No returns yet."
     else:
@@ -194,7 +210,7 @@ def _value(agreement, results, rag, outcomes, since) -> tuple[dict, dict]:
         "score": latest.score if latest else None, "period_start": latest.period_start if latest else None,
         "penalties_period": latest.penalties if latest else Decimal(0), "penalties_year": penalties_year, "cost_per_outcome": cost,
         "trend": [[r.period_start.isoformat(), str(r.score)] for r in results[-TREND_PERIODS:] if r.score is not None],
-        "annual_value": _money(yearly),
+        "annual_value": _money(yearly), "paid_year": _money(paid), "deducted_year": _money(deducted),
     }
     return _criterion("Performance and value for money", status, summary, findings), figures
 
@@ -272,6 +288,7 @@ def evaluate(agreement, on: date) -> Findings:
         "state": agreement.state, "rag": rag,
         "criteria": [outcomes_criterion, feedback_criterion, value_criterion, compliance_criterion, equality_criterion],
         "measures": rows, "stewardship": stewardship, "trend": figures["trend"], "annual_value": figures["annual_value"],
+        "paid_year": figures["paid_year"], "deducted_year": figures["deducted_year"],
     }
     return Findings(
         period_start=figures["period_start"], rag=rag or "none", score=figures["score"],

@@ -3,6 +3,8 @@ agreements (the HMPS bid team above all) gets nothing, on any channel, logged as
 someone excluded from a competition sees nothing of the agreement it let — not its row, its
 PDF, nor its share of a night's figures, and so not the portfolio summary PDF either."""
 
+from types import SimpleNamespace
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.urls import reverse
 
 from contracts import performance
-from contracts.models import RUNNING, Agreement, Measure, Return
+from contracts.models import RUNNING, Agreement, Claim, Measure, Return
 from contracts.parts import section_url as agreement_section_url
 from contracts.selectors import sees_agreements, visible_agreements
 from core.inbox import Task
@@ -37,6 +39,8 @@ def for_evaluation(ids, *, returns_before=None) -> QuerySet[Agreement]:
             )),
             "supply_chain__organisation", "cohort_results", "feedback", "equality_results",
             "rectification_notices", "remedial_plans",
+            # Money (issue #20): the claims paid, with their lines (deductions).
+            Prefetch("claims", queryset=Claim.objects.filter(status=Claim.Status.PAID).prefetch_related("lines"), to_attr="paid_claims"),
         )
         .order_by("reference", "pk")
     )
@@ -193,8 +197,8 @@ OVERDUE_TASKS = 20
 
 def inbox_tasks(user, today, horizon):
     """Contract managers' inbox (core.inbox, issue #19): the agreements last night's evaluation found with returns overdue
-    (rating every return of every agreement on each page would not scale), the first OVERDUE_TASKS counted again now and
-    the rest as one task, in six queries whatever the portfolio's size."""
+    (rating every return of every agreement on each page would not scale), the first OVERDUE_TASKS as they are now
+    (`overdue_since_run`) and the rest as one task, in a fixed number of queries whatever the portfolio's size."""
     if not (sees_reports(user) and user.has_role(Role.CONTRACT_MANAGER)):
         return
     run = latest_evaluation_run()
@@ -207,7 +211,7 @@ def inbox_tasks(user, today, horizon):
         more = total - OVERDUE_TASKS
         yield Task(f"Chase overdue returns on {more:,} more agreement{'s' if more != 1 else ''}, as last night's evaluation found them",
                    reverse("contracts:index") + "?show=overdue#overdue", "Contracts and SLAs", key=f"overdue-returns:more:{run.pk}:{more}")
-    now = overdue_now([evaluation.agreement_id for evaluation in overdue], today) if overdue else {}
+    now = overdue_since_run(run, overdue, today)
     for evaluation in overdue:
         n = now.get(evaluation.agreement_id, 0)
         if not n:
@@ -218,19 +222,42 @@ def inbox_tasks(user, today, horizon):
 
 
 def overdue_now(agreement_ids, today=None) -> dict[int, int]:
-    """How many returns each agreement has overdue now (not as last night found them), in three queries."""
+    """How many returns each agreement has overdue now (not as last night found them), in three queries of plain values
+    (the same three however many agreements, none among them included): read on every dashboard and inbox."""
     today = today or timezone.localdate()
-    agreements = Agreement.objects.filter(pk__in=agreement_ids, start_date__isnull=False).only("id", "start_date").prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.only("id", "agreement_id", "frequency").prefetch_related(
-            Prefetch("returns", queryset=Return.objects.only("id", "measure_id", "period_start")))))
-    return {a.pk: sum(len(performance.overdue(m, a.start_date, today)) for m in a.measures.all()) for a in agreements}
+    wanted = list(agreement_ids) or [0]  # an empty IN would skip its query, and the count of queries would vary
+    starts = dict(Agreement.objects.filter(pk__in=wanted, start_date__isnull=False).values_list("pk", "start_date"))
+    measures = list(Measure.objects.filter(agreement_id__in=wanted).order_by().values_list("pk", "agreement_id", "frequency"))
+    received: dict[int, set] = {}
+    for measure_id, period in Return.objects.filter(measure__agreement_id__in=wanted).order_by().values_list("measure_id", "period_start"):
+        received.setdefault(measure_id, set()).add(period)
+    counts = {pk: 0 for pk in starts}
+    for measure_id, agreement_id, frequency in measures:
+        start = starts.get(agreement_id)
+        if start is None:
+            continue
+        shape = SimpleNamespace(frequency=frequency)
+        got = received.get(measure_id, set())
+        counts[agreement_id] += sum(1 for period in performance.periods(shape, start, today)
+                                    if period not in got and performance.due_date(shape, start, period) < today)
+    return counts
+
+
+def overdue_since_run(run: EvaluationRun, evaluations: list[Evaluation], today=None) -> dict[int, int]:
+    """Each evaluated agreement's overdue returns as they are now: the run's count, recounted (`overdue_now`) only for the
+    agreements a return has come in for since the run began — the count a return can lower; one query when none has."""
+    ids = [evaluation.agreement_id for evaluation in evaluations]
+    changed = set(Return.objects.filter(measure__agreement_id__in=ids or [0], submitted_at__gte=run.started_at).order_by()
+                  .values_list("measure__agreement_id", flat=True).distinct())
+    now = {evaluation.agreement_id: evaluation.overdue_returns for evaluation in evaluations}
+    return now | overdue_now(sorted(changed), today)
 
 
 def _still_overdue(board) -> None:
     """The dashboard's overdue rows as they are now: a return sent since last night no longer lists its agreement."""
     if not board.overdue:
         return
-    now = overdue_now([evaluation.agreement_id for evaluation in board.overdue])
+    now = overdue_since_run(board.run, board.overdue)
     still = []
     for evaluation in board.overdue:
         evaluation.overdue_returns = now.get(evaluation.agreement_id, 0)  # shown, not saved: the stored evaluation is last night's

@@ -292,3 +292,52 @@ def test_the_api_raises_approves_and_pays_a_claim_with_the_same_preconditions(pb
         ("PBR-001", "74248.63", "2026-11-01", "BACS-1")]
     outsider = UserFactory(roles=[Role.BID_TEAM])
     assert api(outsider).get(claim_url).status_code == 404 and api(outsider).get("/api/v1/payments/").json()["results"] == []
+
+
+def test_the_nightly_evaluation_counts_value_for_money_from_what_was_paid(pbr, people):
+    from evaluations.evaluate import evaluate
+    from evaluations.selectors import for_evaluation
+
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["10", "12", "15"])  # 37 housed: the paid outcomes, with April's £1,000 penalty
+    services.cohort_result_record(agreement=fresh(agreement), actor=people["manager"], period_start=Q1, cohort="Adults released",
+                                  difficulty="medium", referrals=60, outcomes=37)
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    night = datetime.date(2026, 12, 1)
+    before = evaluate(for_evaluation([agreement.pk]).get(), night)
+    assert before.detail["paid_year"] == "0.00" and any("No payments recorded yet." in f for c in before.detail["criteria"] for f in c["findings"])
+    claims.claim_check(claim=claim, actor=UserFactory(roles=[Role.CONTRACT_MANAGER]))
+    claims.claim_approve(claim=claim, actor=people["procurement"])
+    claims.claim_pay(claim=claim, actor=people["procurement"], paid_on=datetime.date(2026, 11, 1), payment_reference="BACS-9")
+    after = evaluate(for_evaluation([agreement.pk]).get(), night)
+    assert after.detail["paid_year"] == "74248.63" and after.detail["deducted_year"] == "1000.00"
+    value = next(c for c in after.detail["criteria"] if c["name"] == "Performance and value for money")
+    assert "Paid over the last 12 months: £74,248.63 in 1 payment, after deductions of £1,000.00" in " ".join(value["findings"])
+    assert after.outcomes_delivered == 37 and after.cost_per_outcome == D("2006.72")  # £74,248.63 ÷ 37, not the annual value ÷ 37
+    assert before.cost_per_outcome != after.cost_per_outcome
+
+
+def test_the_providers_contract_lead_raises_its_own_claim_and_no_one_elses(client, pbr, people):
+    from core.models import Organisation
+
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["12", "12", "12"])
+    lead = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.get(name="Nacro"))
+    client.force_login(lead)
+    page = client.get(f"/contracts/provider/{agreement.pk}/").content.decode()
+    assert "No claims yet." in page and f"/contracts/provider/{agreement.pk}/claims/" in page
+    sent = client.post(f"/contracts/provider/{agreement.pk}/claims/", {"period_start": "2026-04-01"})
+    assert sent.status_code == 302
+    claim = Claim.objects.get(agreement=agreement)
+    assert claim.raised_by == lead and claim.total == D("60000.00") + payments.to_penny(D("412.125") * 36)
+    page = client.get(f"/contracts/provider/{agreement.pk}/").content.decode()
+    assert "Awaiting the contract manager" in page and "£74,836.50" in page
+    # The contract manager checks what the provider raised: it waits in their inbox.
+    from core.inbox import inbox_for
+
+    assert any(t.title.startswith("Check Nacro's claim") for t in inbox_for(people["manager"]).decisions)
+    other = UserFactory(roles=[Role.CONTRACT_LEAD], organisation=Organisation.objects.create(name="Catch22", sector="vcse", organisation_type="charity"))
+    client.force_login(other)
+    assert client.get(f"/contracts/provider/{agreement.pk}/claims/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        claims.claim_raise(agreement=agreement, actor=other, period_start=Q2)
