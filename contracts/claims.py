@@ -236,6 +236,26 @@ def claim_check(*, claim: Claim, actor: User) -> Claim:
 
 
 @transaction.atomic
+def claim_credit_add(*, claim: Claim, actor: User, description: str, amount: Decimal) -> Claim:
+    """A service credit the contract manager applies to a claim before checking it (a failure the contract credits back,
+    not a measure's penalty): a line reducing the claim, with its reason."""
+    claim = _locked(claim)
+    require_role(actor, *RECORD_ROLES["credit-claim"], agreement=claim.agreement)
+    _require_status(claim, Claim.Status.SUBMITTED, doing="credited")
+    if not description.strip():
+        raise ValidationError({"description": "Say what the service credit is for."})
+    if amount <= 0:
+        raise ValidationError({"amount": "A service credit is an amount greater than £0 that the claim is reduced by."})
+    line = payments.claim_lines(fee=payments.ZERO, outcomes=[], deductions=[], credits=((description.strip(), amount, "Service credit"),))[0]
+    ClaimLine.objects.create(claim=claim, kind=line.kind, description=line.description, amount=line.amount, reference=line.reference)
+    claim.total += line.amount
+    claim.save(update_fields=["total"])
+    _event(claim.agreement, actor, EventKind.PAYMENT, f"Service credit of £{-line.amount:,.2f} applied to the claim for {claim.period_start:%-d %B %Y}",
+           reason=description.strip())
+    return claim
+
+
+@transaction.atomic
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """MoJ Procurement's approval for payment: the second of two, by neither the author nor the checker."""
     claim = _locked(claim)

@@ -268,9 +268,13 @@ class NoticeOfChangeForm(AgreementFormMixin, GovukForm):
                                       help_text="A material change takes effect only when the lead commissioner agrees it.")
     value = _decimal("New value (£)", max_digits=14, min_value=0, required=False, help_text="Leave empty to keep the value.")
     end_date = DateField(label="New end date", required=False, help_text="Leave empty to keep the end date.")
+    fee = _decimal("New service fee per period (£)", max_digits=14, min_value=0, required=False,
+                   help_text="The payment terms' fee, fixed once the agreement is live but for a notice. Leave empty to keep it.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if getattr(self.agreement, "payment_terms", None) is None:
+            del self.fields["fee"]
         self.measures = list(self.agreement.measures.all())
         for measure in self.measures:
             self.fields[f"target_{measure.pk}"] = _decimal(
@@ -281,12 +285,12 @@ class NoticeOfChangeForm(AgreementFormMixin, GovukForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not self.changes():
-            self.add_error("value", "Give a new value, end date or target: the notice must change something.")
+            self.add_error("value", "Give a new value, end date, fee or target: the notice must change something.")
         return cleaned
 
     def changes(self) -> dict:
         data = self.cleaned_data
-        changes = {name: data[name] for name in ("value", "end_date") if data.get(name) is not None}
+        changes = {name: data[name] for name in ("value", "end_date", "fee") if data.get(name) is not None}
         targets = {m.pk: data[f"target_{m.pk}"] for m in self.measures if data.get(f"target_{m.pk}") is not None}
         if targets:
             changes["measure_targets"] = targets
@@ -411,6 +415,12 @@ class ClaimRaiseForm(AgreementFormMixin, GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["period_start"].choices = [
             (start.isoformat(), f"{start:%-d %B %Y} to {end:%-d %B %Y}") for start, end in claims.unclaimed_periods(self.agreement)]
+
+
+class ClaimCreditForm(AgreementFormMixin, GovukForm):
+    description = forms.CharField(label="What the service credit is for", max_length=300,
+                                  help_text="For example: the helpline was closed for two days in May (schedule 4, paragraph 2).")
+    amount = _decimal("Service credit (£)", max_digits=14, min_value=0, help_text="The amount the claim is reduced by.")
 
 
 class ClaimQueryForm(AgreementFormMixin, GovukForm):

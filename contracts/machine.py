@@ -55,6 +55,7 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "claim": (Role.CONTRACT_MANAGER,),
     "amend-claim": (Role.CONTRACT_MANAGER,),
     "check-claim": (Role.CONTRACT_MANAGER,),
+    "credit-claim": (Role.CONTRACT_MANAGER,),
     "query-claim": (Role.CONTRACT_MANAGER, Role.PROCUREMENT),
     "approve-claim": (Role.PROCUREMENT,),
     "pay-claim": (Role.PROCUREMENT,),

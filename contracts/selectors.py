@@ -31,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -181,10 +182,6 @@ def _detail_prefetches() -> "list[str | Prefetch[str]]":
         Prefetch("rectification_notices", queryset=RectificationNotice.objects.select_related("issued_by")),
         Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "acknowledged_by", "resulting_version")),
         Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
-        "payment_terms",
-        Prefetch("tariffs", queryset=OutcomeTariff.objects.select_related("measure").order_by("pk")),
-        Prefetch("claims", queryset=Claim.objects.select_related("raised_by", "checked_by", "approved_by").prefetch_related("lines")
-                 .order_by("-period_start")),
         Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
         Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),
                  to_attr="contract_notices"),
@@ -235,6 +232,15 @@ def remedial_plan_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Remedi
 
 def rectification_notice_list(*, user: Viewer, agreement: Agreement) -> QuerySet[RectificationNotice]:
     return _of_agreement(RectificationNotice, user, agreement).select_related("agreement")
+
+
+def with_payments(agreement: Agreement) -> Agreement:
+    """The agreement (one the caller may see) with its payment terms, tariffs and claims loaded, for its page's Payments part."""
+    prefetch_related_objects([agreement], "payment_terms",
+                             Prefetch("tariffs", queryset=OutcomeTariff.objects.select_related("measure").order_by("pk")),
+                             Prefetch("claims", queryset=Claim.objects.select_related("raised_by", "checked_by", "approved_by")
+                                      .prefetch_related("lines").order_by("-period_start")))
+    return agreement
 
 
 def claim_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Claim]:

@@ -28,6 +28,7 @@ from contracts.models import (
     Feedback,
     Measure,
     NoticeOfChange,
+    PaymentTerms,
     RectificationNotice,
     RemedialActionPlan,
     Return,
@@ -108,6 +109,7 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
         "payment_model": agreement.payment_model,
         "share_at_risk": _money(agreement.share_at_risk),
         "specification": agreement.specification_id,
+        "fee": _money(terms.fee) if (terms := PaymentTerms.objects.filter(agreement=agreement).first()) else None,
         "measures": {
             str(m.pk): {"name": m.name, "target": _money(m.target), "tolerance": _money(m.tolerance), "weight": _money(m.weight)}
             for m in Measure.objects.filter(agreement=agreement).order_by("pk")
@@ -117,7 +119,7 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
 
 def version_difference(older: dict[str, Any], newer: dict[str, Any]) -> list[tuple[str, object, object]]:
     """(what, before, after) for every term or measure that differs between two snapshots."""
-    changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk", "specification")
+    changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk", "specification", "fee")
                if older.get(name) != newer.get(name)]
     old_measures, new_measures = older.get("measures", {}), newer.get("measures", {})
     for key in sorted(set(old_measures) | set(new_measures), key=int):
@@ -693,7 +695,7 @@ def agreements_expire_due() -> list[Agreement]:
 # --- Notices of Change ---------------------------------------------------------------------------------
 
 def _validate_changes(agreement: Agreement, changes: dict[str, Any]) -> dict[str, str | dict[str, str]]:
-    """The new value, end date and measure targets a notice sets, checked and normalised."""
+    """The new value, end date, service fee and measure targets a notice sets, checked and normalised."""
     clean: dict[str, str | dict[str, str]] = {}
     try:
         for name, value in changes.items():
@@ -708,6 +710,12 @@ def _validate_changes(agreement: Agreement, changes: dict[str, Any]) -> dict[str
                 if agreement.start_date and end <= agreement.start_date:
                     raise ValidationError({"changes": "The new end date must be after the start date."})
                 clean["end_date"] = end.isoformat()
+            elif name == "fee":  # the service fee of the payment terms (issue #20): fixed once live, but for a notice
+                if not PaymentTerms.objects.filter(agreement=agreement).exists():
+                    raise ValidationError({"changes": "This agreement has no payment terms: there is no fee to change."})
+                if Decimal(str(value)) < 0:
+                    raise ValidationError({"changes": "The new service fee is an amount of money: it cannot be negative."})
+                clean["fee"] = _money(str(value))
             elif name == "measure_targets":
                 ids = {str(m.pk) for m in agreement.measures.all()}
                 targets = {str(k): _money(str(v)) for k, v in dict(value).items()}
@@ -736,6 +744,8 @@ def _apply(noc: NoticeOfChange, actor: User) -> None:
         agreement.end_date = date.fromisoformat(changes["end_date"])
     for measure_id, target in changes.get("measure_targets", {}).items():
         Measure.objects.filter(pk=measure_id, agreement=agreement).update(target=Decimal(target))
+    if "fee" in changes:
+        PaymentTerms.objects.filter(agreement=agreement).update(fee=Decimal(changes["fee"]))
     agreement.version += 1
     transitions.save_changed(agreement, before)
     version = _new_version(agreement, noc)

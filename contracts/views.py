@@ -140,7 +140,7 @@ def _periods(agreement) -> tuple[list, Decimal]:
     return rows, sum((result.penalties for result, _ in rows), Decimal(0))
 
 
-CLAIM_ACTIONS = ("check-claim", "approve-claim", "query-claim", "amend-claim", "pay-claim")
+CLAIM_ACTIONS = ("check-claim", "credit-claim", "approve-claim", "query-claim", "amend-claim", "pay-claim")
 
 
 def _claims_with_actions(user, agreement) -> list:
@@ -158,13 +158,14 @@ def _record_links(request, agreement) -> dict:
 
 def _change_rows(changes: dict, measure_names: dict) -> list[tuple[str, str]]:
     """A Notice of Change's new values, as the page shows them."""
-    rows = [(TERM_LABELS[name], _term_value(name, changes[name])) for name in ("value", "end_date") if name in changes]
+    rows = [(TERM_LABELS[name], _term_value(name, changes[name])) for name in ("value", "end_date", "fee") if name in changes]
     for measure_id, target in changes.get("measure_targets", {}).items():
         rows.append((f"Target of “{measure_names.get(str(measure_id), f'measure {measure_id}')}”", _term_value("target", target)))
     return rows
 
 
 def _agreement_context(request, agreement, today: date) -> dict:
+    selectors.with_payments(agreement)
     period_rows, penalties_total = _periods(agreement)
     measure_rows = _measure_rows(agreement, today)
     versions = list(agreement.versions.all())
@@ -417,6 +418,9 @@ RECORD_ACTIONS = {action.kind: action for action in [
         lambda a, u, f, t: claims.claim_raise(agreement=a, actor=u, **f.cleaned_data), "claims", _claimable),
     RecordAction("check-claim", "Check the claim (first approval)", forms.ConfirmForm,
         lambda a, u, f, t: claims.claim_check(claim=t, actor=u), "claims", target="claim", may=_may_check),
+    RecordAction("credit-claim", "Apply a service credit", forms.ClaimCreditForm,
+        lambda a, u, f, t: claims.claim_credit_add(claim=t, actor=u, **f.cleaned_data), "claims", target="claim",
+        may=_claim_in(Claim.Status.SUBMITTED)),
     RecordAction("approve-claim", "Approve the claim for payment (second approval)", forms.ConfirmForm,
         lambda a, u, f, t: claims.claim_approve(claim=t, actor=u), "claims", target="claim", may=_may_approve),
     RecordAction("query-claim", "Query the claim", forms.ClaimQueryForm,
@@ -487,6 +491,7 @@ def evidence_download(request, pk, return_pk):
 
 TERM_LABELS = {
     "value": "Value", "start_date": "Start date", "end_date": "End date", "payment_model": "Payment model", "share_at_risk": "Share of payment at risk",
+    "fee": "Service fee per period",
 }
 
 
@@ -494,7 +499,7 @@ def _term_value(name: str, value) -> str:
     """A snapshot's stored value (strings: Decimal and ISO dates) as the page shows it."""
     if value in (None, ""):
         return "Not set"
-    if name == "value":
+    if name in ("value", "fee"):
         return money(value)
     if name.endswith("_date"):
         day = date.fromisoformat(value)

@@ -245,7 +245,7 @@ class RectificationNoticeSerializer(serializers.ModelSerializer):
 
 class NoticeOfChangeSerializer(serializers.ModelSerializer):
     agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
-    changes = serializers.JSONField(read_only=True, help_text="The new values: value, end_date, and measure_targets by measure id.")
+    changes = serializers.JSONField(read_only=True, help_text="The new values: value, end_date, fee, and measure_targets by measure id.")
     status = PlainChoiceField(choices=NoticeOfChange.Status.choices, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     issued_by = UserSummarySerializer(read_only=True)
@@ -447,6 +447,8 @@ class ReturnEvidenceSerializer(serializers.Serializer):
 class NoticeOfChangeChangesSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, help_text="The new value (£).")
     end_date = serializers.DateField(required=False)
+    fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0,
+                                   help_text="The payment terms' new service fee per period (£).")
     measure_targets = serializers.DictField(
         child=serializers.DecimalField(max_digits=12, decimal_places=2), required=False,
         help_text="New targets by measure id, e.g. {\"12\": \"92.5\"}.",

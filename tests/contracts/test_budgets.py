@@ -14,7 +14,7 @@ from core.roles import Role
 from cycle import selectors
 from cycle import services as cycle_services
 from cycle.models import Priority, ServiceSpecification
-from tests.contracts.test_claims import Q1, pbr, returns  # noqa: F401  (pbr: the fixture)
+from tests.contracts.test_claims import Q1, returns
 from tests.contracts.test_pages import fresh
 from tests.core.factories import UserFactory
 

@@ -66,25 +66,6 @@ def test_a_claims_lines_add_up_and_never_pay_more_than_the_terms_allow(fee, outc
 
 # --- claims through the services -----------------------------------------------------------------------
 
-@pytest.fixture
-def pbr(people):
-    """A payment-by-results agreement from 1 April 2026: £60,000 a quarter, outcome payments capped at £50,000 a year."""
-    agreement = make_agreement(people, reference="PBR-001", start=datetime.date(2026, 4, 1), months=36, payment_model="pbr", share_at_risk=D(30))
-    housed = services.measure_add(agreement=fresh(agreement), actor=people["procurement"], name="Housed on release", unit="people",
-                                  target=D(12), tolerance=D(2), outcome=outcome(), penalty_amber=D(1000), penalty_red=D(5000))
-    reoffences = services.measure_add(agreement=fresh(agreement), actor=people["procurement"], name="Reoffences in the cohort", unit="offences",
-                                      target=D(110), tolerance=D(10), direction="lower", outcome=outcome())
-    claims.payment_terms_set(agreement=fresh(agreement), actor=people["procurement"], fee=D(60000), fee_frequency="quarterly",
-                             outcome_cap_per_year=D(50000), cohort="Adults released from HMP Bristol")
-    claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D("412.125"))
-    claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=reoffences.pk, basis="frequency",
-                              tariff=D(800), baseline=D(120), cap_per_claim=D(15000))
-    services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
-    services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
-    services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
-    return fresh(agreement), housed, reoffences
-
-
 def returns(measure, people, first_month: datetime.date, values):
     for number, value in enumerate(values):
         services.return_submit(measure=Measure.objects.get(pk=measure.pk), actor=people["manager"],
@@ -341,3 +322,40 @@ def test_the_providers_contract_lead_raises_its_own_claim_and_no_one_elses(clien
     assert client.get(f"/contracts/provider/{agreement.pk}/claims/").status_code == 404
     with pytest.raises(PermissionDenied):
         claims.claim_raise(agreement=agreement, actor=other, period_start=Q2)
+
+
+def test_once_live_the_fee_changes_only_by_a_notice_of_change_and_is_versioned(pbr, people):
+    agreement, housed, _ = pbr
+    with pytest.raises(ValidationError, match="Notice of Change"):
+        claims.payment_terms_set(agreement=agreement, actor=people["procurement"], fee=D(65000), fee_frequency="quarterly")
+    notice = services.notice_of_change_issue(agreement=fresh(agreement), actor=people["procurement"], summary="Indexation of the fee",
+                                             material=False, changes={"fee": "63000"})
+    assert notice.changes == {"fee": "63000.00"}
+    assert fresh(agreement).payment_terms.fee == D(63000)
+    latest, earlier = fresh(agreement).versions.order_by("-number")[:2]
+    assert services.version_difference(earlier.snapshot, latest.snapshot) == [("fee", "60000.00", "63000.00")]
+    returns(housed, people, Q1, ["12", "12", "12"])
+    assert claims.claim_raise(agreement=fresh(agreement), actor=people["manager"], period_start=Q1).lines.get(kind="fee").amount == D(63000)
+    with pytest.raises(ValidationError, match="no payment terms"):
+        services.notice_of_change_issue(agreement=make_agreement(people, reference="NOFEE"), actor=people["procurement"], summary="x",
+                                        material=False, changes={"fee": "1"})
+
+
+def test_a_service_credit_reduces_the_claim_before_it_is_checked(client, pbr, people):
+    agreement, housed, _ = pbr
+    returns(housed, people, Q1, ["12", "12", "12"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    url = f"/contracts/{agreement.pk}/records/credit-claim/{claim.pk}/"
+    client.force_login(people["manager"])
+    refused = client.post(url, {"description": "Helpline closed two days", "amount": "-5"}).content.decode()
+    assert "Service credit (£) must be 0 or more" in refused
+    fraction = client.post(url, {"description": "Helpline closed for two days in May (schedule 4, paragraph 2)", "amount": "1250.505"})
+    assert "Service credit (£) must have 2 decimal places or fewer" in fraction.content.decode()
+    assert not claim.lines.filter(kind="service_credit").exists()
+    client.post(url, {"description": "Helpline closed for two days in May (schedule 4, paragraph 2)", "amount": "1250.50"})
+    claim.refresh_from_db()
+    credit = claim.lines.get(kind="service_credit")
+    assert credit.amount == D("-1250.50") and claim.total == sum(line.amount for line in claim.lines.all())
+    claims.claim_check(claim=claim, actor=UserFactory(roles=[Role.CONTRACT_MANAGER]))
+    with pytest.raises(ValidationError, match="cannot be credited now"):
+        claims.claim_credit_add(claim=claim, actor=people["manager"], description="Late", amount=D(1))
