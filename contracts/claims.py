@@ -138,13 +138,14 @@ def _require_raiser(actor: User, agreement: Agreement) -> None:
     require_role(actor, *RECORD_ROLES["claim"], agreement=agreement)
 
 
-def _locked(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("agreement").get(pk=claim.pk)
-
-
-def _require_status(claim: Claim, *statuses: str, doing: str) -> None:
+def _locked_for(claim: Claim, actor: User, kind: str, *statuses: str, doing: str) -> Claim:
+    """The claim locked for a step: the actor holds the step's role (contracts.machine.RECORD_ROLES) and the claim is in one
+    of the states the step starts from, else the refusal names what is missing."""
+    claim = Claim.objects.select_for_update().select_related("agreement").get(pk=claim.pk)
+    require_role(actor, *RECORD_ROLES[kind], agreement=claim.agreement)
     if claim.status not in statuses:
         raise ValidationError(f"This claim is {Claim.Status(claim.status).label.lower()}: it cannot be {doing} now.")
+    return claim
 
 
 # --- the writes -------------------------------------------------------------------------------------
@@ -224,9 +225,7 @@ def claim_raise(*, agreement: Agreement, actor: User, period_start: date) -> Cla
 @transaction.atomic
 def claim_check(*, claim: Claim, actor: User) -> Claim:
     """The contract manager's approval: the first of two, never by the claim's author."""
-    claim = _locked(claim)
-    require_role(actor, *RECORD_ROLES["check-claim"], agreement=claim.agreement)
-    _require_status(claim, Claim.Status.SUBMITTED, doing="checked")
+    claim = _locked_for(claim, actor, "check-claim", Claim.Status.SUBMITTED, doing="checked")
     if claim.raised_by_id == actor.pk:
         raise PermissionDenied("You raised this claim: another contract manager must check it.")
     claim.status, claim.checked_by, claim.checked_at = Claim.Status.CHECKED, actor, timezone.now()
@@ -239,9 +238,7 @@ def claim_check(*, claim: Claim, actor: User) -> Claim:
 def claim_credit_add(*, claim: Claim, actor: User, description: str, amount: Decimal) -> Claim:
     """A service credit the contract manager applies to a claim before checking it (a failure the contract credits back,
     not a measure's penalty): a line reducing the claim, with its reason."""
-    claim = _locked(claim)
-    require_role(actor, *RECORD_ROLES["credit-claim"], agreement=claim.agreement)
-    _require_status(claim, Claim.Status.SUBMITTED, doing="credited")
+    claim = _locked_for(claim, actor, "credit-claim", Claim.Status.SUBMITTED, doing="credited")
     if not description.strip():
         raise ValidationError({"description": "Say what the service credit is for."})
     if amount <= 0:
@@ -258,9 +255,7 @@ def claim_credit_add(*, claim: Claim, actor: User, description: str, amount: Dec
 @transaction.atomic
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """MoJ Procurement's approval for payment: the second of two, by neither the author nor the checker."""
-    claim = _locked(claim)
-    require_role(actor, *RECORD_ROLES["approve-claim"], agreement=claim.agreement)
-    _require_status(claim, Claim.Status.CHECKED, doing="approved")
+    claim = _locked_for(claim, actor, "approve-claim", Claim.Status.CHECKED, doing="approved")
     if actor.pk in (claim.raised_by_id, claim.checked_by_id):
         raise PermissionDenied("You raised or checked this claim: a different procurement officer must approve it.")
     claim.status, claim.approved_by, claim.approved_at = Claim.Status.APPROVED, actor, timezone.now()
@@ -272,9 +267,7 @@ def claim_approve(*, claim: Claim, actor: User) -> Claim:
 @transaction.atomic
 def claim_query(*, claim: Claim, actor: User, reason: str) -> Claim:
     """A checker or approver sends the claim back to its author with the reason; its approvals so far fall away."""
-    claim = _locked(claim)
-    require_role(actor, *RECORD_ROLES["query-claim"], agreement=claim.agreement)
-    _require_status(claim, Claim.Status.SUBMITTED, Claim.Status.CHECKED, doing="queried")
+    claim = _locked_for(claim, actor, "query-claim", Claim.Status.SUBMITTED, Claim.Status.CHECKED, doing="queried")
     if not reason.strip():
         raise ValidationError({"reason": "Say what is wrong with the claim."})
     claim.status, claim.query_reason, claim.checked_by, claim.checked_at = Claim.Status.QUERIED, reason.strip(), None, None
@@ -286,9 +279,10 @@ def claim_query(*, claim: Claim, actor: User, reason: str) -> Claim:
 @transaction.atomic
 def claim_amend(*, claim: Claim, actor: User) -> Claim:
     """The author's answer to a query: the claim rebuilt from the terms and the returns as they now stand, submitted again."""
-    claim = _locked(claim)
+    claim = Claim.objects.select_for_update().select_related("agreement").get(pk=claim.pk)
     _require_raiser(actor, claim.agreement)
-    _require_status(claim, Claim.Status.QUERIED, doing="amended")
+    if claim.status != Claim.Status.QUERIED:
+        raise ValidationError(f"This claim is {Claim.Status(claim.status).label.lower()}: it cannot be amended now.")
     agreement = claim.agreement
     _write_lines(claim, claim_figures(agreement, agreement.payment_terms, claim.period_start, claim.period_end, claim=claim))
     claim.status, claim.raised_by, claim.raised_at = Claim.Status.SUBMITTED, actor, timezone.now()
@@ -300,9 +294,7 @@ def claim_amend(*, claim: Claim, actor: User) -> Claim:
 @transaction.atomic
 def claim_pay(*, claim: Claim, actor: User, paid_on: date, payment_reference: str) -> Claim:
     """An approved claim marked paid, with the date and the payment's reference."""
-    claim = _locked(claim)
-    require_role(actor, *RECORD_ROLES["pay-claim"], agreement=claim.agreement)
-    _require_status(claim, Claim.Status.APPROVED, doing="marked paid")
+    claim = _locked_for(claim, actor, "pay-claim", Claim.Status.APPROVED, doing="marked paid")
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "The payment date cannot be in the future."})
     if not payment_reference.strip():
