@@ -75,6 +75,14 @@ class Budget:
     committed: Decimal = ZERO
     funding: list[tuple[str, str, Decimal]] = field(default_factory=list)  # (who, how, amount)
 
+    @property
+    def by_funder(self) -> list[tuple[str, Decimal, Decimal]]:
+        """Each counted funder (own resources, pooled partners) with its contribution and its share of the commitments,
+        in proportion to what it put in (aligned partners fund from their own budgets: not here)."""
+        if not self.resources:
+            return []
+        return [(who, amount, to_penny(self.committed * amount / self.resources)) for who, how, amount in self.funding if how in ("own", "pooled")]
+
     def year(self, start: datetime.date) -> YearFigures:
         return self.years.setdefault(start, YearFigures(start))
 

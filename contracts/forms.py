@@ -276,6 +276,11 @@ class NoticeOfChangeForm(AgreementFormMixin, GovukForm):
         if getattr(self.agreement, "payment_terms", None) is None:
             del self.fields["fee"]
         self.measures = list(self.agreement.measures.all())
+        self.tariffs = list(self.agreement.tariffs.select_related("measure")) if self.agreement.pk else []
+        for tariff in self.tariffs:
+            self.fields[f"tariff_{tariff.pk}"] = forms.DecimalField(
+                label=f"New tariff for “{tariff.measure.name}” (£)", max_digits=14, decimal_places=4, min_value=0, required=False,
+                help_text=f"Now £{tariff.tariff.normalize():,f} {tariff.get_basis_display().lower()}. Leave empty to keep it.")
         for measure in self.measures:
             self.fields[f"target_{measure.pk}"] = _decimal(
                 f"New target for “{measure.name}”", required=False,
@@ -294,6 +299,9 @@ class NoticeOfChangeForm(AgreementFormMixin, GovukForm):
         targets = {m.pk: data[f"target_{m.pk}"] for m in self.measures if data.get(f"target_{m.pk}") is not None}
         if targets:
             changes["measure_targets"] = targets
+        tariffs = {t.pk: data[f"tariff_{t.pk}"] for t in self.tariffs if data.get(f"tariff_{t.pk}") is not None}
+        if tariffs:
+            changes["tariffs"] = tariffs
         return changes
 
 

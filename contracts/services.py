@@ -28,6 +28,7 @@ from contracts.models import (
     Feedback,
     Measure,
     NoticeOfChange,
+    OutcomeTariff,
     PaymentTerms,
     RectificationNotice,
     RemedialActionPlan,
@@ -110,6 +111,8 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
         "share_at_risk": _money(agreement.share_at_risk),
         "specification": agreement.specification_id,
         "fee": _money(terms.fee) if (terms := PaymentTerms.objects.filter(agreement=agreement).first()) else None,
+        "tariffs": {str(t.pk): {"measure": t.measure.name, "tariff": str(t.tariff)}
+                    for t in OutcomeTariff.objects.filter(agreement=agreement).select_related("measure").order_by("pk")},
         "measures": {
             str(m.pk): {"name": m.name, "target": _money(m.target), "tolerance": _money(m.tolerance), "weight": _money(m.weight)}
             for m in Measure.objects.filter(agreement=agreement).order_by("pk")
@@ -121,6 +124,11 @@ def version_difference(older: dict[str, Any], newer: dict[str, Any]) -> list[tup
     """(what, before, after) for every term or measure that differs between two snapshots."""
     changes = [(name, older.get(name), newer.get(name)) for name in ("value", "start_date", "end_date", "payment_model", "share_at_risk", "specification", "fee")
                if older.get(name) != newer.get(name)]
+    old_tariffs, new_tariffs = older.get("tariffs", {}), newer.get("tariffs", {})
+    for key in sorted(set(old_tariffs) | set(new_tariffs), key=int):
+        before, after = old_tariffs.get(key), new_tariffs.get(key)
+        if (before or {}).get("tariff") != (after or {}).get("tariff"):
+            changes.append((f"{(after or before)['measure']}: tariff", (before or {}).get("tariff"), (after or {}).get("tariff")))
     old_measures, new_measures = older.get("measures", {}), newer.get("measures", {})
     for key in sorted(set(old_measures) | set(new_measures), key=int):
         before, after = old_measures.get(key), new_measures.get(key)
@@ -695,7 +703,7 @@ def agreements_expire_due() -> list[Agreement]:
 # --- Notices of Change ---------------------------------------------------------------------------------
 
 def _validate_changes(agreement: Agreement, changes: dict[str, Any]) -> dict[str, str | dict[str, str]]:
-    """The new value, end date, service fee and measure targets a notice sets, checked and normalised."""
+    """The new value, end date, service fee, outcome tariffs and measure targets a notice sets, checked and normalised."""
     clean: dict[str, str | dict[str, str]] = {}
     try:
         for name, value in changes.items():
@@ -716,6 +724,14 @@ def _validate_changes(agreement: Agreement, changes: dict[str, Any]) -> dict[str
                 if Decimal(str(value)) < 0:
                     raise ValidationError({"changes": "The new service fee is an amount of money: it cannot be negative."})
                 clean["fee"] = _money(str(value))
+            elif name == "tariffs":  # outcome tariffs by tariff id (issue #20)
+                ids = {str(pk) for pk in OutcomeTariff.objects.filter(agreement=agreement).values_list("pk", flat=True)}
+                tariffs = {str(k): str(Decimal(str(v)).quantize(Decimal("0.0001"))) for k, v in dict(value).items()}
+                if any(Decimal(tariff) < 0 for tariff in tariffs.values()):
+                    raise ValidationError({"changes": "A tariff is an amount of money: it cannot be negative."})
+                if not set(tariffs) <= ids:
+                    raise ValidationError({"changes": "Change only this agreement's outcome tariffs."})
+                clean["tariffs"] = tariffs
             elif name == "measure_targets":
                 ids = {str(m.pk) for m in agreement.measures.all()}
                 targets = {str(k): _money(str(v)) for k, v in dict(value).items()}
@@ -746,6 +762,8 @@ def _apply(noc: NoticeOfChange, actor: User) -> None:
         Measure.objects.filter(pk=measure_id, agreement=agreement).update(target=Decimal(target))
     if "fee" in changes:
         PaymentTerms.objects.filter(agreement=agreement).update(fee=Decimal(changes["fee"]))
+    for tariff_id, tariff in changes.get("tariffs", {}).items():
+        OutcomeTariff.objects.filter(pk=tariff_id, agreement=agreement).update(tariff=Decimal(tariff))
     agreement.version += 1
     transitions.save_changed(agreement, before)
     version = _new_version(agreement, noc)

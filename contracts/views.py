@@ -161,6 +161,8 @@ def _change_rows(changes: dict, measure_names: dict) -> list[tuple[str, str]]:
     rows = [(TERM_LABELS[name], _term_value(name, changes[name])) for name in ("value", "end_date", "fee") if name in changes]
     for measure_id, target in changes.get("measure_targets", {}).items():
         rows.append((f"Target of “{measure_names.get(str(measure_id), f'measure {measure_id}')}”", _term_value("target", target)))
+    for tariff_id in changes.get("tariffs", {}):
+        rows.append((f"Outcome tariff {tariff_id}", f"£{Decimal(changes['tariffs'][tariff_id]).normalize():,f}"))
     return rows
 
 

@@ -449,6 +449,8 @@ class NoticeOfChangeChangesSerializer(serializers.Serializer):
     end_date = serializers.DateField(required=False)
     fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0,
                                    help_text="The payment terms' new service fee per period (£).")
+    tariffs = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0), required=False,
+                                    help_text="New outcome tariffs (£ per outcome) by tariff id, e.g. {\"3\": \"1300\"}.")
     measure_targets = serializers.DictField(
         child=serializers.DecimalField(max_digits=12, decimal_places=2), required=False,
         help_text="New targets by measure id, e.g. {\"12\": \"92.5\"}.",

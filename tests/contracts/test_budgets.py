@@ -51,6 +51,8 @@ def test_the_cycle_budget_counts_pooled_funding_not_aligned_and_warns_of_a_year_
     year = budget.years[datetime.date(2026, 4, 1)]
     # The resources: 365 of the cycle's 1,096 days; the agreement (1 April 2026 to 1 April 2029): 365 of its 1,097.
     assert year.accrued == claim.total and year.paid == 0 and year.budget == D("399635.04") and year.committed == D("399270.74")
+    # Each counted funder's share of the commitments, in proportion to what it put in (the aligned partner is not one).
+    assert budget.by_funder == [("Own resources", D(900000), D(900000)), ("Bristol City Council", D(300000), D(300000))]
     # Its last day, 1 April 2029, falls in a year the cycle has no budget for: the one warning.
     assert budget.warnings == ["2029-30: £1,093.89 committed against a budget of £0.00 (£1,093.89 over)."]
 

@@ -334,8 +334,17 @@ def test_once_live_the_fee_changes_only_by_a_notice_of_change_and_is_versioned(p
     assert fresh(agreement).payment_terms.fee == D(63000)
     latest, earlier = fresh(agreement).versions.order_by("-number")[:2]
     assert services.version_difference(earlier.snapshot, latest.snapshot) == [("fee", "60000.00", "63000.00")]
+    tariff = fresh(agreement).tariffs.get(measure=housed)
+    services.notice_of_change_issue(agreement=fresh(agreement), actor=people["procurement"], summary="A higher tariff for housing",
+                                    material=False, changes={"tariffs": {tariff.pk: "500"}})
+    newest = fresh(agreement).versions.order_by("-number").first()
+    assert services.version_difference(latest.snapshot, newest.snapshot) == [("Housed on release: tariff", "412.1250", "500.0000")]
+    with pytest.raises(ValidationError, match="this agreement's outcome tariffs"):
+        services.notice_of_change_issue(agreement=fresh(agreement), actor=people["procurement"], summary="x", material=False,
+                                        changes={"tariffs": {tariff.pk + 999: "1"}})
     returns(housed, people, Q1, ["12", "12", "12"])
-    assert claims.claim_raise(agreement=fresh(agreement), actor=people["manager"], period_start=Q1).lines.get(kind="fee").amount == D(63000)
+    claim = claims.claim_raise(agreement=fresh(agreement), actor=people["manager"], period_start=Q1)
+    assert claim.lines.get(kind="fee").amount == D(63000) and claim.lines.filter(kind="outcome").first().amount == D(18000)  # 36 × £500
     with pytest.raises(ValidationError, match="no payment terms"):
         services.notice_of_change_issue(agreement=make_agreement(people, reference="NOFEE"), actor=people["procurement"], summary="x",
                                         material=False, changes={"fee": "1"})
