@@ -2,9 +2,14 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from contracts.models import Agreement, Claim
+from core.dates import financial_year_label, financial_year_start
 from core.models import Organisation, OrganisationType, User
 from core.roles import Role
+from cycle import selectors as cycle_selectors
+from cycle.models import CommissioningCycle
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +100,8 @@ def test_each_demo_roles_home_lists_its_pending_work(client):
 
 
 def test_the_demo_payment_by_results_agreement_has_two_quarters_of_claims():
-    """Issue #20's demo: one quarter paid after both approvals, with penalties deducted; the next awaiting the contract manager."""
-    from contracts.models import Agreement, Claim
-
+    """Issue #20's demo: one quarter paid after both approvals, with penalties deducted; the next awaiting the contract manager;
+    and a cycle whose commitments exceed its budget, own and pooled, next financial year."""
     seed()
     agreement = Agreement.objects.get(reference="DEMO-RESETTLE-PBR")
     paid, waiting = agreement.claims.order_by("period_start")
@@ -105,15 +109,9 @@ def test_the_demo_payment_by_results_agreement_has_two_quarters_of_claims():
     assert paid.lines.filter(kind="deduction").exists() and paid.lines.filter(kind="outcome", amount__gt=0).exists()
     assert paid.total == sum(line.amount for line in paid.lines.all())
     assert waiting.status == Claim.Status.SUBMITTED and waiting.raised_by.username == "provider"
-    # And a cycle whose commitments exceed its budget, own and pooled, next financial year.
-    import datetime
-
-    from core.dates import financial_year_label, financial_year_start
-    from cycle import selectors
-    from cycle.models import CommissioningCycle
-
     bass = CommissioningCycle.objects.get(name__startswith="Bail accommodation and support (BASS)")
-    budget = selectors.cycle_budget(user=User.objects.get(username="commissioner"), cycle=bass)
-    next_year = financial_year_label(financial_year_start(datetime.date.today()).replace(year=financial_year_start(datetime.date.today()).year + 1))
+    budget = cycle_selectors.cycle_budget(user=User.objects.get(username="commissioner"), cycle=bass)
+    this_year = financial_year_start(timezone.localdate())
+    next_year = financial_year_label(this_year.replace(year=this_year.year + 1))
     assert any(warning.startswith(f"{next_year}: ") for warning in budget.warnings), budget.warnings
     assert ("Welsh Government", "pooled") in [(who, how) for who, how, _ in budget.funding]
