@@ -67,7 +67,6 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-
 def _list_words(words: list[str]) -> str:
     return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
 
