@@ -71,6 +71,22 @@ def _list_words(words: list[str]) -> str:
     return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _date_from_parts(parts: DateParts, messages: dict) -> datetime.date | None:
+    """The day, month and year boxes as a date (None when all are empty), refused in the field's messages."""
+    if not any(parts.values()):
+        return None
+    missing = [name for name, typed in parts.items() if not typed]
+    if missing:
+        raise ValidationError(messages["incomplete"], code="incomplete", params={"parts": _list_words(missing)})
+    numbers = [parts[name] for name in ("day", "month", "year")]
+    if not all(number.isdigit() for number in numbers) or len(parts["year"]) != 4:
+        raise ValidationError(messages["invalid"], code="invalid")
+    try:
+        return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        raise ValidationError(messages["invalid"], code="invalid") from None
+
+
 class DateField(forms.DateField):
     """A date typed in GOV.UK's date input, refused in GOV.UK's words ("… must include a month", "… must be a real date")."""
 
@@ -79,22 +95,8 @@ class DateField(forms.DateField):
 
     def to_python(self, value):
         if isinstance(value, DateParts):
-            value = self._from_parts(value)
+            value = _date_from_parts(value, self.error_messages)
         return super().to_python(value)
-
-    def _from_parts(self, parts: DateParts):
-        if not any(parts.values()):
-            return None
-        missing = [name for name, typed in parts.items() if not typed]
-        if missing:
-            raise ValidationError(self.error_messages["incomplete"], code="incomplete", params={"parts": _list_words(missing)})
-        numbers = [parts[name] for name in ("day", "month", "year")]
-        if not all(number.isdigit() for number in numbers) or len(parts["year"]) != 4:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class DateTimeField(forms.DateTimeField):
@@ -106,7 +108,7 @@ class DateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         if isinstance(value, DateParts):
-            day = DateField(error_messages=self.error_messages)._from_parts(DateParts((k, v) for k, v in value.items() if k != "time"))
+            day = _date_from_parts(DateParts((k, v) for k, v in value.items() if k != "time"), self.error_messages)
             if day is None and not value.get("time"):
                 return None
             if not value.get("time"):
