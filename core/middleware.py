@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -36,4 +39,35 @@ class CacheHeadersMiddleware:
             patch_vary_headers(response, self.API_VARY)
         elif getattr(getattr(request, "user", None), "is_authenticated", False) and not request.path_info.startswith("/assets/"):
             add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+        return response
+
+
+RENEWED = "_renewed"  # the session key holding when the session's expiry was last pushed back (seconds since the epoch)
+
+
+def renew(session) -> None:
+    """Push the session's expiry back SESSION_COOKIE_AGE from now: SessionMiddleware saves it, with a fresh cookie."""
+    session[RENEWED] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """The idle time-out without a database write on every request (issue #22).
+
+    A session ends SESSION_IDLE_MINUTES after it was last saved. Rather than saving it on every
+    request (Django's SESSION_SAVE_EVERY_REQUEST: an UPDATE of the session table per page), a
+    signed-in session is renewed once SESSION_RENEW_SECONDS have passed since its last renewal, so
+    a session ends between IDLE and IDLE minus one minute after its last request. A request that
+    changes the session anyway (a message, a sign-in) renews it in the same write.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        if session.modified or time.time() - session.get(RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+            renew(session)
         return response

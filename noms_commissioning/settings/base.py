@@ -52,6 +52,8 @@ MIDDLEWARE = [
     # Cache-Control and Vary on every answer: no-store for signed-in pages, private revalidation for the API.
     "core.middleware.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a signed-in session's idle time-out once a minute, not with a write on every request.
+    "core.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,8 +111,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the cookie).
+# Sessions end after SESSION_IDLE_MINUTES without a request: a request renews the session once
+# SESSION_RENEW_SECONDS have passed since it was last renewed (core.middleware.SessionRenewalMiddleware),
+# not with a write on every request.
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 # How long a supplier administrator's invitation link works (suppliers.services.invitation_from_token).
 SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=7)
 # Each person's inbox (core/inbox.py) lists deadlines this many days ahead.
@@ -119,7 +124,7 @@ INBOX_HORIZON_DAYS = env.int("INBOX_HORIZON_DAYS", default=30)
 INBOX_COUNT_SECONDS = env.int("INBOX_COUNT_SECONDS", default=60)
 # The sealed tender box (core/sealing.py): Fernet keys, newest first; production requires them.
 TENDER_BOX_KEYS = env.list("TENDER_BOX_KEYS", default=[])
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,9 +16,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 API_RATE_LIMIT = "100000/minute"
 # Page query counts include the inbox's (tests/core/queries.py); its kept count is tested on its own (tests/core/test_inbox.py).
 INBOX_COUNT_SECONDS = 0
-# Query-count tests count a page's own queries: the session's renewal on every request (3 queries)
-# is left out here and tested on its own (tests/security).
-SESSION_SAVE_EVERY_REQUEST = False
 # Sign-ins narrated at INFO by django-axes drown a failing test's own output.
 AXES_VERBOSE = False
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405
