@@ -41,7 +41,7 @@ from core.events import EventKind
 from core.errors import TransitionRefused
 from core.models import Organisation, ServiceArea, User
 from core.roles import Role, roles_text
-from core.signals import published_facts_changed
+from core.signals import agreement_awarded, published_facts_changed
 from cycle.interface import Outcome
 from ethical_walls.selectors import sees, sees_commissioning_material
 
@@ -178,6 +178,7 @@ def agreement_create_from_award(*, competition: competitions.Competition, recomm
         value=recommendation.bid.price, state=AgreementState.MOBILISING,
     )
     _event(agreement, actor, EventKind.CREATED, f"Created by the award of {competition.reference}")
+    agreement_awarded.send(sender=Agreement, agreement=agreement, competition_id=competition.pk, actor=actor)
     return agreement
 
 

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # answered to all, a notice published, its contract let, changed or ended. Sent inside the transaction
 # that made the change, with `competition_id`; ocds stores the releases it calls for in that transaction.
 published_facts_changed = Signal()
+
+# Award created an agreement from a competition. Sent inside the award's transaction with `agreement`,
+# `competition_id` and `actor`: governance carries the competition's open risks to the agreement.
+agreement_awarded = Signal()

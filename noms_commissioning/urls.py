@@ -17,6 +17,7 @@ urlpatterns = [
     path("competitions/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
     path("reports/", include("evaluations.urls")),
+    path("risks/", include("governance.urls")),
     path("walls/", include("competitions.wall_urls")),
     path("suppliers/", include("suppliers.urls")),
     path("admin/", admin.site.urls),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "competitions",
     "contracts",
     "evaluations",
+    "governance",
     "ethical_walls",
     "ocds",
     "suppliers",

@@ -40,6 +40,7 @@ LIST_READERS = {
     "payment": ("procurement", Role.PROCUREMENT),
     "conflict-declaration": ("oversight", Role.OVERSIGHT),  # the whole register
     "audit-event": ("oversight", Role.OVERSIGHT),  # oversight's alone
+    "risk": ("oversight", Role.OVERSIGHT),  # the demo's cycle and agreement registers (scenarios/governance.py)
 }
 # List endpoints not measured, each with its reason.
 NOT_MEASURED = {

@@ -63,6 +63,7 @@ MARKERS = {
     "timeline": "Score recorded for",
     "tie_break_method": "Highest mark on the mobilisation criterion",
     "tie_break_reason": "Serco's mobilisation plan was marked higher",
+    "risk": "Incumbent's staff may not transfer under TUPE",  # a competition's risk register (issue #21)
 }
 
 ATTACKERS = [
@@ -110,6 +111,12 @@ def build_scene() -> Scene:
     services.tie_break_record(competition=journey.refresh(), actor=journey.procurement, bid=serco_bid,
                               method=MARKERS["tie_break_method"], reason=MARKERS["tie_break_reason"])
     journey.advance_to(State.AWARDED)
+    # A risk on the competition's register (issue #21), raised after award so it stays the competition's.
+    from governance.services import risk_raise
+
+    risk_raise(actor=journey.commissioner, subject="competition", record=journey.refresh(), title=MARKERS["risk"],
+               description="The incumbent's staff list is late; mobilisation would slip.", owner=journey.commissioner,
+               likelihood=4, impact=5, proximity="near")
 
     # A draft competition in the same service area, with confidential draft material.
     draft = services.competition_create(actor=journey.commissioner, title="Victim contact service", service_area=journey.service_area, estimated_value=Decimal("1000000"))

@@ -21,6 +21,7 @@ from competitions.models import Clarification, GatewayReview
 from contracts.models import Agreement, Claim, ClaimLine, Measure, NoticeOfChange, RectificationNotice, Return
 from cycle import services as cycle_services
 from ethical_walls.models import AuditEvent, ConflictDeclaration
+from governance.models import Risk
 from noms_commissioning.api import router
 from tests.attack.scene import MARKERS, build_scene
 
@@ -80,6 +81,7 @@ PROTECTED = {
     "claim": lambda s, r: r["claim"],
     "payment": lambda s, r: r["claim"],
     "ocds-competition": lambda s, r: s.draft.pk,
+    "risk": lambda s, r: Risk.objects.get(competition=s.live).pk,
 }
 # Resources with nothing behind the wall, and why.
 PUBLIC = {

@@ -151,6 +151,13 @@ PROBES = [
     Probe("1", "api_list", "competition list", lambda s: "/api/v1/competitions/?state=pre_procurement", api=True, check=no_draft_row),
     Probe("1", "export", "OCDS record of the draft competition", lambda s: f"/api/v1/ocds/competitions/{s.draft.pk}/record/", api=True),
     Probe("1", "export", "OCDS releases of every published competition", lambda s: "/api/v1/ocds/releases/", api=True),
+    # A competition's risk register is commissioning material (issue #21): its page, its risks, the portfolio's heat map.
+    Probe("1", "page", "the competition's risk register", lambda s: f"/risks/competition/{s.live.pk}/"),
+    Probe("1", "page", "a competition's risk", lambda s: f"/risks/{competition_risk(s)}/"),
+    Probe("1", "page", "reassessing a competition's risk", lambda s: f"/risks/{competition_risk(s)}/reassess/"),
+    Probe("1", "api_detail", "a competition's risk", lambda s: f"/api/v1/risks/{competition_risk(s)}/", api=True),
+    Probe("1", "api_list", "the competition's risks", lambda s: f"/api/v1/risks/?competition={s.live.pk}", api=True, check=empty_list),
+    Probe("1", "count", "the portfolio's risk heat map", lambda s: "/risks/", check=lambda s, r: no_risk_counted(r)),
     # Rule 5: after award, award material stays behind the wall.
     Probe("5", "page", "award recommendation form", lambda s: f"/competitions/{s.live.pk}/transitions/recommend_award/"),
     Probe("5", "export", "OCDS record of the awarded competition", lambda s: f"/api/v1/ocds/competitions/{s.live.pk}/record/", api=True),
@@ -212,6 +219,18 @@ PROBES += [
         Probe("1", "admin", f"{protection.label} listed in the admin", lambda s, p=protection: f"/admin/{p.label.replace('.', '/')}/"),
     )
 ]
+
+
+def competition_risk(scene) -> int:
+    from governance.models import Risk
+
+    return Risk.objects.get(competition=scene.live).pk
+
+
+def no_risk_counted(response):
+    """The heat map counts only what its reader may read: nothing of the live competition's register."""
+    if response.status_code == 200:
+        assert "Heat map: 0 open" in response.content.decode()
 
 
 def agreement_id(scene) -> int:

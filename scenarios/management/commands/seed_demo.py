@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from scenarios import competitions, contracts, core, cycle, evaluations, suppliers
+from scenarios import competitions, contracts, core, cycle, evaluations, governance, suppliers
 
 # Each scenario in the order the story runs; each is idempotent.
 SEEDERS = [
@@ -10,6 +10,7 @@ SEEDERS = [
     competitions.seed_competitions,
     cycle.seed_cycles,
     contracts.seed_contracts,
+    governance.seed_risks,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
     suppliers.seed_sealed_tender,

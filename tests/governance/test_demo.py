@@ -1,0 +1,32 @@
+"""The demo's risk registers (scenarios/governance.py): on a cycle, competitions and agreements, in their owners' inboxes."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from core.inbox import inbox_for
+from core.models import User
+from governance.models import Risk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_holds_risks_on_every_kind_of_record_and_their_owners_see_them():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # again: nothing more
+    assert Risk.objects.count() == 6
+    assert {kind for kind in ("cycle", "competition", "agreement") if Risk.objects.filter(**{f"{kind}__isnull": False}).exists()} == {
+        "cycle", "competition", "agreement"}
+    users = {u.username: u for u in User.objects.filter(username__in=["commissioner", "contract_manager", "bid_team", "oversight"])}
+    late_staff_list = Risk.objects.get(title="Incumbent's staff list is late")
+    assert [t.title for t in inbox_for(users["commissioner"]).decisions if t.area == "Risks and issues"] == [
+        f"Review high risk R{late_staff_list.pk} (16): Incumbent's staff list is late"]
+    assert any(t.title.startswith("Review high risk") for t in inbox_for(users["contract_manager"]).decisions)
+    page = Client()
+    page.force_login(users["oversight"])
+    text = page.get("/risks/?escalated=1").content.decode()
+    assert "Heat map: 2 open" in text and "Provider&#x27;s cash flow under payment by results" in text
+    page.force_login(users["bid_team"])
+    assert page.get("/risks/").status_code == 404
