@@ -16,6 +16,7 @@ from contracts.models import (
     FeeFrequency,
     Feedback,
     Frequency,
+    MilestoneKind,
     PaymentModel,
     SupplyChainMember,
     TariffBasis,
@@ -439,3 +440,27 @@ class ClaimQueryForm(AgreementFormMixin, GovukForm):
 class ClaimPayForm(AgreementFormMixin, GovukForm):
     paid_on = DateField(label="Paid on")
     payment_reference = forms.CharField(label="Payment reference", max_length=60, help_text="As the finance system recorded it.")
+
+
+# --- mobilisation (issue #21) --------------------------------------------------------------------------
+
+class MilestoneForm(AgreementFormMixin, GovukForm):
+    kind = forms.ChoiceField(label="What it covers", choices=MilestoneKind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(label="Title", max_length=200, required=False, help_text="Leave empty to use what it covers.")
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, empty_label="Choose an owner")
+    due_on = DateField(label="Due by")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.milestone_owner_options()
+
+
+class MilestoneDoneForm(AgreementFormMixin, GovukForm):
+    done_on = DateField(label="Done on")
+    findings = forms.CharField(label="Findings", widget=forms.Textarea, required=False,
+                               help_text="What was found: needed for a readiness visit.")
+
+
+class GapAcceptForm(AgreementFormMixin, GovukForm):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea,
+                             help_text="Why the service can go live without this done, and how the risk is held.")

@@ -37,6 +37,18 @@ def _latest_satisfied(agreement: Agreement) -> bool:
     return latest is not None and latest.status == "satisfied"
 
 
+def _mobilisation_complete(agreement: Agreement) -> bool:
+    milestones = list(agreement.milestones.all())
+    return bool(milestones) and all(m.settled for m in milestones)
+
+
+def _explain_mobilisation(agreement: Agreement) -> str:
+    open_milestones = [m.title for m in agreement.milestones.all() if not m.settled]
+    if not open_milestones and not agreement.milestones.all():
+        return "No mobilisation plan has been drawn up."
+    return "Not done and no gap accepted: " + "; ".join(open_milestones) + "."
+
+
 GUARDS: dict[str, list[Condition]] = {
     "mobilise": [
         Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
@@ -46,6 +58,9 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("measures", "At least one measure is set, linked to an outcome", lambda a: any(m.outcome_id for m in a.measures.all()), "measures"),
         Condition("kpis", "At least three KPIs, as a Procurement Act 2023 contract of more than £5m (s.52)", _enough_kpis, "measures", applies=_needs_three_kpis),
         Condition("contract_manager", "A contract manager is assigned", lambda a: a.contract_manager_id is not None, "details"),
+        # Seed 002, lines 405 and 785–789: TUPE, equality impacts on staff and readiness before the service starts (issue #21).
+        Condition("mobilisation", "The mobilisation plan is drawn up and every milestone is done or its gap accepted by the SRO with a reason",
+                  _mobilisation_complete, "mobilisation", explain=_explain_mobilisation),
     ],
     "start_rectification": [
         Condition("notice", "A rectification notice has been issued", lambda a: _open_notice(a) is not None, "rectification"),

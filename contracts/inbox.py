@@ -15,9 +15,10 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.urls import reverse
 
 from contracts import performance, selectors
-from contracts.models import Agreement, BreakPoint, Claim, Measure, NoticeOfChange, RectificationNotice, RemedialActionPlan, Return
+from contracts.models import (Agreement, BreakPoint, Claim, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice,
+                              RemedialActionPlan, Return)
 from contracts.parts import section_url
-from contracts.states import ENDED, RUNNING
+from contracts.states import ENDED, RUNNING, AgreementState
 from core.inbox import Task
 from core.roles import Role
 from ethical_walls.selectors import owned
@@ -56,6 +57,12 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
                        _detail(plan.agreement_id, "remedial-plans"), CONTRACTS, due=plan.due_on)
         yield from _staff_deadlines(visible, today, horizon)
     yield from _claim_tasks(user, visible)
+    # Mobilisation milestones (issue #21) the person owns, not yet done nor accepted as a gap, due within the horizon.
+    milestones = MobilisationMilestone.objects.filter(agreement__in=visible, owner=user, done_on__isnull=True, gap_accepted_at__isnull=True,
+                                                      due_on__lte=horizon, agreement__state__in=[AgreementState.DRAFT, AgreementState.MOBILISING])
+    for milestone in milestones.select_related("agreement").order_by("due_on", "pk"):
+        yield Task(f"Mobilisation of {milestone.agreement.reference}: {milestone.title}", _detail(milestone.agreement_id, "mobilisation"),
+                   CONTRACTS, due=milestone.due_on, decision=False, key=f"milestone:{milestone.pk}")
     if user.has_role(Role.COMMISSIONER):
         notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
                                                 status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")

@@ -59,4 +59,9 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "query-claim": (Role.CONTRACT_MANAGER, Role.PROCUREMENT),
     "approve-claim": (Role.PROCUREMENT,),
     "pay-claim": (Role.PROCUREMENT,),
+    # Mobilisation (issue #21): contract managers and MoJ Procurement plan and complete it; the SRO accepts a gap.
+    "mobilisation-plan": MANAGERS,
+    "milestone": MANAGERS,
+    "complete-milestone": MANAGERS,
+    "accept-gap": (Role.SRO,),
 }

@@ -506,3 +506,62 @@ class ClaimLine(models.Model):
             models.CheckConstraint(condition=~models.Q(kind__in=["deduction", "service_credit"]) | models.Q(amount__lte=0), name="deductions_reduce_the_claim"),
             models.CheckConstraint(condition=models.Q(kind__in=["deduction", "service_credit"]) | models.Q(amount__gte=0), name="payments_are_not_negative"),
         ]
+
+
+# --- mobilisation (issue #21) --------------------------------------------------------------------------
+
+class MilestoneKind(models.TextChoices):
+    """What a mobilisation plan covers between award and go-live (seed 002, lines 405 and 785–789)."""
+
+    TUPE_CONSULTATION = "tupe_consultation", "TUPE consultation with affected staff"
+    TUPE_TRANSFER = "tupe_transfer", "TUPE transfer of staff"
+    STAFF_EQUALITY = "staff_equality", "Equality impact on staff assessed"
+    IT_AND_DATA = "it_and_data", "IT and data transfer"
+    PREMISES = "premises", "Premises ready"
+    READINESS_VISIT = "readiness_visit", "Readiness visit, with findings"
+    OTHER = "other", "Other"
+
+
+# The standard plan drawn up at the start of mobilisation, in the order the work usually runs.
+STANDARD_MILESTONES = (MilestoneKind.TUPE_CONSULTATION, MilestoneKind.STAFF_EQUALITY, MilestoneKind.IT_AND_DATA, MilestoneKind.PREMISES,
+                       MilestoneKind.TUPE_TRANSFER, MilestoneKind.READINESS_VISIT)
+
+
+class MobilisationMilestone(models.Model):
+    """One milestone of an agreement's mobilisation plan: done (with findings, for a readiness visit), or its gap
+    accepted by the SRO with a reason; go-live waits until every milestone is one or the other."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=20, choices=MilestoneKind.choices)
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="milestones_owned")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    findings = models.TextField(blank=True, help_text="What was found (a readiness visit's findings).")
+    gap_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    gap_accepted_at = models.DateTimeField(null=True, blank=True)
+    gap_reason = models.TextField(blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            # Done, or a gap accepted with its reason, never both.
+            models.CheckConstraint(name="milestone_done_or_gap_accepted",
+                                   condition=models.Q(done_on__isnull=True) | models.Q(gap_accepted_at__isnull=True)),
+            models.CheckConstraint(name="milestone_gap_accepted_with_reason",
+                                   condition=models.Q(gap_accepted_at__isnull=True) | ~models.Q(gap_reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def settled(self) -> bool:
+        return self.done_on is not None or self.gap_accepted_at is not None
+
+    @property
+    def status(self) -> str:
+        if self.done_on is not None:
+            return "Done"
+        return "Gap accepted by the SRO" if self.gap_accepted_at is not None else "Not done"

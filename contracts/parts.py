@@ -5,7 +5,8 @@ from django.urls import reverse
 from core.sections import Part, Parts
 
 PARTS = Parts(
-    Part("overview", "Overview", ("next", "details", "supply-chain", "break-points")),
+    Part("overview", "Overview", ("next", "details", "supply-chain", "break-points", "risks")),
+    Part("mobilisation", "Mobilisation", ("mobilisation",)),
     Part("performance", "Measures and performance", ("measures", "performance", "overdue")),
     Part("management", "Contract management", ("remedial-plans", "rectification", "notices-of-change", "versions")),
     Part("payments", "Payments", ("payment-terms", "claims")),

@@ -47,6 +47,7 @@ from contracts.models import (
     EqualityResult,
     Feedback,
     Measure,
+    MobilisationMilestone,
     NoticeOfChange,
     OutcomeTariff,
     RectificationNotice,
@@ -160,6 +161,16 @@ def contract_manager_options() -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.CONTRACT_MANAGER).order_by("last_name", "first_name", "username").distinct()
 
 
+def milestone_owner_options() -> QuerySet[User]:
+    """Who may own a mobilisation milestone: contract managers, MoJ Procurement and SROs (contracts.mobilisation checks they see it)."""
+    roles = [Role.CONTRACT_MANAGER, Role.PROCUREMENT, Role.SRO]
+    return User.objects.filter(groups__name__in=roles, is_active=True).order_by("last_name", "first_name", "username").distinct()
+
+
+def milestone_list(*, user: Viewer, agreement: Agreement) -> QuerySet[MobilisationMilestone]:
+    return _of_agreement(MobilisationMilestone, user, agreement).select_related("agreement__competition__sro", "owner")
+
+
 def specification_options(*, user: Viewer) -> QuerySet[ServiceSpecification]:
     """Specifications are the cycles' records: offered only to those who may see cycles."""
     specifications = ServiceSpecification.objects.select_related("cycle").order_by("cycle__name", "title")
@@ -183,6 +194,7 @@ def _detail_prefetches() -> "list[str | Prefetch[str]]":
         Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("issued_by", "decided_by", "acknowledged_by", "resulting_version")),
         Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
         Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
+        Prefetch("milestones", queryset=MobilisationMilestone.objects.select_related("owner", "gap_accepted_by")),
         Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),
                  to_attr="contract_notices"),
     ]

@@ -91,7 +91,7 @@ def _reload(agreement: Agreement, *, expected_version: int | None = None) -> Agr
     """The agreement as the database has it now, locked until the transaction ends, with what its guards read."""
     current: Agreement = transitions.lock(
         Agreement.objects.select_related("competition", "provider")
-        .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results"),
+        .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results", "milestones"),
         agreement.pk, expected_version=expected_version, record=f"Agreement {agreement.reference}",
     )
     return current

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import budgets, charts, claims, extensions, forms, performance, selectors, services
+from contracts import budgets, charts, claims, extensions, forms, mobilisation, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
@@ -141,13 +141,14 @@ def _periods(agreement) -> tuple[list, Decimal]:
 
 
 CLAIM_ACTIONS = ("check-claim", "credit-claim", "approve-claim", "query-claim", "amend-claim", "pay-claim")
+MILESTONE_ACTIONS = ("complete-milestone", "accept-gap")
 
 
-def _claims_with_actions(user, agreement) -> list:
-    """The agreement's claims, each with the actions the user may take on it now (the services decide in the end)."""
-    found = list(agreement.claims.all())
-    for claim in found:
-        claim.actions = [(kind, RECORD_ACTIONS[kind].title) for kind in CLAIM_ACTIONS if RECORD_ACTIONS[kind].offered(user, agreement, claim)]
+def _with_actions(user, agreement, records, kinds: tuple[str, ...]) -> list:
+    """Records of the agreement (claims, milestones), each with the actions the user may take on it now (the services decide in the end)."""
+    found = list(records)
+    for record in found:
+        record.actions = [(kind, RECORD_ACTIONS[kind].title) for kind in kinds if RECORD_ACTIONS[kind].offered(user, agreement, record)]
     return found
 
 
@@ -206,7 +207,8 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "evaluations": evaluations,
         "latest_evaluation": evaluations[0] if evaluations else None,
         "payment_terms": getattr(agreement, "payment_terms", None),
-        "claims": _claims_with_actions(user, agreement),
+        "claims": _with_actions(user, agreement, agreement.claims.all(), CLAIM_ACTIONS),
+        "milestones": _with_actions(user, agreement, agreement.milestones.all(), MILESTONE_ACTIONS),
     } | PARTS.context(request)
 
 
@@ -377,6 +379,24 @@ def _may_approve(user, agreement, claim) -> bool:
     return claim.status == Claim.Status.CHECKED and user.pk not in (claim.raised_by_id, claim.checked_by_id)
 
 
+def _plan_to_draw_up(agreement) -> bool:
+    return agreement.state in mobilisation.PLANNED and not agreement.milestones.all()
+
+
+def _mobilising(agreement) -> bool:
+    return agreement.state in mobilisation.PLANNED
+
+
+def _open_milestone(user, agreement, milestone) -> bool:
+    return not milestone.settled
+
+
+def _the_sro(user, agreement, milestone) -> bool:
+    # The letting competition's SRO accepts a gap where it has one (contracts.mobilisation.milestone_gap_accept).
+    sro = mobilisation.sro_of(agreement)
+    return not milestone.settled and (sro is None or sro.pk == user.pk)
+
+
 RECORD_ACTIONS = {action.kind: action for action in [
     RecordAction("terms", "Complete the terms", forms.TermsForm, _terms, "details", _not_live_yet),
     RecordAction("break-point", "Add a break point", forms.BreakPointForm,
@@ -430,6 +450,16 @@ RECORD_ACTIONS = {action.kind: action for action in [
         may=_claim_in(Claim.Status.SUBMITTED, Claim.Status.CHECKED)),
     RecordAction("amend-claim", "Rebuild the claim from the figures as they now stand", forms.ConfirmForm,
         lambda a, u, f, t: claims.claim_amend(claim=t, actor=u), "claims", target="claim", may=_claim_in(Claim.Status.QUERIED)),
+    RecordAction("mobilisation-plan", "Draw up the standard mobilisation plan", forms.ConfirmForm,
+                 lambda a, u, f, t: mobilisation.mobilisation_plan_draw_up(agreement=a, actor=u), "mobilisation", _plan_to_draw_up),
+    RecordAction("milestone", "Add a mobilisation milestone", forms.MilestoneForm,
+                 lambda a, u, f, t: mobilisation.milestone_add(agreement=a, actor=u, **f.cleaned_data), "mobilisation", _mobilising),
+    RecordAction("complete-milestone", "Mark the milestone done", forms.MilestoneDoneForm,
+                 lambda a, u, f, m: mobilisation.milestone_complete(milestone=m, actor=u, **f.cleaned_data), "mobilisation", _mobilising,
+                 target="milestone", may=_open_milestone),
+    RecordAction("accept-gap", "Accept going live without this milestone (SRO)", forms.GapAcceptForm,
+                 lambda a, u, f, m: mobilisation.milestone_gap_accept(milestone=m, actor=u, **f.cleaned_data), "mobilisation", _mobilising,
+                 target="milestone", may=_the_sro),
     RecordAction("pay-claim", "Record the payment", forms.ClaimPayForm,
         lambda a, u, f, t: claims.claim_pay(claim=t, actor=u, **f.cleaned_data), "claims", target="claim", may=_claim_in(Claim.Status.APPROVED)),
 ]}
@@ -440,6 +470,7 @@ RECORD_TARGETS = {
     "rectification_notice": selectors.rectification_notice_list,
     "notice_of_change": selectors.notice_of_change_list,
     "claim": selectors.claim_list,
+    "milestone": selectors.milestone_list,
 }
 
 

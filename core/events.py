@@ -46,6 +46,7 @@ class EventKind(models.TextChoices):
     RECTIFICATION = "rectification", "Rectification"
     NOTICE_OF_CHANGE = "notice_of_change", "Notice of Change"
     PAYMENT = "payment", "Claim or payment"
+    MOBILISATION = "mobilisation", "Mobilisation plan"
     # The competition's lifecycle (competitions.machine.LIFECYCLE).
     START_PRE_PROCUREMENT = "start_pre_procurement", "Pre-procurement started"
     LAUNCH = "launch", "Procurement launched"

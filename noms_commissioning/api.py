@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
-from contracts.api.views import AgreementViewSet, ClaimViewSet, MeasureViewSet, NoticeOfChangeViewSet, PaymentViewSet, RectificationNoticeViewSet, ReturnViewSet
+from contracts.api.views import AgreementViewSet, ClaimViewSet, MeasureViewSet, MobilisationMilestoneViewSet, NoticeOfChangeViewSet, PaymentViewSet, RectificationNoticeViewSet, ReturnViewSet
 from core.api.views import OrganisationViewSet, SearchViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
@@ -32,6 +32,7 @@ router.register("notices-of-change", NoticeOfChangeViewSet, basename="notice-of-
 router.register("rectification-notices", RectificationNoticeViewSet, basename="rectification-notice")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("mobilisation-milestones", MobilisationMilestoneViewSet, basename="mobilisation-milestone")
 router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("risks", RiskViewSet, basename="risk")

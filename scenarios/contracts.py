@@ -18,6 +18,8 @@
   lead commissioner, the demo commissioner.
 - DEMO-006-A, the PECS contract with GEOAmey, whose competition has gone live: completed and
   taken live too, so the portfolio matches the competitions.
+- DEMO-MOB-PROGRAMMES, accredited programmes in the North East with Nacro, starting in six weeks:
+  mobilising, its plan part done and one gap accepted by the SRO (issue #21).
 
 Every write goes through `contracts.services` as the demo user whose role does that work
 (scenarios/core.py): MoJ Procurement creates agreements and issues Notices of Change, the
@@ -40,10 +42,11 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import claims, performance, services
-from contracts.models import Agreement, AgreementState, CohortResult, Frequency, Measure, Route, SupplyChainMember
+from contracts import claims, mobilisation, performance, services
+from contracts.models import Agreement, AgreementState, CohortResult, Frequency, Measure, MilestoneKind, Route, SupplyChainMember
 from core.models import Organisation, ServiceArea, User
 from cycle.models import Outcome, ServiceSpecification
+from scenarios.drivers import complete_mobilisation
 
 M = Decimal(1_000_000)
 MONTHS_OF_RETURNS = 18
@@ -55,6 +58,7 @@ SLA_DARTMOOR = "DEMO-SLA-DARTMOOR"
 RESETTLEMENT_PBR = "DEMO-RESETTLE-PBR"
 BASS = "DEMO-004-A"
 PECS = "DEMO-006-A"
+MOBILISING = "DEMO-MOB-PROGRAMMES"
 
 
 @dataclass
@@ -165,6 +169,7 @@ def _supply_chain(agreement: Agreement, cast: Cast, members: list[tuple[str, str
 def _take_live(agreement: Agreement, cast: Cast) -> Agreement:
     if _fresh(agreement).state == AgreementState.DRAFT:
         services.agreement_mobilise(agreement=_fresh(agreement), actor=cast.procurement)
+    complete_mobilisation(_fresh(agreement), cast.procurement)
     return services.agreement_go_live(agreement=_fresh(agreement), actor=cast.procurement)
 
 
@@ -417,6 +422,32 @@ def _pecs(cast: Cast) -> None:
     _take_live(agreement, cast)
 
 
+# --- accredited programmes in the North East: mobilising, its plan part done (issue #21) ----------------
+
+def _programmes_mobilising(cast: Cast) -> None:
+    """DEMO-MOB-PROGRAMMES: let from a framework, starting in six weeks; TUPE consultation and the staff equality
+    assessment done, the premises gap accepted by the SRO (the provider runs the programmes in probation offices),
+    the rest to do — so the contract manager's inbox has mobilisation deadlines and "go live" lists what is missing."""
+    start = _today() + datetime.timedelta(days=42)
+    agreement = services.agreement_create(
+        actor=cast.procurement, reference=MOBILISING, title="Accredited programmes in the North East",
+        provider=_organisation("Nacro"), service_area=ServiceArea.objects.get(name="Accredited programmes"), value=D("4200000"),
+        route=Route.FRAMEWORK, start_date=start, end_date=start + relativedelta(years=3) - datetime.timedelta(days=1),
+        contract_manager=cast.contract_manager, payment_model="fixed",
+    )
+    _measures(agreement, cast, [
+        MeasureSpec("Programme completions against starts", "Offenders' ability to re-integrate into the community is enhanced",
+                    "75", "5", None, penalty_amber="1500", penalty_red="6000"),
+    ])
+    services.agreement_mobilise(agreement=_fresh(agreement), actor=cast.procurement)
+    plan = mobilisation.mobilisation_plan_draw_up(agreement=_fresh(agreement), actor=cast.contract_manager)
+    by_kind = {milestone.kind: milestone for milestone in plan}
+    for kind in (MilestoneKind.TUPE_CONSULTATION, MilestoneKind.STAFF_EQUALITY):
+        mobilisation.milestone_complete(milestone=by_kind[kind], actor=cast.contract_manager, done_on=_today())
+    mobilisation.milestone_gap_accept(milestone=by_kind[MilestoneKind.PREMISES], actor=User.objects.get(username="sro"),
+                                      reason="Programmes run in the probation offices under the existing licence; no premises of its own.")
+
+
 # (reference, builder, built already?) — a new agreement is built when its reference is absent; one the
 # competitions awarded, while it is still mobilising.
 SCENARIOS = [
@@ -426,6 +457,7 @@ SCENARIOS = [
     (RESETTLEMENT_PBR, _resettlement),
     (BASS, _bass),
     (PECS, _pecs),
+    (MOBILISING, _programmes_mobilising),
 ]
 AWARDED = {BASS, PECS}
 

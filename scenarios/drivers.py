@@ -75,3 +75,18 @@ def back_date_standstill(competition: Competition, *, days: int = 15) -> None:
         standstill_started_on=started_on, standstill_ends_on=standstill_ends_on(regime=competition.regime, starts_on=started_on),
     )
 
+
+
+def complete_mobilisation(agreement: Any, actor: User) -> None:
+    """An agreement's mobilisation plan drawn up (the standard milestones) and every milestone done today — what "go live" needs
+    besides its terms (contracts.guards). A readiness visit is recorded with its findings."""
+    from django.utils import timezone
+
+    from contracts import mobilisation
+    from contracts.models import MilestoneKind
+
+    if not agreement.milestones.exists():
+        mobilisation.mobilisation_plan_draw_up(agreement=agreement, actor=actor)
+    for milestone in agreement.milestones.filter(done_on__isnull=True, gap_accepted_at__isnull=True):
+        findings = "Staff trained, premises and systems ready." if milestone.kind == MilestoneKind.READINESS_VISIT else ""
+        mobilisation.milestone_complete(milestone=milestone, actor=actor, done_on=timezone.localdate(), findings=findings)

@@ -24,6 +24,8 @@ from contracts.models import (
     RUNNING,
     Agreement,
     Claim,
+    MilestoneKind,
+    MobilisationMilestone,
     ClaimLine,
     AgreementKind,
     AgreementState,
@@ -541,4 +543,20 @@ class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = ["claim", "agreement", "agreement_reference", "provider", "period_start", "period_end", "amount", "paid_on", "payment_reference"]
+        read_only_fields = fields
+
+
+class MobilisationMilestoneSerializer(serializers.ModelSerializer):
+    """One milestone of an agreement's mobilisation plan (issue #21): done, its gap accepted by the SRO, or neither yet."""
+
+    agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
+    kind = PlainChoiceField(choices=MilestoneKind.choices, read_only=True)
+    owner = UserSummarySerializer(read_only=True)
+    gap_accepted_by = UserSummarySerializer(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="Done, Gap accepted by the SRO, or Not done.")
+
+    class Meta:
+        model = MobilisationMilestone
+        fields = ["id", "agreement", "agreement_reference", "kind", "title", "owner", "due_on", "done_on", "findings", "status",
+                  "gap_accepted_by", "gap_accepted_at", "gap_reason"]
         read_only_fields = fields

@@ -31,6 +31,7 @@ from contracts.api.serializers import (
     AgreementUpdateSerializer,
     MeasureCreateSerializer,
     MeasureSerializer,
+    MobilisationMilestoneSerializer,
     NoticeOfChangeDecisionSerializer,
     NoticeOfChangeIssueSerializer,
     NoticeOfChangeSerializer,
@@ -42,7 +43,7 @@ from contracts.api.serializers import (
     ReturnSerializer,
     ReturnSubmitSerializer,
 )
-from contracts.models import Agreement, Claim, Measure, NoticeOfChange, RectificationNotice, Return
+from contracts.models import Agreement, Claim, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice, Return
 from core.api.exceptions import problem_responses
 from core.api.parsers import MultiPartParser
 from core.api.views import LOOKUP_VALUE_REGEX
@@ -397,3 +398,19 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Agreement
     def visible(self):
         return (selectors.visible_records(Claim, self.request.user).filter(status=Claim.Status.PAID)
                 .select_related("agreement__provider").order_by("paid_on", "id"))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AgreementRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: MobilisationMilestoneSerializer, **problem_responses(404)}),
+)
+class MobilisationMilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
+    """Mobilisation milestones (issue #21): each agreement's plan from award to go-live, in due order. Going live needs each
+    one done or its gap accepted by the SRO. Filter by `?agreement=`."""
+
+    queryset = MobilisationMilestone.objects.none()
+    serializer_class = MobilisationMilestoneSerializer
+
+    def visible(self):
+        return (selectors.visible_records(MobilisationMilestone, self.request.user)
+                .select_related("agreement", "owner", "gap_accepted_by").order_by("agreement_id", "due_on", "pk"))

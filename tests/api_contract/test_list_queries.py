@@ -38,6 +38,7 @@ LIST_READERS = {
     "rectification-notice": ("procurement", Role.PROCUREMENT),
     "claim": ("procurement", Role.PROCUREMENT),
     "payment": ("procurement", Role.PROCUREMENT),
+    "mobilisation-milestone": ("procurement", Role.PROCUREMENT),  # every live demo agreement's plan, done
     "conflict-declaration": ("oversight", Role.OVERSIGHT),  # the whole register
     "audit-event": ("oversight", Role.OVERSIGHT),  # oversight's alone
     "risk": ("oversight", Role.OVERSIGHT),  # the demo's cycle and agreement registers (scenarios/governance.py)

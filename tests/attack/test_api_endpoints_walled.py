@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from competitions.models import Clarification, GatewayReview
-from contracts.models import Agreement, Claim, ClaimLine, Measure, NoticeOfChange, RectificationNotice, Return
+from contracts.models import Agreement, Claim, ClaimLine, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice, Return
 from cycle import services as cycle_services
 from ethical_walls.models import AuditEvent, ConflictDeclaration
 from governance.models import Risk
@@ -44,6 +44,8 @@ def _agreement_records(scene) -> dict:
         "rectification-notice": RectificationNotice.objects.create(agreement=agreement, failings="Late", issued_on=today,
                                                                    deadline=today + datetime.timedelta(days=30), issued_by=procurement).pk,
         "claim": _paid_claim(agreement, scene).pk,
+        "milestone": MobilisationMilestone.objects.create(agreement=agreement, kind="premises", title="Premises ready", owner=procurement,
+                                                          due_on=today, added_by=procurement).pk,
     }
 
 
@@ -80,6 +82,7 @@ PROTECTED = {
     "rectification-notice": lambda s, r: r["rectification-notice"],
     "claim": lambda s, r: r["claim"],
     "payment": lambda s, r: r["claim"],
+    "mobilisation-milestone": lambda s, r: r["milestone"],
     "ocds-competition": lambda s, r: s.draft.pk,
     "risk": lambda s, r: Risk.objects.get(competition=s.live).pk,
 }

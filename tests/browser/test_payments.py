@@ -11,6 +11,7 @@ from core.models import Organisation
 from core.roles import Role
 from cycle import services as cycle_services
 from cycle.models import Priority, ServiceSpecification
+from scenarios.drivers import complete_mobilisation
 from tests.browser.conftest import BROWSER_DB
 from tests.contracts.test_pages import make_agreement, outcome
 from tests.core.factories import UserFactory
@@ -36,6 +37,7 @@ def test_a_claim_with_an_outcome_payment_and_a_red_deduction_is_approved_twice_a
     claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D(450))
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    complete_mobilisation(fresh(agreement), people["procurement"])
     services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
     for month, value in ((4, "8"), (5, "13"), (6, "14")):  # April is Red (8 against 12, beyond 2): a £5,000 deduction
         services.return_submit(measure=Measure.objects.get(pk=housed.pk), actor=people["manager"], period_start=datetime.date(2026, month, 1), value=D(value))

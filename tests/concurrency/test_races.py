@@ -26,6 +26,7 @@ from core.roles import Role
 from ethical_walls.tokens import token_issue
 from cycle import services as cycle_services
 from cycle.models import CommissioningCycle, CycleEvent, Stage
+from scenarios.drivers import complete_mobilisation
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
@@ -191,6 +192,7 @@ def live_agreement():
                                   tolerance=Decimal(5), outcome=Outcome.objects.filter(level="service").first())
     contract_services.agreement_update(agreement=Agreement.objects.get(pk=agreement.pk), actor=procurement, contract_manager=manager)
     contract_services.agreement_mobilise(agreement=Agreement.objects.get(pk=agreement.pk), actor=procurement)
+    complete_mobilisation(agreement, procurement)
     contract_services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=procurement)
     return Agreement.objects.get(pk=agreement.pk), procurement, manager
 

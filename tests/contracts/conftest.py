@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from contracts import claims, services
+from scenarios.drivers import complete_mobilisation
 from tests.contracts.test_pages import fresh, make_agreement, outcome
 
 
@@ -24,5 +25,6 @@ def pbr(people):
                               tariff=D(800), baseline=D(120), cap_per_claim=D(15000))
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    complete_mobilisation(fresh(agreement), people["procurement"])
     services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
     return fresh(agreement), housed, reoffences

@@ -14,6 +14,7 @@ from core.models import OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from ethical_walls.models import AuditEvent
+from scenarios.drivers import complete_mobilisation
 from tests.api import as_read, client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
@@ -61,6 +62,7 @@ def make_live(agreement, people, outcome, *, measures=1):
         add_measure(agreement, people, outcome, name=f"Measure {n}", penalty_amber=D("1000"), penalty_red=D("5000"))
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    complete_mobilisation(fresh(agreement), people["procurement"])
     return services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
 
 

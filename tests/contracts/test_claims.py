@@ -13,6 +13,7 @@ from contracts import claims, payments, services
 from contracts.models import Claim, ClaimLine, Measure
 from core.dates import financial_year_label, financial_year_start
 from core.roles import Role
+from scenarios.drivers import complete_mobilisation
 from tests.contracts.test_pages import fresh, make_agreement, outcome
 from tests.core.factories import UserFactory
 
@@ -107,6 +108,7 @@ def test_the_yearly_cap_starts_again_in_april(people):
     claims.outcome_tariff_set(agreement=fresh(agreement), actor=people["procurement"], measure_id=housed.pk, basis="binary", tariff=D(1000))
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    complete_mobilisation(fresh(agreement), people["procurement"])
     services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
     returns(housed, people, datetime.date(2026, 1, 1), ["4", "4", "4"])  # January to March 2026: £12,000 earned
     returns(housed, people, datetime.date(2026, 4, 1), ["4", "4", "4"])  # April to June 2026, a new financial year

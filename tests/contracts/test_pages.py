@@ -32,6 +32,7 @@ from cycle.models import Outcome
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, EvaluationRun
 from core.inbox import inbox_for
+from scenarios.drivers import complete_mobilisation
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,7 @@ def add_measure(agreement, people, name="Accommodation on release", target="90",
 def go_live(agreement, people):
     services.agreement_update(agreement=fresh(agreement), actor=people["procurement"], contract_manager=people["manager"])
     services.agreement_mobilise(agreement=fresh(agreement), actor=people["procurement"])
+    complete_mobilisation(fresh(agreement), people["procurement"])
     return services.agreement_go_live(agreement=fresh(agreement), actor=people["procurement"])
 
 

@@ -15,6 +15,7 @@ from core.errors import TransitionRefused
 from core.models import Organisation, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
+from scenarios.drivers import complete_mobilisation
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
@@ -40,6 +41,7 @@ def make_live(agreement, people, *, kpis=1):
     services.agreement_update(agreement=agreement, actor=people["procurement"], contract_manager=people["manager"])
     if Agreement.objects.get(pk=agreement.pk).state == AgreementState.DRAFT:
         services.agreement_mobilise(agreement=Agreement.objects.get(pk=agreement.pk), actor=people["procurement"])
+    complete_mobilisation(agreement, people["procurement"])
     return services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=people["procurement"])
 
 
@@ -76,7 +78,8 @@ def test_each_guard_names_what_is_missing(people):
     services.agreement_mobilise(agreement=Agreement.objects.get(pk=agreement.pk), actor=people["procurement"])
     with pytest.raises(TransitionRefused) as refused:
         services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=people["procurement"])
-    assert refused.value.missing == ["At least one measure is set, linked to an outcome", "A contract manager is assigned"]
+    assert refused.value.missing == ["At least one measure is set, linked to an outcome", "A contract manager is assigned",
+                                     "The mobilisation plan is drawn up and every milestone is done or its gap accepted by the SRO with a reason"]
     with pytest.raises(TransitionRefused, match="Not possible from"):
         services.agreement_terminate(agreement=Agreement.objects.get(pk=agreement.pk), actor=people["procurement"], reason="x")
 

@@ -5,7 +5,6 @@ from django import forms
 from django.test.html import parse_html
 
 from contracts.forms import AgreementFilterForm
-from core.templatetags.govuk import govuk_widget
 from core.widgets import QuickSelect
 
 CHOICES = [("", "Any"), ("1", "Alpha & Omega"), ("2", 'Say "hi"'), ("Group <b>", [("3", "Three"), ("4", "Four")])]

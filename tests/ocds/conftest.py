@@ -10,6 +10,7 @@ from contracts import services as contract_services
 from contracts.models import Agreement, AgreementState
 from core.roles import Role
 from cycle.models import Outcome
+from scenarios.drivers import complete_mobilisation
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
@@ -47,4 +48,5 @@ def take_agreement_live(journey, *, kpis: int = 3) -> Agreement:
         )
     if Agreement.objects.get(pk=agreement.pk).state == AgreementState.DRAFT:
         contract_services.agreement_mobilise(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement)
+    complete_mobilisation(agreement, journey.procurement)
     return contract_services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement)

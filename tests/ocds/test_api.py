@@ -17,6 +17,7 @@ from contracts.models import Agreement
 from core.roles import Role
 from ethical_walls import services as wall
 from ethical_walls.models import AuditEvent
+from scenarios.drivers import complete_mobilisation
 from tests.api import client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
@@ -400,6 +401,7 @@ def test_a_payment_made_is_published_as_a_transaction_of_the_contract_and_a_clai
     claims.payment_terms_set(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement, fee=Decimal("41666.67"), fee_frequency="monthly")
     contract_services.measure_add(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement, name="Purposeful activity",
                                   target=Decimal("90"), tolerance=Decimal("5"), outcome=Outcome.objects.filter(level="service").first())
+    complete_mobilisation(agreement, journey.procurement)
     contract_services.agreement_go_live(agreement=Agreement.objects.get(pk=agreement.pk), actor=journey.procurement)
     journey.advance_to(State.LIVE)
     seen = tags(release_package(api, journey.competition))

@@ -37,6 +37,7 @@ from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from tests.core.factories import UserFactory
+from scenarios.drivers import complete_mobilisation
 from tests.properties.helpers import (
     CHANNELS,
     MACHINE_SETTINGS,
@@ -63,7 +64,7 @@ SERVICES = {
 }
 NEEDS_REASON = {"terminate", "decommission"}
 NAMES = [*SERVICES, "start_rectification", "end_rectification", "expire", "explode"]
-CONDITIONS = ["dates", "measures", "kpis", "contract_manager", "no_contract_manager", "notice_of_change", "end_date_passed"]
+CONDITIONS = ["dates", "measures", "kpis", "contract_manager", "no_contract_manager", "mobilisation", "notice_of_change", "end_date_passed"]
 ENDED = {AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED}
 HAS_BEEN_LIVE = {AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION, *ENDED}
 DEADLINES = ["in a month", "today", "last year", "31/02/2030", "", "9999-12-31", "10000-01-01"]
@@ -117,6 +118,7 @@ class AgreementMachine(StateMachineProperties):
         if start in (AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION):
             self.meet("contract_manager")
             self.meet("measures")
+            self.meet("mobilisation")
             services.agreement_go_live(agreement=self.reload(), actor=procurement)
         if start == AgreementState.UNDER_RECTIFICATION:
             services.rectification_notice_issue(agreement=self.reload(), actor=manager, failings="Returns late", deadline=deadline_value("in a month"))
@@ -153,6 +155,8 @@ class AgreementMachine(StateMachineProperties):
             services.agreement_update(agreement=agreement, actor=procurement, contract_manager=self.user("manager"))
         elif code == "no_contract_manager":
             services.agreement_update(agreement=agreement, actor=procurement, contract_manager=None)
+        elif code == "mobilisation":
+            complete_mobilisation(agreement, procurement)
         elif code == "notice_of_change" and shifted(agreement.end_date or timezone.localdate(), months=12):
             services.notice_of_change_issue(agreement=agreement, actor=procurement, summary="Extension for a year", material=False,
                                             changes={"end_date": shifted(agreement.end_date or timezone.localdate(), months=12)})
@@ -176,7 +180,7 @@ class AgreementMachine(StateMachineProperties):
         if not following:
             return
         name = data.draw(st.sampled_from(following), label="move")
-        for code in {"mobilise": ["dates"], "go_live": ["contract_manager", "measures"]}.get(name, []):
+        for code in {"mobilise": ["dates"], "go_live": ["contract_manager", "measures", "mobilisation"]}.get(name, []):
             self.begin_step(f"meet {code}")
             self.service(self.meet, code)
             self.check_step()

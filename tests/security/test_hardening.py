@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 
 from core.roles import Role
