@@ -10,7 +10,7 @@ nor checked it approves it; procurement marks it paid with the date and the paym
 Queried, it goes back to its author, who rebuilds it from the figures as they now stand.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -77,6 +77,7 @@ class Figures:
 
     lines: list[payments.Line]
     penalised: dict[str, Return]  # a deduction line's reference -> its return
+    measures: dict[str, int] = field(default_factory=dict)  # an outcome or deduction line's reference -> its measure
 
     @property
     def total(self) -> Decimal:
@@ -90,6 +91,7 @@ def _validated(returns: "QuerySet[Return]", start: date, end: date) -> list[Retu
 def claim_figures(agreement: Agreement, terms: PaymentTerms, start: date, end: date, *, claim: Claim | None = None) -> Figures:
     """The lines a claim for the period holds as the returns now stand (exact arithmetic in `contracts.payments`)."""
     outcomes = []
+    measures: dict[str, int] = {}  # a line's reference -> the measure it is for
     for tariff in OutcomeTariff.objects.filter(agreement=agreement).select_related("measure").order_by("pk"):
         returns = _validated(tariff.measure.returns.all(), start, end)
         if not returns:
@@ -102,6 +104,7 @@ def claim_figures(agreement: Agreement, terms: PaymentTerms, start: date, end: d
         outcomes.append((f"{tariff.measure.name}: {units.normalize():,f} × £{tariff.tariff.normalize():,f}"
                          + (f", capped at £{tariff.cap_per_claim:,.2f}" if tariff.cap_per_claim is not None and amount == tariff.cap_per_claim else ""),
                          amount, f"{tariff.measure.name}, {len(returns)} validated return{'s' if len(returns) != 1 else ''}"))
+        measures[outcomes[-1][2]] = tariff.measure_id
     room = None
     if terms.outcome_cap_per_year is not None:
         year = financial_year_start(start)
@@ -123,8 +126,9 @@ def claim_figures(agreement: Agreement, terms: PaymentTerms, start: date, end: d
                 reference = f"{measure.name}, period from {item.period_start:%-d %B %Y}, {performance.RAG_LABELS[rating]}"
                 deductions.append((f"Penalty: {measure.name} {performance.RAG_LABELS[rating]}", amount, reference))
                 penalised[reference] = item
+                measures[reference] = measure.pk
     lines = payments.claim_lines(fee=terms.fee, outcomes=outcomes, deductions=deductions, outcome_room=room)
-    return Figures(lines, penalised)
+    return Figures(lines, penalised, measures)
 
 
 # --- who may --------------------------------------------------------------------------------------
@@ -190,7 +194,8 @@ def _write_lines(claim: Claim, figures: Figures) -> None:
     ClaimLine.objects.filter(claim=claim).delete()  # a rebuilt claim frees the penalties it deducted, then takes them again
     ClaimLine.objects.bulk_create([
         ClaimLine(claim=claim, kind=line.kind, description=line.description, amount=line.amount, reference=line.reference,
-                  penalised_return=figures.penalised.get(line.reference) if line.kind == ClaimLine.Kind.DEDUCTION else None)
+                  penalised_return=figures.penalised.get(line.reference) if line.kind == ClaimLine.Kind.DEDUCTION else None,
+                  measure_id=figures.measures.get(line.reference))
         for line in figures.lines
     ])
     claim.total = figures.total

@@ -3,11 +3,14 @@
 - Award creates the agreement (a contract, or an SLA for a crown body).
 - The agreements a person may see, for the cycle's review of services (and the model, to type them).
 - A cycle's budget: the agreements let for its specifications against its resources (issue #20).
+- The outcomes tree's roll-up: what agreements contribute to each outcome, their ratings, trends and money paid (issue #21).
 """
 
 from contracts.budgets import Budget, cycle_budget
 from contracts.models import Agreement
+from contracts.outcomes import Contribution, outcome_contributions
 from contracts.selectors import visible_agreements
 from contracts.services import agreement_create_from_award
 
-__all__ = ["Agreement", "Budget", "agreement_create_from_award", "cycle_budget", "visible_agreements"]
+__all__ = ["Agreement", "Budget", "Contribution", "agreement_create_from_award", "cycle_budget", "outcome_contributions",
+           "visible_agreements"]

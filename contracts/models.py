@@ -499,6 +499,8 @@ class ClaimLine(models.Model):
     reference = models.CharField(max_length=120, blank=True, help_text="Where the line comes from: the measure and period, the penalty, the tariff.")
     # A penalty is deducted once: from the first claim after its return was validated.
     penalised_return = models.OneToOneField(Return, null=True, blank=True, on_delete=models.PROTECT, related_name="deduction")
+    # The measure an outcome payment or a deduction is for: what the outcomes tree counts as paid for an outcome (issue #21).
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="claim_lines")
 
     class Meta:
         ordering = ["claim", "id"]

@@ -181,7 +181,26 @@ def outcome_tree(*, user: Viewer) -> list[tuple[str, list[Outcome]]]:
         Outcome.objects.filter(level=Outcome.Level.STRATEGIC).order_by("theme", "id")
         .prefetch_related(Prefetch("specifications", queryset=specifications), Prefetch("children", queryset=service))
     )
-    return [(theme, list(outcomes)) for theme, outcomes in groupby(roots, key=lambda o: o.theme)]
+    tree = [(theme, list(outcomes)) for theme, outcomes in groupby(roots, key=lambda o: o.theme)]
+    _add_contributions(tree, user)
+    return tree
+
+
+def _add_contributions(tree: list[tuple[str, list[Outcome]]], user: Viewer) -> None:
+    """Each outcome of the tree with what agreements contribute to it (issue #21): `contributions` and `paid` on each node."""
+    from contracts.interface import outcome_contributions  # contracts' measures point at outcomes of this tree
+
+    contributions = outcome_contributions(user)
+
+    def visit(outcome: Any) -> None:
+        outcome.contributions = contributions.get(outcome.pk, [])
+        outcome.paid = sum((c.paid for c in outcome.contributions), Decimal(0))
+        for child in outcome.children.all():
+            visit(child)
+
+    for _, roots in tree:
+        for root in roots:
+            visit(root)
 
 
 # --- the published competition pipeline -------------------------------------------------------
