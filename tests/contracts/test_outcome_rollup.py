@@ -59,3 +59,20 @@ def test_the_bid_team_sees_no_contribution_and_the_roll_up_takes_a_fixed_number_
     with CaptureQueriesContext(connection) as more:
         outcome_contributions(type(oversight).objects.get(pk=oversight.pk))
     assert len(more) == len(queries)
+
+
+def test_lines_written_before_they_named_their_measure_are_matched_by_their_reference(pbr, people):
+    """contracts/migrations/0017: an outcome line or a deduction names its measure first in its reference."""
+    import importlib
+
+    from django.apps import apps
+
+    agreement, housed, reoffences = pbr
+    returns(housed, people, Q1, ["10", "12", "15"])
+    returns(reoffences, people, Q1, ["110", "100", "105"])
+    claim = claims.claim_raise(agreement=agreement, actor=people["manager"], period_start=Q1)
+    expected = dict(claim.lines.values_list("pk", "measure_id"))
+    ClaimLine.objects.filter(claim=claim).update(measure=None)
+    importlib.import_module("contracts.migrations.0017_claim_line_measure").name_each_lines_measure(apps, None)
+    assert dict(claim.lines.values_list("pk", "measure_id")) == expected
+    assert sorted(m for m in expected.values() if m) == sorted([housed.pk, reoffences.pk, housed.pk])  # two outcomes, one penalty
