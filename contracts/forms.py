@@ -16,6 +16,7 @@ from contracts.models import (
     FeeFrequency,
     Feedback,
     Frequency,
+    LogEntryKind,
     MilestoneKind,
     PaymentModel,
     SupplyChainMember,
@@ -464,3 +465,22 @@ class MilestoneDoneForm(AgreementFormMixin, GovukForm):
 class GapAcceptForm(AgreementFormMixin, GovukForm):
     reason = forms.CharField(label="Reason", widget=forms.Textarea,
                              help_text="Why the service can go live without this done, and how the risk is held.")
+
+
+# --- the contract management log (issue #21) ------------------------------------------------------------
+
+class LogEntryForm(AgreementFormMixin, GovukForm):
+    kind = forms.ChoiceField(label="What it was", choices=LogEntryKind.choices, widget=forms.RadioSelect)
+    held_on = DateField(label="Date")
+    summary = forms.CharField(label="What happened", widget=forms.Textarea, help_text="Who was there and what was discussed or seen.")
+    findings = forms.CharField(label="Findings", widget=forms.Textarea, required=False)
+    action = forms.CharField(label="Action agreed", widget=forms.Textarea, required=False)
+    action_by = forms.CharField(label="Who acts", max_length=200, required=False, help_text="For an action: the provider, or who in the agency.")
+    due_on = DateField(label="Action due by", required=False)
+    shared_with_provider = forms.BooleanField(label="Share with the provider", required=False, initial=True,
+                                              help_text="The provider's contract leads see shared entries on their agreement's page.")
+
+
+class LogActionCloseForm(AgreementFormMixin, GovukForm):
+    closed_on = DateField(label="Closed on")
+    closing_note = forms.CharField(label="What was done", widget=forms.Textarea)

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.urls import reverse
 
 from contracts import performance, selectors
-from contracts.models import (Agreement, BreakPoint, Claim, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice,
+from contracts.models import (Agreement, BreakPoint, Claim, LogEntry, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice,
                               RemedialActionPlan, Return)
 from contracts.parts import section_url
 from contracts.states import ENDED, RUNNING, AgreementState
@@ -63,6 +63,12 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
     for milestone in milestones.select_related("agreement").order_by("due_on", "pk"):
         yield Task(f"Mobilisation of {milestone.agreement.reference}: {milestone.title}", _detail(milestone.agreement_id, "mobilisation"),
                    CONTRACTS, due=milestone.due_on, decision=False, key=f"milestone:{milestone.pk}")
+    if user.has_role(Role.CONTRACT_MANAGER):
+        # Open actions of the contract management log (issue #21), due within the horizon, on the agreements they manage.
+        actions = LogEntry.objects.filter(agreement__in=visible.filter(contract_manager=user), closed_on__isnull=True, due_on__lte=horizon)
+        for entry in actions.exclude(action="").select_related("agreement").order_by("due_on", "pk"):
+            yield Task(f"Action agreed at the {entry.get_kind_display().lower()} on {entry.agreement.reference}: {entry.action[:80]}",
+                       _detail(entry.agreement_id, "management-log"), CONTRACTS, due=entry.due_on, decision=False, key=f"log-action:{entry.pk}")
     if user.has_role(Role.COMMISSIONER):
         notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
                                                 status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")

@@ -64,4 +64,7 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "milestone": MANAGERS,
     "complete-milestone": MANAGERS,
     "accept-gap": (Role.SRO,),
+    # The contract management log (issue #21): contract managers keep it.
+    "log-entry": (Role.CONTRACT_MANAGER,),
+    "close-log-action": (Role.CONTRACT_MANAGER,),
 }

@@ -567,3 +567,48 @@ class MobilisationMilestone(models.Model):
         if self.done_on is not None:
             return "Done"
         return "Gap accepted by the SRO" if self.gap_accepted_at is not None else "Not done"
+
+
+# --- the contract management log (issue #21) ----------------------------------------------------------------
+
+class LogEntryKind(models.TextChoices):
+    """Contract management beyond the figures (seed 002, lines 403–409, 417–419, 543)."""
+
+    REVIEW_MEETING = "review_meeting", "Contract review meeting"
+    VISIT = "visit", "Visit"
+    ISSUE = "issue", "Issue raised with the provider"
+    DEVELOPMENT = "development", "Provider development action"
+
+
+class LogEntry(models.Model):
+    """One entry of an agreement's contract management log: what happened, what was found, and any action agreed
+    (with who acts and by when, until it is closed). Shared with the provider's people unless kept internal."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="log_entries")
+    kind = models.CharField(max_length=20, choices=LogEntryKind.choices)
+    held_on = models.DateField("date")
+    summary = models.TextField("what happened")
+    findings = models.TextField(blank=True)
+    action = models.TextField("action agreed", blank=True)
+    action_by = models.CharField("who acts", max_length=200, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    shared_with_provider = models.BooleanField(default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            # An action has a due date; only an action can be closed.
+            models.CheckConstraint(name="log_action_has_a_due_date", condition=models.Q(action="") | models.Q(due_on__isnull=False)),
+            models.CheckConstraint(name="log_only_actions_close", condition=~models.Q(action="") | models.Q(closed_on__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.held_on:%-d %B %Y}"
+
+    @property
+    def open_action(self) -> bool:
+        return bool(self.action) and self.closed_on is None

@@ -60,7 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.provider_agreement_get(request.user, pk, path=request.path)
     today = timezone.localdate()
     return render(request, "contracts/provider_detail.html", {
-        "agreement": agreement, "rows": _measure_rows(agreement, today), "overall": performance.overall_rag(agreement),
+        "agreement": agreement, "today": today, "rows": _measure_rows(agreement, today), "overall": performance.overall_rag(agreement),
         "can_submit": agreement.state in RUNNING and bool(forms.open_periods(agreement, today)),
         "can_propose": agreement.state in RUNNING,
         "kpi_ratings": _kpi_rows(agreement, today),

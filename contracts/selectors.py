@@ -46,6 +46,7 @@ from contracts.models import (
     Direction,
     EqualityResult,
     Feedback,
+    LogEntry,
     Measure,
     MobilisationMilestone,
     NoticeOfChange,
@@ -102,6 +103,7 @@ def provider_agreement_get(user: Viewer, pk: int | str, *, path: str = "") -> Ag
     """One of the provider's own agreements, with its measures, returns, versions and notices; 404 and logged otherwise."""
     agreements: QuerySet[Agreement] = wall.owned(user, Agreement.objects.all()).select_related("provider", "service_area").prefetch_related(
         "measures__returns", "versions", "rectification_notices", "remedial_plans__measure",
+        Prefetch("log_entries", queryset=LogEntry.objects.filter(shared_with_provider=True), to_attr="shared_log"),
         Prefetch("notices_of_change", queryset=NoticeOfChange.objects.select_related("acknowledged_by")),
     )
     return get_or_404(user, agreements, pk=pk, channel=audit.Channel.PAGE, path=path, object_type="contracts.agreement")
@@ -171,6 +173,10 @@ def milestone_list(*, user: Viewer, agreement: Agreement) -> QuerySet[Mobilisati
     return _of_agreement(MobilisationMilestone, user, agreement).select_related("agreement__competition__sro", "owner")
 
 
+def log_entry_list(*, user: Viewer, agreement: Agreement) -> QuerySet[LogEntry]:
+    return _of_agreement(LogEntry, user, agreement).select_related("agreement", "recorded_by")
+
+
 def specification_options(*, user: Viewer) -> QuerySet[ServiceSpecification]:
     """Specifications are the cycles' records: offered only to those who may see cycles."""
     specifications = ServiceSpecification.objects.select_related("cycle").order_by("cycle__name", "title")
@@ -195,6 +201,7 @@ def _detail_prefetches() -> "list[str | Prefetch[str]]":
         Prefetch("versions", queryset=AgreementVersion.objects.select_related("notice_of_change")),
         Prefetch("events", queryset=AgreementEvent.objects.select_related("actor")),
         Prefetch("milestones", queryset=MobilisationMilestone.objects.select_related("owner", "gap_accepted_by")),
+        Prefetch("log_entries", queryset=LogEntry.objects.select_related("recorded_by")),
         Prefetch("competition__notices", queryset=Notice.objects.filter(notice_type__in=CONTRACT_NOTICE_TYPES).order_by("published_at", "id"),
                  to_attr="contract_notices"),
     ]

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import budgets, charts, claims, extensions, forms, mobilisation, performance, selectors, services
+from contracts import budgets, charts, claims, extensions, forms, management_log, mobilisation, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
@@ -209,6 +209,7 @@ def _agreement_context(request, agreement, today: date) -> dict:
         "payment_terms": getattr(agreement, "payment_terms", None),
         "claims": _with_actions(user, agreement, agreement.claims.all(), CLAIM_ACTIONS),
         "milestones": _with_actions(user, agreement, agreement.milestones.all(), MILESTONE_ACTIONS),
+        "log_entries": _with_actions(user, agreement, agreement.log_entries.all(), ("close-log-action",)),
     } | PARTS.context(request)
 
 
@@ -379,6 +380,10 @@ def _may_approve(user, agreement, claim) -> bool:
     return claim.status == Claim.Status.CHECKED and user.pk not in (claim.raised_by_id, claim.checked_by_id)
 
 
+def _not_draft(agreement) -> bool:
+    return agreement.state != AgreementState.DRAFT
+
+
 def _plan_to_draw_up(agreement) -> bool:
     return agreement.state in mobilisation.PLANNED and not agreement.milestones.all()
 
@@ -460,6 +465,11 @@ RECORD_ACTIONS = {action.kind: action for action in [
     RecordAction("accept-gap", "Accept going live without this milestone (SRO)", forms.GapAcceptForm,
                  lambda a, u, f, m: mobilisation.milestone_gap_accept(milestone=m, actor=u, **f.cleaned_data), "mobilisation", _mobilising,
                  target="milestone", may=_the_sro),
+    RecordAction("log-entry", "Log a meeting, visit, issue or action", forms.LogEntryForm,
+                 lambda a, u, f, t: management_log.log_entry_record(agreement=a, actor=u, **f.cleaned_data), "management-log", _not_draft),
+    RecordAction("close-log-action", "Close the action", forms.LogActionCloseForm,
+                 lambda a, u, f, e: management_log.log_action_close(entry=e, actor=u, **f.cleaned_data), "management-log",
+                 target="log_entry", may=lambda user, agreement, entry: entry.open_action),
     RecordAction("pay-claim", "Record the payment", forms.ClaimPayForm,
         lambda a, u, f, t: claims.claim_pay(claim=t, actor=u, **f.cleaned_data), "claims", target="claim", may=_claim_in(Claim.Status.APPROVED)),
 ]}
@@ -471,6 +481,7 @@ RECORD_TARGETS = {
     "notice_of_change": selectors.notice_of_change_list,
     "claim": selectors.claim_list,
     "milestone": selectors.milestone_list,
+    "log_entry": selectors.log_entry_list,
 }
 
 

@@ -42,8 +42,9 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import claims, mobilisation, performance, services
-from contracts.models import Agreement, AgreementState, CohortResult, Frequency, Measure, MilestoneKind, Route, SupplyChainMember
+from contracts import claims, management_log, mobilisation, performance, services
+from contracts.models import (Agreement, AgreementState, CohortResult, Frequency, LogEntry, LogEntryKind, Measure, MilestoneKind, Route,
+                              SupplyChainMember)
 from core.models import Organisation, ServiceArea, User
 from cycle.models import Outcome, ServiceSpecification
 from scenarios.drivers import complete_mobilisation
@@ -477,3 +478,37 @@ def seed_contracts() -> None:
             continue
         with transaction.atomic():
             build(cast)
+
+
+@transaction.atomic
+def seed_management_logs() -> None:
+    """The contract management log (issue #21): a review with an open action on the St Giles contract (its `provider` user
+    sees it), a visit and an internal concern on community payback, and a closed action on electronic monitoring."""
+    if LogEntry.objects.exists():
+        return
+    manager = Cast.load().contract_manager
+    days = datetime.timedelta
+    resettlement = Agreement.objects.get(reference=RESETTLEMENT_PBR)
+    management_log.log_entry_record(
+        agreement=resettlement, actor=manager, kind=LogEntryKind.REVIEW_MEETING, held_on=_today() - days(20),
+        summary="Quarterly contract review with St Giles Trust, Catch22 and Shelter at HMP Bristol.",
+        findings="Housed-on-release figures trail the other prisons; Catch22's caseworker post at HMP Bristol has been vacant since July.",
+        action="Fill the HMP Bristol housing caseworker post, or cover it from Exeter, and report at the next review",
+        action_by="St Giles Trust", due_on=_today() + days(10))
+    payback = Agreement.objects.get(reference=CP_LONDON)
+    management_log.log_entry_record(
+        agreement=payback, actor=manager, kind=LogEntryKind.VISIT, held_on=_today() - days(12),
+        summary="Visit to two work parties in Newham with the borough's community payback lead.",
+        findings="Both parties supervised to standard; one started 40 minutes late after a van breakdown.")
+    management_log.log_entry_record(
+        agreement=payback, actor=manager, kind=LogEntryKind.ISSUE, held_on=_today() - days(5), shared_with_provider=False,
+        summary="Supervisor vacancies are driving the stood-down placements: raise at the next review if not filled.",
+        action="Ask HR for Serco's TUPE list of supervisors to check the vacancy figures", action_by="Contract manager",
+        due_on=_today() + days(5))
+    tags = Agreement.objects.get(reference=EM_G4S)
+    fitting = management_log.log_entry_record(
+        agreement=tags, actor=manager, kind=LogEntryKind.ISSUE, held_on=_today() - days(40),
+        summary="Tags fitted more than 24 hours after release in 9% of cases in September.",
+        action="Weekly fitting-time report until the rectification deadline", action_by="G4S", due_on=_today() - days(10))
+    management_log.log_action_close(entry=fitting, actor=manager, closed_on=_today() - days(9),
+                                    closing_note="Weekly reports received on time since the issue was raised.")

@@ -1,4 +1,5 @@
-"""The demo's risk registers (scenarios/governance.py): on a cycle, competitions and agreements, in their owners' inboxes."""
+"""The demo's issue #21 records: risk registers (scenarios/governance.py) on a cycle, competitions and agreements, in their
+owners' inboxes; an agreement mobilising and the contract management logs (scenarios/contracts.py)."""
 
 import io
 
@@ -6,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from contracts.models import Agreement, LogEntry
 from core.inbox import inbox_for
 from core.models import User
 from governance.models import Risk
@@ -30,3 +32,16 @@ def test_the_demo_holds_risks_on_every_kind_of_record_and_their_owners_see_them(
     assert "Heat map: 2 open" in text and "Provider&#x27;s cash flow under payment by results" in text
     page.force_login(users["bid_team"])
     assert page.get("/risks/").status_code == 404
+
+    # Mobilisation in progress: "Go live" names what is not done, the SRO's accepted gap shown.
+    mobilising = Agreement.objects.get(reference="DEMO-MOB-PROGRAMMES")
+    page.force_login(users["contract_manager"])
+    text = page.get(f"/contracts/{mobilising.pk}/?section=all").content.decode()
+    assert "Not done and no gap accepted: IT and data transfer; TUPE transfer of staff; Readiness visit, with findings." in text
+    assert "Accepted by David Okafor: Programmes run in the probation offices" in text
+    # The contract management log: the provider reads what is shared with it.
+    assert LogEntry.objects.count() == 4
+    page.force_login(User.objects.get(username="provider"))
+    resettlement = Agreement.objects.get(reference="DEMO-RESETTLE-PBR")
+    shared = page.get(f"/contracts/provider/{resettlement.pk}/").content.decode()
+    assert "HMP Bristol housing caseworker" in shared

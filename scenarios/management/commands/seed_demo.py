@@ -10,6 +10,7 @@ SEEDERS = [
     competitions.seed_competitions,
     cycle.seed_cycles,
     contracts.seed_contracts,
+    contracts.seed_management_logs,
     governance.seed_risks,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
