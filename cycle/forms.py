@@ -10,6 +10,8 @@ from core.uploads import validate_document
 from core.widgets import GovukCheckboxes, QuickSelect
 from cycle import selectors, services
 from cycle.models import (
+    ConsultationTheme,
+    Stance,
     OPEN_STAGES,
     PHASES,
     STAGE_ORDER,
@@ -237,3 +239,37 @@ class ClosingEvaluationForm(CycleFormMixin, GovukForm):
                 label=ClosingEvaluation._meta.get_field(name).verbose_name.capitalize(), widget=forms.Textarea,
                 initial=getattr(existing, name, ""),
             )
+
+
+# --- consultation on the plan (issue #21) ------------------------------------------------------------------
+
+class ConsultationForm(CycleFormMixin, GovukForm):
+    opens_on = DateField(label="Opens on")
+    closes_on = DateField(label="Closes on")
+    summary = forms.CharField(label="What is consulted on", widget=forms.Textarea,
+                              help_text="The plan's priorities and questions put to stakeholders, and how to respond.")
+
+
+class ConsultationThemeForm(CycleFormMixin, GovukForm):
+    title = forms.CharField(label="Theme", max_length=200, help_text="What several responses say, in a few words.")
+
+
+class ConsultationResponseForm(CycleFormMixin, GovukForm):
+    respondent = forms.CharField(label="Respondent", max_length=200, help_text="Who sent it: a person, or an organisation not listed.")
+    organisation = forms.ModelChoiceField(label="Organisation", queryset=organisation_list(), required=False, empty_label="None listed",
+                                          widget=QuickSelect)
+    received_on = DateField(label="Received on")
+    stance = forms.ChoiceField(label="Stance", choices=Stance.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(label="What it says", widget=forms.Textarea)
+    themes = forms.ModelMultipleChoiceField(label="Themes", queryset=ConsultationTheme.objects.none(), required=False, widget=GovukCheckboxes)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        consultation = getattr(self.cycle, "consultation", None) if self.cycle is not None else None
+        if consultation is not None:
+            self.fields["themes"].queryset = consultation.themes.all()
+
+
+class ThemeResponseForm(CycleFormMixin, GovukForm):
+    commissioner_response = forms.CharField(label="The commissioner's response", widget=forms.Textarea,
+                                            help_text="What the plan does about this theme: changed, or kept and why.")

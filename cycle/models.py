@@ -320,3 +320,59 @@ class CycleEvent(TimelineEvent):
 
     class Meta(TimelineEvent.Meta):
         triggers = [append_only_trigger()]
+
+
+# --- consultation on the Commissioning Intentions Plan (issue #21) -------------------------------------------
+
+class Consultation(models.Model):
+    """A window in which stakeholders' evidence may "support or challenge" the plan's priorities (seed 002, lines 361, 449).
+
+    Commissioners record the responses (with who sent them), group them into themes, and answer each theme;
+    the plan and its PDF carry the consultation, its themes and the commissioner's answers."""
+
+    cycle = models.OneToOneField(CommissioningCycle, on_delete=models.CASCADE, related_name="consultation")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    summary = models.TextField("what is consulted on")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="consultation_closes_after_it_opens", condition=models.Q(closes_on__gte=models.F("opens_on")))]
+
+    def __str__(self) -> str:
+        return f"Consultation on {self.cycle}"
+
+
+class ConsultationTheme(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(max_length=200)
+    commissioner_response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "title"], name="one_theme_of_a_title_per_consultation")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports the priorities"
+    CHALLENGES = "challenges", "Challenges the priorities"
+    MIXED = "mixed", "Supports some, challenges others"
+
+
+class ConsultationResponse(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey("core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    respondent = models.CharField("respondent", max_length=200, help_text="Who sent it (a person, or an organisation not listed).")
+    received_on = models.DateField()
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    summary = models.TextField("what it says")
+    themes = models.ManyToManyField(ConsultationTheme, blank=True, related_name="responses")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["received_on", "pk"]

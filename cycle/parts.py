@@ -5,8 +5,8 @@ from django.urls import reverse
 from core.sections import Part, Parts
 
 PARTS = Parts(
-    Part("overview", "Overview", ("stages", "next", "details", "partners", "carried")),
-    Part("planning", "Needs and priorities", ("needs", "priorities", "allocation", "deprioritised", "equality")),
+    Part("overview", "Overview", ("stages", "next", "details", "partners", "carried", "risks")),
+    Part("planning", "Needs and priorities", ("needs", "priorities", "allocation", "deprioritised", "equality", "consultation")),
     Part("delivery", "Specifications and market", ("specifications", "market")),
     Part("budget", "Budget", ("budget",)),
     Part("record", "Evaluation and timeline", ("evaluation", "timeline")),

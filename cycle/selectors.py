@@ -21,6 +21,9 @@ from competitions.interface import Competition, PlannedReview, Regime, State, co
 from core.models import ServiceArea, Viewer
 from core.roles import Role
 from cycle.models import (
+    Consultation,
+    ConsultationResponse,
+    ConsultationTheme,
     ClosingEvaluation,
     CommissioningCycle,
     CycleEvent,
@@ -96,6 +99,17 @@ def _detail_prefetches() -> "list[Prefetch[str]]":
     ]
 
 
+def consultation_of(cycle: CommissioningCycle) -> Consultation | None:
+    """The cycle's consultation (issue #21) with its themes and responses, for the page and the plan; None before one is opened."""
+    found: Consultation | None = (
+        Consultation.objects.filter(cycle=cycle).select_related("opened_by")
+        .prefetch_related(Prefetch("themes", queryset=ConsultationTheme.objects.prefetch_related("responses").select_related("responded_by")),
+                          Prefetch("responses", queryset=ConsultationResponse.objects.select_related("organisation").prefetch_related("themes")))
+        .first()
+    )
+    return found
+
+
 def cycle_get(user: Viewer, pk: int | str, *, channel: str = audit.Channel.PAGE, path: str = "") -> CommissioningCycle:
     """One cycle with everything its page, its plan and its guards read, in a fixed number of queries.
 
@@ -111,6 +125,10 @@ def cycle_get(user: Viewer, pk: int | str, *, channel: str = audit.Channel.PAGE,
 
 def specification_list(*, user: Viewer, cycle: CommissioningCycle) -> QuerySet[ServiceSpecification]:
     return ServiceSpecification.objects.filter(cycle__in=_visible_cycles(user), cycle=cycle).select_related("cycle", "priority")
+
+
+def consultation_theme_list(*, user: Viewer, cycle: CommissioningCycle) -> QuerySet[ConsultationTheme]:
+    return ConsultationTheme.objects.filter(consultation__cycle__in=_visible_cycles(user), consultation__cycle=cycle)
 
 
 def needs_assessment_list(*, user: Viewer, cycle: CommissioningCycle) -> QuerySet[NeedsAssessment]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from core.pdf import render_pdf
 from core.roles import Role
 from core.charts import bar_chart
 from core.templatetags.humanize_money import money
-from cycle import forms, guards, selectors, services
+from cycle import consultation, forms, guards, selectors, services
 from cycle.machine import CYCLE, FORWARD
 from cycle.parts import PARTS, section_url
 from cycle.models import PHASES, STAGE_ORDER, Stage
@@ -141,6 +142,7 @@ def _cycle_context(request, cycle) -> dict:
         "allocation": _allocation(cycle),
         "gaps": selectors.gaps(cycle),
         "carried_evaluation": selectors.carried_evaluation(cycle),
+        "consultation": selectors.consultation_of(cycle),
     }
 
 
@@ -246,6 +248,13 @@ def _allocation_set(cycle, actor, data, target):
     return services.allocation_set(cycle=cycle, actor=actor, funded_ids=set(data["funded"]))
 
 
+def _consultation_of(cycle):
+    found = getattr(cycle, "consultation", None)
+    if found is None:
+        raise ValidationError("Open a consultation on the plan first.")
+    return found
+
+
 RECORD_ACTIONS = {
     "partner": RecordAction("Add a co-commissioning partner", forms.PartnerForm, lambda c, a, d, t: services.partner_add(cycle=c, actor=a, **d), "partners"),
     "needs-assessment": RecordAction("Record a needs assessment", forms.NeedsAssessmentForm, _needs_assessment, "needs"),
@@ -259,11 +268,22 @@ RECORD_ACTIONS = {
     "market-sounding": RecordAction("Record a market sounding", forms.MarketSoundingForm, lambda c, a, d, t: services.market_sounding_record(cycle=c, actor=a, **d), "market"),
     "market-analysis": RecordAction("Record a market analysis", forms.MarketAnalysisForm, lambda c, a, d, t: services.market_analysis_record(cycle=c, actor=a, **d), "market"),
     "stimulation-action": RecordAction("Add a market stimulation action", forms.StimulationActionForm, lambda c, a, d, t: services.stimulation_action_add(cycle=c, actor=a, **d), "market"),
+    "consultation": RecordAction("Open a consultation on the plan", forms.ConsultationForm,
+                                 lambda c, a, d, t: consultation.consultation_open(cycle=c, actor=a, **d), "consultation"),
+    "consultation-theme": RecordAction("Add a consultation theme", forms.ConsultationThemeForm,
+                                       lambda c, a, d, t: consultation.theme_add(consultation=_consultation_of(c), actor=a, **d), "consultation"),
+    "consultation-response": RecordAction("Record a consultation response", forms.ConsultationResponseForm,
+                                          lambda c, a, d, t: consultation.response_record(consultation=_consultation_of(c), actor=a, **d),
+                                          "consultation"),
+    "theme-response": RecordAction("Respond to the theme", forms.ThemeResponseForm,
+                                   lambda c, a, d, t: consultation.theme_respond(theme=t, actor=a, **d), "consultation",
+                                   target="consultation_theme"),
     "closing-evaluation": RecordAction("Record the closing evaluation", forms.ClosingEvaluationForm, lambda c, a, d, t: services.closing_evaluation_record(cycle=c, actor=a, **d), "evaluation"),
 }
 
 RECORD_TARGETS = {
     "specification": selectors.specification_list,
+    "consultation_theme": selectors.consultation_theme_list,
 }
 
 

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from competitions.models import Competition
 from core.models import Organisation, ServiceArea, User
-from cycle import services
-from cycle.models import CommissioningCycle, Outcome
+from cycle import consultation, services
+from cycle.models import CommissioningCycle, Consultation, Outcome
 
 M = Decimal(1_000_000)
 
@@ -489,3 +489,33 @@ def seed_cycles() -> None:
             continue
         with transaction.atomic():
             build(commissioner)
+
+
+@transaction.atomic
+def seed_consultation() -> None:
+    """The strategic plan's consultation (issue #21): closed a month ago, three responses, two themes, one answered."""
+    strategy = CommissioningCycle.objects.get(name=STRATEGIC)
+    if Consultation.objects.filter(cycle=strategy).exists():
+        return
+    commissioner = User.objects.get(username="commissioner")
+    today = timezone.localdate()
+    window = consultation.consultation_open(
+        cycle=strategy, actor=commissioner, opens_on=today - datetime.timedelta(days=70), closes_on=today - datetime.timedelta(days=28),
+        summary="The plan's priorities for 2026–29 and the services proposed for decommissioning, put to providers, Police and "
+                "Crime Commissioners, local authorities and user-voice groups.")
+    women = consultation.theme_add(consultation=window, actor=commissioner, title="Women's accommodation is under-provided")
+    rural = consultation.theme_add(consultation=window, actor=commissioner, title="Rural areas need outreach, not hubs")
+    responses = [
+        ("Chief Executive", "Nacro", "challenges", "The accommodation priority counts beds, not women-only spaces: women leave custody "
+         "with nowhere safe to go.", [women]),
+        ("Office of the Police and Crime Commissioner for Devon and Cornwall", None, "mixed", "Supports the resettlement priority; "
+         "hub-based delivery will not reach people on Dartmoor or in Cornwall.", [rural]),
+        ("Women in Prison", None, "challenges", "Asks for gender-specific provision in every region's accommodation lot.", [women]),
+    ]
+    for respondent, organisation, stance, summary, themes in responses:
+        consultation.response_record(
+            consultation=window, actor=commissioner, respondent=respondent, stance=stance, summary=summary, themes=themes,
+            organisation=Organisation.objects.filter(name=organisation).first() if organisation else None,
+            received_on=today - datetime.timedelta(days=40))
+    consultation.theme_respond(theme=women, actor=commissioner, commissioner_response=(
+        "The accommodation specification now requires women-only spaces in every lot; the BASS re-commissioning adds 40 in the South."))

@@ -10,6 +10,7 @@ from django.test import Client
 from contracts.models import Agreement, LogEntry
 from core.inbox import inbox_for
 from core.models import User
+from cycle.models import CommissioningCycle
 from governance.models import Risk
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +46,8 @@ def test_the_demo_holds_risks_on_every_kind_of_record_and_their_owners_see_them(
     resettlement = Agreement.objects.get(reference="DEMO-RESETTLE-PBR")
     shared = page.get(f"/contracts/provider/{resettlement.pk}/").content.decode()
     assert "HMP Bristol housing caseworker" in shared
+    # The strategic plan's consultation: three responses, a theme answered.
+    page.force_login(users["commissioner"])
+    strategy = CommissioningCycle.objects.get(name="Offender services strategic commissioning 2026–29")
+    plan = page.get(f"/cycles/{strategy.pk}/plan/").content.decode()
+    assert "3 responses received." in plan and "women-only spaces in every lot" in plan

@@ -9,6 +9,7 @@ SEEDERS = [
     core.seed_service_areas,
     competitions.seed_competitions,
     cycle.seed_cycles,
+    cycle.seed_consultation,
     contracts.seed_contracts,
     contracts.seed_management_logs,
     governance.seed_risks,
