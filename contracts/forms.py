@@ -484,3 +484,20 @@ class LogEntryForm(AgreementFormMixin, GovukForm):
 class LogActionCloseForm(AgreementFormMixin, GovukForm):
     closed_on = DateField(label="Closed on")
     closing_note = forms.CharField(label="What was done", widget=forms.Textarea)
+
+
+class ExitPlanForm(AgreementFormMixin, GovukForm):
+    """The exit plan, written (or rewritten until it is agreed) in four parts."""
+
+    service_users = forms.CharField(label="Service users' transition", widget=forms.Textarea,
+                                    help_text="Who carries on supporting each person, and how their cases are handed over.")
+    data_return = forms.CharField(label="Data return", widget=forms.Textarea, help_text="What data comes back, in what form, by when, and what is destroyed.")
+    staff = forms.CharField(label="Staff", widget=forms.Textarea, help_text="TUPE, redeployment or redundancy, and the consultation.")
+    assets = forms.CharField(label="Assets", widget=forms.Textarea, help_text="Premises, equipment and IT: returned, transferred or disposed of.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = getattr(self.agreement, "exit_plan", None) if self.agreement is not None else None
+        if plan is not None:
+            for name in self.fields:
+                self.initial.setdefault(name, getattr(plan, name))

@@ -49,6 +49,11 @@ def _explain_mobilisation(agreement: Agreement) -> str:
     return "Not done and no gap accepted: " + "; ".join(open_milestones) + "."
 
 
+def _exit_plan_agreed(agreement: Agreement) -> bool:
+    plan = getattr(agreement, "exit_plan", None)
+    return plan is not None and plan.agreed_on is not None
+
+
 GUARDS: dict[str, list[Condition]] = {
     "mobilise": [
         Condition("dates", "The start and end dates are set", lambda a: a.start_date is not None and a.end_date is not None, "details"),
@@ -72,7 +77,11 @@ GUARDS: dict[str, list[Condition]] = {
     "expire": [
         Condition("ended", "The end date has passed", lambda a: a.end_date is not None and a.end_date < timezone.localdate(), "details"),
     ],
-    "decommission": [],
+    # Seed 002, lines 272–276 and 288: decommissioning plans for service users, data, staff and assets (issue #21).
+    "decommission": [
+        Condition("exit_plan", "An exit plan is agreed: service users' transition, data return, staff and assets", _exit_plan_agreed,
+                  "exit-plan"),
+    ],
 }
 
 

@@ -14,8 +14,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Max, Prefetch, Q
 from django.urls import reverse
 
-from contracts import performance, selectors
-from contracts.models import (Agreement, BreakPoint, Claim, LogEntry, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice,
+from contracts import exit_plans, performance, selectors
+from contracts.models import (Agreement, BreakPoint, Claim, ExitPlan, LogEntry, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice,
                               RemedialActionPlan, Return)
 from contracts.parts import section_url
 from contracts.states import ENDED, RUNNING, AgreementState
@@ -69,7 +69,16 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
         for entry in actions.exclude(action="").select_related("agreement").order_by("due_on", "pk"):
             yield Task(f"Action agreed at the {entry.get_kind_display().lower()} on {entry.agreement.reference}: {entry.action[:80]}",
                        _detail(entry.agreement_id, "management-log"), CONTRACTS, due=entry.due_on, decision=False, key=f"log-action:{entry.pk}")
+    if user.has_role(Role.CONTRACT_MANAGER):
+        # Agreements ending within six months with nothing to carry on the service and no agreed exit plan (issue #21).
+        for agreement in exit_plans.needing_exit_plans(visible.filter(contract_manager=user), today).select_related("provider"):
+            yield Task(f"Write and agree the exit plan for {agreement.reference} with {agreement.provider}: it ends with no successor",
+                       _detail(agreement.pk, "exit-plan"), CONTRACTS, due=agreement.end_date, decision=False, key=f"exit-plan:{agreement.pk}")
     if user.has_role(Role.COMMISSIONER):
+        exit_plans_to_agree = ExitPlan.objects.filter(agreement__in=visible, agreed_on__isnull=True, agreement__state__in=RUNNING)
+        for exit_plan in exit_plans_to_agree.exclude(recorded_by=user).select_related("agreement"):
+            yield Task(f"Agree the exit plan for {exit_plan.agreement.reference}", _detail(exit_plan.agreement_id, "exit-plan"), CONTRACTS,
+                       key=f"agree-exit-plan:{exit_plan.pk}")
         notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
                                                 status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")
         for notice in notices:

@@ -67,4 +67,7 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     # The contract management log (issue #21): contract managers keep it.
     "log-entry": (Role.CONTRACT_MANAGER,),
     "close-log-action": (Role.CONTRACT_MANAGER,),
+    # Exit (issue #21): written by those who manage the agreement, agreed by a commissioner (who decommissions).
+    "exit-plan": MANAGERS,
+    "agree-exit-plan": (Role.COMMISSIONER,),
 }

@@ -612,3 +612,32 @@ class LogEntry(models.Model):
     @property
     def open_action(self) -> bool:
         return bool(self.action) and self.closed_on is None
+
+
+# --- exit and decommissioning (issue #21) ------------------------------------------------------------------
+
+class ExitPlan(models.Model):
+    """How an agreement ends well (seed 002, lines 272–276 and 288): what happens to the service's users, the data,
+    the staff and the assets. Drawn up by the contract manager or MoJ Procurement, agreed by a commissioner;
+    decommissioning needs it agreed, and an agreement nearing its end with no successor asks for it."""
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="exit_plan")
+    service_users = models.TextField("service users' transition")
+    data_return = models.TextField("data return")
+    staff = models.TextField("staff")
+    assets = models.TextField("assets")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agreed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="exit_plan_agreed_by_someone_on_a_day",
+                                              condition=models.Q(agreed_by__isnull=True, agreed_on__isnull=True)
+                                              | models.Q(agreed_by__isnull=False, agreed_on__isnull=False))]
+
+    def __str__(self) -> str:
+        return f"Exit plan for {self.agreement}"
+
+    @property
+    def agreed(self) -> bool:
+        return self.agreed_on is not None

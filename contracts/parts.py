@@ -8,7 +8,7 @@ PARTS = Parts(
     Part("overview", "Overview", ("next", "details", "supply-chain", "break-points", "risks")),
     Part("mobilisation", "Mobilisation", ("mobilisation",)),
     Part("performance", "Measures and performance", ("measures", "performance", "overdue")),
-    Part("management", "Contract management", ("management-log", "remedial-plans", "rectification", "notices-of-change", "versions")),
+    Part("management", "Contract management", ("management-log", "remedial-plans", "rectification", "notices-of-change", "versions", "exit-plan")),
     Part("payments", "Payments", ("payment-terms", "claims")),
     Part("evaluation", "Evaluation", ("stewardship", "evaluation", "feedback", "equality", "notices")),
     Part("record", "Timeline", ("timeline",)),

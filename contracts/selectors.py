@@ -215,6 +215,7 @@ def agreement_get(user: Viewer, pk: int | str, *, detail: bool = True, channel: 
     """
     agreements = visible_agreements(user).select_related(
         "provider", "service_area", "contract_manager", "specification", "competition__lead_commissioner",
+        "exit_plan__recorded_by", "exit_plan__agreed_by",
     )
     if detail:
         agreements = agreements.prefetch_related(*_detail_prefetches())

@@ -90,7 +90,7 @@ def _event(agreement: Agreement, actor: User | None, action: str, description: s
 def _reload(agreement: Agreement, *, expected_version: int | None = None) -> Agreement:
     """The agreement as the database has it now, locked until the transaction ends, with what its guards read."""
     current: Agreement = transitions.lock(
-        Agreement.objects.select_related("competition", "provider")
+        Agreement.objects.select_related("competition", "provider", "exit_plan")
         .prefetch_related("measures__returns", "rectification_notices", "supply_chain", "cohort_results", "milestones"),
         agreement.pk, expected_version=expected_version, record=f"Agreement {agreement.reference}",
     )

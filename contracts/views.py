@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contracts import budgets, charts, claims, extensions, forms, management_log, mobilisation, performance, selectors, services
+from contracts import budgets, charts, claims, exit_plans, extensions, forms, management_log, mobilisation, performance, selectors, services
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
@@ -380,6 +380,16 @@ def _may_approve(user, agreement, claim) -> bool:
     return claim.status == Claim.Status.CHECKED and user.pk not in (claim.raised_by_id, claim.checked_by_id)
 
 
+def _exit_plan_open(agreement) -> bool:
+    plan = getattr(agreement, "exit_plan", None)
+    return agreement.state in RUNNING and (plan is None or not plan.agreed)
+
+
+def _exit_plan_to_agree(agreement) -> bool:
+    plan = getattr(agreement, "exit_plan", None)
+    return agreement.state in RUNNING and plan is not None and not plan.agreed
+
+
 def _not_draft(agreement) -> bool:
     return agreement.state != AgreementState.DRAFT
 
@@ -470,6 +480,10 @@ RECORD_ACTIONS = {action.kind: action for action in [
     RecordAction("close-log-action", "Close the action", forms.LogActionCloseForm,
                  lambda a, u, f, e: management_log.log_action_close(entry=e, actor=u, **f.cleaned_data), "management-log",
                  target="log_entry", may=lambda user, agreement, entry: entry.open_action),
+    RecordAction("exit-plan", "Write the exit plan", forms.ExitPlanForm,
+                 lambda a, u, f, t: exit_plans.exit_plan_record(agreement=a, actor=u, **f.cleaned_data), "exit-plan", _exit_plan_open),
+    RecordAction("agree-exit-plan", "Agree the exit plan", forms.ConfirmForm,
+                 lambda a, u, f, t: exit_plans.exit_plan_agree(agreement=a, actor=u), "exit-plan", _exit_plan_to_agree),
     RecordAction("pay-claim", "Record the payment", forms.ClaimPayForm,
         lambda a, u, f, t: claims.claim_pay(claim=t, actor=u, **f.cleaned_data), "claims", target="claim", may=_claim_in(Claim.Status.APPROVED)),
 ]}

@@ -42,9 +42,9 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import claims, management_log, mobilisation, performance, services
-from contracts.models import (Agreement, AgreementState, CohortResult, Frequency, LogEntry, LogEntryKind, Measure, MilestoneKind, Route,
-                              SupplyChainMember)
+from contracts import claims, exit_plans, management_log, mobilisation, performance, services
+from contracts.models import (Agreement, AgreementState, CohortResult, ExitPlan, Frequency, LogEntry, LogEntryKind, Measure,
+                              MilestoneKind, Route, SupplyChainMember)
 from core.models import Organisation, ServiceArea, User
 from cycle.models import Outcome, ServiceSpecification
 from scenarios.drivers import complete_mobilisation
@@ -512,3 +512,20 @@ def seed_management_logs() -> None:
         action="Weekly fitting-time report until the rectification deadline", action_by="G4S", due_on=_today() - days(10))
     management_log.log_action_close(entry=fitting, actor=manager, closed_on=_today() - days(9),
                                     closing_note="Weekly reports received on time since the issue was raised.")
+
+
+@transaction.atomic
+def seed_exit_plans() -> None:
+    """DEMO-SLA-DARTMOOR's exit plan (issue #21): written by the contract manager for the hand-over to the contract DEMO-009
+    will let, awaiting a commissioner's agreement (a task in `commissioner`'s inbox)."""
+    dartmoor = Agreement.objects.get(reference=SLA_DARTMOOR)
+    if ExitPlan.objects.filter(agreement=dartmoor).exists():
+        return
+    exit_plans.exit_plan_record(
+        agreement=dartmoor, actor=Cast.load().contract_manager,
+        service_users="Prisoners stay where they are: the prison's operation passes to the provider DEMO-009 appoints, "
+                      "with sentence plans and case notes handed over wing by wing.",
+        data_return="NOMIS and case records stay with the agency; local records (adjudications, visits) transfer to the new "
+                    "operator under the data-sharing agreement.",
+        staff="Prison staff transfer under TUPE to the new operator; consultation with the unions starts six months before.",
+        assets="The estate stays the agency's; equipment bought under the SLA is inventoried and transferred at the hand-over.")

@@ -90,3 +90,14 @@ def complete_mobilisation(agreement: Any, actor: User) -> None:
     for milestone in agreement.milestones.filter(done_on__isnull=True, gap_accepted_at__isnull=True):
         findings = "Staff trained, premises and systems ready." if milestone.kind == MilestoneKind.READINESS_VISIT else ""
         mobilisation.milestone_complete(milestone=milestone, actor=actor, done_on=timezone.localdate(), findings=findings)
+
+
+def agree_exit_plan(agreement: Any, writer: User, commissioner: User) -> None:
+    """An agreement's exit plan written by `writer` and agreed by `commissioner` — what "decommission" needs."""
+    from contracts import exit_plans
+
+    exit_plans.exit_plan_record(agreement=agreement, actor=writer, service_users="Each person's case handed to the successor service.",
+                                data_return="Case records returned securely within 30 days; copies destroyed.",
+                                staff="Staff transfer under TUPE where the service continues; otherwise redeployed.",
+                                assets="Equipment bought under the contract returned to the agency.")
+    exit_plans.exit_plan_agree(agreement=agreement, actor=commissioner)

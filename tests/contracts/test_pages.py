@@ -32,7 +32,7 @@ from cycle.models import Outcome
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, EvaluationRun
 from core.inbox import inbox_for
-from scenarios.drivers import complete_mobilisation
+from scenarios.drivers import agree_exit_plan, complete_mobilisation
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -424,8 +424,9 @@ def test_decommissioning_is_for_commissioners(client, people):
     agreement = live_agreement(people)
     client.force_login(people["procurement"])
     assert client.post(f"/contracts/{agreement.pk}/transitions/decommission/", {"reason": "No longer needed"}).status_code == 403
+    agree_exit_plan(agreement, people["manager"], people["commissioner"])
     client.force_login(people["commissioner"])
-    client.post(f"/contracts/{agreement.pk}/transitions/decommission/", {"version": agreement.version, "reason": "Service recommissioned"})
+    client.post(f"/contracts/{agreement.pk}/transitions/decommission/", {"version": fresh(agreement).version, "reason": "Service recommissioned"})
     assert fresh(agreement).state == AgreementState.DECOMMISSIONED
 
 

@@ -15,7 +15,7 @@ from core.errors import TransitionRefused
 from core.models import Organisation, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
-from scenarios.drivers import complete_mobilisation
+from scenarios.drivers import agree_exit_plan, complete_mobilisation
 from tests.competitions.journey import Journey
 from tests.core.factories import UserFactory
 
@@ -90,7 +90,9 @@ def test_decommissioning_is_the_commissioners_and_termination_procurements(peopl
         services.agreement_terminate(agreement=live, actor=people["manager"], reason="x")
     with pytest.raises(PermissionDenied):
         services.agreement_decommission(agreement=live, actor=people["procurement"], reason="x")
-    ended = services.agreement_decommission(agreement=live, actor=people["commissioner"], reason="Service no longer a priority")
+    agree_exit_plan(live, people["manager"], people["commissioner"])
+    ended = services.agreement_decommission(agreement=Agreement.objects.get(pk=live.pk), actor=people["commissioner"],
+                                            reason="Service no longer a priority")
     assert ended.state == AgreementState.DECOMMISSIONED
 
 

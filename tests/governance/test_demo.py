@@ -51,3 +51,5 @@ def test_the_demo_holds_risks_on_every_kind_of_record_and_their_owners_see_them(
     strategy = CommissioningCycle.objects.get(name="Offender services strategic commissioning 2026–29")
     plan = page.get(f"/cycles/{strategy.pk}/plan/").content.decode()
     assert "3 responses received." in plan and "women-only spaces in every lot" in plan
+    # DEMO-SLA-DARTMOOR's exit plan awaits a commissioner.
+    assert "Agree the exit plan for DEMO-SLA-DARTMOOR" in [t.title for t in inbox_for(users["commissioner"]).decisions]

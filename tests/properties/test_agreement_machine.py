@@ -37,7 +37,7 @@ from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from tests.core.factories import UserFactory
-from scenarios.drivers import complete_mobilisation
+from scenarios.drivers import agree_exit_plan, complete_mobilisation
 from tests.properties.helpers import (
     CHANNELS,
     MACHINE_SETTINGS,
@@ -64,7 +64,7 @@ SERVICES = {
 }
 NEEDS_REASON = {"terminate", "decommission"}
 NAMES = [*SERVICES, "start_rectification", "end_rectification", "expire", "explode"]
-CONDITIONS = ["dates", "measures", "kpis", "contract_manager", "no_contract_manager", "mobilisation", "notice_of_change", "end_date_passed"]
+CONDITIONS = ["dates", "measures", "kpis", "contract_manager", "no_contract_manager", "mobilisation", "exit_plan", "notice_of_change", "end_date_passed"]
 ENDED = {AgreementState.TERMINATED, AgreementState.EXPIRED, AgreementState.DECOMMISSIONED}
 HAS_BEEN_LIVE = {AgreementState.LIVE, AgreementState.UNDER_RECTIFICATION, *ENDED}
 DEADLINES = ["in a month", "today", "last year", "31/02/2030", "", "9999-12-31", "10000-01-01"]
@@ -157,6 +157,8 @@ class AgreementMachine(StateMachineProperties):
             services.agreement_update(agreement=agreement, actor=procurement, contract_manager=None)
         elif code == "mobilisation":
             complete_mobilisation(agreement, procurement)
+        elif code == "exit_plan":
+            agree_exit_plan(agreement, procurement, self.user("commissioner"))
         elif code == "notice_of_change" and shifted(agreement.end_date or timezone.localdate(), months=12):
             services.notice_of_change_issue(agreement=agreement, actor=procurement, summary="Extension for a year", material=False,
                                             changes={"end_date": shifted(agreement.end_date or timezone.localdate(), months=12)})

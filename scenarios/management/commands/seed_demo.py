@@ -12,6 +12,7 @@ SEEDERS = [
     cycle.seed_consultation,
     contracts.seed_contracts,
     contracts.seed_management_logs,
+    contracts.seed_exit_plans,
     governance.seed_risks,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
