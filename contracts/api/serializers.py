@@ -552,7 +552,7 @@ class MobilisationMilestoneSerializer(serializers.ModelSerializer):
     agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
     kind = PlainChoiceField(choices=MilestoneKind.choices, read_only=True)
     owner = UserSummarySerializer(read_only=True)
-    gap_accepted_by = UserSummarySerializer(read_only=True)
+    gap_accepted_by = UserSummarySerializer(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="Done, Gap accepted by the SRO, or Not done.")
 
     class Meta:

@@ -14,7 +14,7 @@ from core.models import OrganisationType, Sector, ServiceArea
 from core.roles import Role
 from cycle.models import Outcome
 from ethical_walls.models import AuditEvent
-from scenarios.drivers import complete_mobilisation
+from scenarios.drivers import agree_exit_plan, complete_mobilisation
 from tests.api import as_read, client_for, problem
 from tests.competitions.journey import Journey
 from tests.core.factories import OrganisationFactory, UserFactory
@@ -164,7 +164,10 @@ def test_detail_shows_terms_supply_chain_break_points_measures_performance_warni
     assert [(v["number"], v["notice_of_change"], v["changes"]) for v in body["versions"]] == [(1, None, [])]
     # MoJ Procurement may terminate a live agreement; going live again is not possible.
     assert body["available_transitions"] == ["terminate"]
-    assert client_for(people["commissioner"]).get(url(live)).json()["available_transitions"] == ["decommission"]
+    commissioner = client_for(people["commissioner"])
+    assert commissioner.get(url(live)).json()["available_transitions"] == []  # decommissioning waits for an agreed exit plan
+    agree_exit_plan(fresh(live), people["manager"], people["commissioner"])
+    assert commissioner.get(url(live)).json()["available_transitions"] == ["decommission"]
 
 
 @pytest.mark.parametrize("months", [1, 12])
@@ -179,8 +182,9 @@ def test_detail_takes_the_same_queries_for_few_returns_or_many(months, people, o
     api.get(url(live))  # the user's roles, read once per user
     # the agreement with provider, area, competition, manager and specification; then its break points, supply
     # chain, measures with outcomes, their returns, cohort results, feedback, equality results, remedial plans,
-    # rectification notices, notices of change, versions and events (contracts.selectors.agreement_get, as the page)
-    with django_assert_num_queries(13):
+    # rectification notices, notices of change, versions, events, mobilisation milestones and the contract management log
+    # (contracts.selectors.agreement_get, as the page)
+    with django_assert_num_queries(15):
         response = api.get(url(live))
     assert len(response.json()["performance"]) == months
 
@@ -220,8 +224,10 @@ def test_transitions_are_post_actions_mobilise_then_go_live(people, outcome):
     assert api.get(url(agreement)).json()["available_transitions"] == ["mobilise"]
     response = api.post(url(agreement, "mobilise"), format="json", **as_read(api, url(agreement)))
     assert response.status_code == 200, response.content
-    assert response.json()["state"] == "mobilising" and response.json()["available_transitions"] == ["go_live"]
-    response = api.post(url(agreement, "go-live"), {"version": response.json()["version"]}, format="json")
+    assert response.json()["state"] == "mobilising" and response.json()["available_transitions"] == []  # no mobilisation plan yet
+    complete_mobilisation(fresh(agreement), people["manager"])
+    assert api.get(url(agreement)).json()["available_transitions"] == ["go_live"]
+    response = api.post(url(agreement, "go-live"), {"version": fresh(agreement).version}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "live"
     assert fresh(agreement).events.filter(action="go_live", actor=people["manager"]).exists()
 
@@ -232,7 +238,8 @@ def test_a_refused_transition_answers_409_with_the_missing_conditions(people):
     api = client_for(people["procurement"])
     body = problem(api.post(url(agreement, "go-live"), format="json", **as_read(api, url(agreement))), 409)
     assert body["type"].endswith("transition-refused") and body["transition"] == "go_live"
-    assert body["missing"] == ["At least one measure is set, linked to an outcome", "A contract manager is assigned"]
+    assert body["missing"] == ["At least one measure is set, linked to an outcome", "A contract manager is assigned",
+                               "The mobilisation plan is drawn up and every milestone is done or its gap accepted by the SRO with a reason"]
     assert fresh(agreement).state == AgreementState.MOBILISING
     # From the wrong state: said so.
     body = problem(api.post(url(agreement, "mobilise"), format="json", **as_read(api, url(agreement))), 409)
