@@ -30,6 +30,7 @@ from core.models import Organisation, ServiceArea, User
 from core.roles import Role
 from core.uploads import validate_document
 from core.widgets import QuickSelect
+from ethical_walls import selectors as wall_selectors
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -368,3 +369,38 @@ class ParticipationAnswersForm(GovukForm):
     def clean(self):
         cleaned = super().clean()
         return {"answers": {int(name.removeprefix("question_")): value for name, value in cleaned.items() if name.startswith("question_")}}
+
+
+# --- benefits (issue #21) ---------------------------------------------------------------------------------
+
+class BenefitForm(GovukForm):
+    business_case = forms.ModelChoiceField(label="Business case", queryset=BusinessCase.objects.none(), empty_label="Choose a business case")
+    description = forms.CharField(label="Benefit", max_length=300, help_text="What will be better, for whom.")
+    how_measured = forms.CharField(label="How it is measured", max_length=300)
+    unit = forms.CharField(label="Unit", max_length=40, required=False, help_text="For example: %, people, £.")
+    baseline = forms.DecimalField(label="Baseline", max_digits=14, decimal_places=2)
+    target = forms.DecimalField(label="Target", max_digits=14, decimal_places=2)
+    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none(), empty_label="Choose an owner")
+    measure = forms.TypedChoiceField(label="Actuals from a measure", coerce=int, empty_value=None, required=False,
+                                     help_text="A measure of the agreement this competition let: its validated returns become the actuals.")
+
+    def __init__(self, *args, competition, **kwargs):
+        from contracts.interface import Measure  # the agreement's measures are contracts' records
+
+        super().__init__(*args, **kwargs)
+        self.fields["business_case"].queryset = BusinessCase.objects.filter(competition=competition).order_by("kind")
+        side = wall_selectors.current_members(competition, side="commissioning").values("user_id")
+        self.fields["owner"].queryset = User.objects.filter(pk__in=side).order_by("last_name", "first_name") | User.objects.filter(
+            pk__in=[pk for pk in (competition.lead_commissioner_id, competition.sro_id) if pk])
+        self.measures = {m.pk: m for m in Measure.objects.filter(agreement__competition=competition).order_by("pk")}
+        self.fields["measure"].choices = [("", "None: actuals are recorded"), *((pk, m.name) for pk, m in self.measures.items())]
+
+    def clean_measure(self):
+        chosen = self.cleaned_data["measure"]
+        return self.measures.get(chosen) if chosen else None
+
+
+class BenefitActualForm(GovukForm):
+    measured_on = DateField(label="Measured on")
+    value = forms.DecimalField(label="Actual", max_digits=14, decimal_places=2)
+    note = forms.CharField(label="Note", max_length=300, required=False, help_text="Where the figure comes from.")

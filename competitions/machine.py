@@ -50,6 +50,8 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "gateway-review": _GATEWAY,
     "recommendation-status": _GATEWAY,
     "benefits-report": SRO,
+    "benefit": _DELIVERY,  # the business cases' benefits and their actuals (issue #21), as the business cases themselves
+    "benefit-actual": _DELIVERY,
     "criterion": _BUYING,
     "edit-criterion": _BUYING,
     "remove-criterion": _BUYING,

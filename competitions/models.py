@@ -607,12 +607,49 @@ class Clarification(models.Model):
 
 
 class BenefitsReport(models.Model):
-    """The SRO's report of benefits realised, needed to close (with Gate 5)."""
+    """The SRO's report of benefits realised, needed to close (with Gate 5): the SRO's summary and, built from the
+    business cases' benefits as they stood when it was submitted, each benefit's baseline, target and latest actual."""
 
     competition = models.OneToOneField(Competition, on_delete=models.CASCADE, related_name="benefits_report")
     summary = models.TextField()
+    benefits = models.JSONField(default=list, blank=True, help_text="Each benefit as reported: description, unit, baseline, target, "
+                                                                     "latest actual and when, and the share of the way to target.")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_on = models.DateField()
+
+
+class Benefit(models.Model):
+    """A benefit a business case expects (issue #21; seed 002, lines 541, 743, 783, 789): how it is measured, from what
+    baseline to what target, and who owns it. Actuals are recorded over time, or read from an agreement's measure."""
+
+    business_case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="benefits")
+    description = models.CharField(max_length=300)
+    how_measured = models.CharField("how it is measured", max_length=300)
+    unit = models.CharField(max_length=40, blank=True)
+    baseline = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="benefits_owned")
+    measure = models.ForeignKey("contracts.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="benefits",
+                                help_text="An agreement's measure whose validated returns are this benefit's actuals.")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(name="benefit_target_differs_from_baseline", condition=~models.Q(target=models.F("baseline")))]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BenefitActual(models.Model):
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="actuals")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["measured_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["benefit", "measured_on"], name="one_actual_per_benefit_and_day")]
 
 
 @append_only

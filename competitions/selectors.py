@@ -21,6 +21,7 @@ from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subq
 
 from competitions.models import (
     AwardRecommendation,
+    Benefit,
     Bid,
     BidParticipant,
     BidDocument,
@@ -181,7 +182,8 @@ def _confidential_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
         Prefetch("criteria", queryset=permitted(user, EvaluationCriterion.objects.all())),
         Prefetch("clarifications", queryset=Clarification.objects.select_related("asked_by", "answered_by").order_by("logged_at", "id"), to_attr="visible_clarifications"),
         Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
-        Prefetch("business_cases", queryset=permitted(user, BusinessCase.objects.select_related("approved_by"))),
+        Prefetch("business_cases", queryset=permitted(user, BusinessCase.objects.select_related("approved_by")).prefetch_related(
+            Prefetch("benefits", queryset=Benefit.objects.select_related("owner", "measure").prefetch_related("actuals")))),
         "treasury_approvals", "assurance_plan", "challenges__challenger", "conflict_declarations", "participation_questions",
         Prefetch("gateway_reviews", queryset=permitted(user, GatewayReview.objects.prefetch_related("recommendations").select_related("recovery_action"))),
         Prefetch(
@@ -336,6 +338,7 @@ RECORD_TARGETS: dict[str, Callable[[Competition], QuerySet[Model]]] = {
     "clarification": lambda competition: Clarification.objects.filter(competition=competition),
     "criterion": lambda competition: EvaluationCriterion.objects.filter(competition=competition),
     "recommendation": lambda competition: Recommendation.objects.filter(review__competition=competition),
+    "benefit": lambda competition: Benefit.objects.filter(business_case__competition=competition, measure__isnull=True),
 }
 
 
@@ -353,3 +356,12 @@ def own_scores(bid: Bid, user: Viewer) -> dict[str, Any]:
 
 def business_case_of(competition: Competition, *, kind: str) -> BusinessCase | None:
     return BusinessCase.objects.filter(competition=competition, kind=kind).first()
+
+
+# --- benefits (issue #21) ------------------------------------------------------------------------------
+
+def benefit_list(*, user: Viewer, competition: Competition | None = None) -> QuerySet[Benefit]:
+    """The benefits of the business cases this user may see (the commissioning side's: the bid team sees none)."""
+    benefits = Benefit.objects.filter(business_case__in=permitted(user, BusinessCase.objects.all())).select_related(
+        "business_case__competition", "owner").prefetch_related("actuals").order_by("business_case__competition__reference", "pk")
+    return benefits.filter(business_case__competition=competition) if competition is not None else benefits

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from competitions.machine import LIFECYCLE, RECORD_ROLES
-from competitions import forms, selectors, services, tender_box
+from competitions import benefits, forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS, SCORE_MAX
 from competitions.states import DeliveryConfidence
@@ -156,6 +156,7 @@ def detail(request, pk, *, refusal=None, status=200):
             tender_box=tender_box.tender_box_summary(competition),
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
+            benefits=benefits.progress_of([b for case in competition.business_cases.all() for b in case.benefits.all()]),
         )
     return render(request, "competitions/detail.html", context, status=status)
 
@@ -314,6 +315,10 @@ RECORD_ACTIONS = {
     "resolve-challenge": RecordAction("Resolve a challenge", _plain(forms.ChallengeResolveForm), lambda c, a, d, t: services.challenge_resolve(challenge=t, actor=a, **d), "standstill", target="challenge"),
     "clarification": RecordAction("Log a clarification question", _for_competition(forms.ClarificationForm), lambda c, a, d, t: services.clarification_log(competition=c, actor=a, **d), "clarifications"),
     "answer": RecordAction("Answer a clarification", _plain(forms.AnswerForm), lambda c, a, d, t: services.clarification_answer(clarification=t, actor=a, **d), "clarifications", target="clarification"),
+    "benefit": RecordAction("Add a benefit", _for_competition(forms.BenefitForm),
+                            lambda c, a, d, t: services.benefit_add(actor=a, **d), "business-cases"),
+    "benefit-actual": RecordAction("Record an actual", _plain(forms.BenefitActualForm),
+                                   lambda c, a, d, t: services.benefit_actual_record(benefit=t, actor=a, **d), "business-cases", target="benefit"),
     "benefits-report": RecordAction("Report the benefits realised", _plain(forms.SummaryForm), lambda c, a, d, t: services.benefits_report_submit(competition=c, actor=a, **d), "benefits"),
     "wall": RecordAction("Put the ethical wall in place", _plain(forms.WallForm), lambda c, a, d, t: wall_services.wall_establish(competition=c, actor=a, **d), "wall"),
     "conflicts-assessment": RecordAction("Complete the conflicts assessment", _plain(forms.SummaryForm), lambda c, a, d, t: wall_services.conflicts_assessment_complete(competition=c, actor=a, **d), "wall"),

@@ -4,13 +4,14 @@
 - The agreements a person may see, for the cycle's review of services (and the model, to type them).
 - A cycle's budget: the agreements let for its specifications against its resources (issue #20).
 - The outcomes tree's roll-up: what agreements contribute to each outcome, their ratings, trends and money paid (issue #21).
+- Benefits' actuals: a measure's validated returns, and the measures a person may link a benefit to (issue #21).
 """
 
 from contracts.budgets import Budget, cycle_budget
-from contracts.models import Agreement
+from contracts.models import Agreement, Measure
 from contracts.outcomes import Contribution, outcome_contributions
-from contracts.selectors import visible_agreements
+from contracts.selectors import validated_series, visible_agreements
 from contracts.services import agreement_create_from_award
 
-__all__ = ["Agreement", "Budget", "Contribution", "agreement_create_from_award", "cycle_budget", "outcome_contributions",
-           "visible_agreements"]
+__all__ = ["Agreement", "Budget", "Contribution", "Measure", "agreement_create_from_award", "cycle_budget", "outcome_contributions",
+           "validated_series", "visible_agreements"]

@@ -11,6 +11,7 @@ The page selectors load everything a page reads in a fixed number of queries:
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -345,3 +346,13 @@ def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozens
         point.notice_by = point.on - relativedelta(months=point.notice_months)  # type: ignore[attr-defined]
     return board
 
+
+def validated_series(measure_ids: Any) -> dict[int, list[tuple[datetime.date, Decimal]]]:
+    """Each measure's validated returns as (period start, value), oldest first: the actuals of benefits linked to them (issue #21).
+
+    `measure_ids` may be a subquery (one query then, whether or not it finds any measure: a page's query count stays fixed)."""
+    series: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    returns = Return.objects.filter(measure_id__in=measure_ids, status=Return.Status.VALIDATED).order_by("measure_id", "period_start")
+    for measure_id, period_start, value in returns.values_list("measure_id", "period_start", "value"):
+        series[measure_id].append((period_start, value))
+    return series

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from competitions.api.views import BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
+from competitions.api.views import BenefitViewSet, BidViewSet, ClarificationViewSet, CompetitionViewSet, GatewayReviewViewSet
 from contracts.api.views import AgreementViewSet, ClaimViewSet, MeasureViewSet, MobilisationMilestoneViewSet, NoticeOfChangeViewSet, PaymentViewSet, RectificationNoticeViewSet, ReturnViewSet
 from core.api.views import OrganisationViewSet, SearchViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
@@ -25,6 +25,7 @@ router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("gateway-reviews", GatewayReviewViewSet, basename="gateway-review")
 router.register("bids", BidViewSet, basename="bid")
 router.register("clarifications", ClarificationViewSet, basename="clarification")
+router.register("benefits", BenefitViewSet, basename="benefit")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("returns", ReturnViewSet, basename="return")

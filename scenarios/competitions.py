@@ -1168,3 +1168,35 @@ def seed_competitions() -> None:
             continue
         with transaction.atomic():
             build(cast, programme)
+
+
+@transaction.atomic
+def seed_benefits() -> None:
+    """The awarded competitions' benefits (issue #21): DEMO-004's full business case with recorded actuals and one benefit read
+    from the BASS contract's measure, and DEMO-006's. Runs after the agreements exist."""
+    from competitions.models import Benefit, BusinessCase
+    from contracts.models import Measure
+
+    if Benefit.objects.exists():
+        return
+    cast = Cast.load()
+    today = timezone.localdate()
+    bass = BusinessCase.objects.get(competition__reference="DEMO-004", kind=BusinessCase.Kind.FULL)
+    remand = services.benefit_add(
+        business_case=bass, actor=cast.commissioner, description="Fewer people remanded for want of an address",
+        how_measured="Bail refused for no fixed address, per quarter (court data)", unit="refusals", baseline=Decimal(1200),
+        target=Decimal(900), owner=cast.sro)
+    for days, value in ((60, 1150), (30, 1080)):
+        services.benefit_actual_record(benefit=remand, actor=cast.sro, measured_on=today - datetime.timedelta(days=days), value=Decimal(value))
+    services.benefit_add(
+        business_case=bass, actor=cast.commissioner, description="People moved on to settled accommodation",
+        how_measured="The contract's measure of moves to settled accommodation", unit="%", baseline=Decimal(55), target=Decimal(70),
+        owner=cast.sro, measure=Measure.objects.filter(agreement__competition=bass.competition, name__startswith="Moved on").first())
+    cost = services.benefit_add(
+        business_case=bass, actor=cast.commissioner, description="Lower cost per bed night", how_measured="Contract price ÷ bed nights used",
+        unit="£", baseline=Decimal(46), target=Decimal(41), owner=cast.commissioner)
+    services.benefit_actual_record(benefit=cost, actor=cast.commissioner, measured_on=today - datetime.timedelta(days=14), value=Decimal("44.50"))
+    pecs = BusinessCase.objects.get(competition__reference="DEMO-006", kind=BusinessCase.Kind.FULL)
+    services.benefit_add(
+        business_case=pecs, actor=cast.commissioner, description="Prisoners at court in time for their hearing",
+        how_measured="Share delivered before the first hearing", unit="%", baseline=Decimal(89), target=Decimal(95), owner=cast.sro)

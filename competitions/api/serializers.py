@@ -12,6 +12,7 @@ from competitions.machine import LIFECYCLE
 from competitions import selectors, services
 from competitions.evaluation import rank_bids
 from competitions.models import (
+    Benefit,
     PHASE_LABELS,
     AwardBasis,
     AwardRecommendation,
@@ -444,3 +445,38 @@ class NoticeSerializer(serializers.ModelSerializer):
         model = Notice
         fields = ["id", "type", "version", "published_at", "content"]
         read_only_fields = fields
+
+
+class BenefitSerializer(serializers.ModelSerializer):
+    """A business case's benefit (issue #21), with its actuals and progress: the recorded actuals, or — for a benefit linked to an
+    agreement's measure — that measure's validated returns."""
+
+    competition = serializers.IntegerField(source="business_case.competition_id", read_only=True)
+    business_case_kind = serializers.CharField(source="business_case.kind", read_only=True)
+    owner = serializers.StringRelatedField()
+    actuals = serializers.SerializerMethodField(help_text="Oldest first: [measured_on, value]; from the measure's returns when linked.")
+    latest_actual = serializers.SerializerMethodField()
+    share_of_target = serializers.SerializerMethodField(help_text="How far the latest actual has come from baseline to target, in per cent.")
+
+    class Meta:
+        model = Benefit
+        fields = ["id", "competition", "business_case", "business_case_kind", "description", "how_measured", "unit", "baseline", "target",
+                  "owner", "measure", "actuals", "latest_actual", "share_of_target"]
+        read_only_fields = fields
+
+    def _progress(self, benefit):
+        return self.context["progress"][benefit.pk]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ListField(child=serializers.CharField())))
+    def get_actuals(self, benefit) -> list:
+        return [[day.isoformat(), str(value)] for day, value in self._progress(benefit).actuals]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_latest_actual(self, benefit):
+        latest = self._progress(benefit).latest
+        return str(latest[1]) if latest else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True))
+    def get_share_of_target(self, benefit):
+        share = self._progress(benefit).share
+        return str(share) if share is not None else None

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from competitions.machine import LIFECYCLE
-from competitions import selectors, services
+from competitions import benefits, selectors, services
 from competitions.api.serializers import (
+    BenefitSerializer,
     TRANSITION_REQUESTS,
     BidSerializer,
     ClarificationAnswerSerializer,
@@ -32,7 +33,7 @@ from competitions.api.serializers import (
     TieBreakRecordSerializer,
     TransitionSerializer,
 )
-from competitions.models import Bid, Clarification, Competition, GatewayReview
+from competitions.models import Benefit, Bid, Clarification, Competition, GatewayReview
 from core.api.exceptions import problem_responses
 from core.api.views import LOOKUP_VALUE_REGEX
 from core.api.versions import VersionedDetailMixin, etag_header, if_match_parameter, if_none_match_parameter
@@ -282,3 +283,22 @@ class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Com
         given.is_valid(raise_exception=True)
         clarification = services.clarification_answer(clarification=clarification, actor=request.user, **given.validated_data)
         return Response(self.get_serializer(clarification).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CompetitionRecordFilterSerializer]),
+    retrieve=extend_schema(responses={200: BenefitSerializer, **problem_responses(404)}),
+)
+class BenefitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompetitionRecordViewSet):
+    """Business cases' benefits (issue #21): baseline, target, owner, actuals over time and progress. Commissioning side only:
+    the bid team lists none. Filter by `?competition=`."""
+
+    queryset = Benefit.objects.none()
+    serializer_class = BenefitSerializer
+    selected = staticmethod(selectors.benefit_list)
+
+    def get_serializer(self, *args, **kwargs):
+        records = args[0] if args else None
+        listed = list(records) if records is not None and kwargs.get("many") else [records] if records is not None else []
+        kwargs["context"] = {**self.get_serializer_context(), "progress": {p.benefit.pk: p for p in benefits.progress_of(listed)}}
+        return super().get_serializer(*args, **kwargs)

@@ -4,6 +4,7 @@ approvals, Gateway and keyholder reviews and their recommendations, the benefits
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from competitions.benefits import progress_of
 from competitions.models import (
+    Benefit,
+    BenefitActual,
     BenefitsReport,
     BusinessCase,
     Competition,
@@ -28,6 +32,7 @@ from core import dates
 from core.events import EventKind
 from core.models import User
 from ethical_walls import services as wall
+from ethical_walls.selectors import sees_confidential
 from competitions.machine import RECORD_ROLES
 from competitions.services._common import _event, require_commissioning_side, require_role
 
@@ -156,8 +161,45 @@ def benefits_report_submit(*, competition: Competition, actor: User, summary: st
     require_commissioning_side(actor, competition, *RECORD_ROLES["benefits-report"])
     if competition.sro_id != actor.pk:
         raise PermissionDenied("Only the competition's own SRO reports its benefits.")
+    benefits = list(Benefit.objects.filter(business_case__competition=competition).select_related("owner").prefetch_related("actuals"))
     report, _ = BenefitsReport.objects.update_or_create(
-        competition=competition, defaults={"summary": summary, "submitted_by": actor, "submitted_on": timezone.localdate()},
+        competition=competition, defaults={"summary": summary, "submitted_by": actor, "submitted_on": timezone.localdate(),
+                                           "benefits": [progress.as_reported() for progress in progress_of(benefits)]},
     )
     _event(competition, actor, EventKind.BENEFITS, "Benefits realisation report submitted")
     return report
+
+
+# --- benefits (issue #21) ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def benefit_add(*, business_case: BusinessCase, actor: User, description: str, how_measured: str, baseline: Decimal, target: Decimal,
+                owner: User, unit: str = "", measure: Any = None) -> Benefit:
+    """A benefit the business case expects, with its owner (someone on the competition's commissioning side)."""
+    competition = business_case.competition
+    require_commissioning_side(actor, competition, *RECORD_ROLES["benefit"])
+    if not sees_confidential(owner, competition):
+        raise ValidationError({"owner": "Choose an owner on the competition's commissioning side."})
+    if target == baseline:
+        raise ValidationError({"target": "The target must differ from the baseline: a benefit is a change."})
+    benefit = Benefit(business_case=business_case, description=description.strip(), how_measured=how_measured.strip(), unit=unit.strip(),
+                      baseline=baseline, target=target, owner=owner, measure=measure)
+    benefit.full_clean()
+    benefit.save()
+    _event(competition, actor, EventKind.BENEFITS, f"Benefit added to the {business_case.get_kind_display()}: {benefit.description}")
+    return benefit
+
+
+@transaction.atomic
+def benefit_actual_record(*, benefit: Benefit, actor: User, measured_on: date, value: Decimal, note: str = "") -> BenefitActual:
+    """An actual for a benefit not linked to a measure (a linked benefit's actuals are its measure's validated returns)."""
+    competition = benefit.business_case.competition
+    require_commissioning_side(actor, competition, *RECORD_ROLES["benefit-actual"])
+    if benefit.measure_id is not None:
+        raise ValidationError("This benefit's actuals come from its agreement's measure: record a return there.")
+    dates.check_not_in_future("measured_on", measured_on, "An actual measured")
+    if BenefitActual.objects.filter(benefit=benefit, measured_on=measured_on).exists():
+        raise ValidationError({"measured_on": "An actual for this day is already recorded."})
+    actual = BenefitActual.objects.create(benefit=benefit, measured_on=measured_on, value=value, note=note.strip(), recorded_by=actor)
+    _event(competition, actor, EventKind.BENEFITS, f"Actual recorded for “{benefit.description}”: {value.normalize():f}")
+    return actual

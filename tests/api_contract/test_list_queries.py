@@ -41,7 +41,8 @@ LIST_READERS = {
     "mobilisation-milestone": ("procurement", Role.PROCUREMENT),  # every live demo agreement's plan, done
     "conflict-declaration": ("oversight", Role.OVERSIGHT),  # the whole register
     "audit-event": ("oversight", Role.OVERSIGHT),  # oversight's alone
-    "risk": ("oversight", Role.OVERSIGHT),  # the demo's cycle and agreement registers (scenarios/governance.py)
+    "risk": ("oversight", Role.OVERSIGHT),
+    "benefit": ("sro", Role.SRO),  # the demo's business cases' benefits (scenarios/competitions.py)  # the demo's cycle and agreement registers (scenarios/governance.py)
 }
 # List endpoints not measured, each with its reason.
 NOT_MEASURED = {

@@ -60,6 +60,16 @@ def _paid_claim(agreement, scene) -> Claim:
     return claim
 
 
+def _benefit(scene) -> int:
+    """A benefit of the live competition's business case (issue #21): commissioning material."""
+    from competitions import services as competition_services
+    from competitions.models import BusinessCase
+
+    case = BusinessCase.objects.filter(competition=scene.live).first()
+    return competition_services.benefit_add(business_case=case, actor=scene.journey.commissioner, description="Confidential benefit",
+                                            how_measured="Share housed", baseline=Decimal(1), target=Decimal(2), owner=scene.journey.sro).pk
+
+
 def _cycle(scene) -> int:
     today = timezone.localdate()
     return cycle_services.cycle_create(actor=scene.journey.commissioner, name="Confidential cycle", cycle_type="strategic", level="national",
@@ -85,6 +95,7 @@ PROTECTED = {
     "mobilisation-milestone": lambda s, r: r["milestone"],
     "ocds-competition": lambda s, r: s.draft.pk,
     "risk": lambda s, r: Risk.objects.get(competition=s.live).pk,
+    "benefit": lambda s, r: _benefit(s),
 }
 # Resources with nothing behind the wall, and why.
 PUBLIC = {

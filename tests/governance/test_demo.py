@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from competitions.models import Competition
 from contracts.models import Agreement, LogEntry
 from core.inbox import inbox_for
 from core.models import User
@@ -51,5 +52,10 @@ def test_the_demo_holds_risks_on_every_kind_of_record_and_their_owners_see_them(
     strategy = CommissioningCycle.objects.get(name="Offender services strategic commissioning 2026–29")
     plan = page.get(f"/cycles/{strategy.pk}/plan/").content.decode()
     assert "3 responses received." in plan and "women-only spaces in every lot" in plan
+    # DEMO-004's benefits: recorded actuals and one read from the BASS contract's measure.
+    bass = Competition.objects.get(reference="DEMO-004")
+    benefits_part = page.get(f"/competitions/{bass.pk}/?section=all").content.decode()
+    assert "Fewer people remanded for want of an address" in benefits_part and "40.0%" in benefits_part  # 120 of 300 fewer
+    assert "actuals from the measure" in benefits_part
     # DEMO-SLA-DARTMOOR's exit plan awaits a commissioner.
     assert "Agree the exit plan for DEMO-SLA-DARTMOOR" in [t.title for t in inbox_for(users["commissioner"]).decisions]

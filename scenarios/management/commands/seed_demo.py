@@ -13,6 +13,7 @@ SEEDERS = [
     contracts.seed_contracts,
     contracts.seed_management_logs,
     contracts.seed_exit_plans,
+    competitions.seed_benefits,
     governance.seed_risks,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
