@@ -6,6 +6,7 @@ under the competition when it is a competition's). Changes go through `governanc
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -49,7 +50,7 @@ def portfolio(request):
     risks = selectors.risk_list(request.user, escalated=escalated)
     return render(request, "governance/portfolio.html", {
         "heat_map": selectors.heat_map(risks), "escalated_only": escalated,
-        "risks": list(risks.order_by("escalated_at", "-score", "pk")[:100]) if not escalated else list(risks[:100]),
+        "risks": list(risks.order_by(F("escalated_at").asc(nulls_last=True), "-score", "pk")[:100]),
         "ratings": Rating,
     })
 

@@ -254,3 +254,13 @@ def test_the_inbox_reads_risks_in_a_fixed_number_of_queries(journey):
         risk = _raise(journey.commissioner, "competition", journey.competition, owner=journey.procurement, title=f"Risk {n}")
         services.mitigation_add(actor=journey.commissioner, risk=risk, action="Act", owner=journey.procurement, due_on=timezone.localdate())
     assert inbox_queries(journey.procurement) == one
+
+
+def test_the_portfolio_lists_escalated_risks_first_then_by_score(journey):
+    high = _raise(journey.commissioner, "competition", journey.competition, title="High and local")
+    low = _raise(journey.commissioner, "competition", journey.competition, title="Low but escalated", likelihood=1, impact=3)
+    services.risk_escalate(actor=journey.commissioner, risk=low, reason="Affects the whole programme")
+    page = Client()
+    page.force_login(journey.commissioner)
+    text = page.get("/risks/").content.decode()
+    assert text.index(low.title) < text.index(high.title)
