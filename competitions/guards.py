@@ -82,6 +82,17 @@ def _has_related(name: str) -> Callable[[Model], bool]:
     return check
 
 
+def _mobilisation(check_name: str) -> Callable[[Competition], bool]:
+    """Whether the agreement this competition let has its mobilisation plan drawn up (or complete): contracts' record (issue #21)."""
+    def check(competition: Competition) -> bool:
+        from contracts import interface as contracts  # contracts imports competitions' models: read it when asked
+
+        agreement = contracts.Agreement.objects.filter(competition_id=competition.pk).prefetch_related("milestones").first()
+        return agreement is not None and bool(getattr(contracts, check_name)(agreement))
+
+    return check
+
+
 def criteria_weights_total(competition: Competition) -> Decimal:
     return sum((c.weight for c in competition.criteria.all()), Decimal(0))
 
@@ -309,9 +320,14 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("standstill_elapsed", "The standstill period has ended", _standstill_elapsed, "standstill"),
         Condition("no_open_challenge", "No challenge is open", _no_open_challenge, "standstill"),
     ],
-    "start_mobilisation": [],
+    # Seed 002, lines 405 and 785–789: mobilisation is planned (TUPE, staff, IT and data, premises, readiness) and done (issue #21).
+    "start_mobilisation": [
+        Condition("mobilisation_plan", "The agreement's mobilisation plan is drawn up", _mobilisation("mobilisation_planned"), "mobilisation"),
+    ],
     "go_live": [
         Condition("gate_4", "Gate 4 (readiness for service) rates delivery confidence other than Red", gate_not_red(4), "gateway-reviews"),
+        Condition("mobilisation", "The agreement's mobilisation plan is complete: every milestone done or its gap accepted by the SRO",
+                  _mobilisation("mobilisation_complete"), "mobilisation"),
     ],
     "close": [
         Condition("gate_5", "Gate 5 (benefits realisation) has been held", gate_recorded(5), "gateway-reviews"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from competitions.machine import LIFECYCLE, RECORD_ROLES
 from competitions import benefits, forms, selectors, services, tender_box
 from competitions.evaluation import rank_bids, tied_for_first
-from competitions.models import PHASE_LABELS, SCORE_MAX
+from competitions.models import PHASE_LABELS, SCORE_MAX, State
 from competitions.states import DeliveryConfidence
 from competitions.parts import PARTS, PUBLIC_PARTS, section_url
 from core.charts import bar_chart
@@ -130,6 +130,16 @@ def _confidential_competition(request, pk):
     return competition
 
 
+# From award on, the competition has let an agreement: its page links to the agreement's mobilisation plan (issue #21).
+AGREEMENT_STATES = (State.AWARDED, State.MOBILISATION, State.LIVE, State.CLOSED)
+
+
+def _agreement_of(user, competition):
+    from contracts.interface import visible_agreements  # contracts' records, as that user may see them
+
+    return visible_agreements(user).filter(competition=competition).first()
+
+
 def detail(request, pk, *, refusal=None, status=200):
     competition = _competition(request, pk)
     confidential = selectors.sees_confidential(request.user, competition)
@@ -157,6 +167,7 @@ def detail(request, pk, *, refusal=None, status=200):
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
             benefits=benefits.progress_of([b for case in competition.business_cases.all() for b in case.benefits.all()]),
+            agreement=_agreement_of(request.user, competition) if competition.state in AGREEMENT_STATES else None,
         )
     return render(request, "competitions/detail.html", context, status=status)
 

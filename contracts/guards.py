@@ -37,7 +37,12 @@ def _latest_satisfied(agreement: Agreement) -> bool:
     return latest is not None and latest.status == "satisfied"
 
 
-def _mobilisation_complete(agreement: Agreement) -> bool:
+def mobilisation_planned(agreement: Agreement) -> bool:
+    return bool(agreement.milestones.all())
+
+
+def mobilisation_complete(agreement: Agreement) -> bool:
+    """The plan drawn up and every milestone done or its gap accepted: what going live needs (issue #21)."""
     milestones = list(agreement.milestones.all())
     return bool(milestones) and all(m.settled for m in milestones)
 
@@ -65,7 +70,7 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("contract_manager", "A contract manager is assigned", lambda a: a.contract_manager_id is not None, "details"),
         # Seed 002, lines 405 and 785–789: TUPE, equality impacts on staff and readiness before the service starts (issue #21).
         Condition("mobilisation", "The mobilisation plan is drawn up and every milestone is done or its gap accepted by the SRO with a reason",
-                  _mobilisation_complete, "mobilisation", explain=_explain_mobilisation),
+                  mobilisation_complete, "mobilisation", explain=_explain_mobilisation),
     ],
     "start_rectification": [
         Condition("notice", "A rectification notice has been issued", lambda a: _open_notice(a) is not None, "rectification"),

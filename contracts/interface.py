@@ -5,13 +5,15 @@
 - A cycle's budget: the agreements let for its specifications against its resources (issue #20).
 - The outcomes tree's roll-up: what agreements contribute to each outcome, their ratings, trends and money paid (issue #21).
 - Benefits' actuals: a measure's validated returns, and the measures a person may link a benefit to (issue #21).
+- Whether the agreement a competition let has its mobilisation plan drawn up, and complete (issue #21).
 """
 
 from contracts.budgets import Budget, cycle_budget
+from contracts.guards import mobilisation_complete, mobilisation_planned
 from contracts.models import Agreement, Measure
 from contracts.outcomes import Contribution, outcome_contributions
 from contracts.selectors import validated_series, visible_agreements
 from contracts.services import agreement_create_from_award
 
-__all__ = ["Agreement", "Budget", "Contribution", "Measure", "agreement_create_from_award", "cycle_budget", "outcome_contributions",
-           "validated_series", "visible_agreements"]
+__all__ = ["Agreement", "Budget", "Contribution", "Measure", "agreement_create_from_award", "cycle_budget", "mobilisation_complete",
+           "mobilisation_planned", "outcome_contributions", "validated_series", "visible_agreements"]

@@ -831,6 +831,7 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
     )
     services.challenge_resolve(challenge=challenge, actor=cast.procurement, status=Challenge.Status.DISMISSED)
     competition = drivers.move(competition, "award", cast.procurement)
+    drivers.plan_mobilisation(competition, cast.procurement)
     drivers.move(competition, "start_mobilisation", cast.commissioner)
 
 
@@ -1019,7 +1020,9 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
     competition = drivers.move(competition, "start_standstill", cast.procurement)
     drivers.back_date_standstill(competition)
     competition = drivers.move(competition, "award", cast.procurement)
+    drivers.plan_mobilisation(competition, cast.procurement)
     competition = drivers.move(competition, "start_mobilisation", cast.commissioner)
+    drivers.complete_mobilisation(drivers.agreement_of(competition), cast.procurement)
     _review(
         cast, competition, gate=4, held_days_ago=2, confidence=DeliveryConfidence.GREEN,
         summary="Ready for service: staff transferred, fleet delivered, court custody suites handed over.",

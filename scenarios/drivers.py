@@ -101,3 +101,16 @@ def agree_exit_plan(agreement: Any, writer: User, commissioner: User) -> None:
                                 staff="Staff transfer under TUPE where the service continues; otherwise redeployed.",
                                 assets="Equipment bought under the contract returned to the agency.")
     exit_plans.exit_plan_agree(agreement=agreement, actor=commissioner)
+
+
+def agreement_of(competition: Competition) -> Any:
+    from contracts.models import Agreement
+
+    return Agreement.objects.get(competition=competition)
+
+
+def plan_mobilisation(competition: Competition, actor: User) -> None:
+    """The standard mobilisation plan drawn up on the agreement the competition's award created (start mobilisation needs it)."""
+    from contracts import mobilisation
+
+    mobilisation.mobilisation_plan_draw_up(agreement=agreement_of(competition), actor=actor)

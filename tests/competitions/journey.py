@@ -201,6 +201,21 @@ class Journey:
     def _satisfy_gate_4(self):
         self.review(4, "green")
 
+    def _agreement(self):
+        from contracts.models import Agreement
+
+        return Agreement.objects.filter(competition=self.competition).first()  # none before award: nothing to mobilise yet
+
+    def _satisfy_mobilisation_plan(self):
+        from contracts import mobilisation
+
+        if self._agreement() is not None and not self._agreement().milestones.exists():
+            mobilisation.mobilisation_plan_draw_up(agreement=self._agreement(), actor=self.procurement)
+
+    def _satisfy_mobilisation(self):
+        if self._agreement() is not None:
+            drivers.complete_mobilisation(self._agreement(), self.procurement)
+
     def _satisfy_gate_5(self):
         self.review(5, "green")
 

@@ -162,3 +162,32 @@ def test_the_api_lists_milestones_and_the_bid_team_reaches_none(people):
     path = f"/api/v1/mobilisation-milestones/{milestones[0].pk}/"
     assert api.get(path).status_code == 404
     assert AuditEvent.objects.filter(action="refused", actor=bid_team, path=path).exists()
+
+
+def test_the_competition_starts_mobilisation_once_the_plan_is_drawn_up_and_goes_live_once_it_is_complete():
+    from competitions.models import State
+    from contracts.models import Agreement
+    from tests.competitions.journey import Journey
+
+    journey = Journey()
+    try:
+        journey.advance_to(State.AWARDED)
+        with pytest.raises(TransitionRefused) as refused:
+            journey.run("start_mobilisation")
+        assert refused.value.missing == ["The agreement's mobilisation plan is drawn up"]
+        page = Client()
+        page.force_login(journey.commissioner)
+        text = page.get(f"/competitions/{journey.competition.pk}/").content.decode()
+        agreement = Agreement.objects.get(competition=journey.competition)
+        assert f"/contracts/{agreement.pk}/?section=mobilisation#mobilisation" in text
+        plan = mobilisation.mobilisation_plan_draw_up(agreement=agreement, actor=journey.procurement)
+        journey.run("start_mobilisation")
+        journey.prepare("go_live", leave_out="mobilisation")
+        with pytest.raises(TransitionRefused) as not_done:
+            journey.run("go_live")
+        assert not_done.value.missing == ["The agreement's mobilisation plan is complete: every milestone done or its gap accepted by the SRO"]
+        for milestone in plan:
+            mobilisation.milestone_complete(milestone=milestone, actor=journey.procurement, done_on=TODAY(), findings="Ready.")
+        assert journey.run("go_live").state == State.LIVE
+    finally:
+        journey.stop_travel()

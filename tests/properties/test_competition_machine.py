@@ -19,16 +19,15 @@ from hypothesis.stateful import initialize, rule, run_state_machine_as_test
 from competitions.machine import LIFECYCLE
 from competitions import forms as competition_forms
 from competitions import guards, views
+from competitions import selectors as competition_selectors
 from competitions.api import serializers
 from competitions.models import (
     AwardRecommendation,
     Bid,
-    Challenge,
     Clarification,
     Competition,
     CompetitionEvent,
     Notice,
-    Recommendation,
     State,
 )
 from contracts.models import Agreement
@@ -237,11 +236,7 @@ class CompetitionMachine(StateMachineProperties):
         action = views.RECORD_ACTIONS.get(kind)
         url = f"/competitions/{competition.pk}/records/{kind}/"
         if action and action.target:
-            targets = {
-                "bid": Bid.objects.filter(competition=competition), "challenge": Challenge.objects.filter(competition=competition),
-                "clarification": Clarification.objects.filter(competition=competition),
-                "recommendation": Recommendation.objects.filter(review__competition=competition),
-            }[action.target]
+            targets = competition_selectors.record_targets(competition, action.target)  # what the record view looks targets up in
             ids = list(targets.values_list("pk", flat=True)) + [999999999, 2**62, 2**64]
             url += f"{data.draw(st.sampled_from(ids), label='target')}/"
         if kind == "edit":
