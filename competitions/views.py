@@ -166,8 +166,11 @@ def detail(request, pk, *, refusal=None, status=200):
             tender_box=tender_box.tender_box_summary(competition),
             events=list(reversed(competition.events.all())),
             user_roles=request.user.role_names,
-            benefits=benefits.progress_of([b for case in competition.business_cases.all() for b in case.benefits.all()]),
-            agreement=_agreement_of(request.user, competition) if competition.state in AGREEMENT_STATES else None,
+            # Read only for the part that shows them: the benefits (Assurance), the agreement's mobilisation link (Overview).
+            benefits=benefits.progress_of([b for case in competition.business_cases.all() for b in case.benefits.all()])
+            if "assurance" in context["shown"] else [],
+            agreement=_agreement_of(request.user, competition)
+            if "overview" in context["shown"] and competition.state in AGREEMENT_STATES else None,
         )
     return render(request, "competitions/detail.html", context, status=status)
 
