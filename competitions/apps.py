@@ -8,6 +8,7 @@ class CompetitionsConfig(AppConfig):
     def ready(self):
         from competitions import inbox as competition_inbox, protected, search as competition_search, services
         from core import inbox
+        from core.signals import board_decided
         from competitions.selectors import declarable_competitions, published_competition_ids
         from ethical_walls import registry
         from ethical_walls.signals import wall_recorded
@@ -22,6 +23,8 @@ class CompetitionsConfig(AppConfig):
         registry.register_declarable_competitions(declarable_competitions)
         # The wall's changes that belong on the competition's timeline.
         wall_recorded.connect(services.record_wall_event, dispatch_uid="competitions.record_wall_event")
+        # A board's decision about a competition: on its timeline, and what an approval settles (issue #21).
+        board_decided.connect(services.board_decision_take_effect, dispatch_uid="competitions.board_decision_take_effect")
         # Each person's inbox: their walls', commissioning side's and bids' work.
         inbox.register(competition_inbox.tasks)
         competition_search.register()  # what the header's search finds in competitions

@@ -17,6 +17,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.utils import timezone
 
+from boards.models import MATTER_BODY, Matter
+from boards.selectors import standing
 from competitions.standstill import PARTICIPATION, TENDERING, deadline_problem, minimum_period
 from competitions.states import (
     PROCEDURES_BY_REGIME,
@@ -93,14 +95,36 @@ def _mobilisation(check_name: str) -> Callable[[Competition], bool]:
     return check
 
 
+def _decided(matter: Matter) -> Callable[[Competition], bool]:
+    """Whether the decision that stands on `matter` — the latest its body took — approves it (issue #21)."""
+    def check(competition: Competition) -> bool:
+        decision = standing(competition.board_decisions.all(), matter)
+        return decision is not None and decision.approved
+
+    return check
+
+
+def _explain_decision(matter: Matter) -> Callable[[Competition], str]:
+    """What stands instead: no decision yet (and whose it is), or the body's rejection or deferral and when."""
+    def explain(competition: Competition) -> str:
+        decision = standing(competition.board_decisions.all(), matter)
+        if decision is None:
+            return f"No decision recorded: it is the {MATTER_BODY[matter].label}'s to take at one of its meetings."
+        return f"{decision.get_outcome_display()} at the meeting of {decision.meeting.held_on:%-d %B %Y}: {decision.minute[:200]}"
+
+    return explain
+
+
 def criteria_weights_total(competition: Competition) -> Decimal:
     return sum((c.weight for c in competition.criteria.all()), Decimal(0))
 
 
 def _criteria_agreed(competition: Competition) -> bool:
+    """The Competition Programme Board agreed the criteria as they now stand: a change since needs agreeing again."""
     if competition.award_basis == AwardBasis.LOWEST_PRICE:
         return True
-    return competition.criteria_agreed_on is not None and criteria_weights_total(competition) == 100
+    return (competition.criteria_agreed_on is not None and criteria_weights_total(competition) == 100
+            and _decided(Matter.CRITERIA)(competition))
 
 
 def _procedure_fits_regime(competition: Competition) -> bool:
@@ -263,16 +287,24 @@ def _has_participation_stage(competition: Competition) -> bool:
 
 GUARDS: dict[str, list[Condition]] = {
     "start_pre_procurement": [
-        Condition("mandate", "A mandate has been issued", lambda c: bool(c.mandate.strip()) and c.mandate_issued_on is not None, "governance"),
+        # Seed 002, lines 604–618 and 645: the Competition Programme Board authorises the mandate; the MPA's Starting Gate for major projects.
+        Condition("mandate", "The Offender Services Competition Programme Board has authorised the mandate",
+                  lambda c: bool(c.mandate.strip()) and _decided(Matter.MANDATE)(c), "board-decisions", explain=_explain_decision(Matter.MANDATE)),
+        Condition("starting_gate", "The Major Projects Authority's Starting Gate review has cleared it, as a major project",
+                  _decided(Matter.STARTING_GATE), "board-decisions", applies=_is_major, explain=_explain_decision(Matter.STARTING_GATE)),
         Condition("sro", "A Senior Responsible Officer has been appointed", lambda c: c.sro_id is not None and c.sro_appointed_on is not None, "governance"),
     ],
     "launch": [
         Condition("procedure", "The procedure belongs to the competition's regime", _procedure_fits_regime, "governance"),
+        # Seed 002, lines 501–511: the decision to compete is the Commissioning and Commercial Sub-Committee's.
+        Condition("decision_to_compete", "The Commissioning and Commercial Sub-Committee has decided to compete the service",
+                  _decided(Matter.COMPETE), "board-decisions", explain=_explain_decision(Matter.COMPETE)),
         Condition("outline_business_case", "The Outline Business Case is approved", _business_case_approved("outline"), "business-cases"),
         Condition("procurement_strategy", "The procurement strategy is recorded", _has_related("procurement_strategy"), "procurement-strategy"),
         Condition("gate_2", "Gate 2 (or a keyholder review below the major-project threshold) rates delivery confidence other than Red", gate_not_red(2), "gateway-reviews"),
         Condition("tap_outline", "Treasury approval (TAP) of the Outline Business Case, as a major project", _tap("outline"), "treasury-approvals", applies=_is_major),
-        Condition("criteria", "Evaluation criteria are agreed (MEAT weights sum to 100, or lowest tender)", _criteria_agreed, "criteria"),
+        Condition("criteria", "The Offender Services Competition Programme Board has agreed the evaluation criteria (MEAT weights sum to 100), "
+                  "or it is decided on the lowest tender", _criteria_agreed, "criteria"),
         Condition("principles_of_competition", "The Principles of Competition are published, as a public-sector bid is possible", lambda c: c.principles_of_competition_published_on is not None, "governance", applies=_public_bid_possible),
         Condition("ethical_wall", "The ethical wall is in place, as a public-sector bid is possible", _wall_in_place, "wall", applies=_public_bid_possible),
         Condition("conflicts_assessment", "The conflicts assessment (Procurement Act 2023, s.83) is complete before the tender notice", _conflicts_assessed, "wall", applies=_regime_2023),
@@ -315,6 +347,9 @@ GUARDS: dict[str, list[Condition]] = {
         Condition("gate_3", "Gate 3 (or a keyholder review below the major-project threshold) rates delivery confidence other than Red", gate_not_red(3), "gateway-reviews"),
         Condition("tap_full", "Treasury approval (TAP) of the Full Business Case, as a major project", _tap("full"), "treasury-approvals", applies=_is_major),
         Condition("debriefs", "Every bidder has been sent a debrief letter", _every_bidder_debriefed, "evaluation"),
+        # Seed 002, lines 509–511: the Sub-Committee escalates a major award to the MoJ Procurement Committee, before it is notified.
+        Condition("award_approval", "The MoJ Procurement Committee has approved the award, as a major contract",
+                  _decided(Matter.AWARD), "board-decisions", applies=_is_major, explain=_explain_decision(Matter.AWARD)),
     ],
     "award": [
         Condition("standstill_elapsed", "The standstill period has ended", _standstill_elapsed, "standstill"),

@@ -55,7 +55,6 @@ RECORD_ROLES: dict[str, tuple[Role, ...]] = {
     "criterion": _BUYING,
     "edit-criterion": _BUYING,
     "remove-criterion": _BUYING,
-    "agree-criteria": _BUYING,
     "participation-question": _BUYING,
     "score": (Role.PROCUREMENT, Role.COMMISSIONER, Role.SRO),
     **{action: PROCUREMENT for action in (

@@ -5,7 +5,7 @@ from django.urls import reverse
 from core.sections import Part, Parts
 
 PARTS = Parts(
-    Part("overview", "Overview", ("next", "governance", "mobilisation")),
+    Part("overview", "Overview", ("next", "governance", "board-decisions", "mobilisation")),
     Part("assurance", "Assurance", ("business-cases", "procurement-strategy", "assurance-plan", "treasury-approvals", "gateway-reviews", "wall")),
     Part("bids", "Bids and evaluation", ("criteria", "participation", "tender-box", "bids", "evaluation", "tie", "standstill", "your-bid")),
     Part("questions", "Questions and notices", ("clarifications", "notices")),

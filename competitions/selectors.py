@@ -13,12 +13,15 @@ no access) — whatever role anyone else holds. Oversight sees the whole portfol
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 
+from boards.models import MATTER_BODY, Body, Decision, Matter
+from boards.selectors import standing
 from competitions.models import (
     AwardRecommendation,
     Benefit,
@@ -38,7 +41,7 @@ from competitions.models import (
     Recommendation,
     Score,
 )
-from competitions.states import LAUNCHED, PHASES, State
+from competitions.states import LAUNCHED, PHASES, AwardBasis, State
 from core.models import Organisation, Sector, ServiceArea, Viewer
 from core.roles import Role
 from ethical_walls import audit
@@ -184,6 +187,7 @@ def _confidential_prefetches(user: Viewer) -> "list[str | Prefetch[str]]":
         Prefetch("notices", queryset=Notice.objects.order_by("published_at", "id"), to_attr="visible_notices"),
         Prefetch("business_cases", queryset=permitted(user, BusinessCase.objects.select_related("approved_by")).prefetch_related(
             Prefetch("benefits", queryset=Benefit.objects.select_related("owner", "measure").prefetch_related("actuals")))),
+        Prefetch("board_decisions", queryset=Decision.objects.select_related("meeting__body", "recorded_by")),
         "treasury_approvals", "assurance_plan", "challenges__challenger", "conflict_declarations", "participation_questions",
         Prefetch("gateway_reviews", queryset=permitted(user, GatewayReview.objects.prefetch_related("recommendations").select_related("recovery_action"))),
         Prefetch(
@@ -365,3 +369,21 @@ def benefit_list(*, user: Viewer, competition: Competition | None = None) -> Que
     benefits = Benefit.objects.filter(business_case__in=permitted(user, BusinessCase.objects.all())).select_related(
         "business_case__competition", "owner").prefetch_related("actuals").order_by("business_case__competition__reference", "pk")
     return benefits.filter(business_case__competition=competition) if competition is not None else benefits
+
+
+@dataclass(frozen=True)
+class BoardMatter:
+    """A matter a body must decide for this competition (issue #21), the body whose it is, and the decision that stands."""
+
+    matter: Matter
+    body: Body
+    decision: Decision | None
+
+
+def board_matters(competition: Competition) -> list[BoardMatter]:
+    """The board decisions the competition's guards read, in the order they fall due, each with the decision that stands."""
+    matters = [Matter.MANDATE, *([Matter.STARTING_GATE] if competition.is_major_project else []), Matter.COMPETE,
+               *([Matter.CRITERIA] if competition.award_basis == AwardBasis.MEAT else []), *([Matter.AWARD] if competition.is_major_project else [])]
+    bodies = {body.kind: body for body in Body.objects.all()}
+    decisions = list(competition.board_decisions.all())
+    return [BoardMatter(matter, bodies[MATTER_BODY[matter]], standing(decisions, matter)) for matter in matters]

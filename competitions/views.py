@@ -171,6 +171,7 @@ def detail(request, pk, *, refusal=None, status=200):
             if "assurance" in context["shown"] else [],
             agreement=_agreement_of(request.user, competition)
             if "overview" in context["shown"] and competition.state in AGREEMENT_STATES else None,
+            board_matters=selectors.board_matters(competition) if "overview" in context["shown"] else [],
         )
     return render(request, "competitions/detail.html", context, status=status)
 
@@ -242,16 +243,6 @@ def evaluators_scores(bid) -> str:
     return "Evaluators' scores — " + "; ".join(f"{name}: {', '.join(marks)}" for name, marks in by_criterion.items()) + "."
 
 
-def criteria_summary(competition) -> str:
-    """The criteria and their weights' total, as agreeing them confirms them."""
-    criteria = list(competition.criteria.order_by("pk"))
-    if not criteria:
-        return "There are no criteria yet."
-    total = sum(c.weight for c in criteria)
-    listed = "; ".join(f"{c.name} ({c.get_kind_display().lower()}) {c.weight.normalize():f}%" for c in criteria)
-    return f"{listed}. Total {total.normalize():f}%{'' if total == 100 else ': the weights must add up to 100%'}."
-
-
 # The wall's own records are kept by named people, not roles (ethical_walls.services).
 KEEPERS = {"wall": "the competition's lead commissioner or SRO", "conflicts-assessment": "the competition's SRO"}
 
@@ -301,8 +292,6 @@ RECORD_ACTIONS = {
     "treasury-approval": RecordAction("Record Treasury approval (TAP)", _plain(forms.TreasuryApprovalForm), lambda c, a, d, t: services.treasury_approval_record(competition=c, actor=a, **d), "treasury-approvals"),
     "gateway-review": RecordAction("Record a Gateway or keyholder review", _plain(forms.GatewayReviewForm), lambda c, a, d, t: services.gateway_review_record(competition=c, actor=a, **d), "gateway-reviews"),
     "criterion": RecordAction("Add an evaluation criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_add(competition=c, actor=a, **d), "criteria"),
-    "agree-criteria": RecordAction("Agree the evaluation criteria", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criteria_agree(competition=c, actor=a), "criteria",
-                                   intro=lambda c, t: criteria_summary(c)),
     "edit-criterion": RecordAction("Change a criterion", _plain(forms.CriterionForm), lambda c, a, d, t: services.criterion_update(criterion=t, actor=a, **d), "criteria",
                                    target="criterion", initial=lambda t, u: {"name": t.name, "kind": t.kind, "weight": t.weight, "description": t.description}),
     "remove-criterion": RecordAction("Remove a criterion", _plain(forms.ConfirmForm), lambda c, a, d, t: services.criterion_remove(criterion=t, actor=a) or t, "criteria",

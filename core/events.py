@@ -41,6 +41,7 @@ class EventKind(models.TextChoices):
     CLARIFICATION = "clarification", "Clarification"
     CHALLENGE = "challenge", "Challenge"
     WALL = "wall", "Ethical wall"
+    BOARD_DECISION = "board_decision", "Board decision"
     # An agreement's records (SPEC §5).
     RETURN = "return", "Performance return"
     RECTIFICATION = "rectification", "Rectification"

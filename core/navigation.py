@@ -34,6 +34,7 @@ SECTIONS = (
     Section("Contracts and SLAs", "contracts:index", "/contracts/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
     Section("Reports", "evaluations:index", "/reports/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
     Section("Risks", "governance:portfolio", "/risks/", AGREEMENT_READERS, NOT_THE_BID_TEAM),
+    Section("Boards", "boards:index", "/boards/", AGREEMENT_READERS | {Role.GATEWAY_REVIEWER}, NOT_THE_BID_TEAM),
     # Everyone declares interests there; the wall pages themselves check who may see what.
     Section("Ethical walls", "ethical_walls:index", "/walls/", STAFF_ROLES),
     Section("Organisations", "organisations", "/organisations/", ALL_ROLES),

@@ -10,3 +10,8 @@ published_facts_changed = Signal()
 # Award created an agreement from a competition. Sent inside the award's transaction with `agreement`,
 # `competition_id` and `actor`: governance carries the competition's open risks to the agreement.
 agreement_awarded = Signal()
+
+# A body recorded a decision (boards.services.decision_record). Sent inside the decision's transaction with
+# `decision` and `actor`: competitions records what an approval settles (the criteria agreed, the mandate
+# authorised) and its timeline entry; a receiver that refuses (ValidationError) undoes the decision.
+board_decided = Signal()

@@ -7,7 +7,7 @@ from contracts.api.views import AgreementViewSet, ClaimViewSet, MeasureViewSet, 
 from core.api.views import OrganisationViewSet, SearchViewSet
 from cycle.api.views import CycleViewSet, OutcomeViewSet
 from ethical_walls.api.views import AuditEventViewSet, ConflictDeclarationViewSet
-from governance.api.views import RiskViewSet
+from governance.api.views import DecisionViewSet, RiskViewSet
 from ocds.views import OcdsCompetitionViewSet, OcdsReleaseViewSet
 
 
@@ -37,6 +37,7 @@ router.register("mobilisation-milestones", MobilisationMilestoneViewSet, basenam
 router.register("conflict-declarations", ConflictDeclarationViewSet, basename="conflict-declaration")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("risks", RiskViewSet, basename="risk")
+router.register("decisions", DecisionViewSet, basename="decision")
 router.register("search", SearchViewSet, basename="search")
 # Open Contracting Data Standard: published competition data (ocds/views.py).
 router.register("ocds/releases", OcdsReleaseViewSet, basename="ocds-release")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("reports/", include("evaluations.urls")),
     path("risks/", include("governance.urls")),
+    path("boards/", include("governance.board_urls")),
     path("walls/", include("competitions.wall_urls")),
     path("suppliers/", include("suppliers.urls")),
     path("admin/", admin.site.urls),

@@ -58,7 +58,8 @@ from ethical_walls import audit
 from ethical_walls import selectors as wall_selectors
 from ethical_walls import services as wall_services
 from ethical_walls.models import ConflictDeclaration, Side, SideRole
-from scenarios import drivers
+from boards.models import Matter
+from scenarios import boards, drivers
 
 M = Decimal(1_000_000)
 
@@ -180,7 +181,31 @@ def _start_pre_procurement(cast: Cast, competition: Competition, *, mandate: str
         competition=drivers.fresh(competition), actor=cast.commissioner,
         sro=cast.sro, sro_appointed_on=_days_ago(mandate_days_ago - 7),
     )
+    # The Competition Programme Board authorised the mandate; a major project passed the MPA's Starting Gate (issue #21).
+    boards.decide(competition, Matter.MANDATE, cast.commissioner, days_ago=mandate_days_ago,
+                  minute="The Board authorised the project mandate and confirmed the SRO's appointment.")
+    if competition.is_major_project:
+        boards.decide(competition, Matter.STARTING_GATE, cast.commissioner, days_ago=mandate_days_ago - 3,
+                      minute="Starting Gate review: the policy is deliverable as a competition; proceed to the business case.")
     return drivers.move(competition, "start_pre_procurement", cast.commissioner)
+
+
+def _after_mandate(competition: Competition, days: int) -> int:
+    """How many days ago it was `days` after the competition's mandate was issued (today at the latest)."""
+    issued = drivers.fresh(competition).mandate_issued_on or timezone.localdate()
+    return max((timezone.localdate() - issued).days - days, 0)
+
+
+def _decide_to_compete(cast: Cast, competition: Competition) -> None:
+    boards.decide(competition, Matter.COMPETE, cast.commissioner, days_ago=_after_mandate(competition, 21),
+                  minute="The Sub-Committee decided to compete the service, on the Outline Business Case and the market's response.")
+
+
+def _approve_award(cast: Cast, competition: Competition) -> None:
+    """A major award escalated by the Sub-Committee to the MoJ Procurement Committee, before it is notified (seed 002, line 509)."""
+    if competition.is_major_project:
+        boards.decide(competition, Matter.AWARD, cast.commissioner, days_ago=20,
+                      minute="The Committee approved the award recommended by the evaluation, within the Full Business Case's affordability.")
 
 
 def _business_case(cast: Cast, competition: Competition, *, kind: str, summary: str, approved_days_ago: int | None) -> BusinessCase:
@@ -221,7 +246,8 @@ def _criteria(cast: Cast, competition: Competition, criteria: list[tuple[str, st
         )
     if agree:
         # Agreed by the Competition Programme Board, recorded by MoJ Procurement (seed, "The Offender Services Competition Programme Board").
-        services.criteria_agree(competition=drivers.fresh(competition), actor=cast.procurement)
+        boards.decide(competition, Matter.CRITERIA, cast.procurement, days_ago=_after_mandate(competition, 28),
+                      minute="The Board agreed the evaluation criteria, their weights and how cost elements are treated.")
 
 
 # --- procurement ------------------------------------------------------------------------------
@@ -294,6 +320,7 @@ def _launch_and_prequalify(
 ) -> Competition:
     """Launch, expressions of interest and pre-qualification, then (optionally) the dialogue stage."""
     _set_time_limits(cast, competition)
+    _decide_to_compete(cast, competition)
     competition = drivers.move(competition, "launch", cast.procurement)
     _register(cast, competition, bids)
     _prequalify(cast, competition, prequalification)
@@ -820,6 +847,7 @@ def _demo_004_bass(cast: Cast, programme: Programme) -> None:
         summary="Keyholder review of the investment decision: the evaluation was sound and the award affordable.",
     )
     services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
+    _approve_award(cast, competition)
     competition = drivers.move(competition, "start_standstill", cast.procurement)
     drivers.back_date_standstill(competition)
     competition = drivers.fresh(competition)
@@ -929,6 +957,7 @@ def _demo_005_rehabilitation(cast: Cast, programme: Programme) -> None:
     )
     services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
     # Standstill runs from the UK6 contract award notice published now: 8 working days.
+    _approve_award(cast, competition)
     drivers.move(competition, "start_standstill", cast.procurement)
 
 
@@ -1017,6 +1046,7 @@ def _demo_006_pecs(cast: Cast, programme: Programme) -> None:
         competition=drivers.fresh(competition), actor=cast.sro, stage="full", reference="HMT-TAP-PECS-FBC", approved_on=_days_ago(22),
     )
     services.debrief_letters_issue(competition=drivers.fresh(competition), actor=cast.procurement)
+    _approve_award(cast, competition)
     competition = drivers.move(competition, "start_standstill", cast.procurement)
     drivers.back_date_standstill(competition)
     competition = drivers.move(competition, "award", cast.procurement)
@@ -1078,6 +1108,7 @@ def _demo_008_buckley_hall(cast: Cast, programme: Programme) -> None:
         competition=drivers.fresh(competition), actor=cast.sro, summary="Declarations received; no conflicts declared.",
     )
     _set_time_limits(cast, competition)
+    _decide_to_compete(cast, competition)
     competition = drivers.move(competition, "launch", cast.procurement)
     services.competition_update(competition=drivers.fresh(competition), actor=cast.procurement, bid_deadline=_moment(_days_ahead(41)))
     competition = drivers.move(competition, "invite_tenders", cast.procurement)

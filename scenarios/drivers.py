@@ -114,3 +114,34 @@ def plan_mobilisation(competition: Competition, actor: User) -> None:
     from contracts import mobilisation
 
     mobilisation.mobilisation_plan_draw_up(agreement=agreement_of(competition), actor=actor)
+
+
+def board_meeting(matter: str, actor: User, *, members: list[User], held_on: datetime.date | None = None, agenda: str = "") -> Any:
+    """A meeting on `held_on` (today) of the body that owns `matter` (boards.models.MATTER_BODY), with `members` present — made
+    members three years before if they are not — as `actor` (its secretariat) records it; the body's meeting that day if it has one."""
+    from django.utils import timezone
+
+    from boards import services as board_services
+    from boards.models import MATTER_BODY, Body, Matter, Meeting
+
+    body = Body.objects.get(kind=MATTER_BODY[Matter(matter)])
+    day = held_on or timezone.localdate()
+    for person in members:
+        if not body.members.filter(person=person, left_on__isnull=True).exists():
+            board_services.member_add(actor=actor, body=body, person=person, joined_on=day - datetime.timedelta(days=3 * 365),
+                                      chair=not body.members.exists())
+    return Meeting.objects.filter(body=body, held_on=day).first() or board_services.meeting_record(
+        actor=actor, body=body, held_on=day, attendees=members, agenda=agenda)
+
+
+def board_decide(competition: Competition, matter: str, actor: User, *, members: list[User], outcome: str = "approved",
+                 held_on: datetime.date | None = None, minute: str = "", conditions: str = "") -> Any:
+    """The body that owns `matter` decides on the competition at its meeting (`board_meeting`), as `actor` records it."""
+    from boards import services as board_services
+    from boards.models import Matter
+
+    label = Matter(matter).label
+    meeting = board_meeting(matter, actor, members=members, held_on=held_on, agenda=f"{label}: {competition.title}")
+    return board_services.decision_record(
+        actor=actor, meeting=meeting, matter=matter, competition=fresh(competition), outcome=outcome, conditions=conditions,
+        minute=minute or f"{label} for {competition.title}: {outcome}, on the paper presented.")

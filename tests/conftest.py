@@ -61,12 +61,13 @@ def reports_storage_per_test(settings, tmp_path):
 
 
 # The data migrations' seeding functions, each idempotent (get_or_create).
-DATA_MIGRATIONS = [("core.migrations.0002_create_role_groups", "create_groups"), ("cycle.migrations.0002_outcomes_tree", "seed_tree")]
+DATA_MIGRATIONS = [("core.migrations.0002_create_role_groups", "create_groups"), ("cycle.migrations.0002_outcomes_tree", "seed_tree"),
+                   ("boards.migrations.0002_the_guides_bodies", "add_bodies")]
 
 
 @pytest.fixture
 def migrated_rows():
-    """For a transactional test: the rows the data migrations made (role groups, the outcomes tree).
+    """For a transactional test: the rows the data migrations made (role groups, the outcomes tree, the governance bodies).
 
     A transactional test's flush empties every table; Django recreates content types and
     permissions afterwards, but not what data migrations made.

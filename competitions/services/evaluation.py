@@ -1,5 +1,6 @@
 """Evaluation: the criteria, each evaluator's scores, moderation, the tie-break and the debrief letters."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -80,23 +81,24 @@ def criterion_remove(*, criterion: EvaluationCriterion, actor: User) -> None:
     _event(competition, actor, EventKind.CRITERIA, f"Criterion removed: {criterion.name}")
 
 
-@transaction.atomic
-def criteria_agree(*, competition: Competition, actor: User) -> Competition:
-    require_commissioning_side(actor, competition, *RECORD_ROLES["agree-criteria"])
+def criteria_agree(*, competition: Competition, actor: User, decision: str, on: date) -> Competition:
+    """The Competition Programme Board agreed the criteria on `on` (`decision`: its meeting): they must add up first.
+
+    Called when the board's decision is recorded (`board_decision_take_effect`): a refusal here undoes it.
+    """
     _criteria_editable(competition)
     criteria = list(competition.criteria.all())
     if competition.award_basis == AwardBasis.MEAT:
         total = sum((c.weight for c in criteria), Decimal(0))
         kinds = {c.kind for c in criteria}
         if total != 100:
-            raise ValidationError({"weight": f"The MEAT weights must sum to 100; they sum to {total.normalize():f}."})
+            raise ValidationError({"matter": f"The board cannot agree these criteria: the MEAT weights must sum to 100; they sum to {total.normalize():f}."})
         if kinds != {"quality", "price"}:
-            raise ValidationError({"kind": "MEAT needs at least one quality criterion and one price criterion."})
-    Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=timezone.localdate())
-    competition.criteria_agreed_on = timezone.localdate()
-    _event(competition, actor, EventKind.CRITERIA, "Evaluation criteria agreed")
+            raise ValidationError({"matter": "The board cannot agree these criteria: MEAT needs at least one quality criterion and one price criterion."})
+    Competition.objects.filter(pk=competition.pk).update(criteria_agreed_on=on)
+    competition.criteria_agreed_on = on
+    _event(competition, actor, EventKind.CRITERIA, f"Evaluation criteria agreed ({decision})")
     return competition
-
 
 
 # --- scoring and moderation ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from boards.models import BodyKind, Decision, Matter
 from governance.models import Mitigation, Risk, RiskReview, RiskStatus
 from governance.selectors import SUBJECTS
 
@@ -50,3 +51,31 @@ class RiskFilterSerializer(serializers.Serializer):
 
 
 
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    body = serializers.CharField(source="meeting.body.name", read_only=True)
+    body_kind = serializers.CharField(source="meeting.body.kind", read_only=True)
+    held_on = serializers.DateField(source="meeting.held_on", read_only=True)
+    present = serializers.SerializerMethodField()
+    interests = serializers.SerializerMethodField()
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Decision
+        fields = ["id", "meeting", "body", "body_kind", "held_on", "matter", "competition", "subject", "outcome", "conditions", "minute",
+                  "present", "interests", "recorded_by", "recorded_at"]
+
+    def get_present(self, decision) -> list[str]:
+        return [person.get_full_name() or person.username for person in decision.meeting.attendees.all()]
+
+    def get_interests(self, decision) -> list[dict]:
+        """The interests declared at the meeting in this decision's competition (or, for other business, in none)."""
+        return [{"person": i.person.get_full_name() or i.person.username, "interest": i.interest, "withdrew": i.withdrew}
+                for i in decision.meeting.interests.all() if i.competition_id == decision.competition_id]
+
+
+class DecisionFilterSerializer(serializers.Serializer):
+    competition = serializers.IntegerField(required=False, min_value=1)
+    matter = serializers.ChoiceField(choices=Matter.choices, required=False)
+    body = serializers.ChoiceField(choices=BodyKind.choices, required=False, help_text="the body's kind")

@@ -4,14 +4,17 @@ A competition's risks are its commissioning side's: the bid team lists none and 
 (a refused attempt in the audit log). Filter by `?cycle=`, `?competition=` or `?agreement=`.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from boards import selectors as board_selectors
+from boards.models import DeclaredInterest, Decision
 from core.api.exceptions import problem_responses
 from core.api.views import LOOKUP_VALUE_REGEX
 from ethical_walls.audit import Channel
 from governance import selectors
-from governance.api.serializers import RiskFilterSerializer, RiskSerializer
+from governance.api.serializers import DecisionFilterSerializer, DecisionSerializer, RiskFilterSerializer, RiskSerializer
 from governance.models import Risk
 
 
@@ -40,3 +43,31 @@ class RiskViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[DecisionFilterSerializer]),
+    retrieve=extend_schema(responses={200: DecisionSerializer, **problem_responses(404)}),
+)
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Governance bodies' decisions (issue #21), latest meeting first, with who was present and the interests declared.
+
+    A decision about a competition is its commissioning side's material: the bid team lists none and gets 404 on each.
+    Filter by `?competition=`, `?matter=` or `?body=`.
+    """
+
+    serializer_class = DecisionSerializer
+    queryset = Decision.objects.none()
+    lookup_value_regex = LOOKUP_VALUE_REGEX
+
+    def get_queryset(self):
+        params = DecisionFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        decisions = board_selectors.decision_list(self.request.user, competition_id=data.get("competition"), matter=data.get("matter", ""),
+                                                  body=data.get("body", ""))
+        # The interests with their people in one query, whether or not the first rows have any (constant queries per page).
+        return decisions.prefetch_related("meeting__attendees", Prefetch("meeting__interests", queryset=DeclaredInterest.objects.select_related("person")))
+
+    def get_object(self):
+        return board_selectors.decision_get(self.request.user, self.kwargs[self.lookup_field], path=self.request.path, channel=Channel.API)

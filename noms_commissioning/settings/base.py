@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "contracts",
     "evaluations",
     "governance",
+    "boards",  # governance bodies, meetings, papers and decisions (below the product apps)
     "ethical_walls",
     "ocds",
     "suppliers",

@@ -42,6 +42,7 @@ LIST_READERS = {
     "conflict-declaration": ("oversight", Role.OVERSIGHT),  # the whole register
     "audit-event": ("oversight", Role.OVERSIGHT),  # oversight's alone
     "risk": ("oversight", Role.OVERSIGHT),
+    "decision": ("commissioner", Role.COMMISSIONER),  # the demo competitions' board decisions (scenarios/boards.py)
     "benefit": ("sro", Role.SRO),  # the demo's business cases' benefits (scenarios/competitions.py)  # the demo's cycle and agreement registers (scenarios/governance.py)
 }
 # List endpoints not measured, each with its reason.

@@ -64,6 +64,8 @@ MARKERS = {
     "tie_break_method": "Highest mark on the mobilisation criterion",
     "tie_break_reason": "Serco's mobilisation plan was marked higher",
     "risk": "Incumbent's staff may not transfer under TUPE",  # a competition's risk register (issue #21)
+    "board_paper": "Options appraisal: the incumbent's pension deficit",  # a board paper about the competition (issue #21)
+    "board_interest": "Partner is a director of a bidder",  # an interest declared in it at a board meeting
 }
 
 ATTACKERS = [
@@ -117,6 +119,16 @@ def build_scene() -> Scene:
     risk_raise(actor=journey.commissioner, subject="competition", record=journey.refresh(), title=MARKERS["risk"],
                description="The incumbent's staff list is late; mobilisation would slip.", owner=journey.commissioner,
                likelihood=4, impact=5, proximity="near")
+    # A board paper about the competition, with a file, and an interest declared in it at the meeting that agreed its criteria (issue #21).
+    from boards import services as board_services
+    from boards.models import Decision, Matter
+
+    meeting = Decision.objects.get(competition=journey.competition, matter=Matter.CRITERIA).meeting
+    board_services.paper_add(actor=journey.commissioner, meeting=meeting, competition=journey.refresh(), title=MARKERS["board_paper"],
+                             summary="The cost treatment the board is asked to agree.",
+                             file=SimpleUploadedFile("paper.pdf", b"%PDF-1.7 options appraisal", content_type="application/pdf"))
+    board_services.interest_declare(actor=journey.commissioner, meeting=meeting, person=journey.second_evaluator, competition=journey.refresh(),
+                                    interest=MARKERS["board_interest"], withdrew=True)
 
     # A draft competition in the same service area, with confidential draft material.
     draft = services.competition_create(actor=journey.commissioner, title="Victim contact service", service_area=journey.service_area, estimated_value=Decimal("1000000"))

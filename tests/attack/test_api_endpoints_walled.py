@@ -21,6 +21,7 @@ from competitions.models import Clarification, GatewayReview
 from contracts.models import Agreement, Claim, ClaimLine, Measure, MobilisationMilestone, NoticeOfChange, RectificationNotice, Return
 from cycle import services as cycle_services
 from ethical_walls.models import AuditEvent, ConflictDeclaration
+from boards.models import Decision
 from governance.models import Risk
 from noms_commissioning.api import router
 from tests.attack.scene import MARKERS, build_scene
@@ -96,6 +97,7 @@ PROTECTED = {
     "ocds-competition": lambda s, r: s.draft.pk,
     "risk": lambda s, r: Risk.objects.get(competition=s.live).pk,
     "benefit": lambda s, r: _benefit(s),
+    "decision": lambda s, r: Decision.objects.filter(competition=s.live).first().pk,  # the board's decisions the live competition's guards read
 }
 # Resources with nothing behind the wall, and why.
 PUBLIC = {

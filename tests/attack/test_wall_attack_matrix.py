@@ -158,6 +158,17 @@ PROBES = [
     Probe("1", "api_detail", "a competition's risk", lambda s: f"/api/v1/risks/{competition_risk(s)}/", api=True),
     Probe("1", "api_list", "the competition's risks", lambda s: f"/api/v1/risks/?competition={s.live.pk}", api=True, check=empty_list),
     Probe("1", "count", "the portfolio's risk heat map", lambda s: "/risks/", check=lambda s, r: no_risk_counted(r)),
+    # A competition's board papers, interests and decisions are commissioning material (issue #21).
+    Probe("1", "page", "boards and their decisions", lambda s: "/boards/", check=lambda s, r: no_live_decision(s, r)),
+    Probe("1", "page", "the meeting that agreed the criteria", lambda s: f"/boards/meetings/{board_paper(s).meeting_id}/",
+          check=lambda s, r: no_live_decision(s, r)),
+    Probe("1", "page", "a board paper about the competition", lambda s: f"/boards/papers/{board_paper(s).pk}/"),
+    Probe("1", "export", "a board paper's file", lambda s: f"/boards/papers/{board_paper(s).pk}/file/"),
+    Probe("1", "page", "a board decision about the competition", lambda s: f"/boards/decisions/{live_decisions(s)[0]}/"),
+    Probe("1", "page", "recording a decision at that meeting", lambda s: f"/boards/meetings/{board_paper(s).meeting_id}/decide/"),
+    Probe("1", "api_detail", "a board decision about the competition", lambda s: f"/api/v1/decisions/{live_decisions(s)[0]}/", api=True),
+    Probe("1", "api_list", "the competition's board decisions", lambda s: f"/api/v1/decisions/?competition={s.live.pk}", api=True, check=empty_list),
+    Probe("1", "count", "board decisions counted", lambda s: "/api/v1/decisions/", api=True, check=lambda s, r: no_live_decision(s, r)),
     # Rule 5: after award, award material stays behind the wall.
     Probe("5", "page", "award recommendation form", lambda s: f"/competitions/{s.live.pk}/transitions/recommend_award/"),
     Probe("5", "export", "OCDS record of the awarded competition", lambda s: f"/api/v1/ocds/competitions/{s.live.pk}/record/", api=True),
@@ -225,6 +236,31 @@ def competition_risk(scene) -> int:
     from governance.models import Risk
 
     return Risk.objects.get(competition=scene.live).pk
+
+
+def board_paper(scene):
+    from boards.models import Paper
+
+    return Paper.objects.get(competition=scene.live)
+
+
+def live_decisions(scene) -> list[int]:
+    from boards.models import Decision
+
+    return list(Decision.objects.filter(competition=scene.live).order_by("pk").values_list("pk", flat=True))
+
+
+def no_live_decision(scene, response):
+    """Neither listed nor counted: none of the live competition's decisions, by link (pages) or id (API)."""
+    decisions = live_decisions(scene)
+    assert decisions, "the scene's competition has board decisions (the Journey's guards read them)"
+    if response.status_code != 200:
+        return
+    if response.get("Content-Type", "").startswith("application/json"):
+        rows = json_ids(response)
+        assert not set(rows) & set(decisions) and response.json()["count"] == len(rows)
+    else:
+        assert not any(f"/boards/decisions/{pk}/" in response.content.decode() for pk in decisions)
 
 
 def no_risk_counted(response):

@@ -26,7 +26,7 @@ def competition_ready_to_launch():
     trip = Journey(regime="2011", procedure="restricted")
     for name, kind, weight in [("Quality of delivery", "quality", 60), ("Price", "price", 40)]:
         services.criterion_add(competition=trip.refresh(), actor=trip.procurement, name=name, kind=kind, weight=Decimal(weight))
-    services.criteria_agree(competition=trip.refresh(), actor=trip.procurement)
+    trip.decide("criteria")  # by the Competition Programme Board (issue #21)
     trip.satisfied.add("criteria")
     trip.advance_to(State.PRE_PROCUREMENT)
     trip.satisfy("bid_deadline")
@@ -112,8 +112,9 @@ def test_procurement_launches_answers_a_clarification_scores_bafos_and_awards(jo
     journey.link("Bids and evaluation")
     expect(page.get_by_text("Award recommended to Serco Justice Services")).to_be_visible()
 
-    # The SRO's approvals for standstill; the officer issues the debriefs and starts standstill.
-    for code in ("full_business_case", "gate_3", "tap_full"):
+    # The SRO's approvals for standstill, and the MoJ Procurement Committee's of the major award; the officer issues the debriefs
+    # and starts standstill.
+    for code in ("full_business_case", "gate_3", "tap_full", "award_approval"):
         trip.satisfy(code)
     journey.link("Issue debrief letters to every bidder")
     journey.button("Confirm")

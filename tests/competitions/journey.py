@@ -11,6 +11,7 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
+from boards.models import Matter
 from competitions.machine import LIFECYCLE
 from competitions import guards, services
 from competitions.evaluation import rank_bids, tied_for_first
@@ -85,8 +86,29 @@ class Journey:
         getattr(self, f"_satisfy_{code}", lambda: None)()
         self.satisfied.add(code)
 
+    def board_members(self, matter):
+        return [self.reviewer] if matter == Matter.STARTING_GATE else [self.commissioner, self.procurement, self.second_evaluator]
+
+    def board_meeting(self, matter):
+        """Today's meeting of the body that owns `matter` (scenarios.drivers.board_meeting)."""
+        return drivers.board_meeting(matter, self.commissioner, members=self.board_members(matter))
+
+    def decide(self, matter, outcome="approved", **kwargs):
+        """The body that owns `matter` decides on the competition at a meeting today (scenarios.drivers.board_decide)."""
+        return drivers.board_decide(self.refresh(), matter, self.commissioner, members=self.board_members(matter), outcome=outcome, **kwargs)
+
     def _satisfy_mandate(self):
-        self.update(mandate="Compete the operation of HMP Birmingham (competition strategy 2011).", mandate_issued_on=timezone.localdate())
+        self.update(mandate="Compete the operation of HMP Birmingham (competition strategy 2011).")
+        self.decide(Matter.MANDATE)
+
+    def _satisfy_starting_gate(self):
+        self.decide(Matter.STARTING_GATE)
+
+    def _satisfy_decision_to_compete(self):
+        self.decide(Matter.COMPETE)
+
+    def _satisfy_award_approval(self):
+        self.decide(Matter.AWARD)
 
     def _satisfy_sro(self):
         wall_services.conflict_declare(competition=self.refresh(), actor=self.sro, nature="nil")
@@ -111,7 +133,7 @@ class Journey:
         services.criterion_add(competition=self.refresh(), actor=self.procurement, name="Quality of delivery", kind="quality", weight=Decimal(40))
         services.criterion_add(competition=self.refresh(), actor=self.procurement, name="Rehabilitation outcomes", kind="quality", weight=Decimal(20))
         services.criterion_add(competition=self.refresh(), actor=self.procurement, name="Price", kind="price", weight=Decimal(40))
-        services.criteria_agree(competition=self.refresh(), actor=self.procurement)
+        self.decide(Matter.CRITERIA)
 
     def _satisfy_principles_of_competition(self):
         self.update(principles_of_competition_published_on=timezone.localdate())

@@ -93,7 +93,7 @@ def test_detail_shows_each_next_transition_with_its_checklist(client, journey):
     client.force_login(journey.commissioner)
     html = client.get(f"/competitions/{journey.competition.pk}/?section=all").content.decode()
     assert "Start pre-procurement" in html
-    assert "A mandate has been issued" in html and "Not met" in html
+    assert "The Offender Services Competition Programme Board has authorised the mandate" in html and "Not met" in html
     assert 'href="?section=overview#governance"' in html  # the unmet condition links to where it is fixed
     assert "Abandon the competition" in html
     assert 'class="moj-timeline"' in html and "Competition created" in html
@@ -105,7 +105,7 @@ def test_a_refused_transition_from_the_page_names_what_is_missing_and_changes_no
     assert response.status_code == 409
     html = response.content.decode()
     assert "Start pre-procurement: not possible yet" in html and "must be true first, and " in html  # conditions to meet, not facts
-    assert "A mandate has been issued" in html and "A Senior Responsible Officer has been appointed" in html
+    assert "The Offender Services Competition Programme Board has authorised the mandate" in html and "A Senior Responsible Officer has been appointed" in html
     assert journey.refresh().state == State.DRAFT
 
 
@@ -143,9 +143,14 @@ def test_record_form_errors_name_the_field_and_save_nothing(client, journey):
     assert "Weight (%) must be 100 or less" in response.content.decode()
     assert not EvaluationCriterion.objects.exists()
     client.post(url, {"name": "Quality", "kind": "quality", "weight": "70"})
-    response = client.post(f"/competitions/{journey.competition.pk}/records/agree-criteria/", {})
-    assert "The MEAT weights must sum to 100; they sum to 70." in response.content.decode()
-    assert journey.refresh().criteria_agreed_on is None
+    # The Competition Programme Board cannot agree them as they stand: its decision page says why and records nothing.
+    meeting = journey.board_meeting("criteria")
+    client.force_login(journey.commissioner)
+    response = client.post(f"/boards/meetings/{meeting.pk}/decide/", {"matter": "criteria", "competition": journey.competition.pk,
+                                                                      "outcome": "approved", "minute": "Agreed."})
+    assert response.status_code == 400
+    assert "The board cannot agree these criteria: the MEAT weights must sum to 100; they sum to 70." in response.content.decode()
+    assert journey.refresh().criteria_agreed_on is None and not meeting.decisions.exists()
 
 
 def test_gateway_review_form_reads_recommendations_and_checks_them(client, journey):

@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from scenarios import competitions, contracts, core, cycle, evaluations, governance, suppliers
+from scenarios import boards, competitions, contracts, core, cycle, evaluations, governance, suppliers
 
 # Each scenario in the order the story runs; each is idempotent.
 SEEDERS = [
     core.seed_organisations,
     core.seed_users,
     core.seed_service_areas,
+    boards.seed_board_members,
     competitions.seed_competitions,
     cycle.seed_cycles,
     cycle.seed_consultation,
@@ -14,6 +15,7 @@ SEEDERS = [
     contracts.seed_management_logs,
     contracts.seed_exit_plans,
     competitions.seed_benefits,
+    boards.seed_board_papers,
     governance.seed_risks,
     evaluations.seed_evaluation,
     suppliers.seed_supplier_accounts,
