@@ -5,7 +5,6 @@ from typing import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from competitions.evaluation import rank_bids, tied_for_first
 from competitions.models import PHASE_LABELS, SCORE_MAX, State
 from competitions.states import DeliveryConfidence
 from competitions.parts import PARTS, PUBLIC_PARTS, section_url
+from core.pagination import page_of
 from core.charts import bar_chart
 from core.templatetags.humanize_money import money
 from core.csv_export import csv_response
@@ -34,7 +34,7 @@ def index(request):
     form = forms.CompetitionFilterForm(request.GET or None)
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "")}
     competitions = selectors.competition_list(user=request.user, **filters)
-    page = Paginator(competitions, 25).get_page(request.GET.get("page"))
+    page = page_of(request, competitions, 25)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -8,7 +8,6 @@ the attempt is written to the audit log, as in every other channel.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from competitions import selectors as competition_selectors
+from core.pagination import page_of
 from core.csv_export import csv_response
 from core.forms_utils import apply_service_errors
 from core.roles import Role
@@ -72,7 +72,7 @@ def _apply(request, form, call, *, competition=None):
 
 def _page(request, items):
     """One page of a list, and the query string (without `page`) for the pagination links."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, items, PAGE_SIZE)
     page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

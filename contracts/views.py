@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from contracts import budgets, charts, claims, exit_plans, extensions, forms, ma
 from contracts.machine import AGREEMENT, RECORD_ROLES
 from contracts.parts import PARTS, section_url
 from contracts.models import RUNNING, AgreementState, Claim, NoticeOfChange, PaymentModel, RectificationNotice, RemedialActionPlan, Return
+from core.pagination import page_of
 from core.charts import bar_chart
 from core.csv_export import csv_response
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
@@ -63,7 +63,7 @@ def _expected_version(request, agreement) -> int:
 def index(request):
     _require_reader(request)
     form = forms.AgreementFilterForm(request.GET or None)
-    page = Paginator(selectors.agreement_list(request.user, _filters(form)), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.agreement_list(request.user, _filters(form)), 25)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "contracts/index.html", {

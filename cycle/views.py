@@ -5,12 +5,12 @@ from typing import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.pagination import page_of
 from core.errors import PermissionDenied, StaleObject, TransitionRefused
 from core.forms_utils import apply_service_errors
 from core.pdf import render_pdf
@@ -54,7 +54,7 @@ def _filters(form) -> dict:
 def index(request):
     _require_reader(request)
     form = forms.CycleFilterForm(request.GET or None)
-    page = Paginator(selectors.cycle_list(request.user, _filters(form)), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.cycle_list(request.user, _filters(form)), 25)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cycle/index.html", {

@@ -11,10 +11,10 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
+from core.pagination import page_of
 from core.forms_utils import GovukForm
 from ethical_walls import audit
 from ethical_walls.audit import Channel
@@ -57,7 +57,7 @@ def _file_name(text: str) -> str:
 
 def index(request):
     selectors.require_reports(request.user, channel=Channel.PAGE, path=request.path)
-    page = Paginator(selectors.run_list(request.user), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.run_list(request.user), RUNS_PER_PAGE)
     return render(request, "evaluations/index.html", {"page": page, "evaluation_time": settings.EVALUATION_TIME})
 
 
@@ -67,7 +67,7 @@ def run(request, on):
     shown = selectors.run_get(request.user, night, channel=Channel.PAGE, path=request.path)
     form = RatingFilterForm(request.GET or None)
     rag = form.cleaned_data["rag"] if form.is_valid() else ""
-    page = Paginator(selectors.evaluation_list(request.user, shown, rag=rag), EVALUATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.evaluation_list(request.user, shown, rag=rag), EVALUATIONS_PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.rag_counts(shown, request.user)
