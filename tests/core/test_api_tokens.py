@@ -99,3 +99,31 @@ def test_each_token_has_its_own_rate_limit_and_the_refusal_is_a_problem_with_ret
     body = problem(refused, 429)
     assert int(refused["Retry-After"]) > 0 and "throttled" in body["detail"]
     assert second.get("/api/v1/organisations/").status_code == 200  # the other system is not held back
+
+
+def test_with_redis_the_rate_limit_costs_one_round_trip_and_keeps_its_sliding_window(own_redis, settings, monkeypatch):
+    """Issue #22: one command a request, EVALSHA (REST framework's own throttle reads then writes); the same allowance and Retry-After."""
+    import redis
+    from redis.connection import Connection
+
+    _, url = own_redis
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.API_RATE_LIMIT = "3/minute"
+    UserFactory(username="first", roles=[Role.PROCUREMENT])
+    UserFactory(username="second", roles=[Role.PROCUREMENT])
+    first, second = token_client(command("issue", "first")), token_client(command("issue", "second"))
+    server = redis.Redis.from_url(url)
+
+    assert first.get("/api/v1/organisations/").status_code == 200  # the script loaded on first use
+    sent = []
+    send = Connection.send_command
+    monkeypatch.setattr(Connection, "send_command", lambda connection, *args, **kwargs: sent.append(args[0]) or send(connection, *args, **kwargs))
+    assert first.get("/api/v1/organisations/").status_code == 200
+    monkeypatch.undo()
+    assert sent == ["EVALSHA"]
+    assert first.get("/api/v1/organisations/").status_code == 200
+    refused = first.get("/api/v1/organisations/")
+    body = problem(refused, 429)
+    assert 55 <= int(refused["Retry-After"]) <= 60 and "throttled" in body["detail"]
+    assert second.get("/api/v1/organisations/").status_code == 200  # the other system is not held back
+    assert server.zcard(next(key for key in server.scan_iter("*throttle_token_token*") if str(Token.objects.get(user__username="first").pk).encode() in key)) == 3

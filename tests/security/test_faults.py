@@ -10,8 +10,6 @@ tests/evaluations/test_worker_integration.py.
 
 import datetime
 import logging
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,34 +23,8 @@ from rest_framework.test import APIClient
 
 from core.api.throttling import TokenRateThrottle
 from core.roles import Role
+from tests.conftest import free_port
 from tests.core.factories import UserFactory
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def own_redis():
-    """A Redis server of this test's own (not the CI's), which the test may stop."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed: the machine's Redis package provides it")
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield process, f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
 
 
 @pytest.mark.django_db
