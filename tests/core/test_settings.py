@@ -126,3 +126,26 @@ def test_production_refuses_to_start_without_a_secret_or_with_any_host(overrides
 def test_migrations_are_committed():
     # Raises SystemExit(1) when a model change has no migration.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_web_and_worker_processes_leave_start_up_objects_out_of_garbage_collections():
+    """Issue #22: gunicorn (gunicorn.conf.py, read from the working directory) and Celery's worker processes freeze what start-up made."""
+    import gc
+    import runpy
+
+    from celery.signals import worker_process_init
+    from django.conf import settings
+
+    from noms_commissioning.celery import freeze_start_up_objects
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    try:
+        gc.unfreeze()
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 1000
+        gc.unfreeze()
+        assert freeze_start_up_objects in [receiver() for _, receiver in worker_process_init.receivers]
+        freeze_start_up_objects()
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
