@@ -19,8 +19,10 @@ AGREEMENT_LISTS = {"/api/v1/agreements/", "/api/v1/measures/", "/api/v1/returns/
 SEARCHES = ["/search/?q=prison%20resettlement", "/api/v1/search/?q=prison%20resettlement"]
 TARGETS_MS = {path: 150 for path in SEARCHES}
 AGREEMENT_PAGE = "/contracts/<id>/"
+HOME = "/"  # each person's inbox (core/inbox.py, issue #19): the work waiting for them
 # (endpoint, roles that ask for it), in the order of the results table.
 ENDPOINTS = [
+    (HOME, ORGANISATION_ROLES + ("contract_manager",)),
     ("/contracts/", ("contract_manager",)),
     (AGREEMENT_PAGE, ("contract_manager",)),
     ("/competitions/", ORGANISATION_ROLES),

@@ -65,6 +65,19 @@ TARGET_RATIO = 1.5
 POOL = 16  # signed-in users per role: each Locust user takes the next one
 
 
+def configure(scale: float) -> None:
+    """Point the run at the database and working folder of this scale (1: noms_load, as before; 10: noms_load_x10)."""
+    global DATABASE, WORKDIR, SCALE
+    SCALE = scale
+    if scale != 1:
+        DATABASE = f"{DATABASE}_x{scale:g}".replace(".", "_")
+        WORKDIR = WORKDIR / f"x{scale:g}"
+        ENV.update({"DATABASE_URL": f"{SERVER}/{DATABASE}", "MEDIA_ROOT": str(WORKDIR / "media")})
+
+
+SCALE: float = 1
+
+
 # --- the database ------------------------------------------------------------------------------
 
 def make_database():
@@ -133,11 +146,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+WORKER_CLASS = ("sync", 1)  # gunicorn's worker class and threads per worker (--worker-class, --threads)
+
+
 def start_gunicorn(port: int, workers: int, name: str = "gunicorn"):
     log = open(WORKDIR / f"{name}.log", "w")
+    worker_class, threads = WORKER_CLASS
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "noms_commissioning.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "120", "--no-control-socket", "--access-logfile", "-"],
+         "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+         "--timeout", "120", "--no-control-socket", "--access-logfile", "-"],
         cwd=ROOT, env={**os.environ, **ENV}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + 90
@@ -308,9 +326,16 @@ def main():
                         help="all: every endpoint; no-dashboard: the same without /contracts/, the heaviest page, "
                              "to see what the others' tails owe to queueing behind it (default: all)")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the seeded database of a previous run")
+    parser.add_argument("--scale", type=float, default=1, help="the dataset's size, times the standard one (default 1; 10: 50,000 agreements, "
+                        "4.8 million returns, 2 million object permissions); each scale has its own database, noms_load_x<scale>")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="gunicorn worker class (default sync)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker, with --worker-class gthread (default 1)")
     parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip the statements and plans of the endpoints that missed")
     parser.add_argument("--explain-top", type=int, default=6, help="how many of the endpoints that missed to explain (default 6)")
     options = parser.parse_args()
+    configure(options.scale)
+    global WORKER_CLASS
+    WORKER_CLASS = (options.worker_class, options.threads)
     WORKDIR.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
     started_at = datetime.now().astimezone()
@@ -322,7 +347,7 @@ def main():
         print(f"Seeding ({time.monotonic() - began:.0f} s)…", flush=True)
         from seed import seed
 
-        counts = seed(log=lambda line: print(line, flush=True))
+        counts = seed(log=lambda line: print(line, flush=True), scale=options.scale)
         (WORKDIR / "counts.json").write_text(json.dumps(counts))
     else:
         setup_django(migrate=False)
@@ -360,10 +385,10 @@ def main():
                    for key, times in floors(fixture_now, dsn=f"{SERVER}/{DATABASE}", runs=options.floor_runs).items()}
     box = machine()
     text = [
-        f"# Load test results ({started_at:%Y-%m-%d %H:%M %Z})",
+        f"## Scale {SCALE:g}× ({started_at:%Y-%m-%d %H:%M %Z})",
         "",
         f"Machine: {box['cpus']} CPUs ({box['cpu']}), {box['memory_gib']} GiB RAM, PostgreSQL {box['postgres']}, Python {box['python']}; "
-        f"gunicorn ({options.workers} sync workers), Redis, PostgreSQL and Locust all on it, and shared with other engineers' test runs "
+        f"gunicorn ({options.workers} {options.worker_class} workers{f', {options.threads} threads each' if options.threads > 1 else ''}), Redis, PostgreSQL and Locust all on it, and shared with other engineers' test runs "
         f"(load averages below).",
         "",
         "Data: " + (", ".join(f"{v:,} {k}" for k, v in counts.items()) if counts else "seeded by an earlier run") + ".",
@@ -418,10 +443,62 @@ def main():
                  f"through Django's test client, as the user for whom it is slowest; the slowest statement with EXPLAIN ANALYZE.", ""]
         for endpoint, (role, ms) in chosen:
             text += [explain(endpoint, role, fixture_now, warm=ms < SLOW_MS, slowest=1, plan_lines=12), ""]
-    (HERE / "results.md").write_text("\n".join(text) + "\n")
+    text = [text[0], *[f"#{line}" if line.startswith("## ") else line for line in text[1:]]]  # each phase a level below its scale
+    (HERE / f"results-x{SCALE:g}.json").write_text(json.dumps(summary_of(results, alone), indent=1, sort_keys=True) + "\n")
+    write_results(text)
     print()
     print("\n".join(text))
     print(f"Seeding took {seeded:.0f} s; the whole run {time.monotonic() - began:.0f} s. Written to {HERE / 'results.md'}.")
+
+
+def summary_of(results: dict, alone: dict) -> dict:
+    """Each (endpoint, role)'s time alone and its p50 and p95 under the first phase's load, for comparing scales."""
+    phase = next(iter(results.values()))[0]
+    by_key: dict[str, list] = {}
+    for endpoint, user, milliseconds, _failed, _ended in phase["requests"]:
+        by_key.setdefault(f"{endpoint} | {user}", []).append(milliseconds)
+    return {"alone": {f"{endpoint} | {role}": ms for (endpoint, role), ms in alone.items()},
+            "p50": {key: percentile(times, 0.5) for key, times in by_key.items()},
+            "p95": {key: percentile(times, 0.95) for key, times in by_key.items()}}
+
+
+def write_results(section: list[str]) -> None:
+    """results.md keeps the last run of each scale (its own section, replaced by the next run at that scale) and, when
+    runs at 1× and 10× are both there, the table comparing them (issue #22's targets)."""
+    path = HERE / "results.md"
+    kept = path.read_text() if path.exists() else ""
+    sections = {}
+    for block in kept.split("<!-- scale ")[1:]:
+        scale, _, body = block.partition(" -->\n")
+        sections[scale] = body.split(f"<!-- /scale {scale} -->")[0].rstrip("\n")
+    sections[f"{SCALE:g}"] = "\n".join(section).rstrip("\n")
+    text = ["# Load test results", "",
+            "The last run at each scale (`bench/load/run.py --scale 1`, `--scale 10`); each run replaces its own scale's section.", ""]
+    for scale in sorted(sections, key=float):
+        text += [f"<!-- scale {scale} -->", sections[scale], f"<!-- /scale {scale} -->", ""]
+    text += comparison()
+    path.write_text("\n".join(text) + "\n")
+
+
+def comparison() -> list[str]:
+    """1× against 10×: each endpoint's p50 alone and under load at both scales, and the ratios the targets bound."""
+    runs = {scale: HERE / f"results-x{scale}.json" for scale in ("1", "10")}
+    if not all(path.exists() for path in runs.values()):
+        return []
+    one, ten = (json.loads(runs[scale].read_text()) for scale in ("1", "10"))
+    lines = ["## 1× against 10×", "",
+             "Targets: p50 at 10× no more than 1.3 × its p50 at 1×; p95 under load at 10× < 250 ms. Alone: one request at a time.", "",
+             "| endpoint and user | alone 1× ms | alone 10× ms | ÷ | p50 1× ms | p50 10× ms | ÷ | p95 10× ms | targets |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for key in sorted(set(one["p50"]) & set(ten["p50"])):
+        alone1, alone10 = one["alone"].get(key), ten["alone"].get(key)
+        growth = ten["p50"][key] / one["p50"][key] if one["p50"][key] else 0
+        notes = [note for note, missed in (("p50 × > 1.3", growth > 1.3), ("p95 ≥ 250", ten["p95"][key] >= TARGET_P95_MS)) if missed]
+        lines.append(f"| `{key.split(' | ')[0]}` {key.split(' | ')[1].replace('_', ' ')} | {_ms(alone1) if alone1 else '–'} | "
+                     f"{_ms(alone10) if alone10 else '–'} | {f'{alone10 / alone1:.2f}' if alone1 and alone10 else '–'} | "
+                     f"{_ms(one['p50'][key])} | {_ms(ten['p50'][key])} | {growth:.2f} | {_ms(ten['p95'][key])} | "
+                     f"{', '.join(notes) or 'met'} |")
+    return [*lines, ""]
 
 
 def fixture_for_run() -> dict:

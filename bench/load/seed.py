@@ -73,8 +73,25 @@ def _bulk(model, objects, batch_size=5000):
     return model.objects.bulk_create(objects, batch_size=batch_size)
 
 
-def seed(*, log=print) -> dict:
-    """Write the whole dataset; returns the counts written."""
+STANDARD = {"sizes": dict(SIZES), "users_per_role": dict(USERS_PER_ROLE), "states": dict(STATES), "agreement_states": dict(AGREEMENT_STATES)}
+
+
+def scaled(scale: float) -> dict:
+    """The dataset's sizes at `scale` times the standard one (issue #22: 10 is 10,000 competitions, 50,000 agreements,
+    4.8 million returns, 2 million object permissions); per-record shapes (measures, months, bids) do not change."""
+    def times(mapping):
+        return {key: max(1, round(number * scale)) for key, number in mapping.items()}
+
+    standard = STANDARD["sizes"]
+    sizes = {**standard, **times({key: standard[key] for key in ("competitions", "agreements", "users", "object_permissions")})}
+    return {"sizes": sizes, **{name: times(STANDARD[name]) for name in ("users_per_role", "states", "agreement_states")}}
+
+
+def seed(*, log=print, scale: float = 1) -> dict:
+    """Write the whole dataset at `scale` times the standard size; returns the counts written."""
+    global SIZES, USERS_PER_ROLE, STATES, AGREEMENT_STATES
+    plan = scaled(scale)
+    SIZES, USERS_PER_ROLE, STATES, AGREEMENT_STATES = plan["sizes"], plan["users_per_role"], plan["states"], plan["agreement_states"]
     rng = random.Random(2026)
     began = time.monotonic()
     counts = {}
