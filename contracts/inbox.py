@@ -102,24 +102,49 @@ def _claim_tasks(user: Any, visible: Any) -> Iterator[Task]:
                    key=f"claim:{claim.pk}:{claim.status}")
 
 
+# Deadlines of each kind listed one by one in an inbox, nearest first; the rest are one task leading to the dashboard's list
+# (a portfolio of thousands has hundreds due within the horizon: building and showing each on every home page does not scale).
+DEADLINES_LISTED = 20
+
+
+def _first_then_more(rows: Any, task: Any, *, more: str, show: str, key: str) -> Iterator[Task]:
+    """`task(row)` for the first DEADLINES_LISTED rows (already ordered nearest first), then one task for the rest, if any,
+    due when the first of them is; one query whatever the number (the rest are counted on the dashboard, not here)."""
+    listed = list(rows[: DEADLINES_LISTED + 1])
+    for row in listed[:DEADLINES_LISTED]:
+        yield task(row)
+    if len(listed) > DEADLINES_LISTED:
+        next_one = task(listed[DEADLINES_LISTED])
+        yield Task(f"More {more}, from {next_one.due:%-d %B %Y}: the dashboard lists them all", reverse("contracts:index") + f"?show={show}#{show}",
+                   CONTRACTS, due=next_one.due, decision=False, key=f"{key}:more:{next_one.key or next_one.url}:{next_one.due}")
+
+
 def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
-    notices = RectificationNotice.objects.filter(agreement__in=visible, status=RectificationNotice.Status.OPEN, deadline__lte=horizon)
-    for notice in notices.select_related("agreement__provider"):
-        yield Task(f"Rectification deadline for {notice.agreement.provider} on {notice.agreement.reference}",
-                   _detail(notice.agreement_id, "rectification"), CONTRACTS, due=notice.deadline, decision=False)
-    for agreement in visible.filter(state__in=RUNNING, end_date__gte=today, end_date__lte=horizon).select_related("provider"):
-        yield Task(f"{agreement.reference} with {agreement.provider} expires", _detail(agreement.pk), CONTRACTS, due=agreement.end_date, decision=False)
+    notices = (RectificationNotice.objects.filter(agreement__in=visible, status=RectificationNotice.Status.OPEN, deadline__lte=horizon)
+               .select_related("agreement__provider").order_by("deadline", "pk"))
+    yield from _first_then_more(notices, lambda notice: Task(
+        f"Rectification deadline for {notice.agreement.provider} on {notice.agreement.reference}",
+        _detail(notice.agreement_id, "rectification"), CONTRACTS, due=notice.deadline, decision=False),
+        more="rectification deadlines", show="rectification", key="rectification")
+    expiring = (visible.filter(state__in=RUNNING, end_date__gte=today, end_date__lte=horizon).select_related("provider")
+                .order_by("end_date", "pk"))
+    yield from _first_then_more(expiring, lambda agreement: Task(
+        f"{agreement.reference} with {agreement.provider} expires", _detail(agreement.pk), CONTRACTS, due=agreement.end_date, decision=False),
+        more="agreements expiring", show="ahead", key="expiry")
     # Only the break points whose notice falls due within the horizon, chosen in SQL: one range per length of notice
     # (a handful), not every break point of the portfolio read into Python on every page.
     points = BreakPoint.objects.filter(agreement__in=visible.exclude(state__in=ENDED))
     near = Q(pk__isnull=True)  # matches nothing, yet still asks (an empty IN would skip the query: the count would vary)
-    for months in points.values_list("notice_months", flat=True).order_by().distinct():
+    # The lengths of notice any break point has (a superset of the visible ones' — a range more costs nothing), read from
+    # the break points alone: joining every agreement to find them took longer than the rest of the inbox (issue #22).
+    for months in BreakPoint.objects.values_list("notice_months", flat=True).order_by().distinct():
         near |= Q(notice_months=months, on__gte=today + relativedelta(months=months), on__lte=horizon + relativedelta(months=months))
-    for point in points.filter(near).select_related("agreement").order_by("on", "pk"):
-        notice_by = point.on - relativedelta(months=point.notice_months)
-        if today <= notice_by <= horizon:
-            yield Task(f"Notice due for the break point of {point.agreement.reference} on {point.on:%d %B %Y}",
-                       _detail(point.agreement_id), CONTRACTS, due=notice_by, decision=False)
+    due = [point for point in points.filter(near).select_related("agreement").order_by("on", "pk")
+           if today <= point.on - relativedelta(months=point.notice_months) <= horizon]
+    yield from _first_then_more(due, lambda point: Task(
+        f"Notice due for the break point of {point.agreement.reference} on {point.on:%d %B %Y}", _detail(point.agreement_id), CONTRACTS,
+        due=point.on - relativedelta(months=point.notice_months), decision=False),
+        more="break points with notice due", show="ahead", key="break-point")
 
 
 def _provider_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:

@@ -205,6 +205,9 @@ class Return(models.Model):
             models.UniqueConstraint(fields=["measure", "period_start"], name="one_return_per_measure_period"),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="return_value_not_negative"),
         ]
+        # The few returns waiting for a contract manager, found without reading the millions validated (every contract
+        # manager's inbox asks on every page: issue #22).
+        indexes = [models.Index(fields=["measure"], condition=models.Q(status="submitted"), name="return_awaiting_validation")]
 
 
 class CohortResult(models.Model):

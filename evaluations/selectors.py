@@ -280,9 +280,8 @@ def dashboard_ratings(board, running, listed) -> None:
     listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
            .order_by("-overdue_returns", "agreement__reference"))
     _still_overdue(board)
-    listed("stewardship", "stewardship", [  # flags count equality findings too: keep those with stewardship warnings
-        (evaluation.agreement, evaluation.warnings)
-        for evaluation in evaluations.filter(flags__gt=0).annotate(warnings=KeyTransform("stewardship", "detail"))
-        .defer("detail").select_related("agreement__provider").order_by("agreement__reference")
-        if evaluation.warnings
-    ])
+    # Flags count equality findings too: those with a stewardship warning (a first one in the detail), picked in SQL.
+    listed("stewardship", "stewardship", evaluations.filter(flags__gt=0, detail__stewardship__0__isnull=False)
+           .annotate(warnings=KeyTransform("stewardship", "detail")).defer("detail").select_related("agreement__provider")
+           .order_by("agreement__reference"))
+    board.stewardship = [(evaluation.agreement, evaluation.warnings) for evaluation in board.stewardship]

@@ -1,6 +1,6 @@
 """Where an endpoint's time goes: its SQL as Django runs it, with EXPLAIN ANALYZE of the slowest statements.
 
-    .venv/bin/python bench/load/explain.py [ENDPOINT ...] [--role oversight|bid_team|contract_manager]
+    .venv/bin/python bench/load/explain.py [ENDPOINT ...] [--role oversight|bid_team|contract_manager] [--scale 10] [--slowest 3]
 
 Runs on the database bench/load/run.py seeded (`noms_load`), in this process, through
 Django's test client (no server, no other load): each endpoint once to warm up, then once
@@ -69,9 +69,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("endpoints", nargs="*", help="endpoints as in bench/load/endpoints.py (default: all)")
     parser.add_argument("--role", help="only this role")
+    parser.add_argument("--scale", type=float, default=1, help="the database of this scale (run.py --scale; default 1)")
+    parser.add_argument("--slowest", type=int, default=3, help="how many of the slowest statements to explain (default 3)")
     options = parser.parse_args()
     import run
 
+    run.configure(options.scale)
     run.setup_django(migrate=False)
     fixture = json.loads((run.WORKDIR / "fixture.json").read_text())
     for endpoint, roles in ENDPOINTS:
@@ -79,7 +82,7 @@ def main():
             continue
         for role in roles:
             if not options.role or role == options.role:
-                print(explain(endpoint, role, fixture), flush=True)
+                print(explain(endpoint, role, fixture, slowest=options.slowest), flush=True)
 
 
 if __name__ == "__main__":

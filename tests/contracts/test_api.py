@@ -377,7 +377,7 @@ def test_anyone_else_sees_no_agreement_and_gets_404(roles, people, outcome):
     live = make_live(make_agreement(people), people, outcome)
     outsider = UserFactory(roles=roles)
     api = client_for(outsider)
-    assert api.get(AGREEMENTS).json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert api.get(AGREEMENTS).json() == {"count": 0, "more_than": None, "next": None, "previous": None, "results": []}
     assert problem(api.get(url(live)), 404)["detail"] == "Not found."
     problem(api.post(url(live, "terminate"), {"reason": "x"}, format="json"), 404)
     for records in ("measures", "returns", "notices-of-change", "rectification-notices"):

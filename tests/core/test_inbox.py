@@ -180,3 +180,24 @@ def test_the_navigation_keeps_the_count_a_while_and_the_home_page_counts_afresh(
     assert badge.format(before + 1) in client.get("/").content.decode()  # the home page builds it afresh
     assert badge.format(before + 1) in client.get("/walls/declare/").content.decode()  # and keeps the new count
     cache.clear()
+
+
+def test_deadlines_are_listed_nearest_first_up_to_a_limit_then_as_one_task(monkeypatch):
+    """Issue #22: at 10× a contract manager's home page built and showed 508 rectification deadlines (633 ms); now the nearest
+    few of each kind, and one task leading to the dashboard's list for the rest."""
+    from contracts import inbox as contract_inbox
+
+    monkeypatch.setattr(contract_inbox, "DEADLINES_LISTED", 2)
+    people = {"procurement": UserFactory(roles=[Role.PROCUREMENT]), "manager": UserFactory(roles=[Role.CONTRACT_MANAGER])}
+    today = timezone.localdate()
+    for n in range(4):
+        agreement = make_agreement(people, reference=f"FW-RN-{n}", provider="Nacro", start=months_ago(3))
+        add_measure(agreement, people)
+        go_live(agreement, people)
+        contract_services.rectification_notice_issue(agreement=agreement, actor=people["procurement"], failings="Late returns.",
+                                                     deadline=today + datetime.timedelta(days=20 - n))
+    deadlines = [t for t in inbox_for(people["manager"]).deadlines if "ectification" in t.title]
+    third = today + datetime.timedelta(days=19)
+    assert [t.title for t in deadlines] == ["Rectification deadline for Nacro on FW-RN-3", "Rectification deadline for Nacro on FW-RN-2",
+                                           f"More rectification deadlines, from {third:%-d %B %Y}: the dashboard lists them all"]
+    assert deadlines[-1].url == "/contracts/?show=rectification#rectification" and deadlines[-1].due == today + datetime.timedelta(days=19)

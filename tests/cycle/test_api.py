@@ -128,7 +128,7 @@ def test_anyone_else_sees_no_cycle_and_cannot_move_one(role, commissioner):
     cycle = make_cycle(commissioner)
     outsider = UserFactory(roles=[role])
     api = client_for(outsider)
-    assert api.get(CYCLES).json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert api.get(CYCLES).json() == {"count": 0, "more_than": None, "next": None, "previous": None, "results": []}
     assert problem(api.get(url(cycle)), 404)["detail"] == "Not found."
     problem(api.post(url(cycle, "assess-needs"), format="json"), 404)
     problem(api.post(url(cycle, "allocation"), format="json"), 404)
