@@ -326,6 +326,8 @@ class AgreementEvent(TimelineEvent):
 
     class Meta(TimelineEvent.Meta):
         triggers = [append_only_trigger()]
+        # What changed since a time (the dashboard: agreements moved since last night's evaluation, issue #22).
+        indexes = [models.Index(fields=["at"], name="agreementevent_at")]
 
 
 class Feedback(models.Model):

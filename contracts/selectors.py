@@ -87,6 +87,13 @@ def visible_agreements(user: Viewer) -> QuerySet[Agreement]:
     return wall.scoped(user, agreements)
 
 
+def hidden_agreement_ids(user: Viewer) -> QuerySet[Any]:
+    """Of the agreements a reader of agreements sees by role, the ids of those hidden from this one: let by a competition they
+    were excluded from (`visible_agreements` is every agreement less these). A handful, where every agreement is tens of thousands."""
+    excluded = wall.excluded_competition_ids(user)
+    return Agreement.objects.filter(competition_id__in=excluded or [0]).values("pk")
+
+
 def sees_agreement(user: Viewer, agreement: Agreement) -> bool:
     return wall.sees(user, agreement)
 
@@ -313,6 +320,7 @@ class Dashboard:
     break_points: list[BreakPoint] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)  # list name: how many in all
     months: int = DASHBOARD_MONTHS
+    hidden: Any = None  # the agreements the reader may not see (let by competitions they were excluded from): their ids, a query
 
 
 def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozenset[str] = frozenset()) -> Dashboard:
@@ -325,10 +333,13 @@ def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozens
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=DASHBOARD_MONTHS)
     running = visible_agreements(user).filter(state__in=RUNNING)
-    board = Dashboard(today=today, horizon=horizon, running=running.count())
+    board = Dashboard(today=today, horizon=horizon, running=running.count(), hidden=hidden_agreement_ids(user))
 
-    def listed(name: str, section: str, rows: QuerySet[Any] | list[Any]) -> None:
-        board.totals[name] = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    def listed(name: str, section: str, rows: QuerySet[Any] | list[Any], total: int | None = None) -> None:
+        """The section's first rows (every row when it is shown in full) and how many there are (`total` when known)."""
+        if total is None:
+            total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+        board.totals[name] = total
         setattr(board, name, list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT]))
 
     board.rag_counts = [(code, label, 0) for code, label in RAG_FILTER_CHOICES]

@@ -50,6 +50,9 @@ class EvaluationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When a chunk of the run last finished: a run silent too long is resumed.")
     summary_pdf = models.FileField(storage=reports_storage, blank=True)
+    figures = models.JSONField(null=True, blank=True, help_text=(
+        "The portfolio's counts as the run found them, kept when it finishes (issue #22): {rag: {code: n}, overdue: n, stewardship: n}. "
+        "The dashboard starts from them and corrects for the few agreements changed since or hidden from its reader."))
 
     class Meta:
         ordering = ["-on"]

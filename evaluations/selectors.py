@@ -267,21 +267,53 @@ def _still_overdue(board) -> None:
     board.overdue = still
 
 
+STEWARDSHIP = Q(flags__gt=0, detail__stewardship__0__isnull=False)  # flags count equality findings too: a first stewardship warning
+
+
+def run_figures(run) -> dict:
+    """The run's portfolio counts, kept on the run when it finishes: by RAG, with overdue returns, with stewardship warnings."""
+    totals = run.evaluations.aggregate(overdue=Count("pk", filter=Q(overdue_returns__gt=0)), stewardship=Count("pk", filter=STEWARDSHIP))
+    return {"rag": rag_counts(run), **totals}
+
+
+def _figures_for(board, running) -> dict | None:
+    """The run's kept figures less the agreements now out of the reader's running ones: those moved since the run began
+    (ended, suspended) and those hidden from the reader. Four small queries by key, whatever the portfolio's size; None when
+    the run kept no figures (one finished before they were kept)."""
+    from contracts.models import AgreementEvent
+
+    figures = board.run.figures if board.run is not None else None
+    if not figures:
+        return None
+    moved = set(AgreementEvent.objects.filter(at__gte=board.run.started_at).order_by().values_list("agreement_id", flat=True).distinct())
+    candidates = moved | set(board.hidden.values_list("pk", flat=True))
+    # Each list below may be empty: [0] keeps its query (a page's count of queries stays the same).
+    gone = candidates - set(running.filter(pk__in=candidates or [0]).values_list("pk", flat=True))
+    rag, overdue, stewardship = dict(figures["rag"]), figures["overdue"], figures["stewardship"]
+    lost = (board.run.evaluations.filter(agreement_id__in=gone or [0]).order_by().values("rag")
+            .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(overdue_returns__gt=0)), stewardship=Count("pk", filter=STEWARDSHIP)))
+    for row in lost:
+        rag[row["rag"]] = rag.get(row["rag"], 0) - row["n"]
+        overdue, stewardship = overdue - row["overdue"], stewardship - row["stewardship"]
+    return {"rag": rag, "overdue": overdue, "stewardship": stewardship}
+
+
 def dashboard_ratings(board, running, listed) -> None:
     """The contract managers' dashboard's ratings, from the latest finished run (registered in contracts.extensions).
 
-    Over the running agreements the user may see (`running`), in a few queries however many there are.
+    Over the running agreements the user may see (`running`): the counts from the figures the run kept (`_figures_for`),
+    and each list's first rows, in a few queries however many agreements there are.
     """
     board.run = latest_evaluation_run()
     evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
-    counts = dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
+    figures = _figures_for(board, running)
+    counts = figures["rag"] if figures else dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
     board.rag_counts = [(code, label, counts.get(code, 0)) for code, label, _ in board.rag_counts]
-    board.not_evaluated = board.running - sum(counts.values())
+    board.not_evaluated = max(board.running - sum(counts.values()), 0)
     listed("overdue", "overdue", evaluations.filter(overdue_returns__gt=0).select_related("agreement__provider").defer("detail")
-           .order_by("-overdue_returns", "agreement__reference"))
+           .order_by("-overdue_returns", "agreement__reference"), total=figures["overdue"] if figures else None)
     _still_overdue(board)
-    # Flags count equality findings too: those with a stewardship warning (a first one in the detail), picked in SQL.
-    listed("stewardship", "stewardship", evaluations.filter(flags__gt=0, detail__stewardship__0__isnull=False)
-           .annotate(warnings=KeyTransform("stewardship", "detail")).defer("detail").select_related("agreement__provider")
-           .order_by("agreement__reference"))
+    listed("stewardship", "stewardship", evaluations.filter(STEWARDSHIP).annotate(warnings=KeyTransform("stewardship", "detail"))
+           .defer("detail").select_related("agreement__provider").order_by("agreement__reference"),
+           total=figures["stewardship"] if figures else None)
     board.stewardship = [(evaluation.agreement, evaluation.warnings) for evaluation in board.stewardship]

@@ -227,7 +227,8 @@ def run_finish(run: EvaluationRun) -> EvaluationRun:
         run.summary_pdf.name = storage.save(name, ContentFile(content))
         run.status = EvaluationRun.Status.RENDERING
         run.heartbeat_at = timezone.now()
-        run.save(update_fields=["summary_pdf", "status", "heartbeat_at"])
+        run.figures = selectors.run_figures(run)  # the dashboard's counts, kept (issue #22)
+        run.save(update_fields=["summary_pdf", "status", "heartbeat_at", "figures"])
     run_complete_if_reported(run)
     run.refresh_from_db()
     notifications_send()

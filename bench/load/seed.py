@@ -491,5 +491,7 @@ def _last_night() -> int:
     with connection.cursor() as cursor:
         cursor.execute(LAST_NIGHT, [run.pk])
         written = cursor.rowcount
-    EvaluationRun.objects.filter(pk=run.pk).update(total=written)
+    from evaluations.selectors import run_figures
+
+    EvaluationRun.objects.filter(pk=run.pk).update(total=written, figures=run_figures(run))  # kept as run_finish keeps them
     return written
