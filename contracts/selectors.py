@@ -91,7 +91,8 @@ def hidden_agreement_ids(user: Viewer) -> QuerySet[Any]:
     """Of the agreements a reader of agreements sees by role, the ids of those hidden from this one: let by a competition they
     were excluded from (`visible_agreements` is every agreement less these). A handful, where every agreement is tens of thousands."""
     excluded = wall.excluded_competition_ids(user)
-    return Agreement.objects.filter(competition_id__in=excluded or [0]).values("pk")
+    hidden: QuerySet[Any] = Agreement.objects.filter(competition_id__in=excluded or [0]).values("pk")
+    return hidden
 
 
 def sees_agreement(user: Viewer, agreement: Agreement) -> bool:
