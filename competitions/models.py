@@ -601,6 +601,8 @@ class Clarification(models.Model):
 
     class Meta:
         ordering = ["logged_at", "id"]
+        # A page of the log walks this index in its order and stops at 25, rather than sorting every clarification (issue #22).
+        indexes = [models.Index(fields=["logged_at", "id"], name="clarification_log_order")]
 
     def __str__(self):
         return f"“{self.question if len(self.question) <= 120 else self.question[:117] + '…'}”"
