@@ -267,7 +267,11 @@ class RectificationNotice(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-id"]
-        indexes = [models.Index(fields=["-issued_on", "-id"], name="rectification_latest_first")]  # a page of them, not a sort of all (#22)
+        indexes = [
+            models.Index(fields=["-issued_on", "-id"], name="rectification_latest_first"),  # a page of them, not a sort of all (#22)
+            # The open notices by deadline (the dashboard, the inbox), not every notice ever issued sorted.
+            models.Index(fields=["deadline", "id"], condition=models.Q(status="open"), name="rectification_open_by_deadline"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agreement"], condition=models.Q(status="open"), name="one_open_rectification_notice"),
             models.CheckConstraint(condition=models.Q(deadline__gt=models.F("issued_on")), name="rectification_deadline_after_issue"),

@@ -321,7 +321,11 @@ class Dashboard:
     break_points: list[BreakPoint] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)  # list name: how many in all
     months: int = DASHBOARD_MONTHS
+    counted: dict[str, str] = field(default_factory=dict)  # list name: how many in words ("1,234", "more than 1,000")
     hidden: Any = None  # the agreements the reader may not see (let by competitions they were excluded from): their ids, a query
+
+
+DASHBOARD_COUNT_LIMIT = 1000  # a dashboard list's rows are counted up to this many
 
 
 def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozenset[str] = frozenset()) -> Dashboard:
@@ -337,11 +341,16 @@ def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozens
     board = Dashboard(today=today, horizon=horizon, running=running.count(), hidden=hidden_agreement_ids(user))
 
     def listed(name: str, section: str, rows: QuerySet[Any] | list[Any], total: int | None = None) -> None:
-        """The section's first rows (every row when it is shown in full) and how many there are (`total` when known)."""
+        """The section's first rows (every row when it is shown in full) and how many there are: `total` when known, else
+        counted up to DASHBOARD_COUNT_LIMIT ("more than 1,000" beyond: counting every break point of a large portfolio to say
+        how many there are is not worth its cost on every view, issue #22)."""
+        shown = list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT])
         if total is None:
-            total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+            total = len(shown) if section in full or not isinstance(rows, QuerySet) else (
+                rows.order_by().values("pk")[: DASHBOARD_COUNT_LIMIT + 1].count())
         board.totals[name] = total
-        setattr(board, name, list(rows) if section in full else list(rows[:DASHBOARD_LIST_LIMIT]))
+        board.counted[name] = f"{total:,}" if total <= DASHBOARD_COUNT_LIMIT or section in full else f"more than {DASHBOARD_COUNT_LIMIT:,}"
+        setattr(board, name, shown)
 
     board.rag_counts = [(code, label, 0) for code, label in RAG_FILTER_CHOICES]
     board.not_evaluated = board.running

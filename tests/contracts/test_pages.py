@@ -258,7 +258,8 @@ def bulk_portfolio(count, *, offset, people):
     ])
 
 
-def test_the_dashboard_and_list_run_a_fixed_number_of_queries_for_5_and_for_500_agreements(client, people, django_assert_num_queries):
+def test_the_dashboard_and_list_run_a_fixed_number_of_queries_for_5_and_for_500_agreements(client, people, django_assert_num_queries,
+                                                                                       django_assert_max_num_queries):
     bulk_portfolio(5, offset=0, people=people)
     client.force_login(people["manager"])
     expected = count_queries(client, "/contracts/")
@@ -274,7 +275,7 @@ def test_the_dashboard_and_list_run_a_fixed_number_of_queries_for_5_and_for_500_
     assert "The first 20 of 500 break points" in ahead and ahead.count("#break-points") == 20
     assert "The first 20 of 249 expiries" in ahead and 'href="?show=ahead#ahead"' in ahead
     assert "The first 20 of 100 open notices" in section(html, "rectification")
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):  # a section shown in full is counted by its rows: no count of its own
         response = client.get("/contracts/?show=ahead")
     ahead = section(html_of(response), "ahead")
     assert ahead.count("#break-points") == 500 and "The first 20" not in ahead
