@@ -40,8 +40,12 @@ def _form(request, form, *, title: str, back: str, lede: str = ""):
 
 def _carried(request) -> dict[str, str]:
     """The competition and matter a journey from a competition's checklist carries from page to page."""
-    return {key: request.GET[key] for key in ("competition", "matter") if request.GET.get(key, "").isdigit() or
-            (key == "matter" and request.GET.get(key) in Matter.values)}
+    carried = {}
+    if request.GET.get("competition", "").isdigit():
+        carried["competition"] = request.GET["competition"]
+    if request.GET.get("matter") in Matter.values:
+        carried["matter"] = request.GET["matter"]
+    return carried
 
 
 def index(request):
