@@ -42,6 +42,16 @@ return {1, ''}
 """
 
 logger = logging.getLogger(__name__)
+_scripts: dict[Any, Any] = {}  # the script registered on each of the process's Redis connection pools
+
+
+def _sliding_window(backend: RedisCache) -> Any:
+    """The script, bound to a client of the cache's (write) connection pool: made once per pool, not per request."""
+    pool = backend._cache._get_connection_pool(write=True)
+    script = _scripts.get(pool)
+    if script is None:
+        script = _scripts[pool] = backend._cache._client(connection_pool=pool).register_script(SLIDING_WINDOW)
+    return script
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -78,9 +88,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         if self.key is None:
             return True
         key = backend.make_and_validate_key(self.key)
-        client = backend._cache.get_client(key, write=True)
         now = time.time()
-        allowed, oldest = client.register_script(SLIDING_WINDOW)(
+        allowed, oldest = _sliding_window(backend)(
             keys=[key], args=[repr(now), self.duration, self.num_requests, f"{now!r}:{uuid.uuid4().hex[:8]}"])
         self._retry_after = None if allowed else max(self.duration - (now - float(oldest)), 1.0)
         return bool(allowed)

@@ -188,7 +188,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -238,6 +238,9 @@ API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1_000_000)
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
 
 REDIS_URL = env("REDIS_URL", default=None)
+# An API token's user and roles are kept in the shared cache this long (core/api/authentication.py); 0: read every
+# request. Only with Redis by default: without it each process keeps its own copy, which a revocation cannot reach.
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 _celery = celery_settings(REDIS_URL)
 # Requests per token (or signed-in user) per second, minute, hour or day: core/api/throttling.py.
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="1200/minute")

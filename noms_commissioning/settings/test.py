@@ -14,6 +14,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Each test its own in-process cache; the rate-limit tests set API_RATE_LIMIT low themselves.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 API_RATE_LIMIT = "100000/minute"
+# API token look-ups read the database, so query counts do not depend on a test's order; the kept look-up
+# is tested on its own (tests/api_contract/test_token_cache.py).
+API_TOKEN_CACHE_SECONDS = 0
 # Page query counts include the inbox's (tests/core/queries.py); its kept count is tested on its own (tests/core/test_inbox.py).
 INBOX_COUNT_SECONDS = 0
 # Sign-ins narrated at INFO by django-axes drown a failing test's own output.
