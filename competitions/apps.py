@@ -9,7 +9,7 @@ class CompetitionsConfig(AppConfig):
         from competitions import inbox as competition_inbox, protected, search as competition_search, services
         from core import inbox
         from core.signals import board_decided
-        from competitions.selectors import declarable_competitions, published_competition_ids
+        from competitions.selectors import declarable_competitions, published_competitions
         from ethical_walls import registry
         from ethical_walls.signals import wall_recorded
 
@@ -19,7 +19,7 @@ class CompetitionsConfig(AppConfig):
         registry.register_url_subject("ethical_walls", "competitions.competition", "competition_pk")  # the wall pages
         registry.register_reference_field("competition", "competitions.competition")
         registry.register_reference_field("bid", "competitions.bid")
-        registry.register_published_competitions(published_competition_ids)
+        registry.register_published_competitions(published_competitions)
         registry.register_declarable_competitions(declarable_competitions)
         # The wall's changes that belong on the competition's timeline.
         wall_recorded.connect(services.record_wall_event, dispatch_uid="competitions.record_wall_event")

@@ -82,14 +82,10 @@ def declarable_competitions(*, user: Viewer) -> QuerySet[Competition]:
     return visible.select_related("service_area").order_by("reference")
 
 
-def published_competitions() -> Q:
-    """Launched competitions, abandoned since or not (one abandoned before launch was never public): the one definition."""
-    return Q(launched_at__isnull=False)
-
-
-def published_competition_ids() -> QuerySet[Competition, dict[str, Any]]:
-    ids: QuerySet[Competition, dict[str, Any]] = Competition.objects.filter(published_competitions()).values("pk")
-    return ids
+def published_competitions(path: str = "") -> Q:
+    """Launched competitions, abandoned since or not (one abandoned before launch was never public): the one definition.
+    `path` reaches the competition from another record ("competition__")."""
+    return Q(**{f"{path}launched_at__isnull": False})
 
 
 def competition_list(*, user: Viewer, state: str = "", service_area: ServiceArea | int | None = None, phase: str = "",

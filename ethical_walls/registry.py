@@ -36,7 +36,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldError, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.urls import ResolverMatch
 
 ModelOrLabel = type[Model] | Model | str
@@ -215,19 +215,21 @@ def competition_id_from_references(body: Mapping[str, Any]) -> int | None:
     return None
 
 
-_published_competitions: Callable[[], QuerySet[Any]] | None = None
+_published_competitions: Callable[[str], Q] | None = None
 
 
-def register_published_competitions(query: Callable[[], QuerySet[Any]]) -> None:
-    """`query()` gives the ids of the competitions every bidder may see (launched), as a subquery."""
+def register_published_competitions(condition: Callable[[str], Q]) -> None:
+    """`condition(path)` is the condition on a competition every bidder may see (launched), reached by `path` ("" for the
+    competition itself, "competition__" from a record of one): a condition on the joined row, not a subquery of ids,
+    so a short list (one person's declarations) checks its own few competitions rather than hashing all of them."""
     global _published_competitions
-    _published_competitions = query
+    _published_competitions = condition
 
 
-def published_competitions() -> QuerySet[Any]:
+def published_competitions(path: str = "") -> Q:
     if _published_competitions is None:
         raise LookupError("No app has registered which competitions are published (register_published_competitions).")
-    return _published_competitions()
+    return _published_competitions(path)
 
 
 _declarable: Callable[..., QuerySet[Any]] | None = None

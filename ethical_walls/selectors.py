@@ -364,7 +364,7 @@ def declaration_list(*, user: Person, competition: Competition = None) -> QueryS
         return declarations
     competition_model = registry.subject_model()
     still_visible = (
-        Q(competition__in=registry.published_competitions()) | Q(competition__in=permitted_ids_subquery(user, competition_model))
+        registry.published_competitions("competition__") | Q(competition__in=permitted_ids_subquery(user, competition_model))
         | Q(competition__in=requested_competition_ids(user))
     )
     own = Q(user=user) & still_visible

@@ -8,6 +8,9 @@ the whole portfolio and for one the ethical wall filters.
 """
 
 ORGANISATION_ROLES = ("oversight", "bid_team")
+# A commissioner on the commissioning side of competitions (few of the Locust users: COMMISSIONER_WEIGHT): the bid
+# team's comparator where oversight's list is empty by rule — bids, which only a competition's two sides may see.
+COMMISSIONER = "commissioner"
 API_LISTS = [
     "/api/v1/organisations/", "/api/v1/cycles/", "/api/v1/outcomes/", "/api/v1/competitions/", "/api/v1/gateway-reviews/",
     "/api/v1/bids/", "/api/v1/clarifications/", "/api/v1/agreements/", "/api/v1/measures/", "/api/v1/returns/",
@@ -29,6 +32,8 @@ ENDPOINTS = [
 ] + [(path, ORGANISATION_ROLES + (("contract_manager",) if path in AGREEMENT_LISTS else ())) for path in API_LISTS] + [
     (path, ORGANISATION_ROLES + ("contract_manager",)) for path in SEARCHES
 ]
+ENDPOINTS = [(path, roles + ((COMMISSIONER,) if path in {HOME, "/competitions/", "/api/v1/competitions/", "/api/v1/bids/"} else ()))
+             for path, roles in ENDPOINTS]
 # Lists that are empty for the bid team by rule (agreements and their records, cycles, the audit log):
 # a row there would be a breach of the wall.
 EMPTY_FOR_BID_TEAM = {
@@ -43,6 +48,15 @@ WALL_FILTERED = {
     "/competitions/", "/api/v1/competitions/", "/api/v1/gateway-reviews/", "/api/v1/bids/", "/api/v1/clarifications/",
     "/api/v1/conflict-declarations/", "/api/v1/ocds/releases/",
 }
+
+
+# Whose time the bid team's is held against, per wall-filtered list: oversight's (the whole portfolio), except where
+# oversight sees nothing.
+COMPARATOR = {"/api/v1/bids/": COMMISSIONER}
+
+
+def comparator(endpoint: str) -> str:
+    return COMPARATOR.get(endpoint, "oversight")
 
 
 def endpoints_for(role: str) -> list[str]:

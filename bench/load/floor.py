@@ -150,8 +150,11 @@ def rectification_notices(cursor, ctx):
 
 
 def conflict_declarations(cursor, ctx):
+    # Their own, and those on competitions they are SRO of (each side by its index, not one OR over every declaration).
     where = "TRUE" if ctx["role"] == "oversight" else (
-        f"(d.user_id = %(user)s OR (c.sro_id = %(user)s AND {_permitted('competition', 'c', 'competition')}))")
+        f"d.id IN (SELECT id FROM ethical_walls_conflictdeclaration WHERE user_id = %(user)s UNION SELECT s.id FROM "
+        f"ethical_walls_conflictdeclaration s JOIN competitions_competition c2 ON c2.id = s.competition_id WHERE c2.sro_id = %(user)s "
+        f"AND {_permitted('competition', 'c2', 'competition')})")
     _all(cursor, f"SELECT count(*) FROM ethical_walls_conflictdeclaration d JOIN competitions_competition c ON c.id = d.competition_id WHERE {where}", ctx)
     _all(cursor, f"SELECT d.id, d.nature, d.details, d.declared_at, d.assessment, d.conditions, d.assessed_at, c.reference, u.first_name, "
                  f"u.last_name, x.first_name, x.last_name FROM ethical_walls_conflictdeclaration d "

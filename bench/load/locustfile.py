@@ -58,6 +58,7 @@ class RoleUser(FastHttpUser):
     abstract = True
     role = ""
     wait_time = between(THINK * 0.5, THINK * 1.5)
+    weight = 5  # each role an equal share of the users, but the commissioner (weight 1)
     # Wait as long as gunicorn lets a worker run (run.py: --timeout 120): a slower answer is an error either way.
     network_timeout = 180.0
     connection_timeout = 180.0
@@ -107,6 +108,14 @@ class OversightUser(RoleUser):
 
 class BidTeamUser(RoleUser):
     role = "bid_team"
+    _accounts = itertools.count()
+
+
+class CommissionerUser(RoleUser):
+    """Few: the bid team's comparator on bids (endpoints.COMPARATOR), not a share of the load like the others."""
+
+    role = "commissioner"
+    weight = 1
     _accounts = itertools.count()
 
 

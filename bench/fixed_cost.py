@@ -1,0 +1,110 @@
+"""The fixed cost of an API list: a warm process's time for a page of 25 small rows, against its SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/noms_load REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/fixed_cost.py [--requests 300] [--profile]
+
+Issue #22's target: an API list of 25 small rows within 3 ms of its SQL on a warm process.
+Each path is asked for `--requests` times, one after another, through Django's whole WSGI
+handler and middleware in this process (what a gunicorn worker runs, less the HTTP parsing),
+as a token holder of the oversight role, after 50 requests to warm it. For each request the
+time inside the database driver is summed (a connection execute wrapper); the gap is the
+rest — authentication, the rate limit's Redis round trip, the wall, pagination, serialising,
+rendering. Prints the medians and the 95th percentiles; `--profile` adds where the gap of
+the first path goes (cProfile, the 25 costliest functions by their own time).
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = ["/api/v1/organisations/", "/api/v1/outcomes/", "/api/v1/cycles/"]
+WARM = 50
+
+
+class SqlClock:
+    """A connection execute wrapper that adds up the time spent in the driver and counts statements."""
+
+    def __init__(self):
+        self.seconds, self.statements = 0.0, 0
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - began
+            self.statements += 1
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="tottime", help="the profile's order: tottime (default) or cumulative")
+    parser.add_argument("paths", nargs="*", default=PATHS)
+    options = parser.parse_args()
+
+    # As bench/load runs the server: no debug, no limit reached, warnings only.
+    for name, value in {"DJANGO_SETTINGS_MODULE": "noms_commissioning.settings.local", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
+                        "API_RATE_LIMIT": "1000000/minute", "LOG_LEVEL": "WARNING"}.items():
+        os.environ.setdefault(name, value)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from core.models import User
+    from core.roles import Role
+
+    user = User.objects.filter(groups__name=Role.OVERSIGHT, is_active=True).order_by("pk").first()
+    if user is None:
+        sys.exit("No oversight user in this database: seed it first (bench/load/run.py or manage.py seed_demo).")
+    token, _ = Token.objects.get_or_create(user=user)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/json")
+    print(f"{connection.vendor} {connection.settings_dict['NAME']}, cache {django.conf.settings.CACHES['default']['BACKEND']}, "
+          f"as {user.username}; {options.requests} requests per path after {WARM}")
+    print("| path | statements | total p50 / p95 ms | SQL p50 / p95 ms | gap p50 / p95 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for path in options.paths:
+        totals, sqls, gaps, statements = [], [], [], 0
+        for n in range(WARM + options.requests):
+            clock = SqlClock()
+            with connection.execute_wrapper(clock):
+                began = time.perf_counter()
+                response = client.get(path)
+                elapsed = time.perf_counter() - began
+            if response.status_code != 200:
+                sys.exit(f"{path} answered {response.status_code}")
+            if n >= WARM:
+                totals.append(elapsed * 1000)
+                sqls.append(clock.seconds * 1000)
+                gaps.append((elapsed - clock.seconds) * 1000)
+                statements = clock.statements
+        print(f"| `{path}` | {statements} | {statistics.median(totals):.2f} / {percentile(totals, 0.95):.2f} | "
+              f"{statistics.median(sqls):.2f} / {percentile(sqls, 0.95):.2f} | "
+              f"{statistics.median(gaps):.2f} / {percentile(gaps, 0.95):.2f} |")
+    if options.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(options.requests):
+            client.get(options.paths[0])
+        profile.disable()
+        pstats.Stats(profile).sort_stats(options.sort).print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
