@@ -88,10 +88,12 @@ def seed(total: int) -> None:
                 penalty_red=Decimal(5000))
         for agreement in agreements for m in range(MEASURES)
     ], batch_size=5000)
-    Return.objects.bulk_create([
-        Return(measure=measure, period_start=start + relativedelta(months=p), value=Decimal(rng.choice([95, 92, 88, 80])), submitted_by=manager)
-        for measure in measures for p in range(MONTHS)
-    ], batch_size=10000)
+    for first in range(0, len(measures), 5000):  # a slice of measures at a time: 50,000 agreements have 4.8 million returns
+        Return.objects.bulk_create([
+            Return(measure=measure, period_start=start + relativedelta(months=p), value=Decimal(rng.choice([95, 92, 88, 80])),
+                   submitted_by=manager)
+            for measure in measures[first:first + 5000] for p in range(MONTHS)
+        ], batch_size=10000)
 
 
 def change(share: float) -> int:
