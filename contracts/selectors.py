@@ -238,9 +238,13 @@ def reachable_agreements(user: Viewer) -> QuerySet[Agreement]:
 
 
 def visible_records(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
-    """Records (measures, returns, notices…) of every agreement the user may reach; `lookup` leads from the record to its agreement."""
-    records: Manager[M] = cast(Any, model).objects  # the stubs type `objects` on each model class, not on type[M]
-    return records.filter(**{f"{lookup}__in": reachable_agreements(user)})
+    """Records (measures, returns, notices…) of every agreement the user may reach (`reachable_agreements`); `lookup`
+    leads from the record to its agreement. Filtered on the joined agreement, not by a subquery of every reachable one's id."""
+    manager: Manager[M] = cast(Any, model).objects  # the stubs type `objects` on each model class, not on type[M]
+    records = manager.all()
+    if sees_agreements(user):
+        return wall.scoped(user, records, kind=Agreement, through=lookup)
+    return wall.owned(user, records, kind=Agreement, through=lookup)
 
 
 def _of_agreement(model: type[M], user: Viewer, agreement: Agreement, lookup: str = "agreement") -> QuerySet[M]:

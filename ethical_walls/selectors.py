@@ -169,23 +169,32 @@ def sees_kind(user: Person, model: type[Model]) -> bool:
     return sees_commissioning_material(user, *registry.scope_of(model).readers)
 
 
-def scoped(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The records of a scoped kind the user may see: by role, less those of competitions the user was excluded from."""
-    scope = registry.scope_of(queryset.model)
+def _through(through: str, path: str) -> str:
+    return f"{through}__{path}" if through else path
+
+
+def scoped(user: Person, queryset: QuerySet[M], *, kind: type[Model] | None = None, through: str = "") -> QuerySet[M]:
+    """The records of a scoped kind the user may see: by role, less those of competitions the user was excluded from.
+
+    With `kind` and `through`, records of another model reached from one of that kind by `through` (an agreement's
+    notices: kind=Agreement, through="agreement"), filtered by conditions on the joined record — for a reader by role,
+    no condition at all — rather than by a subquery of every visible record's id, which PostgreSQL hashes in full."""
+    scope = registry.scope_of(kind or queryset.model)
     if not sees_commissioning_material(user, *scope.readers):
         return queryset.none()
     excluded = excluded_competition_ids(user)
     if excluded and scope.competition_path:
-        return queryset.exclude(**{f"{scope.competition_path}__in": excluded})
+        return queryset.exclude(**{f"{_through(through, scope.competition_path)}__in": excluded})
     return queryset
 
 
-def owned(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
+def owned(user: Person, queryset: QuerySet[M], *, kind: type[Model] | None = None, through: str = "") -> QuerySet[M]:
     """The records of a scoped kind that belong to the user's own organisation, for a supplier holding the scope's
-    organisation roles (a provider's contract lead and its agreements); nothing for anyone else."""
-    scope = registry.scope_of(queryset.model)
+    organisation roles (a provider's contract lead and its agreements); nothing for anyone else. `kind` and `through`
+    as for `scoped`."""
+    scope = registry.scope_of(kind or queryset.model)
     organisation_id = acting_organisation_id(user, scope.organisation_roles)
-    return queryset.none() if organisation_id is None else queryset.filter(**{scope.organisation_path: organisation_id})
+    return queryset.none() if organisation_id is None else queryset.filter(**{_through(through, scope.organisation_path): organisation_id})
 
 
 def sees(user: Person, record: Model) -> bool:

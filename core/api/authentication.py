@@ -15,7 +15,8 @@ If the cache cannot be reached the token is read from the database, as before.
 
 import hashlib
 import logging
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,16 +34,16 @@ def cache_key(token_key: str) -> str:
     return "api-token:" + hashlib.sha256(token_key.encode()).hexdigest()
 
 
-class CachedTokenAuthentication(TokenAuthentication):
+class CachedTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # REST framework is untyped here
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         seconds = settings.API_TOKEN_CACHE_SECONDS
         if not seconds:
-            return super().authenticate_credentials(key)
+            return cast(tuple[Any, Token], super().authenticate_credentials(key))
         try:
             user = cache.get(cache_key(key))
         except Exception as error:  # noqa: BLE001 - whatever the cache backend raises: read the database instead
             logger.warning("API token cache unavailable: %s: %s", type(error).__name__, error)
-            return super().authenticate_credentials(key)
+            return cast(tuple[Any, Token], super().authenticate_credentials(key))
         if user is not None:
             token = Token(key=key, user=user)
             token._state.adding, token._state.db = False, "default"
@@ -57,7 +58,7 @@ class CachedTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-def forget(token_keys) -> None:
+def forget(token_keys: Iterable[str]) -> None:
     keys = [cache_key(key) for key in token_keys]
     if keys:
         try:
@@ -67,26 +68,26 @@ def forget(token_keys) -> None:
                          settings.API_TOKEN_CACHE_SECONDS)
 
 
-def _token_deleted(sender, instance: Token, **_) -> None:
+def _token_deleted(sender: type[Token], instance: Token, **_: Any) -> None:
     if settings.API_TOKEN_CACHE_SECONDS:
         forget([instance.key])
 
 
-def _forget_users(user_ids) -> None:
+def _forget_users(user_ids: Iterable[int]) -> None:
     if settings.API_TOKEN_CACHE_SECONDS:
         forget(Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True))
 
 
-def _user_changed(sender, instance: User, created: bool, **_) -> None:
+def _user_changed(sender: type[User], instance: User, created: bool, **_: Any) -> None:
     if not created:
         _forget_users([instance.pk])
 
 
-def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **_) -> None:
+def _groups_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_: Any) -> None:
     # user.groups.add/remove/clear names the user; group.user_set.add/remove (reverse) the users in pk_set, and
     # group.user_set.clear() none: its members are read before they go.
     if action in ("post_add", "post_remove"):
-        _forget_users(pk_set if reverse else [instance.pk])
+        _forget_users((pk_set or set()) if reverse else [instance.pk])
     elif action == "pre_clear":
         _forget_users(instance.user_set.values_list("pk", flat=True) if reverse else [instance.pk])
 
