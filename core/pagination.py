@@ -2,7 +2,7 @@
 
 Counting a whole collection — millions of returns, every audit event — reads all of it; a page needs
 only its rows and whether there are more. `BoundedPaginator` counts the rows up to a bound
-(settings.LIST_COUNT_LIMIT, 10,000 by default, or as far as the page asked for if that is deeper) with one
+(settings.LIST_COUNT_LIMIT, 1,000 by default, or as far as the page asked for if that is deeper) with one
 `COUNT(*)` over a `LIMIT`ed subquery of the rows' keys alone (unordered, without the columns and annotations
 the rows show): the count is exact below the bound, and "more than N" above it.
 Pages (`page_of`) and the API (`core.api.pagination.Pagination`) both use it.
@@ -54,7 +54,7 @@ class BoundedPaginator(_Paginator):
 
     @property
     def count_words(self) -> str:
-        """"1,234" or "more than 10,000"."""
+        """"234" or "more than 1,000"."""
         return f"{self.count:,}" if self.exact else f"more than {self.limit:,}"
 
     @property

@@ -1,14 +1,15 @@
 """Page-number pagination with a client-chosen page size (`?page=2&page_size=100`, at most 100), counting at most what it must.
 
-`count` is exact up to settings.LIST_COUNT_LIMIT rows (10,000); beyond that it is null and `more_than` says
+`count` is exact up to settings.LIST_COUNT_LIMIT rows (1,000); beyond that it is null and `more_than` says
 how many there are at least (core.pagination.BoundedPaginator): a page of a list costs the same whether the
-list holds ten thousand rows or ten million. `next` and `previous` are links, as ever; a page deeper than the
+list holds a thousand rows or ten million. `next` and `previous` are links, as ever; a page deeper than the
 bound counts as far as itself, so it and its `next` exist.
 """
 
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -38,7 +39,7 @@ class Pagination(PageNumberPagination):
         described = super().get_paginated_response_schema(schema)
         properties = described["properties"]
         properties["count"] = {"type": ["integer", "null"], "example": 123,
-                               "description": "How many rows match, when there are no more than the bound (10,000); otherwise null."}
+                               "description": f"How many rows match, when there are no more than the bound ({settings.LIST_COUNT_LIMIT:,}); otherwise null."}
         properties["more_than"] = {"type": ["integer", "null"], "example": None,
                                    "description": "When `count` is null: the bound the rows exceed (there are more than this many)."}
         described["required"] = ["count", "more_than", "results"]
