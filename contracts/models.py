@@ -68,6 +68,8 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         ordering = ["reference"]
         # Money is never negative where it is an amount (the database refuses it too).
         constraints = [models.CheckConstraint(condition=models.Q(value__gte=0), name="agreement_value_not_negative")]
+        # The running agreements by end date (the dashboard's expiries, listed and counted from the index alone: issue #22).
+        indexes = [models.Index(fields=["end_date", "reference"], condition=models.Q(state__in=RUNNING), name="agreement_running_by_end")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

@@ -237,14 +237,21 @@ def reachable_agreements(user: Viewer) -> QuerySet[Agreement]:
     return visible_agreements(user) if sees_agreements(user) else wall.owned(user, Agreement.objects.all())
 
 
-def visible_records(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
-    """Records (measures, returns, notices…) of every agreement the user may reach (`reachable_agreements`); `lookup`
-    leads from the record to its agreement. Filtered on the joined agreement, not by a subquery of every reachable one's id."""
+def of_visible_agreements(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
+    """Records (notices, break points…) of the agreements the user may see (`visible_agreements`); `lookup` leads from
+    the record to its agreement. Filtered on the joined agreement — for a reader by role, not at all — rather than by a
+    subquery of every visible agreement's id, which PostgreSQL hashes in full (issue #22)."""
     manager: Manager[M] = cast(Any, model).objects  # the stubs type `objects` on each model class, not on type[M]
-    records = manager.all()
+    return wall.scoped(user, manager.all(), kind=Agreement, through=lookup)
+
+
+def visible_records(model: type[M], user: Viewer, lookup: str = "agreement") -> QuerySet[M]:
+    """Records (measures, returns, notices…) of every agreement the user may reach (`reachable_agreements`): staff's as
+    `of_visible_agreements`, a provider's its own organisation's."""
     if sees_agreements(user):
-        return wall.scoped(user, records, kind=Agreement, through=lookup)
-    return wall.owned(user, records, kind=Agreement, through=lookup)
+        return of_visible_agreements(model, user, lookup)
+    manager: Manager[M] = cast(Any, model).objects
+    return wall.owned(user, manager.all(), kind=Agreement, through=lookup)
 
 
 def _of_agreement(model: type[M], user: Viewer, agreement: Agreement, lookup: str = "agreement") -> QuerySet[M]:
@@ -359,12 +366,12 @@ def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozens
     board.rag_counts = [(code, label, 0) for code, label in RAG_FILTER_CHOICES]
     board.not_evaluated = board.running
     extensions.fill_ratings(board, running, listed)  # last night's ratings, from the nightly evaluation
-    listed("rectification_notices", "rectification", RectificationNotice.objects.filter(
-        agreement__in=visible_agreements(user), status=RectificationNotice.Status.OPEN,
+    listed("rectification_notices", "rectification", of_visible_agreements(RectificationNotice, user).filter(
+        status=RectificationNotice.Status.OPEN,
     ).select_related("agreement__provider").order_by("deadline", "pk"))
     listed("expiries", "ahead", running.filter(end_date__lte=horizon).select_related("provider").order_by("end_date", "reference"))
-    listed("break_points", "ahead", BreakPoint.objects.filter(
-        agreement__in=visible_agreements(user).exclude(state__in=ENDED), on__gte=today, on__lte=horizon,
+    listed("break_points", "ahead", of_visible_agreements(BreakPoint, user).filter(on__gte=today, on__lte=horizon).exclude(
+        agreement__state__in=ENDED,
     ).select_related("agreement__provider").order_by("on", "pk"))
     for point in board.break_points:
         # Not a field: the date the page shows notice is due by (type: ignore, as the model declares no such attribute).

@@ -97,6 +97,9 @@ class Evaluation(models.Model):
             models.Index(fields=["agreement", "run"]),
             # The dashboard's "most overdue first": the night's few with overdue returns, without reading the rest (issue #22).
             models.Index(fields=["run", "-overdue_returns"], condition=models.Q(overdue_returns__gt=0), name="evaluation_overdue"),
+            # The night's stewardship warnings (selectors.STEWARDSHIP): the few with one, not a read of every evaluation.
+            models.Index(fields=["run", "agreement"], condition=models.Q(flags__gt=0, detail__stewardship__0__isnull=False),
+                         name="evaluation_stewardship"),
         ]
 
     @property

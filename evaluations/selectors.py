@@ -305,7 +305,11 @@ def dashboard_ratings(board, running, listed) -> None:
     and each list's first rows, in a few queries however many agreements there are.
     """
     board.run = latest_evaluation_run()
-    evaluations = Evaluation.objects.filter(run=board.run, agreement__in=running) if board.run else Evaluation.objects.none()
+    # The run's evaluations of agreements running now, less those hidden from the reader (`running` is the visible running
+    # ones: every running agreement less `board.hidden`, or none): conditions on the joined agreement and a handful of
+    # hidden ids, rather than a subquery of every running agreement's id, which PostgreSQL hashes in full (issue #22).
+    evaluations = (Evaluation.objects.filter(run=board.run, agreement__state__in=RUNNING).exclude(agreement_id__in=board.hidden)
+                   if board.run and not running.query.is_empty() else Evaluation.objects.none())
     figures = _figures_for(board, running)
     counts = figures["rag"] if figures else dict(evaluations.order_by().values_list("rag").annotate(n=Count("pk")).values_list("rag", "n"))
     board.rag_counts = [(code, label, counts.get(code, 0)) for code, label, _ in board.rag_counts]
