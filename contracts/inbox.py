@@ -10,8 +10,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch
 from django.urls import reverse
 
 from contracts import exit_plans, performance, selectors
@@ -44,28 +43,29 @@ def _detail(agreement_id: int, anchor: str = "") -> str:
 def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
     visible = selectors.visible_agreements(user)
     if user.has_role(Role.CONTRACT_MANAGER):
-        waiting = (Return.objects.filter(measure__agreement__in=visible, status=Return.Status.SUBMITTED)
+        waiting = (selectors.of_visible_agreements(Return, user, "measure__agreement").filter(status=Return.Status.SUBMITTED)
                    .values("measure__agreement_id", "measure__agreement__reference", "measure__agreement__provider__name")
                    .annotate(n=Count("pk"), latest=Max("pk")).order_by("measure__agreement__reference"))
         for row in waiting:
             yield Task(f"Validate {_plural(row['n'], 'return')} from {row['measure__agreement__provider__name']} on "
                        f"{row['measure__agreement__reference']}", _detail(row["measure__agreement_id"], "measures"), CONTRACTS,
                        key=f"validate-returns:{row['latest']}")
-        plans = RemedialActionPlan.objects.filter(agreement__in=visible, status=RemedialActionPlan.Status.PROPOSED).select_related("agreement__provider")
+        plans = selectors.of_visible_agreements(RemedialActionPlan, user).filter(status=RemedialActionPlan.Status.PROPOSED).select_related("agreement__provider")
         for plan in plans:
             yield Task(f"Accept or reject {plan.agreement.provider}'s remedial action plan on {plan.agreement.reference}",
                        _detail(plan.agreement_id, "remedial-plans"), CONTRACTS, due=plan.due_on)
-        yield from _staff_deadlines(visible, today, horizon)
-    yield from _claim_tasks(user, visible)
+        yield from _staff_deadlines(user, visible, today, horizon)
+    yield from _claim_tasks(user)
     # Mobilisation milestones (issue #21) the person owns, not yet done nor accepted as a gap, due within the horizon.
-    milestones = MobilisationMilestone.objects.filter(agreement__in=visible, owner=user, done_on__isnull=True, gap_accepted_at__isnull=True,
+    milestones = selectors.of_visible_agreements(MobilisationMilestone, user).filter(owner=user, done_on__isnull=True, gap_accepted_at__isnull=True,
                                                       due_on__lte=horizon, agreement__state__in=[AgreementState.DRAFT, AgreementState.MOBILISING])
     for milestone in milestones.select_related("agreement").order_by("due_on", "pk"):
         yield Task(f"Mobilisation of {milestone.agreement.reference}: {milestone.title}", _detail(milestone.agreement_id, "mobilisation"),
                    CONTRACTS, due=milestone.due_on, decision=False, key=f"milestone:{milestone.pk}")
     if user.has_role(Role.CONTRACT_MANAGER):
         # Open actions of the contract management log (issue #21), due within the horizon, on the agreements they manage.
-        actions = LogEntry.objects.filter(agreement__in=visible.filter(contract_manager=user), closed_on__isnull=True, due_on__lte=horizon)
+        actions = selectors.of_visible_agreements(LogEntry, user).filter(agreement__contract_manager=user, closed_on__isnull=True,
+                                                                        due_on__lte=horizon)
         for entry in actions.exclude(action="").select_related("agreement").order_by("due_on", "pk"):
             yield Task(f"Action agreed at the {entry.get_kind_display().lower()} on {entry.agreement.reference}: {entry.action[:80]}",
                        _detail(entry.agreement_id, "management-log"), CONTRACTS, due=entry.due_on, decision=False, key=f"log-action:{entry.pk}")
@@ -75,26 +75,26 @@ def _staff_tasks(user: Any, today: datetime.date, horizon: datetime.date) -> Ite
             yield Task(f"Write and agree the exit plan for {agreement.reference} with {agreement.provider}: it ends with no successor",
                        _detail(agreement.pk, "exit-plan"), CONTRACTS, due=agreement.end_date, decision=False, key=f"exit-plan:{agreement.pk}")
     if user.has_role(Role.COMMISSIONER):
-        exit_plans_to_agree = ExitPlan.objects.filter(agreement__in=visible, agreed_on__isnull=True, agreement__state__in=RUNNING)
+        exit_plans_to_agree = selectors.of_visible_agreements(ExitPlan, user).filter(agreed_on__isnull=True, agreement__state__in=RUNNING)
         for exit_plan in exit_plans_to_agree.exclude(recorded_by=user).select_related("agreement"):
             yield Task(f"Agree the exit plan for {exit_plan.agreement.reference}", _detail(exit_plan.agreement_id, "exit-plan"), CONTRACTS,
                        key=f"agree-exit-plan:{exit_plan.pk}")
-        notices = NoticeOfChange.objects.filter(agreement__in=visible, agreement__competition__lead_commissioner=user,
+        notices = selectors.of_visible_agreements(NoticeOfChange, user).filter(agreement__competition__lead_commissioner=user,
                                                 status=NoticeOfChange.Status.AWAITING_AGREEMENT).select_related("agreement")
         for notice in notices:
             yield Task(f"Agree or refuse Notice of Change {notice.number} on {notice.agreement.reference}",
                        _detail(notice.agreement_id, "notices-of-change"), CONTRACTS)
 
 
-def _claim_tasks(user: Any, visible: Any) -> Iterator[Task]:
+def _claim_tasks(user: Any) -> Iterator[Task]:
     """Claims waiting for this person (issue #20): the first approval for a contract manager who did not raise it, the
     second for a procurement officer who neither raised nor checked it, and a queried claim back to its author."""
     waiting = Claim.objects.none()
     if user.has_role(Role.CONTRACT_MANAGER):
-        waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.SUBMITTED).exclude(raised_by=user)
+        waiting = waiting | selectors.of_visible_agreements(Claim, user).filter(status=Claim.Status.SUBMITTED).exclude(raised_by=user)
     if user.has_role(Role.PROCUREMENT):
-        waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.CHECKED).exclude(raised_by=user).exclude(checked_by=user)
-    waiting = waiting | Claim.objects.filter(agreement__in=visible, status=Claim.Status.QUERIED, raised_by=user)
+        waiting = waiting | selectors.of_visible_agreements(Claim, user).filter(status=Claim.Status.CHECKED).exclude(raised_by=user).exclude(checked_by=user)
+    waiting = waiting | selectors.of_visible_agreements(Claim, user).filter(status=Claim.Status.QUERIED, raised_by=user)
     for claim in waiting.select_related("agreement__provider").order_by("agreement__reference", "period_start"):
         verb = {Claim.Status.SUBMITTED: "Check", Claim.Status.CHECKED: "Approve", Claim.Status.QUERIED: "Rebuild the queried"}[Claim.Status(claim.status)]
         yield Task(f"{verb} {claim.agreement.provider}'s claim for {claim.period_start:%-d %B %Y} to {claim.period_end:%-d %B %Y} "
@@ -119,8 +119,8 @@ def _first_then_more(rows: Any, task: Any, *, more: str, show: str, key: str) ->
                    CONTRACTS, due=next_one.due, decision=False, key=f"{key}:more:{next_one.key or next_one.url}:{next_one.due}")
 
 
-def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
-    notices = (RectificationNotice.objects.filter(agreement__in=visible, status=RectificationNotice.Status.OPEN, deadline__lte=horizon)
+def _staff_deadlines(user: Any, visible: Any, today: datetime.date, horizon: datetime.date) -> Iterator[Task]:
+    notices = (selectors.of_visible_agreements(RectificationNotice, user).filter(status=RectificationNotice.Status.OPEN, deadline__lte=horizon)
                .select_related("agreement__provider").order_by("deadline", "pk"))
     yield from _first_then_more(notices, lambda notice: Task(
         f"Rectification deadline for {notice.agreement.provider} on {notice.agreement.reference}",
@@ -131,19 +131,13 @@ def _staff_deadlines(visible: Any, today: datetime.date, horizon: datetime.date)
     yield from _first_then_more(expiring, lambda agreement: Task(
         f"{agreement.reference} with {agreement.provider} expires", _detail(agreement.pk), CONTRACTS, due=agreement.end_date, decision=False),
         more="agreements expiring", show="ahead", key="expiry")
-    # Only the break points whose notice falls due within the horizon, chosen in SQL: one range per length of notice
-    # (a handful), not every break point of the portfolio read into Python on every page.
-    points = BreakPoint.objects.filter(agreement__in=visible.exclude(state__in=ENDED))
-    near = Q(pk__isnull=True)  # matches nothing, yet still asks (an empty IN would skip the query: the count would vary)
-    # The lengths of notice any break point has (a superset of the visible ones' — a range more costs nothing), read from
-    # the break points alone: joining every agreement to find them took longer than the rest of the inbox (issue #22).
-    for months in BreakPoint.objects.values_list("notice_months", flat=True).order_by().distinct():
-        near |= Q(notice_months=months, on__gte=today + relativedelta(months=months), on__lte=horizon + relativedelta(months=months))
-    due = [point for point in points.filter(near).select_related("agreement").order_by("on", "pk")
-           if today <= point.on - relativedelta(months=point.notice_months) <= horizon]
+    # Only the break points whose notice falls due within the horizon, by the kept last day to give notice: an index range,
+    # however many break points there are (issue #22).
+    due = (selectors.of_visible_agreements(BreakPoint, user).filter(notice_by__gte=today, notice_by__lte=horizon)
+           .exclude(agreement__state__in=ENDED).select_related("agreement").order_by("on", "pk"))
     yield from _first_then_more(due, lambda point: Task(
         f"Notice due for the break point of {point.agreement.reference} on {point.on:%d %B %Y}", _detail(point.agreement_id), CONTRACTS,
-        due=point.on - relativedelta(months=point.notice_months), decision=False),
+        due=point.notice_by, decision=False),
         more="break points with notice due", show="ahead", key="break-point")
 
 

@@ -5,8 +5,11 @@ declared in `contracts.machine`; performance arithmetic (RAG, scores, penalties,
 `contracts.performance`; writes in `contracts.services`.
 """
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -112,15 +115,32 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+def notice_date(on: datetime.date, notice_months: int) -> datetime.date:
+    """The last day to give notice for a break on `on` with `notice_months` months' notice."""
+    return on - relativedelta(months=notice_months)
+
+
 class BreakPoint(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="break_points")
     on = models.DateField()
     notice_months = models.PositiveSmallIntegerField(default=6)
+    # Kept by save() (bulk inserts set it with notice_date): the inbox finds the break points whose notice falls due
+    # soon by an index range on it, rather than reading every break point's length of notice (issue #22).
+    notice_by = models.DateField(editable=False)
 
     class Meta:
         ordering = ["on"]
-        # The dashboard's "break points ahead" reads the next 20 in date order: an index walk, not a sort of them all.
-        indexes = [models.Index(fields=["on", "id"], name="breakpoint_on_id")]
+        indexes = [
+            # The dashboard's "break points ahead" reads the next 20 in date order: an index walk, not a sort of them all.
+            models.Index(fields=["on", "id"], name="breakpoint_on_id"),
+            models.Index(fields=["notice_by"], name="breakpoint_notice_by"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.notice_by = notice_date(self.on, self.notice_months)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "notice_by"}
+        super().save(*args, **kwargs)
 
 
 class SupplyChainMember(models.Model):

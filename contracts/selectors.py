@@ -373,9 +373,6 @@ def dashboard(user: Viewer, *, today: datetime.date | None = None, full: frozens
     listed("break_points", "ahead", of_visible_agreements(BreakPoint, user).filter(on__gte=today, on__lte=horizon).exclude(
         agreement__state__in=ENDED,
     ).select_related("agreement__provider").order_by("on", "pk"))
-    for point in board.break_points:
-        # Not a field: the date the page shows notice is due by (type: ignore, as the model declares no such attribute).
-        point.notice_by = point.on - relativedelta(months=point.notice_months)  # type: ignore[attr-defined]
     return board
 
 

@@ -373,7 +373,7 @@ def _competitions(rng, users, organisations, areas, counts):
 
 def _agreements(rng, users, organisations, areas, competitions, counts):
     from contracts.models import (
-        Agreement, AgreementVersion, BreakPoint, CohortResult, Measure, NoticeOfChange, RectificationNotice, Return, SupplyChainMember,
+        Agreement, AgreementVersion, BreakPoint, CohortResult, Measure, NoticeOfChange, RectificationNotice, Return, SupplyChainMember, notice_date,
     )
     from cycle.models import Outcome
 
@@ -405,7 +405,8 @@ def _agreements(rng, users, organisations, areas, competitions, counts):
         ))
     agreements = _bulk(Agreement, agreements)
     _bulk(AgreementVersion, [AgreementVersion(agreement=a, number=1, snapshot={"value": str(a.value)}) for a in agreements])
-    _bulk(BreakPoint, [BreakPoint(agreement=a, on=a.start_date + relativedelta(months=rng.choice([15, 18, 24, 36]))) for a in agreements])
+    breaks = [(a, a.start_date + relativedelta(months=rng.choice([15, 18, 24, 36]))) for a in agreements]
+    _bulk(BreakPoint, [BreakPoint(agreement=a, on=on, notice_by=notice_date(on, 6)) for a, on in breaks])
     _bulk(SupplyChainMember, [
         SupplyChainMember(agreement=a, organisation=o, role=role, funding_share=Decimal(funding), risk_share=Decimal(risk))
         for a in agreements

@@ -25,6 +25,7 @@ from contracts.models import (
     RectificationNotice,
     Return,
     SupplyChainMember,
+    notice_date,
 )
 from core.models import Organisation, OrganisationType, Sector, ServiceArea
 from core.roles import Role
@@ -245,7 +246,8 @@ def bulk_portfolio(count, *, offset, people):
     CohortResult.objects.bulk_create([
         CohortResult(agreement=a, period_start=start, cohort="Prolific offenders", difficulty="high", referrals=10, outcomes=2) for a in agreements
     ])
-    BreakPoint.objects.bulk_create([BreakPoint(agreement=a, on=today + relativedelta(months=2)) for a in agreements])
+    on = today + relativedelta(months=2)
+    BreakPoint.objects.bulk_create([BreakPoint(agreement=a, on=on, notice_by=notice_date(on, 6)) for a in agreements])
     RectificationNotice.objects.bulk_create([
         RectificationNotice(agreement=a, failings="Late", issued_on=today, deadline=today + datetime.timedelta(days=30), issued_by=people["manager"])
         for a in agreements if a.state == AgreementState.UNDER_RECTIFICATION
