@@ -96,9 +96,14 @@ def decision_list(user: Viewer, *, competition_id: int | None = None, matter: st
     return decisions
 
 
+def with_meeting(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    """Decisions with who was at the meeting and the interests declared there, with their people: two queries for a page
+    of them, whether or not the first rows have any (constant queries per page)."""
+    return decisions.prefetch_related("meeting__attendees", Prefetch("meeting__interests", queryset=DeclaredInterest.objects.select_related("person")))
+
+
 def decision_get(user: Viewer, pk: Any, *, path: str = "", channel: str = Channel.PAGE) -> Decision:
-    decisions = decision_list(user).prefetch_related(
-        "meeting__attendees", Prefetch("meeting__interests", queryset=DeclaredInterest.objects.select_related("person")))
+    decisions = with_meeting(decision_list(user))
     return get_or_404(user, decisions, channel=channel, path=path, object_type="boards.decision", pk=pk)
 
 

@@ -4,12 +4,11 @@ A competition's risks are its commissioning side's: the bid team lists none and 
 (a refused attempt in the audit log). Filter by `?cycle=`, `?competition=` or `?agreement=`.
 """
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from boards import selectors as board_selectors
-from boards.models import DeclaredInterest, Decision
+from boards.models import Decision
 from core.api.exceptions import problem_responses
 from core.api.views import LOOKUP_VALUE_REGEX
 from ethical_walls.audit import Channel
@@ -66,8 +65,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
         data = params.validated_data
         decisions = board_selectors.decision_list(self.request.user, competition_id=data.get("competition"), matter=data.get("matter", ""),
                                                   body=data.get("body", ""))
-        # The interests with their people in one query, whether or not the first rows have any (constant queries per page).
-        return decisions.prefetch_related("meeting__attendees", Prefetch("meeting__interests", queryset=DeclaredInterest.objects.select_related("person")))
+        return board_selectors.with_meeting(decisions)
 
     def get_object(self):
         return board_selectors.decision_get(self.request.user, self.kwargs[self.lookup_field], path=self.request.path, channel=Channel.API)
