@@ -201,3 +201,34 @@ def test_deadlines_are_listed_nearest_first_up_to_a_limit_then_as_one_task(monke
     assert [t.title for t in deadlines] == ["Rectification deadline for Nacro on FW-RN-3", "Rectification deadline for Nacro on FW-RN-2",
                                            f"More rectification deadlines, from {third:%-d %B %Y}: the dashboard lists them all"]
     assert deadlines[-1].url == "/contracts/?show=rectification#rectification" and deadlines[-1].due == today + datetime.timedelta(days=19)
+
+
+def test_a_break_points_notice_is_a_deadline_from_the_last_day_to_give_it_kept_as_the_dates_change():
+    """Issue #22: the inbox finds break points by their kept last day to give notice (an index range), not by reading every
+    break point's length of notice; the day follows the break point when its date or notice changes."""
+    from dateutil.relativedelta import relativedelta
+
+    from contracts.models import BreakPoint
+
+    people = {"procurement": UserFactory(roles=[Role.PROCUREMENT]), "manager": UserFactory(roles=[Role.CONTRACT_MANAGER])}
+    today = timezone.localdate()
+    agreement = make_agreement(people, reference="FW-BP-1", provider="Nacro", start=months_ago(3))
+    add_measure(agreement, people)
+    go_live(agreement, people)
+    soon = contract_services.break_point_add(agreement=agreement, actor=people["procurement"], on=today + relativedelta(months=3, days=10),
+                                             notice_months=3)
+    later = contract_services.break_point_add(agreement=agreement, actor=people["procurement"], on=today + relativedelta(months=9), notice_months=6)
+    assert soon.notice_by == soon.on - relativedelta(months=3) and later.notice_by == today + relativedelta(months=3)
+
+    def notices():
+        return [(t.title, t.due) for t in inbox_for(people["manager"]).deadlines if "break point" in t.title]
+
+    assert notices() == [(f"Notice due for the break point of FW-BP-1 on {soon.on:%d %B %Y}", soon.notice_by)]  # later's is months away
+    later.notice_months = 9  # nine months' notice: due today, the nearest deadline
+    later.save(update_fields=["notice_months"])
+    assert BreakPoint.objects.get(pk=later.pk).notice_by == today
+    assert notices() == [(f"Notice due for the break point of FW-BP-1 on {later.on:%d %B %Y}", today),
+                         (f"Notice due for the break point of FW-BP-1 on {soon.on:%d %B %Y}", soon.notice_by)]
+    soon.on = today + relativedelta(months=8)
+    soon.save(update_fields=["on"])
+    assert [title for title, _ in notices()] == [f"Notice due for the break point of FW-BP-1 on {later.on:%d %B %Y}"]
