@@ -325,6 +325,9 @@ class NoticeOfChange(models.Model):
     class Meta:
         ordering = ["agreement", "number"]
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="noc_number_unique")]
+        # The API's list across agreements, latest first: a page of them read in index order (issue #22; by agreement
+        # reference, PostgreSQL walked every agreement in order probing for its notices: 5,400 probes for 25 at 10x).
+        indexes = [models.Index(fields=["-issued_at", "-id"], name="noticeofchange_latest_first")]
 
 
 @append_only

@@ -270,7 +270,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementR
     create=extend_schema(request=NoticeOfChangeIssueSerializer, responses={201: NoticeOfChangeSerializer, **problem_responses(400, 403)}),
 )
 class NoticeOfChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgreementRecordViewSet):
-    """Notices of Change: only MoJ Procurement issues them (others: 403). A material change waits for the
+    """Notices of Change, the latest issued first: only MoJ Procurement issues them (others: 403). A material change waits for the
     lead commissioner's agreement (`decide`); each notice in effect makes a numbered version of the agreement."""
 
     queryset = NoticeOfChange.objects.none()
@@ -279,7 +279,7 @@ class NoticeOfChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ag
     def visible(self):
         return (
             selectors.visible_records(NoticeOfChange, self.request.user)
-            .select_related("agreement", "issued_by", "decided_by", "resulting_version").order_by("agreement__reference", "number")
+            .select_related("agreement", "issued_by", "decided_by", "resulting_version").order_by("-issued_at", "-id")
         )
 
     def create(self, request):
