@@ -95,6 +95,31 @@ def test_the_register_reads_as_the_selector_allows(with_sro, oversight_user):
     assert "assessment" in body["errors"]
 
 
+def test_ones_own_declaration_is_read_while_its_competition_is_theirs_to_see(with_sro):
+    """Asked to declare (the request opens the draft to them), declared a conflict, mitigated (on the side), removed
+    (a draft they have no part in: gone for them, their declaration too), launched (public: back)."""
+    from competitions.models import State
+    from ethical_walls import services as wall_services
+    from ethical_walls.models import Membership
+
+    person = UserFactory(roles=[Role.COMMISSIONER], first_name="Connie", last_name="Flict")
+
+    def own_register():
+        fresh = type(person).objects.get(pk=person.pk)  # nothing cached on the user from an earlier request
+        return people(client_for(fresh).get("/api/v1/conflict-declarations/"))
+
+    asked_to_declare(with_sro, person)
+    declared = declare(with_sro, person, "conflict", "Shares in Serco.")
+    assert own_register() == {"Connie Flict"}
+    wall_services.conflict_assess(declaration=declared, actor=with_sro.sro, outcome="mitigated", conditions="Sells the shares first.")
+    assert Membership.objects.filter(user=person, left_at=None).exists()
+    assert own_register() == {"Connie Flict"}
+    wall_services.wall_leave(member=Membership.objects.get(user=person, left_at=None), actor=with_sro.commissioner)
+    assert own_register() == set()
+    with_sro.advance_to(State.PRE_QUALIFICATION)
+    assert own_register() == {"Connie Flict"}
+
+
 def test_a_declaration_the_caller_may_not_read_answers_404_and_is_logged(journey):
     someone_else = ConflictDeclaration.objects.get(user=journey.procurement)
     outsider = UserFactory(roles=[Role.COMMISSIONER])
