@@ -1,5 +1,6 @@
 """Simultaneous writes to issue #21's records on PostgreSQL: a milestone done and its gap accepted at the same instant,
-a risk closed twice at once, an exit plan agreed twice at once — exactly one wins, the other is told why, nothing is lost.
+a risk closed twice at once, an exit plan agreed twice at once — exactly one wins, the other is told why, nothing is lost;
+a board agreeing the criteria while one of them changes — never agreed on criteria that do not add up.
 
 Each write runs on its own thread with its own database connection, released together by a barrier, through the services
 (which lock the row they change). SQLite cannot hold row locks, so this needs PostgreSQL (CI sets DATABASE_URL).
@@ -12,8 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
+from boards import services as board_services
+from boards.models import Decision, Matter
+from competitions import services as competition_services
+from competitions.models import Competition, CompetitionEvent, EvaluationCriterion
 from contracts import exit_plans, mobilisation
 from contracts.models import ExitPlan, MobilisationMilestone
+from core.events import EventKind
 from core.roles import Role
 from governance import services as risk_services
 from governance.models import Risk, RiskReview, RiskStatus
@@ -104,3 +110,40 @@ def test_an_exit_plan_agreed_twice_at_once_is_agreed_once():
     results = at_once(*[lambda who=who: exit_plans.exit_plan_agree(agreement=live, actor=who) for who in (people["commissioner"], other)])
     winner = one_winner(results, "agreed already")
     assert ExitPlan.objects.get(agreement=live).agreed_by == (people["commissioner"], other)[winner]
+
+
+def test_the_board_agreeing_the_criteria_while_one_changes_never_ends_agreed_on_criteria_that_do_not_add_up():
+    """The decision's receiver locks the competition and reads the criteria after any wait; a criterion's change clears
+    the agreement on the same row. Whichever comes first, the change is kept and the criteria end not agreed: the board
+    either agreed the old ones and the change undid that, or saw the new ones (95%) and its decision was refused."""
+    journey = Journey()
+    try:
+        for name, kind, weight in (("Quality of delivery", "quality", 40), ("Rehabilitation outcomes", "quality", 20), ("Price", "price", 40)):
+            competition_services.criterion_add(competition=journey.refresh(), actor=journey.procurement, name=name, kind=kind, weight=weight)
+        price = EvaluationCriterion.objects.get(competition=journey.competition, name="Price")
+        meeting = journey.board_meeting(Matter.CRITERIA)
+
+        def weigh_price(weight):
+            return lambda: competition_services.criterion_update(criterion=EvaluationCriterion.objects.get(pk=price.pk), actor=journey.procurement,
+                                                                 name="Price", kind="price", weight=weight)
+
+        def agree():
+            return board_services.decision_record(actor=journey.commissioner, meeting=meeting, matter=Matter.CRITERIA, outcome="approved",
+                                                  competition=Competition.objects.get(pk=journey.competition.pk), minute="Criteria agreed as presented.")
+
+        for _ in range(ROUNDS):
+            weigh_price(40)()  # back to 100%, not agreed
+            decisions_before = Decision.objects.filter(competition=journey.competition).count()
+            decided, changed = at_once(agree, weigh_price(35))
+            assert isinstance(changed, EvaluationCriterion), changed
+            stored = Competition.objects.get(pk=journey.competition.pk)
+            assert stored.criteria_agreed_on is None
+            assert sum(c.weight for c in stored.criteria.all()) == 95
+            if isinstance(decided, Decision):  # agreed first: the change that followed undid it, on the timeline too
+                timeline = list(CompetitionEvent.objects.filter(competition=stored, action=EventKind.CRITERIA).order_by("-pk").values_list("description", flat=True)[:2])
+                assert timeline[0].startswith("Criterion changed") and timeline[1].startswith("Evaluation criteria agreed"), timeline
+            else:  # saw the change: refused, and no decision stands
+                assert isinstance(decided, ValidationError) and "sum to 95" in str(decided), decided
+                assert Decision.objects.filter(competition=journey.competition).count() == decisions_before
+    finally:
+        journey.stop_travel()
