@@ -1,13 +1,13 @@
 """The fixed cost of an API list: a warm process's time for a page of 25 small rows, against its SQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/noms_load REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python bench/fixed_cost.py [--requests 300] [--profile]
+        .venv/bin/python bench/fixed_cost.py [--requests 300] [--profile] [--role OVERSIGHT] [path ...]
 
 Issue #22's target: an API list of 25 small rows within 3 ms of its SQL on a warm process.
 Each path is asked for `--requests` times, one after another, through Django's WSGI handler
 and middleware in this process, called as a gunicorn worker calls it (less the HTTP parsing),
-as a token holder of the oversight role, after 50 requests to warm it. For each request the
-time inside the database driver is summed (a connection execute wrapper); the gap is the
+as a token holder of the oversight role (`--role BID_TEAM`: of another), after 50 requests
+to warm it. For each request the time inside the database driver is summed (a connection execute wrapper); the gap is the
 rest — authentication, the rate limit's Redis round trip, the wall, pagination, serialising,
 rendering. Prints the medians and the 95th percentiles; `--profile` adds where the gap of
 the first path goes (cProfile, the 25 costliest functions by their own time).
@@ -73,6 +73,7 @@ def main():
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="tottime", help="the profile's order: tottime (default) or cumulative")
+    parser.add_argument("--role", default="OVERSIGHT", help="whose token: a name in core.roles.Role (default OVERSIGHT)")
     parser.add_argument("paths", nargs="*", default=PATHS)
     options = parser.parse_args()
 
@@ -91,9 +92,12 @@ def main():
     from core.models import User
     from core.roles import Role
 
-    user = User.objects.filter(groups__name=Role.OVERSIGHT, is_active=True).order_by("pk").first()
+    if options.role not in Role.__members__:
+        parser.error(f"--role: one of {', '.join(Role.__members__)}")
+    role = Role[options.role]
+    user = User.objects.filter(groups__name=role, is_active=True).order_by("pk").first()
     if user is None:
-        sys.exit("No oversight user in this database: seed it first (bench/load/run.py or manage.py seed_demo).")
+        sys.exit(f"No {role.label} user in this database: seed it first (bench/load/run.py or manage.py seed_demo).")
     token, _ = Token.objects.get_or_create(user=user)
     client = Wsgi(WSGIHandler(), {"HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT": "application/json"})
     print(f"{connection.vendor} {connection.settings_dict['NAME']}, cache {django.conf.settings.CACHES['default']['BACKEND']}, "
