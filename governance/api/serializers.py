@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from boards.models import BodyKind, Decision, Matter
+from core.api.serializers import IdField
 from governance.models import Mitigation, Risk, RiskReview, RiskStatus
 from governance.selectors import SUBJECTS
 
@@ -36,9 +37,9 @@ class RiskSerializer(serializers.ModelSerializer):
 
 
 class RiskFilterSerializer(serializers.Serializer):
-    cycle = serializers.IntegerField(required=False, min_value=1)
-    competition = serializers.IntegerField(required=False, min_value=1)
-    agreement = serializers.IntegerField(required=False, min_value=1)
+    cycle = IdField(required=False)
+    competition = IdField(required=False)
+    agreement = IdField(required=False)
     status = serializers.ChoiceField(choices=[("", "Any"), *RiskStatus.choices], required=False, default=RiskStatus.OPEN,
                                      help_text="open (the default), closed, or empty for both")
     escalated = serializers.BooleanField(required=False, default=False, help_text="only those escalated to the portfolio")
@@ -76,6 +77,6 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class DecisionFilterSerializer(serializers.Serializer):
-    competition = serializers.IntegerField(required=False, min_value=1)
+    competition = IdField(required=False)
     matter = serializers.ChoiceField(choices=Matter.choices, required=False)
     body = serializers.ChoiceField(choices=BodyKind.choices, required=False, help_text="the body's kind")

@@ -235,3 +235,23 @@ def test_every_api_error_is_a_problem(officer, path, method, status):
 def test_a_response_nobody_accepts_is_a_406_problem(officer):
     response = officer.get("/api/v1/competitions/", HTTP_ACCEPT="application/xml")
     assert response.status_code == 406 and response["Content-Type"] == PROBLEM
+
+
+HOSTILE_QUERY_VALUES = ["100000000000000000000", str(2**63), "-1", "0", "nul\x00byte", "2026-02-30", "x" * 5_000, "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="]
+
+
+def list_queries(document) -> list[tuple[str, list[str]]]:
+    """(path, its query parameters) for every read of the schema without a path parameter: the lists and their filters."""
+    return [(path, sorted(p["name"] for p in item["get"].get("parameters", []) if p.get("in") == "query"))
+            for path, item in document["paths"].items() if "get" in item and "{" not in path]
+
+
+@pytest.mark.parametrize("path,names", list_queries(schema()), ids=[path for path, _ in list_queries(schema())])
+def test_no_hostile_query_parameter_reaches_a_server_error(officer, path, names):
+    """Every filter of every list (and its paging), each given every hostile value alone: refused by name, or answered."""
+    for name in names:
+        for value in HOSTILE_QUERY_VALUES:
+            response = officer.get(path, {name: value})
+            check(response, f"GET {path}?{name}={value!r:.40}")
+            if response.status_code == 400 and response["Content-Type"] == PROBLEM and "errors" in response.json():
+                assert name in response.json()["errors"], f"GET {path}?{name}={value!r:.40}: {response.json()['errors']}"
