@@ -194,6 +194,7 @@ class BusinessCase(models.Model):
     approved_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        ordering = ["id"]  # as recorded, on every read (PostgreSQL keeps no order of its own)
         constraints = [
             models.UniqueConstraint(fields=["competition", "kind"], name="one_business_case_of_each_kind"),
             models.CheckConstraint(
@@ -238,6 +239,7 @@ class TreasuryApproval(models.Model):
     approved_on = models.DateField()
 
     class Meta:
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["competition", "stage"], name="one_tap_per_stage")]
 
 
@@ -291,6 +293,9 @@ class Recommendation(models.Model):
     text = models.TextField()
     urgency = models.CharField(max_length=12, choices=Urgency.choices)
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["id"]  # as the review made them, on every read (PostgreSQL keeps no order of its own)
 
 
 class RecoveryAction(models.Model):
@@ -375,6 +380,7 @@ class BidParticipant(models.Model):
     risk_share = models.DecimalField("share of risk (%)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
 
     class Meta:
+        ordering = ["id"]  # as recorded, on every read
         constraints = [models.UniqueConstraint(fields=["bid", "organisation"], name="participant_once_per_bid")]
 
 

@@ -131,6 +131,7 @@ class Partner(models.Model):
     responsibilities = models.TextField(blank=True)
 
     class Meta:
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["cycle", "organisation"], name="partner_once_per_cycle")]
 
 
