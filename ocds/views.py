@@ -96,6 +96,9 @@ class OcdsReleaseViewSet(OpenData, viewsets.GenericViewSet):
             ReleaseFilterSerializer,
             OpenApiParameter("page", OpenApiTypes.INT, description="A page of releases."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description=f"Releases a page, at most {Pagination.max_page_size}."),
+            OpenApiParameter("paging", OpenApiTypes.STR, enum=["page", "cursor"],
+                             description='"cursor": to harvest every release, in publication order at the same cost per page; follow `links.next`.'),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="Where a page by cursor starts: given in `links`, not made by hand."),
         ],
         responses={200: RELEASE_PACKAGE, **problem_responses(400, 404)},
     )

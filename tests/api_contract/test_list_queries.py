@@ -7,6 +7,7 @@ that appears in the router must be measured here or listed with the reason it is
 """
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -118,3 +119,33 @@ def test_a_list_takes_as_many_queries_for_a_hundred_rows_as_for_one(prefix, base
     with django_assert_num_queries(one_row):
         response = client.get(f"{url}?page_size=100")
     assert len(response.json()["results"]) == min(body["count"], 100)
+
+
+def walk(client, url: str, **params) -> tuple[list[str], list[int]]:
+    """Every row of a list, following `next` from the first page; and the queries each page took."""
+    rows, queries, link = [], [], url + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    while link:
+        taken, body = queries_for(client, link)
+        rows += [json.dumps(row, sort_keys=True) for row in body["results"]]
+        queries.append(taken)
+        if params.get("paging") == "cursor":
+            assert (body["count"], body["more_than"]) == (None, None), body  # nothing counted
+        link = body["next"]
+    return rows, queries
+
+
+@pytest.mark.parametrize("who", ["reader", "bid team"])
+@pytest.mark.parametrize(("prefix", "basename"), [e for e in LIST_ENDPOINTS if e[1] not in NOT_MEASURED], ids=lambda v: v)
+def test_a_walk_by_cursor_gives_every_row_the_numbered_pages_give_once_at_the_same_cost_per_page(prefix, basename, who, several_of_each):
+    """Whoever walks it — a reader of the list, or the bid team, whom the wall shows little or nothing — the cursor
+    brings exactly the rows the numbered pages do, none twice, with no count and the same queries for every page."""
+    reader = caller(*LIST_READERS[basename]) if who == "reader" else caller("bid_team", Role.BID_TEAM)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=reader.headers["Authorization"])
+    url = f"/api/v1/{prefix}/"
+    client.get(url)  # caches filled, as above
+    numbered, _ = walk(client, url, page_size=100)
+    size = max(1, -(-len(numbered) // 3))  # three pages or so, to follow the cursor from one to the next
+    by_cursor, queries = walk(client, url, paging="cursor", page_size=size)
+    assert sorted(by_cursor) == sorted(numbered) and len(set(by_cursor)) == len(by_cursor)
+    assert len(set(queries[:-1])) <= 1, queries  # the last page may skip a prefetch with nothing to fetch

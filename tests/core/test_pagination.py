@@ -100,3 +100,49 @@ def test_an_absurd_page_number_is_a_404_not_an_overflow(organisations):
     api = _api(UserFactory(roles=[Role.PROCUREMENT]))
     for page in ("99999999999999999999999", "9223372036854775807", "-5", "1e9", "NaN"):
         assert api.get(f"/api/v1/organisations/?page={page}").status_code == 404, page
+
+
+# --- by cursor: to walk a long list to its end ----------------------------------------------------------
+
+def test_a_cursor_pages_forward_and_back_in_the_order_rows_were_recorded(organisations):
+    api = _api(UserFactory(roles=[Role.PROCUREMENT]))
+    recorded = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    first = api.get("/api/v1/organisations/?paging=cursor&page_size=5").json()
+    assert [row["id"] for row in first["results"]] == recorded[:5] and first["previous"] is None
+    with CaptureQueriesContext(connection) as queries:
+        second = api.get(first["next"]).json()
+    assert [row["id"] for row in second["results"]] == recorded[5:10]
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()] and not [q for q in queries if "OFFSET" in q["sql"].upper()]
+    assert [row["id"] for row in api.get(second["previous"]).json()["results"]] == recorded[:5]
+    Organisation.objects.filter(pk__in=recorded[1::4]).update(sector="private")
+    filtered = api.get("/api/v1/organisations/?paging=cursor&sector=private&page_size=2").json()
+    assert [row["id"] for row in filtered["results"]] == recorded[1::4][:2]
+    assert [row["id"] for row in api.get(filtered["next"]).json()["results"]] == recorded[1::4][2:4]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("paging=sideways", "paging"),
+    ("paging=cursor&page=2", "page"),
+    ("paging=cursor&ordering=name", "ordering"),
+    ("paging=page&cursor=cD0x", "cursor"),
+    ("cursor=not-base64!", "cursor"),
+    ("cursor=cD1hYmM%3D", "cursor"),  # p=abc: a position that is not a row id
+    ("cursor=cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ%3D%3D", "cursor"),  # p=9999999999999999999999: past any id
+    ("cursor=bz0tMQ%3D%3D", "cursor"),  # o=-1
+])
+def test_a_cursor_or_paging_the_list_did_not_give_is_refused_by_field(organisations, query, field):
+    response = _api(UserFactory(roles=[Role.PROCUREMENT])).get(f"/api/v1/organisations/?{query}")
+    assert response.status_code == 400, (query, response.content)
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_the_schema_and_the_browsable_api_offer_paging_by_cursor(organisations):
+    user = UserFactory(roles=[Role.PROCUREMENT])
+    schema = _api(user).get("/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/organisations/"]["get"]["parameters"]}
+    assert parameters["paging"]["schema"]["enum"] == ["page", "cursor"] and "cursor" in parameters
+    assert "400" in schema["paths"]["/api/v1/organisations/"]["get"]["responses"]
+    browser = Client()
+    browser.force_login(user)
+    html = browser.get("/api/v1/organisations/?paging=cursor&page_size=5", HTTP_ACCEPT="text/html").content.decode()
+    assert "Provider" in html and "cursor=" in html  # the page's next link, to follow

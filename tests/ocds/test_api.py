@@ -366,6 +366,14 @@ def test_all_releases_filter_by_ocid_page_and_take_the_same_queries_for_1_and_5_
     last = valid_release_package(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": pages}).json())
     assert "next" not in last["links"] and last["links"]["prev"] and last["releases"][-1]["id"] == everything[-1]["id"]
     problem(api.get("/api/v1/ocds/releases/", {"page_size": 2, "page": pages + 1}), 404)
+
+    # A harvester walks them by cursor, in the same order, to the end.
+    harvested, link = [], "/api/v1/ocds/releases/?paging=cursor&page_size=2"
+    while link:
+        package = valid_release_package(api.get(link).json())
+        harvested += [r["id"] for r in package["releases"]]
+        link = package.get("links", {}).get("next")
+    assert harvested == [r["id"] for r in everything]
     for trip in trips:
         trip.stop_travel()
 
