@@ -80,17 +80,11 @@ class Pagination(PageNumberPagination):
         return CURSOR
 
     def get_paginated_response(self, data: Any) -> Response:
-        if self.by_cursor is not None:
-            return Response({"count": None, "more_than": None, "next": self.by_cursor.get_next_link(),
-                             "previous": self.by_cursor.get_previous_link(), "results": data})
-        paginator = self.page.paginator
-        return Response({
-            "count": paginator.count if paginator.exact else None,
-            "more_than": None if paginator.exact else paginator.limit,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": data,
-        })
+        count = more_than = None  # by cursor nothing is counted
+        if self.by_cursor is None:
+            paginator = self.page.paginator
+            count, more_than = (paginator.count, None) if paginator.exact else (None, paginator.limit)
+        return Response({"count": count, "more_than": more_than, "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
 
     def get_next_link(self) -> str | None:
         return self.by_cursor.get_next_link() if self.by_cursor is not None else super().get_next_link()
