@@ -10,6 +10,7 @@ that may use the form. Every answer must be below 500.
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import pytest
 from django.test import Client
@@ -32,16 +33,17 @@ FORM_LINK = re.compile(r'href="(/(?:competitions|cycles|contracts|walls)/[^"#?]*
 
 
 class Forms(HTMLParser):
-    """The POST forms of a page: their action and field names (hidden ones with their values)."""
+    """The forms of a page sent by `method` (POST by default): their action and field names (hidden ones with their values)."""
 
-    def __init__(self):
+    def __init__(self, method: str = "post"):
         super().__init__()
+        self.method = method
         self.forms: list[dict] = []
         self._form = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+        if tag == "form" and (attrs.get("method") or "get").lower() == self.method:
             self._form = {"action": attrs.get("action") or "", "fields": {}, "hidden": {}}
             self.forms.append(self._form)
         elif self._form is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
@@ -55,8 +57,8 @@ class Forms(HTMLParser):
             self._form = None
 
 
-def forms_of(html: str) -> list[dict]:
-    parser = Forms()
+def forms_of(html: str, method: str = "post") -> list[dict]:
+    parser = Forms(method)
     parser.feed(html)
     return parser.forms
 
@@ -122,3 +124,46 @@ def test_a_number_beyond_the_column_is_a_field_error(demo_data, kind):
     response = client.post(f"/contracts/{agreement.pk}/records/{kind}/", {"referrals": "100000000000000000000", "outcomes": "1"})
     assert response.status_code == 200
     assert "Referrals must be 2147483647 or less" in response.content.decode()
+
+
+# --- the filters: every form sent by GET (the lists' filters, search, comparing versions) --------------------
+
+NAV_LINK = re.compile(r'href="(/(?!admin|api|logout|login|static|media)[^"#?]*)"')
+
+
+def html_of(client: Client, page: str) -> str:
+    """The page's HTML, or "" for anything else (a file, a download, a redirect, a refusal)."""
+    response = client.get(page)
+    html = response.status_code == 200 and response["Content-Type"].startswith("text/html") and not response.streaming
+    return response.content.decode() if html else ""
+
+
+def filter_pages(client: Client) -> set[str]:
+    """The pages this user reaches from the home page's links and theirs, and some agreements' and a competition's own."""
+    found = set(NAV_LINK.findall(html_of(client, "/"))) | {"/"}
+    for page in list(found):
+        found |= {link for link in NAV_LINK.findall(html_of(client, page)) if link.count("/") <= 4}
+    found |= {f"/contracts/{pk}/?section=all" for pk in Agreement.objects.order_by("pk").values_list("pk", flat=True)[:6]}
+    return found | {f"/competitions/{Competition.objects.order_by('pk').values_list('pk', flat=True).first()}/?section=all"}
+
+
+def test_no_hostile_value_in_any_filter_reaches_a_server_error(demo_data):
+    """Each page's GET forms, each field (and the page number) given every hostile value in turn, by each demo role
+    that reaches the page: lists, search, the audit log, versions compared. Every answer below 500."""
+    failures, sent = [], set()
+    for username in ["oversight", *FUZZERS]:
+        client = Client(raise_request_exception=False)
+        client.force_login(User.objects.get(username=username))
+        for page in sorted(filter_pages(client)):
+            for form in forms_of(html_of(client, page), "get"):
+                target = urljoin(page, form["action"]).split("#")[0]  # "#section": the page itself, scrolled
+                for name in sorted({*form["fields"], "page"}):
+                    if (target, name) in sent:
+                        continue
+                    sent.add((target, name))
+                    for value in HOSTILE:
+                        answer = client.get(target, {**form["hidden"], name: value})
+                        if answer.status_code >= 500:
+                            failures.append(f"{username}: GET {target} {name}={value[:30]!r} answered {answer.status_code}")
+    assert len({target for target, _ in sent}) >= 8, sorted(sent)
+    assert not failures, "\n".join(sorted(set(failures)))
