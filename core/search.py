@@ -57,7 +57,9 @@ def full_text() -> bool:
 
 
 def clean(query: str) -> str:
-    return " ".join(query.split())[:MAX_QUERY]
+    """The words of what was typed, at most MAX_QUERY characters: control characters (a NUL, which PostgreSQL
+    cannot hold in text) are spaces, runs of space one."""
+    return " ".join("".join(c if c.isprintable() else " " for c in query).split())[:MAX_QUERY]
 
 
 def matching(queryset: QuerySet[Any], fields: Sequence[str], query: str, *, headline: str) -> QuerySet[Any]:

@@ -39,6 +39,15 @@ def test_staff_find_a_competition_by_its_words_with_the_match_highlighted_in_the
     assert found(journey.commissioner, "   ") == []
 
 
+def test_control_characters_in_a_search_are_spaces_not_a_server_error(journey, client):
+    """PostgreSQL cannot hold a NUL in text: the search page took one to the database and answered 500."""
+    assert search.clean("resettle\x00ment\x07 prisoners\u2028") == "resettle ment prisoners"
+    client.force_login(journey.commissioner)
+    assert client.get("/search/", {"q": "HMP\x00Birmingham"}).status_code == 200
+    api = APIClient()
+    api.force_authenticate(journey.commissioner)
+    assert list(api.get("/api/v1/search/", {"q": "HMP\x00Birmingham"}).json()["errors"]) == ["q"]  # the API names the field
+
 def test_search_finds_nothing_across_the_wall(journey):
     """A draft competition, a sensitive answer, another bidder's document, a sealed tender: none found by who may not see it."""
     services.competition_update(competition=journey.refresh(), actor=journey.commissioner, description="Confidential draft plans for Birmingham.")
